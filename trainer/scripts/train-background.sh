@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Starts a long training run in the background, niced, detached from the shell.
+# Usage: trainer/scripts/train-background.sh RUN_NAME [TrainCli options...]   (--out is set to .latentstream/runs/RUN_NAME)
+# The trainer's classes are frozen into a jar next to the run so that rebuilding the module (or deleting
+# target/) does not disturb the running JVM; the jar stays open even if its file is removed later.
+# Console output: .latentstream/runs/RUN_NAME.log; progress lines also go to .latentstream/runs/RUN_NAME/progress.log.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+NAME="${1:?usage: train-background.sh RUN_NAME [options]}"; shift
+RUNS="$ROOT/.latentstream/runs"
+NATIVE="$ROOT/codec/target/tf-native"
+[ -f "$ROOT/trainer/target/classpath.txt" ] || { echo "build first: mvn -o -q -pl trainer -am install -DskipTests" >&2; exit 2; }
+mkdir -p "$RUNS/$NAME"
+JAR="$RUNS/$NAME/trainer-classes.jar"
+(cd "$ROOT/trainer/target/classes" && jar cf "$JAR" .)
+# Our own snapshot replaces the codec/schemas jars that other builds rewrite (the trainer's training path needs neither).
+CP="$JAR:$(tr ':' '\n' < "$ROOT/trainer/target/classpath.txt" | grep -v 'latentstream-codec\|latentstream-schemas' | paste -sd:)"
+cd "$ROOT"
+nice -n 19 nohup java -Xmx4g ${LATENTSTREAM_JAVA_OPTS:-} -Djava.library.path="$NATIVE" -cp "$CP" \
+  io.latentstream.trainer.cli.TrainCli --out ".latentstream/runs/$NAME" "$@" > "$RUNS/$NAME.log" 2>&1 &
+echo $! > "$RUNS/$NAME.pid"
+echo "started $NAME as pid $(cat "$RUNS/$NAME.pid"); log $RUNS/$NAME.log"
