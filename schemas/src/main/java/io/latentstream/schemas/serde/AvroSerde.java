@@ -18,6 +18,15 @@ public class AvroSerde<T extends SpecificRecord> implements Serde<T> {
   private final AvroSerializer<T> serializer;
   private final AvroDeserializer<T> deserializer;
 
+  /**
+   * For reflective instantiation (e.g. Kafka Streams' {@code default.value.serde}): {@link #configure} then builds
+   * the client from the {@link AvroSerdeConfig} keys and needs {@code specific.avro.value.type} (or {@code .key.type}).
+   */
+  public AvroSerde() {
+    this.serializer = new AvroSerializer<>();
+    this.deserializer = new AvroDeserializer<>();
+  }
+
   /** Registers schemas automatically. */
   public AvroSerde(SchemaRegistryClient client, Class<T> type) {
     this(client, type, true);
@@ -28,7 +37,10 @@ public class AvroSerde<T extends SpecificRecord> implements Serde<T> {
     this.deserializer = new AvroDeserializer<>(client, type);
   }
 
-  /** Passes {@code isKey} on (subject {@code <topic>-key} vs {@code -value}); the client is already set. */
+  /**
+   * Passes the configuration on: with a client given to the constructor only {@code isKey} matters (subject
+   * {@code <topic>-key} vs {@code -value}); otherwise both halves build their client from the config.
+   */
   @Override
   public void configure(Map<String, ?> configs, boolean isKey) {
     serializer.configure(configs, isKey);

@@ -55,7 +55,8 @@ public class AvroSerializer<T extends SpecificRecord> implements Serializer<T> {
   private boolean useLatestVersion;
   private boolean isKey;
   private final ConcurrentMap<PlanKey, Plan> plans = new ConcurrentHashMap<>();
-  private final ConcurrentMap<Schema, DatumWriter<Object>> writers = new ConcurrentHashMap<>();
+  private final ConcurrentMap<Schema, DatumWriter<Object>> specificWriters = new ConcurrentHashMap<>();
+  private final ConcurrentMap<Schema, DatumWriter<Object>> genericWriters = new ConcurrentHashMap<>();
 
   /** For Kafka's reflective instantiation; {@link #configure} must be called before use. */
   public AvroSerializer() {}
@@ -153,9 +154,9 @@ public class AvroSerializer<T extends SpecificRecord> implements Serializer<T> {
   }
 
   private DatumWriter<Object> writerFor(Schema schema, boolean specific) {
-    return writers.computeIfAbsent(schema, s -> specific
-        ? new SpecificDatumWriter<>(s, SpecificData.getForSchema(s))
-        : new GenericDatumWriter<>(s));
+    return specific
+        ? specificWriters.computeIfAbsent(schema, s -> new SpecificDatumWriter<>(s, SpecificData.getForSchema(s)))
+        : genericWriters.computeIfAbsent(schema, GenericDatumWriter::new);
   }
 
   /** Re-reads the record's binary form as the writer schema (Avro resolution fills defaults, drops extras). */

@@ -304,6 +304,19 @@ class AvroSerdeTest {
   }
 
   @Test
+  void shouldUseKeySubjectAndKeyTypeWhenReflectiveSerdeIsConfiguredForKeys() {
+    try (AvroSerde<RawFrame> serde = new AvroSerde<>()) {
+      serde.configure(Map.of("schema.registry.url", registry.url(),
+          "specific.avro.key.type", RawFrame.class.getName()), true);
+
+      byte[] bytes = serde.serializer().serialize(TOPIC, SampleRecords.rawFrame());
+
+      assertThat(serde.deserializer().deserialize(TOPIC, bytes)).isEqualTo(SampleRecords.rawFrame());
+      assertThat(registry.count("POST", "/subjects/images.raw-key/versions")).isEqualTo(1);
+    }
+  }
+
+  @Test
   void shouldRejectConfigurationWhenDeserializerTypeIsMissing() {
     AvroDeserializer<RawFrame> unconfigured = new AvroDeserializer<>();
 
