@@ -214,6 +214,8 @@ public final class LocalKafkaBroker implements AutoCloseable {
             String clusterId = Uuid.randomUuid().toString();
             ChildJvm tool = kafkaJvm("kafka-storage-format", "kafka.tools.StorageTool", jars)
                     .optMaxHeap("256m")
+                    .optJvmOption("-XX:TieredStopAtLevel=1") // a one-shot tool: start-up is all that counts
+                    .optJvmOption("-XX:+UseSerialGC")
                     .optArgs("format", "-t", clusterId, "-c", config.toString())
                     .start();
             int exit = tool.awaitExit(startTimeout);

@@ -181,6 +181,7 @@ final class SharedPlatform implements TestPlatform, AutoCloseable {
             }
             closed = true;
         }
+        LOG.info("stopping the test platform (broker {}, registry {})", bootstrapServers(), registryUrl());
         try {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);
         } catch (IllegalStateException alreadyShuttingDown) {
