@@ -20,6 +20,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLException;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaParseException;
 import org.slf4j.Logger;
@@ -36,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * <p>Connection errors, 5xx and 429 are retried with exponential backoff up to
  * {@link SchemaRegistryConfig#maxAttempts()}, rotating through the configured URLs, then
  * {@link RegistryUnavailableException} is thrown. Other 4xx responses fail at once with a typed
- * {@link SchemaRegistryException}.
+ * {@link SchemaRegistryException}, as do TLS failures (an untrusted certificate is a configuration error).
  *
  * <p>Thread-safe: share one instance. It holds no resources that need closing (the JDK HTTP client's threads end
  * when it becomes unreachable).
@@ -286,6 +287,10 @@ public final class SchemaRegistryClient {
       HttpResponse<byte[]> response;
       try {
         response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+      } catch (SSLException e) {
+        // a certificate or protocol mismatch is configuration, not an outage: retrying cannot help
+        throw new SchemaRegistryException("TLS with schema registry " + uri + " failed (check the truststore/keystore"
+            + " settings): " + e, SchemaRegistryException.NO_STATUS, SchemaRegistryException.NO_ERROR_CODE, e);
       } catch (IOException e) {
         LOG.debug("Schema registry {} {} attempt {} failed: {}", method, uri, attempt, e.toString());
         lastStatus = SchemaRegistryException.NO_STATUS;
