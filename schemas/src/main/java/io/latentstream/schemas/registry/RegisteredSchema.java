@@ -4,7 +4,7 @@ import java.util.Objects;
 import org.apache.avro.Schema;
 
 /**
- * A schema as registered under a subject.
+ * A schema as registered under a subject. Immutable.
  *
  * @param subject the subject, e.g. {@code images.raw-value}
  * @param id the registry-wide schema id written into the wire format
