@@ -20,6 +20,11 @@ import javax.imageio.stream.ImageInputStream;
  * Stateless and thread-safe.
  */
 public final class ImageFiles {
+  static {
+    // Decode from memory: ImageIO's default disk cache needs a writable java.io.tmpdir and buys nothing here.
+    ImageIO.setUseCache(false);
+  }
+
   private ImageFiles() {}
 
   /** Reads a PNG or JPEG file (detected from its content). */

@@ -1,0 +1,108 @@
+package io.latentstream.codec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import io.latentstream.codec.image.PixelFormat;
+import io.latentstream.codec.image.PixelImage;
+import io.latentstream.codec.model.FixtureModels;
+import io.latentstream.codec.model.ModelCatalog;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.zip.CRC32;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Random mutations and truncations of valid bitstreams: every case must end in a decoded image or a typed
+ * {@link CodecException}, quickly. Half of the mutants get a recomputed CRC so that the header validation and the
+ * entropy decoder see the corruption instead of the checksum.
+ */
+class BitstreamFuzzTest {
+  private static final int CASES = 10_000;
+  private static ModelCatalog catalog;
+
+  @BeforeAll
+  static void load() {
+    catalog = new ModelCatalog(FixtureModels.modelsDir(), 4);
+  }
+
+  @AfterAll
+  static void close() {
+    catalog.close();
+  }
+
+  @Test
+  void shouldDecodeOrThrowTypedExceptionWhenBitstreamIsMutatedOrTruncated() {
+    LearnedCodec codec = new LearnedCodec(catalog.load("default", 1), catalog);
+    List<byte[]> seeds = new ArrayList<>();
+    seeds.add(codec.compress(TestImages.synthetic(24, 20, PixelFormat.RGB24, 1)).bitstream());
+    seeds.add(codec.compress(TestImages.synthetic(1, 1, PixelFormat.GRAY8, 2)).bitstream());
+    seeds.add(codec.compress(TestImages.synthetic(40, 9, PixelFormat.GRAY8, 3)).bitstream());
+    SplittableRandom rnd = new SplittableRandom(2026);
+    int decoded = 0;
+    int rejected = 0;
+    long start = System.nanoTime();
+    for (int i = 0; i < CASES; i++) {
+      byte[] mutant = mutate(seeds.get(rnd.nextInt(seeds.size())), rnd);
+      Outcome outcome = assertTimeoutPreemptively(Duration.ofSeconds(5), () -> decode(codec, mutant),
+          () -> "case hung: " + Arrays.toString(mutant));
+      if (outcome == Outcome.DECODED) {
+        decoded++;
+      } else {
+        rejected++;
+      }
+    }
+    double perCaseMs = (System.nanoTime() - start) / 1e6 / CASES;
+    System.out.printf("fuzz: %d decoded, %d rejected, %.3f ms/case%n", decoded, rejected, perCaseMs);
+    assertThat(decoded + rejected).isEqualTo(CASES);
+    assertThat(rejected).isGreaterThan(CASES / 2);
+  }
+
+  private enum Outcome { DECODED, REJECTED }
+
+  private static Outcome decode(LearnedCodec codec, byte[] bits) {
+    try {
+      PixelImage image = codec.decompress(bits);
+      assertThat(image.pixels()).isNotEmpty();
+      return Outcome.DECODED;
+    } catch (CodecException e) {
+      return Outcome.REJECTED;
+    }
+  }
+
+  private static byte[] mutate(byte[] seed, SplittableRandom rnd) {
+    byte[] b = seed.clone();
+    switch (rnd.nextInt(5)) {
+      case 0 -> b = Arrays.copyOf(b, rnd.nextInt(b.length)); // truncate
+      case 1 -> b[rnd.nextInt(b.length)] ^= (byte) (1 << rnd.nextInt(8)); // flip a bit
+      case 2 -> { // overwrite a few bytes
+        for (int k = 1 + rnd.nextInt(4); k > 0; k--) {
+          b[rnd.nextInt(b.length)] = (byte) rnd.nextInt(256);
+        }
+      }
+      case 3 -> { // header field attack: extreme values in the first 30 bytes
+        int at = rnd.nextInt(Math.min(30, b.length));
+        b[at] = (byte) (rnd.nextBoolean() ? 0xff : 0x00);
+      }
+      default -> { // append or insert garbage
+        byte[] longer = Arrays.copyOf(b, b.length + 1 + rnd.nextInt(8));
+        for (int k = b.length; k < longer.length; k++) {
+          longer[k] = (byte) rnd.nextInt(256);
+        }
+        b = longer;
+      }
+    }
+    if (rnd.nextBoolean() && b.length >= 8) {
+      CRC32 crc = new CRC32();
+      crc.update(b, 0, b.length - 4);
+      ByteBuffer.wrap(b, b.length - 4, 4).putInt((int) crc.getValue());
+    }
+    return b;
+  }
+}

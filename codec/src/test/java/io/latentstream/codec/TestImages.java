@@ -1,0 +1,52 @@
+package io.latentstream.codec;
+
+import io.latentstream.codec.image.ImageFiles;
+import io.latentstream.codec.image.PixelFormat;
+import io.latentstream.codec.image.PixelImage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Assumptions;
+
+/** Test images: small versions of the shared photos, and synthetic images of any size. */
+public final class TestImages {
+  private TestImages() {}
+
+  public static Path photosDir() {
+    String root = System.getProperty("latentstream.root", "..");
+    return Paths.get(root).resolve("../shared/data/photos").normalize();
+  }
+
+  /** A shared photo resized to {@code width} (aspect kept); skips the test when the photos are absent. */
+  public static PixelImage photo(String name, int width) {
+    Path file = photosDir().resolve(name);
+    Assumptions.assumeTrue(Files.isRegularFile(file), "photo " + file + " not available");
+    try {
+      PixelImage full = ImageFiles.read(file);
+      int height = Math.max(1, (int) Math.round((double) full.height() * width / full.width()));
+      return ImageFiles.resize(full, width, height);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Smooth gradients plus a little noise: compressible but not trivial. */
+  public static PixelImage synthetic(int width, int height, PixelFormat format, long seed) {
+    SplittableRandom rnd = new SplittableRandom(seed);
+    int ch = format.channels();
+    byte[] px = new byte[width * height * ch];
+    int o = 0;
+    for (int y = 0; y < height; y++) {
+      for (int x = 0; x < width; x++) {
+        for (int c = 0; c < ch; c++) {
+          double v = 128 + 90 * Math.sin((x + 7 * c) / 9.0) * Math.cos((y - 5 * c) / 13.0) + rnd.nextInt(9) - 4;
+          px[o++] = (byte) Math.max(0, Math.min(255, (int) v));
+        }
+      }
+    }
+    return new PixelImage(width, height, format, px);
+  }
+}
