@@ -1,0 +1,235 @@
+package io.latentstream.streams.config;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
+
+/**
+ * The streams app's typed configuration: defaults &lt; properties file &lt; environment variables.
+ *
+ * <p>Our own keys are listed in {@link #CONFIG_DEF}; {@code LATENTSTREAM_FOO_BAR} in the environment sets
+ * {@code foo.bar}. Every key that is not ours and every {@code KAFKA_FOO_BAR} variable ({@code foo.bar}) passes through
+ * unchanged to the Kafka clients, so security settings ({@code security.protocol}, {@code sasl.*}, {@code ssl.*})
+ * need no code here. Values are validated when the config is built: a bad value fails fast naming the key.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class StreamsAppConfig extends AbstractConfig {
+
+    public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
+    public static final String APPLICATION_ID = "application.id";
+    public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
+    public static final String NUM_STREAM_THREADS = "num.stream.threads";
+
+    public static final String TOPIC_RAW = "topic.raw";
+    public static final String TOPIC_LATENT = "topic.latent";
+    public static final String TOPIC_DLQ = "topic.dlq";
+    public static final String TOPIC_SAMPLE = "topic.sample";
+    public static final String TOPIC_DECODE_REQUESTS = "topic.decode.requests";
+    public static final String TOPIC_DECODED = "topic.decoded";
+    public static final String TOPIC_RELEASES = "topic.releases";
+    public static final String TOPIC_ARTIFACTS = "topic.artifacts";
+    public static final String TOPIC_PARTITIONS = "topic.partitions";
+    public static final String TOPIC_REPLICATION_FACTOR = "topic.replication.factor";
+    public static final String TOPIC_CREATE = "topic.create";
+
+    public static final String FRAME_MAX_BYTES = "frame.max.bytes";
+    public static final String FRAME_MAX_PIXELS = "frame.max.pixels";
+    public static final String DLQ_MAX_ORIGINAL_BYTES = "dlq.max.original.bytes";
+
+    public static final String SAMPLE_RATE = "sample.rate";
+    public static final String SAMPLE_MAX_PER_MINUTE = "sample.max.per.camera.per.minute";
+    public static final String PSNR_SAMPLE_RATE = "encode.psnr.sample.rate";
+    public static final String GROUP_INSTANCE_ID = "group.instance.id";
+
+    public static final String MODEL_NAME = "model.name";
+    public static final String MODEL_QUALITY = "model.quality";
+    public static final String MODELS_DIR = "models.dir";
+    public static final String MODEL_PUBLIC_KEY = "model.signature.public.key";
+    public static final String MODEL_ALLOW_UNSIGNED = "model.allow.unsigned";
+    public static final String MODEL_CACHE_SIZE = "model.cache.size";
+
+    public static final String LATENT_RETENTION_MS = "latent.store.retention.ms";
+
+    public static final String HTTP_BIND_ADDRESS = "http.bind.address";
+    public static final String HTTP_PORT = "http.port";
+    public static final String HTTP_ADVERTISED_HOST = "http.advertised.host";
+    public static final String HTTP_AUTH_TOKEN = "http.auth.token";
+    public static final String HTTP_TLS_KEYSTORE = "http.tls.keystore.location";
+    public static final String HTTP_TLS_KEYSTORE_PASSWORD = "http.tls.keystore.password";
+
+    /** Environment prefix of our keys. */
+    public static final String ENV_PREFIX = "LATENTSTREAM_";
+    /** Environment prefix of keys passed through to the Kafka clients. */
+    public static final String KAFKA_ENV_PREFIX = "KAFKA_";
+
+    public static final ConfigDef CONFIG_DEF = new ConfigDef()
+        .define(BOOTSTRAP_SERVERS, Type.STRING, "127.0.0.1:9092", Importance.HIGH,
+            "Kafka bootstrap servers (host:port, comma separated).")
+        .define(APPLICATION_ID, Type.STRING, "latentstream-encoder", Importance.HIGH,
+            "Kafka Streams application id: instances with the same id share the partitions of the raw topic.")
+        .define(SCHEMA_REGISTRY_URL, Type.STRING, "http://127.0.0.1:8081/apis/ccompat/v7", Importance.HIGH,
+            "Base URL of a schema registry speaking the Confluent REST API.")
+        .define(NUM_STREAM_THREADS, Type.INT, 1, Range.between(1, 64), Importance.MEDIUM,
+            "Stream threads per instance; more than the cores adds no throughput (one predictor per thread).")
+        .define(TOPIC_RAW, Type.STRING, "images.raw", Importance.MEDIUM, "Input topic of RawFrame records.")
+        .define(TOPIC_LATENT, Type.STRING, "images.latent", Importance.MEDIUM, "Output topic of LatentFrame records.")
+        .define(TOPIC_DLQ, Type.STRING, "images.dlq", Importance.MEDIUM, "Dead-letter topic of DeadLetter records.")
+        .define(TOPIC_SAMPLE, Type.STRING, "images.sample", Importance.MEDIUM,
+            "Topic of raw frames sampled for retraining.")
+        .define(TOPIC_DECODE_REQUESTS, Type.STRING, "images.decode.requests", Importance.LOW,
+            "Topic of DecodeRequest records.")
+        .define(TOPIC_DECODED, Type.STRING, "images.decoded", Importance.LOW, "Topic of DecodedFrame records.")
+        .define(TOPIC_RELEASES, Type.STRING, "models.releases", Importance.LOW,
+            "Compacted topic of ModelRelease records.")
+        .define(TOPIC_ARTIFACTS, Type.STRING, "models.artifacts", Importance.LOW,
+            "Compacted topic of model package chunks.")
+        .define(TOPIC_PARTITIONS, Type.INT, 6, Range.atLeast(1), Importance.MEDIUM,
+            "Partitions of the image topics when this app creates them; bounds the parallelism.")
+        .define(TOPIC_REPLICATION_FACTOR, Type.SHORT, (short) 1, Range.atLeast(1), Importance.MEDIUM,
+            "Replication factor of the topics this app creates.")
+        .define(TOPIC_CREATE, Type.BOOLEAN, true, Importance.LOW,
+            "Create missing topics at start; existing topics are verified either way.")
+        .define(FRAME_MAX_BYTES, Type.INT, 8 * 1024 * 1024, Range.between(1024, 256 * 1024 * 1024), Importance.MEDIUM,
+            "Largest raw frame record accepted, in bytes; sets the producer's max.request.size and the topics'"
+                + " max.message.bytes together.")
+        .define(FRAME_MAX_PIXELS, Type.LONG, 4096L * 4096L, Range.atLeast(1), Importance.MEDIUM,
+            "Largest width*height accepted; larger frames go to the DLQ before their pixels are decoded.")
+        .define(DLQ_MAX_ORIGINAL_BYTES, Type.INT, 8 * 1024 * 1024, Range.atLeast(0), Importance.LOW,
+            "Dead letters keep the original record bytes up to this size.")
+        .define(SAMPLE_RATE, Type.DOUBLE, 0.02, Range.between(0.0, 1.0), Importance.MEDIUM,
+            "Fraction of raw frames copied to the sample topic (deterministic per camera and sequence).")
+        .define(SAMPLE_MAX_PER_MINUTE, Type.INT, 30, Range.atLeast(0), Importance.LOW,
+            "Cap on sampled frames per camera per minute of capture time.")
+        .define(PSNR_SAMPLE_RATE, Type.DOUBLE, 0.01, Range.between(0.0, 1.0), Importance.LOW,
+            "Fraction of encoded frames (deterministic per camera and sequence) also decoded to measure PSNR;"
+                + " each costs one decode.")
+        .define(GROUP_INSTANCE_ID, Type.STRING, "", Importance.MEDIUM,
+            "Static group membership id of this instance (unique per instance, stable across restarts);"
+                + " default: the host name.")
+        .define(MODEL_NAME, Type.STRING, "default", Importance.HIGH,
+            "Model family to encode with (packages <name>-q<N> in the models directory or from models.releases).")
+        .define(MODEL_QUALITY, Type.INT, 3, Range.between(1, 16), Importance.HIGH, "Quality level of the model family.")
+        .define(MODELS_DIR, Type.STRING, "models", Importance.MEDIUM,
+            "Directory of bundled model packages and of packages fetched from Kafka.")
+        .define(MODEL_PUBLIC_KEY, Type.STRING, "", Importance.MEDIUM,
+            "Ed25519 public key (X.509, base64) that model packages from Kafka must be signed with.")
+        .define(MODEL_ALLOW_UNSIGNED, Type.BOOLEAN, false, Importance.MEDIUM,
+            "Load unsigned packages from Kafka (local demo only: a SavedModel can read files).")
+        .define(MODEL_CACHE_SIZE, Type.INT, 4, Range.atLeast(1), Importance.LOW,
+            "Older model versions kept loaded for decoding their frames (least recently used is closed first).")
+        .define(LATENT_RETENTION_MS, Type.LONG, 24L * 3600 * 1000, Range.atLeast(60_000), Importance.MEDIUM,
+            "How long latent frames stay queryable for on-demand decoding.")
+        .define(HTTP_BIND_ADDRESS, Type.STRING, "127.0.0.1", Importance.MEDIUM,
+            "Address the HTTP endpoints bind to (decoded frames are camera images: loopback by default).")
+        .define(HTTP_PORT, Type.INT, 8080, Range.between(0, 65535), Importance.MEDIUM, "HTTP port (0 picks a free one).")
+        .define(HTTP_ADVERTISED_HOST, Type.STRING, "", Importance.LOW,
+            "Host other instances use to reach this one for interactive queries (default: the bind address).")
+        .define(HTTP_AUTH_TOKEN, Type.PASSWORD, null, Importance.MEDIUM,
+            "Bearer token required on every HTTP request except health; none when empty.")
+        .define(HTTP_TLS_KEYSTORE, Type.STRING, "", Importance.LOW, "PKCS12 keystore enabling HTTPS when set.")
+        .define(HTTP_TLS_KEYSTORE_PASSWORD, Type.PASSWORD, null, Importance.LOW, "Password of the HTTPS keystore.");
+
+    private final Map<String, String> kafkaOverrides;
+
+    private StreamsAppConfig(Map<String, String> merged, Map<String, String> kafkaOverrides) {
+        super(CONFIG_DEF, merged, false);
+        this.kafkaOverrides = Map.copyOf(kafkaOverrides);
+    }
+
+    /**
+     * Builds the config from defaults, an optional properties file and the given environment.
+     *
+     * @throws ConfigException naming the key and the problem when a value is invalid or the file unreadable
+     */
+    public static StreamsAppConfig load(Path file, Map<String, String> env) {
+        Map<String, String> merged = new HashMap<>();
+        if (file != null) {
+            merged.putAll(readProperties(file));
+        }
+        Map<String, String> kafka = new TreeMap<>();
+        env.forEach((name, value) -> {
+            if (name.startsWith(ENV_PREFIX)) {
+                merged.put(envToKey(name.substring(ENV_PREFIX.length())), value);
+            } else if (name.startsWith(KAFKA_ENV_PREFIX)) {
+                kafka.put(envToKey(name.substring(KAFKA_ENV_PREFIX.length())), value);
+            }
+        });
+        // keys in the file that are not ours pass through to Kafka; environment KAFKA_* wins over the file
+        Map<String, String> passThrough = new TreeMap<>();
+        merged.forEach((k, v) -> {
+            if (!CONFIG_DEF.names().contains(k)) {
+                passThrough.put(k, v);
+            }
+        });
+        passThrough.putAll(kafka);
+        if (kafka.containsKey(BOOTSTRAP_SERVERS) && !env.containsKey(ENV_PREFIX + "BOOTSTRAP_SERVERS")) {
+            merged.put(BOOTSTRAP_SERVERS, kafka.get(BOOTSTRAP_SERVERS));
+        }
+        return new StreamsAppConfig(merged, passThrough);
+    }
+
+    /** Config from a plain map (tests, embedding); unknown keys pass through to Kafka. */
+    public static StreamsAppConfig of(Map<String, ?> values) {
+        Map<String, String> merged = new HashMap<>();
+        values.forEach((k, v) -> merged.put(k, String.valueOf(v)));
+        Map<String, String> passThrough = new TreeMap<>();
+        merged.forEach((k, v) -> {
+            if (!CONFIG_DEF.names().contains(k)) {
+                passThrough.put(k, v);
+            }
+        });
+        return new StreamsAppConfig(merged, passThrough);
+    }
+
+    /** {@code FOO_BAR_BAZ} → {@code foo.bar.baz}. */
+    static String envToKey(String suffix) {
+        return suffix.toLowerCase(Locale.ROOT).replace('_', '.');
+    }
+
+    private static Map<String, String> readProperties(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new ConfigException("config file " + file.toAbsolutePath() + " does not exist or is not a file");
+        }
+        Properties p = new Properties();
+        try (InputStream in = Files.newInputStream(file)) {
+            p.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read config file " + file.toAbsolutePath(), e);
+        }
+        Map<String, String> out = new HashMap<>();
+        p.stringPropertyNames().forEach(k -> out.put(k, p.getProperty(k).trim()));
+        return out;
+    }
+
+    /** Settings not defined here, passed unchanged to every Kafka client (security, tuning). */
+    public Map<String, String> kafkaOverrides() {
+        return kafkaOverrides;
+    }
+
+    /** Markdown table of every key, its default and doc: the README's configuration table. */
+    public static String markdownTable() {
+        StringBuilder sb = new StringBuilder("| key | type | default | description |\n|---|---|---|---|\n");
+        for (ConfigDef.ConfigKey key : CONFIG_DEF.configKeys().values()) {
+            String def = key.defaultValue == null ? "" : key.type == Type.PASSWORD ? "(none)"
+                : String.valueOf(key.defaultValue);
+            sb.append("| `").append(key.name).append("` | ").append(key.type.name().toLowerCase(Locale.ROOT))
+                .append(" | `").append(def).append("` | ").append(key.documentation.replace("|", "\\|"))
+                .append(" |\n");
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,26 @@
+package io.latentstream.streams.model;
+
+/**
+ * Why a released model package was refused. Each rejection is logged, counted per reason
+ * ({@link ModelRegistry#rejectionCount(RejectionReason)}) and leaves the current model serving.
+ */
+public enum RejectionReason {
+  /** The release record itself is unusable: bad version or name, unsupported location, unreadable. */
+  INVALID_RELEASE,
+  /** Chunks on the artifacts topic are missing, duplicated with other content, or of the wrong total size. */
+  INCOMPLETE_CHUNKS,
+  /** The reassembled archive does not hash to the release's sha256. */
+  SHA256_MISMATCH,
+  /** The release carries no signature and unsigned packages are not allowed. */
+  MISSING_SIGNATURE,
+  /** The signature does not verify against the configured public key (or no key is configured). */
+  BAD_SIGNATURE,
+  /** The archive is malformed or tries to write outside its package directory. */
+  UNSAFE_ARCHIVE,
+  /** The unpacked package fails verification or its SavedModels do not load. */
+  LOAD_FAILED,
+  /** The loaded model fails on the warm-up frame. */
+  WARMUP_FAILED,
+  /** Kafka could not be read while fetching the chunks. */
+  FETCH_FAILED
+}
