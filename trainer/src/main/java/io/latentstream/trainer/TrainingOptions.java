@@ -27,12 +27,14 @@ import java.util.List;
  * @param name              package name, {@code [a-z0-9][a-z0-9-]*}
  * @param quality           quality level recorded in the manifest
  * @param init              model package to fine-tune from, or null
+ * @param heldout           folder of held-out photos scored into the manifest's metrics, or null
  * @param command           the command line, recorded in the manifest
  */
 public record TrainingOptions(List<Path> images, int maxSide, double lambda, long steps, int cropWidth, int cropHeight,
                               int batch, ModelConfig config, double learningRate, double decayStart, double decayFactor,
                               double auxLearningRate, double clipNorm, long checkpointSteps, long checkpointSeconds,
-                              long seed, Path out, String name, int quality, Path init, String command) {
+                              long seed, Path out, String name, int quality, Path init, Path heldout,
+                              String command) {
 
     public TrainingOptions {
         images = List.copyOf(images);

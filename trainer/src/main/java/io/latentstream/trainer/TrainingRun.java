@@ -3,6 +3,8 @@ package io.latentstream.trainer;
 import io.latentstream.trainer.data.BatchPrefetcher;
 import io.latentstream.trainer.data.CropSampler;
 import io.latentstream.trainer.data.TrainingImages;
+import io.latentstream.trainer.eval.HeldoutEvaluator;
+import io.latentstream.trainer.export.EntropyTables;
 import io.latentstream.trainer.export.ModelMetadata;
 import io.latentstream.trainer.export.PackageExporter;
 import io.latentstream.trainer.export.PackageParameters;
@@ -51,7 +53,15 @@ public final class TrainingRun {
             ModelMetadata meta = new ModelMetadata(options.name(), options.quality(), options.lambda(), options.config(),
                     parentVersion(), step, options.batch(), options.cropWidth() + "x" + options.cropHeight(),
                     images.names(), options.command());
-            Path pkg = new PackageExporter().export(state, meta, options.out(), graph);
+            com.fasterxml.jackson.databind.node.ObjectNode metrics = null;
+            if (options.heldout() != null) {
+                HeldoutEvaluator.Result r = new HeldoutEvaluator().evaluate(graph,
+                        EntropyTables.build(state, options.config().m()), options.heldout());
+                progress.printf(Locale.ROOT, "held-out %s: %d images, %.4f bpp, %.2f dB PSNR%n", options.heldout(),
+                        r.images(), r.bpp(), r.psnr());
+                metrics = r.toJson(new com.fasterxml.jackson.databind.ObjectMapper());
+            }
+            Path pkg = new PackageExporter().export(state, meta, options.out(), graph, metrics);
             progress.printf("exported %s%n", pkg);
             return pkg;
         }

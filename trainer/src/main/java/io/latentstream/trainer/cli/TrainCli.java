@@ -28,6 +28,9 @@ public final class TrainCli implements Callable<Integer> {
     @Option(names = "--init", description = "Model package to fine-tune from (weights only; fresh optimizer).")
     Path init;
 
+    @Option(names = "--heldout", description = "Folder of held-out photos scored into the manifest's metrics.")
+    Path heldout;
+
     @Option(names = "--lambda", defaultValue = "0.0130", description = "Loss = lambda*255^2*MSE + bpp (default ${DEFAULT-VALUE}).")
     double lambda;
 
@@ -102,7 +105,7 @@ public final class TrainCli implements Callable<Integer> {
         ModelConfig config = new ModelConfig(n, m, kernel, ModelConfig.Nonlinearity.parse(nonlinearity));
         TrainingOptions options = new TrainingOptions(images, maxSide, lambda, steps, Integer.parseInt(wh[0]),
                 Integer.parseInt(wh[1]), batch, config, lr, decayStart, decayFactor, auxLr, clip, checkpointSteps,
-                checkpointMinutes * 60, seed, out, name, quality, init, commandLine);
+                checkpointMinutes * 60, seed, out, name, quality, init, heldout, commandLine);
         Path pkg = new TrainingRun(options, System.err).run();
         System.out.println(pkg);
         return 0;
