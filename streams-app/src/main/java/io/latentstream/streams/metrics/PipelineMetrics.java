@@ -1,0 +1,127 @@
+package io.latentstream.streams.metrics;
+
+import io.latentstream.schemas.DeadLetterReason;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.core.metrics.Info;
+import io.prometheus.metrics.expositionformats.ExpositionFormats;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+
+/**
+ * The service's Prometheus metrics: frames in and out, dead letters by reason, encode latency, bits per pixel,
+ * sampled PSNR, samples taken, the current model version and the number of model swaps.
+ *
+ * <p>Each instance owns its own {@link PrometheusRegistry} (not the global default one), so tests and several
+ * apps in one JVM do not collide. Thread-safe: stream threads record, the HTTP thread scrapes. Nothing to close.
+ */
+public final class PipelineMetrics {
+
+  private static final String PREFIX = "latentstream_";
+
+  private final PrometheusRegistry registry = new PrometheusRegistry();
+  private final Counter framesIn;
+  private final Counter framesEncoded;
+  private final Counter framesSampled;
+  private final Counter deadLetters;
+  private final Histogram encodeLatency;
+  private final Histogram bpp;
+  private final Histogram psnr;
+  private final Info model;
+  private final AtomicReference<Supplier<String>> modelVersion = new AtomicReference<>(() -> null);
+  private final AtomicReference<LongSupplier> swaps = new AtomicReference<>(() -> 0L);
+  private final PrometheusTextFormatWriter writer = ExpositionFormats.init().getPrometheusTextFormatWriter();
+
+  public PipelineMetrics() {
+    framesIn = Counter.builder().name(PREFIX + "frames_in").help("Raw frame records read").register(registry);
+    framesEncoded = Counter.builder().name(PREFIX + "frames_encoded")
+        .help("Latent frames written (encoded raw frames)").register(registry);
+    framesSampled = Counter.builder().name(PREFIX + "frames_sampled")
+        .help("Raw frames copied to the sample topic").register(registry);
+    deadLetters = Counter.builder().name(PREFIX + "dead_letters").help("Records sent to the dead-letter topic")
+        .labelNames("reason").register(registry);
+    encodeLatency = Histogram.builder().name(PREFIX + "encode_latency_seconds")
+        .help("Time to validate, decode and encode one frame")
+        .classicUpperBounds(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5).classicOnly()
+        .register(registry);
+    bpp = Histogram.builder().name(PREFIX + "bits_per_pixel").help("Bits per pixel of encoded frames")
+        .classicUpperBounds(0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 4, 8).classicOnly().register(registry);
+    psnr = Histogram.builder().name(PREFIX + "psnr_db")
+        .help("PSNR in dB of sampled frames, decoded right after encoding")
+        .classicLinearUpperBounds(20, 2, 15).classicOnly().register(registry);
+    model = Info.builder().name(PREFIX + "model").help("The model currently encoding")
+        .labelNames("version").register(registry);
+    CounterWithCallback.builder().name(PREFIX + "model_swaps").help("Models swapped in by the release watcher")
+        .callback(cb -> cb.call(swaps.get().getAsLong())).register(registry);
+    for (DeadLetterReason reason : DeadLetterReason.values()) {
+      deadLetters.labelValues(reason.name()); // every reason shows up at 0, so rates and alerts work from the start
+    }
+  }
+
+  /** Where the current model version and the swap count come from (the model registry). */
+  public void bindModel(Supplier<String> currentVersion, LongSupplier swapCount) {
+    modelVersion.set(Objects.requireNonNull(currentVersion));
+    swaps.set(Objects.requireNonNull(swapCount));
+  }
+
+  public void frameIn() {
+    framesIn.inc();
+  }
+
+  public void encoded(long nanos, double bitsPerPixel) {
+    framesEncoded.inc();
+    encodeLatency.observe(nanos / 1e9);
+    bpp.observe(bitsPerPixel);
+  }
+
+  public void psnr(double db) {
+    psnr.observe(db);
+  }
+
+  public void sampled() {
+    framesSampled.inc();
+  }
+
+  public void deadLetter(DeadLetterReason reason) {
+    deadLetters.labelValues(reason.name()).inc();
+  }
+
+  /** Frames encoded so far (for readiness and tests). */
+  public long framesEncoded() {
+    return (long) framesEncoded.get();
+  }
+
+  /** Dead letters so far with this reason. */
+  public long deadLetters(DeadLetterReason reason) {
+    return (long) deadLetters.labelValues(reason.name()).get();
+  }
+
+  public PrometheusRegistry registry() {
+    return registry;
+  }
+
+  public String contentType() {
+    return writer.getContentType();
+  }
+
+  /** Writes every metric in the Prometheus text format. */
+  public synchronized void scrape(OutputStream out) throws IOException {
+    String version;
+    try {
+      version = modelVersion.get().get();
+    } catch (RuntimeException e) {
+      version = null; // no model loaded (yet): keep the last known version
+    }
+    if (version != null) {
+      model.setLabelValues(version);
+    }
+    writer.write(out, registry.scrape());
+  }
+}

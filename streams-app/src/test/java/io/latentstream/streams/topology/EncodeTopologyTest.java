@@ -1,0 +1,277 @@
+package io.latentstream.streams.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.latentstream.codec.LearnedCodec;
+import io.latentstream.codec.image.PixelImage;
+import io.latentstream.codec.model.CodecModel;
+import io.latentstream.codec.model.FixtureModels;
+import io.latentstream.schemas.DeadLetter;
+import io.latentstream.schemas.DeadLetterReason;
+import io.latentstream.schemas.FrameType;
+import io.latentstream.schemas.LatentFrame;
+import io.latentstream.schemas.PixelFormat;
+import io.latentstream.schemas.RawFrame;
+import io.latentstream.schemas.registry.SchemaRegistryClient;
+import io.latentstream.schemas.registry.SchemaRegistryConfig;
+import io.latentstream.streams.BadFrames;
+import io.latentstream.streams.InMemorySchemaRegistry;
+import io.latentstream.streams.TestFrames;
+import io.latentstream.streams.errors.TransientFailureExceptionHandler;
+import io.latentstream.streams.metrics.PipelineMetrics;
+import io.latentstream.streams.serde.RecordSerdes;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The encode path's routing, validation, sampling and failure handling, on {@link TopologyTestDriver}. */
+class EncodeTopologyTest {
+
+  private static final String RAW = "images.raw";
+  private static final String LATENT = "images.latent";
+  private static final String DLQ = "images.dlq";
+  private static final String SAMPLE = "images.sample";
+
+  private static InMemorySchemaRegistry registry;
+  private static RecordSerdes serdes;
+  private static CodecModel model;
+  private static LearnedCodec codec;
+
+  @BeforeAll
+  static void start() throws Exception {
+    registry = new InMemorySchemaRegistry();
+    serdes = new RecordSerdes(new SchemaRegistryClient(SchemaRegistryConfig.of(registry.url())));
+    model = CodecModel.load(FixtureModels.level(2));
+    codec = LearnedCodec.of(model);
+  }
+
+  @AfterAll
+  static void stop() {
+    model.close();
+    registry.close();
+  }
+
+  private static EncodeTopology.Settings settings(long maxPixels, int dlqCap, double sampleRate, int samplesPerMin) {
+    return new EncodeTopology.Settings(RAW, LATENT, DLQ, SAMPLE, maxPixels, dlqCap, sampleRate, samplesPerMin, 0.0);
+  }
+
+  private static EncodeTopology.Settings defaults() {
+    return settings(10_000, 1 << 20, 0.0, 0);
+  }
+
+  /** The driver and its topics. */
+  private record Harness(TopologyTestDriver driver, TestInputTopic<byte[], byte[]> raw,
+      TestOutputTopic<byte[], LatentFrame> latent, TestOutputTopic<byte[], DeadLetter> dlq,
+      TestOutputTopic<byte[], byte[]> sample, PipelineMetrics metrics) implements AutoCloseable {
+
+    void send(String camera, RawFrame frame) {
+      raw.pipeInput(camera.getBytes(StandardCharsets.UTF_8), serdes.rawFrame().serializer().serialize(RAW, frame));
+    }
+
+    @Override
+    public void close() {
+      driver.close();
+    }
+  }
+
+  private static Harness harness(EncodeTopology.Settings settings, RecordSerdes serdes,
+      Supplier<LearnedCodec> codecs) {
+    Properties props = new Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "encode-test");
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:9092");
+    PipelineMetrics metrics = new PipelineMetrics();
+    TopologyTestDriver driver = new TopologyTestDriver(EncodeTopology.build(settings, serdes, codecs, metrics), props);
+    ByteArrayDeserializer bytes = new ByteArrayDeserializer();
+    return new Harness(driver,
+        driver.createInputTopic(RAW, new ByteArraySerializer(), new ByteArraySerializer()),
+        driver.createOutputTopic(LATENT, bytes, serdes.latentFrame().deserializer()),
+        driver.createOutputTopic(DLQ, bytes, serdes.deadLetter().deserializer()),
+        driver.createOutputTopic(SAMPLE, bytes, bytes), metrics);
+  }
+
+  @Test
+  void shouldEncodeEveryPixelFormatWhenFramesAreValid() {
+    PixelImage image = TestFrames.image(1, 3);
+    byte[] gray = new byte[image.width() * image.height()];
+    try (Harness h = harness(defaults(), serdes, () -> codec)) {
+      h.send("cam-1", TestFrames.raw("cam-1", 1, image));
+      h.send("cam-1", TestFrames.file("cam-1", 2, PixelFormat.PNG, TestFrames.png(image), 64, 48));
+      h.send("cam-1", TestFrames.file("cam-1", 3, PixelFormat.JPEG, TestFrames.jpeg(image), 64, 48));
+      h.send("cam-1", TestFrames.raw("cam-1", 4, new PixelImage(64, 48,
+          io.latentstream.codec.image.PixelFormat.GRAY8, gray)));
+
+      List<TestRecord<byte[], LatentFrame>> out = h.latent().readRecordsToList();
+      assertThat(h.dlq().isEmpty()).isTrue();
+      assertThat(out).extracting(r -> r.getValue().getSequence()).containsExactly(1L, 2L, 3L, 4L);
+      assertThat(out).extracting(r -> r.getValue().getOriginalFormat())
+          .containsExactly(PixelFormat.RGB24, PixelFormat.PNG, PixelFormat.JPEG, PixelFormat.GRAY8);
+      LatentFrame first = out.get(0).getValue();
+      assertThat(new String(out.get(0).getKey(), StandardCharsets.UTF_8)).isEqualTo("cam-1");
+      assertThat(first.getCameraId()).isEqualTo("cam-1");
+      assertThat(first.getFrameType()).isEqualTo(FrameType.KEY);
+      assertThat(first.getModelVersion()).isEqualTo(model.version());
+      assertThat(first.getModelName()).isEqualTo(model.manifest().name());
+      assertThat(first.getOriginalWidth()).isEqualTo(64);
+      assertThat(first.getOriginalHeight()).isEqualTo(48);
+      byte[] bits = bytes(first.getBitstream());
+      // the same bytes as encoding the frame with the codec directly
+      assertThat(bits).isEqualTo(codec.compress(image).bitstream());
+      assertThat(first.getBpp()).isEqualTo(bits.length * 8.0 / (64 * 48));
+      assertThat(first.getPsnr()).isNull();
+      assertThat(h.metrics().framesEncoded()).isEqualTo(4);
+    }
+  }
+
+  @Test
+  void shouldDeadLetterEveryBadInputWithReasonCoordinatesAndOriginalBytesWhenInvalid() {
+    List<BadFrames.BadInput> bad = BadFrames.all(serdes.rawFrame().serializer(), serdes.deadLetter().serializer(),
+        RAW, DLQ);
+    try (Harness h = harness(defaults(), serdes, () -> codec)) {
+      long offset = 0;
+      Map<String, Long> offsets = new HashMap<>();
+      for (BadFrames.BadInput input : bad) {
+        h.raw().pipeInput(input.key(), input.value());
+        offsets.put(input.label(), offset++);
+        h.send("cam-good", TestFrames.raw("cam-good", offset, TestFrames.image(2, offset)));
+        offset++;
+      }
+
+      assertThat(h.latent().readRecordsToList()).hasSize(bad.size());
+      List<TestRecord<byte[], DeadLetter>> letters = h.dlq().readRecordsToList();
+      assertThat(letters).hasSize(bad.size());
+      for (int i = 0; i < bad.size(); i++) {
+        BadFrames.BadInput input = bad.get(i);
+        DeadLetter letter = letters.get(i).getValue();
+        assertThat(letter.getReason()).as(input.label() + ": " + letter.getMessage()).isEqualTo(input.reason());
+        assertThat(letters.get(i).getKey()).isEqualTo(input.key());
+        assertThat(bytes(letter.getKey())).isEqualTo(input.key());
+        assertThat(letter.getSourceTopic()).isEqualTo(RAW);
+        assertThat(letter.getSourcePartition()).isZero();
+        assertThat(letter.getSourceOffset()).as(input.label()).isEqualTo(offsets.get(input.label()));
+        assertThat(letter.getMessage()).isNotBlank();
+        if (input.value() == null) {
+          assertThat(letter.getValue()).isNull();
+          assertThat(letter.getOriginalSize()).isEqualTo(-1);
+        } else {
+          assertThat(bytes(letter.getValue())).as(input.label()).isEqualTo(input.value());
+          assertThat(letter.getOriginalSize()).isEqualTo(input.value().length);
+        }
+      }
+      assertThat(h.metrics().deadLetters(DeadLetterReason.CORRUPT_IMAGE)).isEqualTo(
+          bad.stream().filter(b -> b.reason() == DeadLetterReason.CORRUPT_IMAGE).count());
+    }
+  }
+
+  @Test
+  void shouldCutOriginalBytesToTheCapWhenTheRecordIsLarger() {
+    try (Harness h = harness(settings(10_000, 16, 0.0, 0), serdes, () -> codec)) {
+      byte[] value = new byte[500];
+      value[0] = 9;
+      h.raw().pipeInput("cam-1".getBytes(StandardCharsets.UTF_8), value);
+
+      DeadLetter letter = h.dlq().readValue();
+      assertThat(letter.getReason()).isEqualTo(DeadLetterReason.UNDECODABLE_PAYLOAD);
+      assertThat(bytes(letter.getValue())).hasSize(16).startsWith((byte) 9);
+      assertThat(letter.getOriginalSize()).isEqualTo(500);
+    }
+  }
+
+  @Test
+  void shouldSampleAtMostTheCapPerCameraAndMinuteWhenTheRateSelectsEveryFrame() {
+    try (Harness h = harness(settings(10_000, 1 << 20, 1.0, 3), serdes, () -> codec)) {
+      PixelImage image = TestFrames.image(0, 0);
+      for (long seq = 0; seq < 10; seq++) {
+        h.send("cam-a", TestFrames.raw("cam-a", seq, image)); // capture times 40 ms apart: one minute
+        h.send("cam-b", TestFrames.raw("cam-b", seq, image));
+      }
+      RawFrame nextMinute = TestFrames.raw("cam-a", 10_000, image);
+      h.send("cam-a", nextMinute);
+
+      List<RawFrame> sampled = h.sample().readValuesToList().stream()
+          .map(v -> serdes.rawFrame().deserializer().deserialize(SAMPLE, v)).toList();
+      assertThat(sampled).extracting(f -> f.getCameraId() + "/" + f.getSequence())
+          .containsExactly("cam-a/0", "cam-b/0", "cam-a/1", "cam-b/1", "cam-a/2", "cam-b/2", "cam-a/10000");
+      assertThat(h.latent().readRecordsToList()).hasSize(21);
+    }
+  }
+
+  @Test
+  void shouldSampleTheSameFramesWhenRunTwice() {
+    List<List<Long>> runs = new ArrayList<>();
+    for (int run = 0; run < 2; run++) {
+      try (Harness h = harness(settings(10_000, 1 << 20, 0.3, 1000), serdes, () -> codec)) {
+        for (long seq = 0; seq < 40; seq++) {
+          h.send("cam-a", TestFrames.raw("cam-a", seq, TestFrames.image(0, seq)));
+        }
+        runs.add(h.sample().readValuesToList().stream()
+            .map(v -> serdes.rawFrame().deserializer().deserialize(SAMPLE, v).getSequence()).toList());
+      }
+    }
+    assertThat(runs.get(0)).hasSizeBetween(4, 24).isEqualTo(runs.get(1));
+  }
+
+  @Test
+  void shouldEncodeWithTheCurrentModelWhenASwapClosedTheOneInHand() {
+    CodecModel closed = CodecModel.load(FixtureModels.level(1));
+    closed.close();
+    AtomicInteger calls = new AtomicInteger();
+    Supplier<LearnedCodec> swapping = () -> calls.getAndIncrement() == 0 ? LearnedCodec.of(closed) : codec;
+    try (Harness h = harness(defaults(), serdes, swapping)) {
+      h.send("cam-1", TestFrames.raw("cam-1", 1, TestFrames.image(1, 1)));
+
+      assertThat(h.dlq().isEmpty()).isTrue();
+      assertThat(h.latent().readValue().getModelVersion()).isEqualTo(model.version());
+    }
+  }
+
+  @Test
+  void shouldMeasurePsnrWhenTheFrameIsSelectedForIt() {
+    EncodeTopology.Settings all = new EncodeTopology.Settings(RAW, LATENT, DLQ, SAMPLE, 10_000, 1024, 0, 0, 1.0);
+    PixelImage image = TestFrames.image(3, 5);
+    try (Harness h = harness(all, serdes, () -> codec)) {
+      h.send("cam-1", TestFrames.raw("cam-1", 1, image));
+
+      double expected = io.latentstream.codec.metrics.QualityMetrics.psnr(image,
+          codec.decompress(codec.compress(image).bitstream()));
+      assertThat(h.latent().readValue().getPsnr()).isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-9));
+    }
+  }
+
+  @Test
+  void shouldFailTheTaskInsteadOfDeadLetteringWhenTheRegistryIsUnreachable() {
+    SchemaRegistryClient unreachable = new SchemaRegistryClient(SchemaRegistryConfig.of("http://127.0.0.1:1")
+        .withRetries(1, Duration.ZERO, Duration.ZERO));
+    try (Harness h = harness(defaults(), new RecordSerdes(unreachable), () -> codec)) {
+      byte[] value = serdes.rawFrame().serializer().serialize(RAW, TestFrames.raw("cam-1", 1, TestFrames.image(1, 1)));
+
+      assertThatThrownBy(() -> h.raw().pipeInput("cam-1".getBytes(StandardCharsets.UTF_8), value))
+          .satisfies(e -> assertThat(TransientFailureExceptionHandler.isTransient(e)).isTrue());
+      assertThat(h.dlq().isEmpty()).isTrue();
+      assertThat(h.latent().isEmpty()).isTrue();
+    }
+  }
+
+  private static byte[] bytes(ByteBuffer buffer) {
+    byte[] out = new byte[buffer.remaining()];
+    buffer.duplicate().get(out);
+    return out;
+  }
+}
