@@ -61,6 +61,7 @@ public final class StreamsAppConfig extends AbstractConfig {
     public static final String MODEL_PUBLIC_KEY = "model.signature.public.key";
     public static final String MODEL_ALLOW_UNSIGNED = "model.allow.unsigned";
     public static final String MODEL_CACHE_SIZE = "model.cache.size";
+    public static final String MODEL_ARTIFACT_MAX_BYTES = "model.artifact.max.bytes";
 
     public static final String LATENT_RETENTION_MS = "latent.store.retention.ms";
 
@@ -131,6 +132,8 @@ public final class StreamsAppConfig extends AbstractConfig {
             "Load unsigned packages from Kafka (local demo only: a SavedModel can read files).")
         .define(MODEL_CACHE_SIZE, Type.INT, 4, Range.atLeast(1), Importance.LOW,
             "Older model versions kept loaded for decoding their frames (least recently used is closed first).")
+        .define(MODEL_ARTIFACT_MAX_BYTES, Type.LONG, 1024L * 1024 * 1024, Range.between(1024, Integer.MAX_VALUE - 64),
+            Importance.LOW, "Largest model package archive fetched from Kafka, packed and unpacked.")
         .define(LATENT_RETENTION_MS, Type.LONG, 24L * 3600 * 1000, Range.atLeast(60_000), Importance.MEDIUM,
             "How long latent frames stay queryable for on-demand decoding.")
         .define(HTTP_BIND_ADDRESS, Type.STRING, "127.0.0.1", Importance.MEDIUM,
