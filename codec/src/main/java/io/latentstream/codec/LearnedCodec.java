@@ -69,7 +69,7 @@ public final class LearnedCodec {
     Latent y = encoderModel.analyze(x);
     EntropyModel entropy = encoderModel.entropy();
     int[] q = entropy.quantize(y.data());
-    byte[] payload = RansCoder.encode(q, entropy.tables());
+    byte[] payload = RansCoder.encode(q, entropy.ransTables());
     LsfHeader header = new LsfHeader(m.version(), image.width(), image.height(), image.format(),
         image.container(), s, y.height(), y.width(), y.channels());
     byte[] bits = LsfFormat.write(header, payload);
@@ -103,7 +103,7 @@ public final class LearnedCodec {
     }
     EntropyModel entropy = model.entropy();
     int[] q = new int[(int) h.symbolCount()];
-    RansCoder.decode(parsed.buffer(), parsed.payloadOffset(), parsed.payloadLength(), q, entropy.tables());
+    RansCoder.decode(parsed.buffer(), parsed.payloadOffset(), parsed.payloadLength(), q, entropy.ransTables());
     Latent yHat = new Latent(entropy.dequantize(q), h.latentHeight(), h.latentWidth(), h.latentChannels());
     PaddedTensor xHat = model.synthesize(yHat);
     return xHat.toImage(h.width(), h.height(), h.pixelFormat(), h.container());

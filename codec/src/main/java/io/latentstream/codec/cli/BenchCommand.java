@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.latentstream.codec.EncodedImage;
 import io.latentstream.codec.LearnedCodec;
 import io.latentstream.codec.baseline.JpegBaseline;
-import io.latentstream.codec.entropy.FrequencyTable;
+import io.latentstream.codec.entropy.RansTables;
 import io.latentstream.codec.entropy.RansCoder;
 import io.latentstream.codec.image.ImageFiles;
 import io.latentstream.codec.image.PaddedTensor;
@@ -14,10 +14,8 @@ import io.latentstream.codec.image.PixelImage;
 import io.latentstream.codec.model.CodecModel;
 import io.latentstream.codec.model.ModelCatalog;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -65,7 +63,7 @@ final class BenchCommand implements Callable<Integer> {
       jpeg.encode(frame, 75);
       int[] symbols = longStream(model.entropy().quantize(
           model.analyze(PaddedTensor.of(frame, model.manifest().stride())).data()), 1 << 20);
-      List<FrequencyTable> tables = model.entropy().tables();
+      RansTables tables = model.entropy().ransTables();
       byte[] payload = RansCoder.encode(symbols, tables);
       double[] enc = new double[runs];
       double[] dec = new double[runs];
@@ -88,7 +86,7 @@ final class BenchCommand implements Callable<Integer> {
         long t3 = System.nanoTime();
         RansCoder.encode(symbols, tables);
         long t4 = System.nanoTime();
-        RansCoder.decode(payload, 0, payload.length, symbols.length, tables);
+        RansCoder.decode(payload, 0, payload.length, new int[symbols.length], tables);
         long t5 = System.nanoTime();
         enc[r] = frames / ((t1 - t0) / 1e9);
         dec[r] = frames / ((t2 - t1) / 1e9);

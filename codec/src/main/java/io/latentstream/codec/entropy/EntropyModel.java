@@ -21,6 +21,7 @@ public final class EntropyModel {
   private final int precision;
   private final float[] medians;
   private final List<FrequencyTable> tables;
+  private final RansTables ransTables;
 
   public EntropyModel(int precision, float[] medians, List<FrequencyTable> tables) {
     if (medians.length != tables.size() || medians.length == 0) {
@@ -39,6 +40,7 @@ public final class EntropyModel {
     this.precision = precision;
     this.medians = medians.clone();
     this.tables = List.copyOf(tables);
+    this.ransTables = RansTables.of(this.tables);
   }
 
   /**
@@ -127,6 +129,11 @@ public final class EntropyModel {
 
   public List<FrequencyTable> tables() {
     return tables;
+  }
+
+  /** The tables compiled for the rANS coder. */
+  public RansTables ransTables() {
+    return ransTables;
   }
 
   /**

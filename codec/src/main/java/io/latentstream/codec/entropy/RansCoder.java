@@ -37,30 +37,34 @@ public final class RansCoder {
 
   /** Encodes {@code symbols} with per-channel tables; returns the payload bytes. */
   public static byte[] encode(int[] symbols, List<FrequencyTable> tables) {
+    return encode(symbols, 0, symbols.length, RansTables.of(tables));
+  }
+
+  /** Encodes {@code symbols} with compiled per-channel tables; returns the payload bytes. */
+  public static byte[] encode(int[] symbols, RansTables tables) {
     return encode(symbols, 0, symbols.length, tables);
   }
 
   /** Encodes {@code count} symbols starting at {@code offset}; symbol {@code offset+i} uses table {@code i % k}. */
-  public static byte[] encode(int[] symbols, int offset, int count, List<FrequencyTable> tables) {
-    FrequencyTable[] t = tables.toArray(new FrequencyTable[0]);
-    if (t.length == 0) {
-      throw new IllegalArgumentException("no tables");
-    }
+  public static byte[] encode(int[] symbols, int offset, int count, RansTables t) {
     ByteSink out = new ByteSink(Math.max(16, count / 2));
+    int[] cdf = t.cdf;
     int x = RANS_L;
-    int channel = count % t.length;
+    int channel = count % t.channels;
     for (int i = count - 1; i >= 0; i--) {
-      channel = channel == 0 ? t.length - 1 : channel - 1;
-      FrequencyTable table = t[channel];
+      channel = channel == 0 ? t.channels - 1 : channel - 1;
       int v = symbols[offset + i];
-      int k = table.precision();
-      if (v >= table.minSymbol() && v <= table.maxSymbol()) {
-        int index = v - table.minSymbol();
-        x = put(x, table.start(index), table.frequency(index), k, out);
+      int k = t.precision[channel];
+      int min = t.minSymbol[channel];
+      int max = t.maxSymbol[channel];
+      int base = t.offset[channel];
+      if (v >= min && v <= max) {
+        int at = base + v - min;
+        x = put(x, cdf[at], cdf[at + 1] - cdf[at], k, out);
       } else {
         // Reverse order of the decode order documented above.
-        boolean above = v > table.maxSymbol();
-        long d = above ? (long) v - table.maxSymbol() - 1 : (long) table.minSymbol() - 1 - v;
+        boolean above = v > max;
+        long d = above ? (long) v - max - 1 : (long) min - 1 - v;
         int nb = 64 - Long.numberOfLeadingZeros(d);
         if (nb > 1) {
           int bits = nb - 1;
@@ -73,8 +77,8 @@ public final class RansCoder {
         }
         x = put(x, nb, 1, LENGTH_BITS, out);
         x = put(x, above ? 1 : 0, 1, SIDE_BITS, out);
-        int escape = table.escapeIndex();
-        x = put(x, table.start(escape), table.frequency(escape), k, out);
+        int at = base + t.escape[channel];
+        x = put(x, cdf[at], cdf[at + 1] - cdf[at], k, out);
       }
     }
     // Flush the state so that, after reversal, the decoder reads it big-endian.
@@ -97,7 +101,7 @@ public final class RansCoder {
   /** Decodes exactly {@code count} symbols from {@code buf[offset, offset+length)}. */
   public static int[] decode(byte[] buf, int offset, int length, int count, List<FrequencyTable> tables) {
     int[] out = new int[count];
-    decode(buf, offset, length, out, tables);
+    decode(buf, offset, length, out, RansTables.of(tables));
     return out;
   }
 
@@ -107,67 +111,91 @@ public final class RansCoder {
    * @throws CorruptBitstreamException when the bytes run out, an escape is malformed, or the final state or the
    *     byte count disagree with the encoder's
    */
-  public static void decode(byte[] buf, int offset, int length, int[] out, List<FrequencyTable> tables) {
-    FrequencyTable[] t = tables.toArray(new FrequencyTable[0]);
-    if (t.length == 0) {
-      throw new IllegalArgumentException("no tables");
-    }
+  public static void decode(byte[] buf, int offset, int length, int[] out, RansTables t) {
     if (offset < 0 || length < 0 || offset + length > buf.length) {
       throw new IllegalArgumentException("range outside buffer");
     }
     if (length < 4) {
       throw new CorruptBitstreamException("entropy payload too short: " + length + " bytes");
     }
-    Reader in = new Reader(buf, offset, offset + length);
     int x = ((buf[offset] & 0xff) << 24) | ((buf[offset + 1] & 0xff) << 16) | ((buf[offset + 2] & 0xff) << 8)
         | (buf[offset + 3] & 0xff);
-    in.pos = offset + 4;
+    int pos = offset + 4;
+    int end = offset + length;
     if (x < RANS_L) { // also catches the sign bit: states live in [2^23, 2^31)
       throw new CorruptBitstreamException("entropy payload: invalid initial state");
     }
+    int[] cdf = t.cdf;
+    char[] bucket = t.bucket;
     int channel = 0;
     for (int i = 0; i < out.length; i++) {
-      FrequencyTable table = t[channel];
-      if (++channel == t.length) {
+      int k = t.precision[channel];
+      int base = t.offset[channel];
+      int slot = x & ((1 << k) - 1);
+      int index = bucket[(channel << RansTables.BUCKET_BITS) + (slot >>> t.bucketShift[channel])];
+      while (cdf[base + index + 1] <= slot) {
+        index++;
+      }
+      int start = cdf[base + index];
+      x = (cdf[base + index + 1] - start) * (x >>> k) + slot - start;
+      while (x < RANS_L) {
+        if (pos >= end) {
+          throw new CorruptBitstreamException("entropy payload truncated");
+        }
+        x = (x << 8) | (buf[pos++] & 0xff);
+      }
+      if (index != t.escape[channel]) {
+        out[i] = t.minSymbol[channel] + index;
+      } else {
+        // Escape: raw bits, see the class comment.
+        int above = x & 1;
+        x >>>= 1;
+        while (x < RANS_L) {
+          if (pos >= end) {
+            throw new CorruptBitstreamException("entropy payload truncated");
+          }
+          x = (x << 8) | (buf[pos++] & 0xff);
+        }
+        int nb = x & ((1 << LENGTH_BITS) - 1);
+        x >>>= LENGTH_BITS;
+        while (x < RANS_L) {
+          if (pos >= end) {
+            throw new CorruptBitstreamException("entropy payload truncated");
+          }
+          x = (x << 8) | (buf[pos++] & 0xff);
+        }
+        if (nb > 32) {
+          throw new CorruptBitstreamException("entropy payload: escape bit length " + nb + " > 32 at symbol " + i);
+        }
+        long d = nb == 0 ? 0 : 1L << (nb - 1);
+        if (nb > 1) {
+          int bits = nb - 1;
+          for (int c = 0; c * CHUNK_BITS < bits; c++) {
+            int width = Math.min(CHUNK_BITS, bits - c * CHUNK_BITS);
+            long value = x & ((1 << width) - 1);
+            x >>>= width;
+            while (x < RANS_L) {
+              if (pos >= end) {
+                throw new CorruptBitstreamException("entropy payload truncated");
+              }
+              x = (x << 8) | (buf[pos++] & 0xff);
+            }
+            d |= value << (c * CHUNK_BITS);
+          }
+        }
+        long v = above == 1 ? (long) t.maxSymbol[channel] + 1 + d : (long) t.minSymbol[channel] - 1 - d;
+        if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
+          throw new CorruptBitstreamException("entropy payload: escaped value out of int32 range at symbol " + i);
+        }
+        out[i] = (int) v;
+      }
+      if (++channel == t.channels) {
         channel = 0;
       }
-      int k = table.precision();
-      int slot = x & ((1 << k) - 1);
-      int index = table.indexOfSlot(slot);
-      int start = table.start(index);
-      x = table.frequency(index) * (x >>> k) + slot - start;
-      x = in.renormalize(x);
-      if (index != table.escapeIndex()) {
-        out[i] = table.minSymbol() + index;
-        continue;
-      }
-      // Escape: raw bits, see the class comment.
-      int above = x & 1;
-      x = in.renormalize(x >>> 1);
-      int nb = x & ((1 << LENGTH_BITS) - 1);
-      x = in.renormalize(x >>> LENGTH_BITS);
-      if (nb > 32) {
-        throw new CorruptBitstreamException("entropy payload: escape bit length " + nb + " > 32 at symbol " + i);
-      }
-      long d = nb == 0 ? 0 : 1L << (nb - 1);
-      if (nb > 1) {
-        int bits = nb - 1;
-        for (int c = 0; c * CHUNK_BITS < bits; c++) {
-          int width = Math.min(CHUNK_BITS, bits - c * CHUNK_BITS);
-          long value = x & ((1 << width) - 1);
-          x = in.renormalize(x >>> width);
-          d |= value << (c * CHUNK_BITS);
-        }
-      }
-      long v = above == 1 ? (long) table.maxSymbol() + 1 + d : (long) table.minSymbol() - 1 - d;
-      if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
-        throw new CorruptBitstreamException("entropy payload: escaped value out of int32 range at symbol " + i);
-      }
-      out[i] = (int) v;
     }
-    if (x != RANS_L || in.pos != in.end) {
+    if (x != RANS_L || pos != end) {
       throw new CorruptBitstreamException("entropy payload: final state or length mismatch ("
-          + (in.end - in.pos) + " bytes left)");
+          + (end - pos) + " bytes left)");
     }
   }
 
@@ -190,28 +218,6 @@ public final class RansCoder {
 
   private static double log2(double p) {
     return Math.log(p) / Math.log(2);
-  }
-
-  private static final class Reader {
-    private final byte[] buf;
-    private final int end;
-    private int pos;
-
-    Reader(byte[] buf, int pos, int end) {
-      this.buf = buf;
-      this.pos = pos;
-      this.end = end;
-    }
-
-    int renormalize(int x) {
-      while (x < RANS_L) {
-        if (pos >= end) {
-          throw new CorruptBitstreamException("entropy payload truncated");
-        }
-        x = (x << 8) | (buf[pos++] & 0xff);
-      }
-      return x;
-    }
   }
 
   private static final class ByteSink {
