@@ -1,0 +1,196 @@
+package io.latentstream.streams.http;
+
+import com.sun.net.httpserver.HttpContext;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+import io.latentstream.streams.config.StreamsAppConfig;
+import io.latentstream.streams.metrics.PipelineMetrics;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.types.Password;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The service's HTTP endpoints on the JDK server: {@code /health} (liveness, always open), {@code /ready} (200 when
+ * the streams client runs and a model is loaded, else 503), {@code /metrics} (Prometheus text format) and the extra
+ * contexts handed in (the decode mirror's {@code /frames/}, {@code /models}).
+ *
+ * <p>Decoded frames are camera images, so the server binds to the configured address (loopback by default), serves
+ * HTTPS when a PKCS12 keystore is configured, and, when a token is configured, answers 401 to every request but
+ * {@code /health} that lacks {@code Authorization: Bearer <token>}.
+ *
+ * <p>Requests run on a small pool of its own so that a slow decode never blocks health checks of the orchestrator.
+ * Thread-safe. {@link #start()} once; {@link #close()} stops the server and its pool (not the handlers' owners).
+ */
+public final class HttpServerRunner implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(HttpServerRunner.class);
+
+  /**
+   * @param token bearer token, empty for none
+   * @param keystore PKCS12 keystore enabling HTTPS, empty for plain HTTP
+   */
+  public record Settings(String bindAddress, int port, Optional<String> token, Optional<Path> keystore,
+      Optional<String> keystorePassword, int threads) {
+
+    public Settings {
+      Objects.requireNonNull(bindAddress, "bindAddress");
+      token = token.filter(t -> !t.isEmpty());
+      keystore = Objects.requireNonNull(keystore);
+      keystorePassword = Objects.requireNonNull(keystorePassword);
+    }
+
+    public static Settings from(StreamsAppConfig config) {
+      String keystore = config.getString(StreamsAppConfig.HTTP_TLS_KEYSTORE);
+      return new Settings(config.getString(StreamsAppConfig.HTTP_BIND_ADDRESS),
+          config.getInt(StreamsAppConfig.HTTP_PORT),
+          password(config, StreamsAppConfig.HTTP_AUTH_TOKEN),
+          keystore.isBlank() ? Optional.empty() : Optional.of(Path.of(keystore)),
+          password(config, StreamsAppConfig.HTTP_TLS_KEYSTORE_PASSWORD),
+          Math.max(2, config.getInt(StreamsAppConfig.NUM_STREAM_THREADS) + 1));
+    }
+
+    private static Optional<String> password(StreamsAppConfig config, String key) {
+      Password p = config.getPassword(key);
+      return p == null || p.value().isEmpty() ? Optional.empty() : Optional.of(p.value());
+    }
+  }
+
+  private final Settings settings;
+  private final HttpServer server;
+  private final ExecutorService pool;
+  private volatile boolean started;
+
+  /**
+   * Binds the port (so a port conflict fails here, at start).
+   *
+   * @param ready whether the service is ready for traffic
+   * @param extraContexts more handlers by context path, behind the same authentication
+   * @throws ConfigException when the keystore cannot be read
+   * @throws IOException when the address cannot be bound
+   */
+  public HttpServerRunner(Settings settings, BooleanSupplier ready, PipelineMetrics metrics,
+      Map<String, HttpHandler> extraContexts) throws IOException {
+    this.settings = settings;
+    InetSocketAddress address = new InetSocketAddress(settings.bindAddress(), settings.port());
+    if (settings.keystore().isPresent()) {
+      HttpsServer https = HttpsServer.create(address, 0);
+      https.setHttpsConfigurator(new HttpsConfigurator(sslContext(settings)));
+      server = https;
+    } else {
+      server = HttpServer.create(address, 0);
+    }
+    server.createContext("/health", exchange -> Responses.text(exchange, 200, "ok\n"));
+    Map<String, HttpHandler> guarded = new LinkedHashMap<>();
+    guarded.put("/ready", exchange -> {
+      boolean ok = ready.getAsBoolean();
+      Responses.text(exchange, ok ? 200 : 503, ok ? "ready\n" : "not ready\n");
+    });
+    guarded.put("/metrics", exchange -> serveMetrics(exchange, metrics));
+    guarded.putAll(extraContexts);
+    guarded.forEach((path, handler) -> {
+      HttpContext context = server.createContext(path, handler);
+      settings.token().ifPresent(token -> context.getFilters().add(new BearerTokenFilter(token)));
+    });
+    AtomicInteger threadNumber = new AtomicInteger();
+    pool = Executors.newFixedThreadPool(settings.threads(), r -> {
+      Thread t = new Thread(r, "http-" + threadNumber.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+    server.setExecutor(pool);
+  }
+
+  private static void serveMetrics(HttpExchange exchange, PipelineMetrics metrics) throws IOException {
+    try (exchange) {
+      ByteArrayOutputStream body = new ByteArrayOutputStream();
+      metrics.scrape(body);
+      exchange.getResponseHeaders().set("Content-Type", metrics.contentType());
+      exchange.sendResponseHeaders(200, body.size());
+      try (OutputStream out = exchange.getResponseBody()) {
+        body.writeTo(out);
+      }
+    }
+  }
+
+  private static SSLContext sslContext(Settings settings) {
+    Path file = settings.keystore().orElseThrow();
+    char[] password = settings.keystorePassword().orElse("").toCharArray();
+    try (InputStream in = Files.newInputStream(file)) {
+      KeyStore store = KeyStore.getInstance("PKCS12");
+      store.load(in, password);
+      KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+      kmf.init(store, password);
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(kmf.getKeyManagers(), null, null);
+      return context;
+    } catch (IOException | GeneralSecurityException e) {
+      throw new ConfigException(StreamsAppConfig.HTTP_TLS_KEYSTORE, file.toString(),
+          "cannot use it as a PKCS12 keystore (check the file and " + StreamsAppConfig.HTTP_TLS_KEYSTORE_PASSWORD
+              + "): " + e.getMessage());
+    }
+  }
+
+  public synchronized HttpServerRunner start() {
+    if (!started) {
+      server.start();
+      started = true;
+      LOG.info("HTTP{} endpoints on {}{}", settings.keystore().isPresent() ? "S" : "", baseUri(),
+          settings.token().isPresent() ? " (bearer token required)" : "");
+    }
+    return this;
+  }
+
+  /** The bound port (the real one when 0 was configured). */
+  public int port() {
+    return server.getAddress().getPort();
+  }
+
+  /** {@code http(s)://address:port}. */
+  public URI baseUri() {
+    String host = server.getAddress().getAddress().getHostAddress();
+    if (host.contains(":")) {
+      host = "[" + host + "]";
+    }
+    return URI.create((settings.keystore().isPresent() ? "https" : "http") + "://" + host + ":" + port());
+  }
+
+  @Override
+  public synchronized void close() {
+    try {
+      server.stop(0);
+    } catch (IllegalStateException e) {
+      // never started: nothing was served
+    }
+    pool.shutdown();
+    try {
+      pool.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,144 @@
+package io.latentstream.streams.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.sun.net.httpserver.HttpHandler;
+import io.latentstream.schemas.DeadLetterReason;
+import io.latentstream.streams.metrics.PipelineMetrics;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.TrustManagerFactory;
+import org.apache.kafka.common.config.ConfigException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Endpoints, bearer-token authentication and TLS of the HTTP server. */
+class HttpServerRunnerTest {
+
+  private static final String TOKEN = "s3cret-token";
+  private final PipelineMetrics metrics = new PipelineMetrics();
+  private final AtomicBoolean ready = new AtomicBoolean();
+  private final HttpClient client = HttpClient.newHttpClient();
+  private final HttpHandler frames = exchange -> Responses.text(exchange, 200, "frame\n");
+
+  private HttpServerRunner start(Optional<String> token, Optional<Path> keystore, Optional<String> password)
+      throws Exception {
+    return new HttpServerRunner(new HttpServerRunner.Settings("127.0.0.1", 0, token, keystore, password, 2),
+        ready::get, metrics, Map.of("/frames/", frames)).start();
+  }
+
+  private static HttpResponse<String> get(HttpClient client, URI base, String path, String token) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path));
+    if (token != null) {
+      request.header("Authorization", "Bearer " + token);
+    }
+    return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void shouldAnswer401WithoutTheTokenAnd200WithItWhenATokenIsConfigured() throws Exception {
+    ready.set(true);
+    try (HttpServerRunner server = start(Optional.of(TOKEN), Optional.empty(), Optional.empty())) {
+      URI base = server.baseUri();
+      for (String path : new String[] {"/ready", "/metrics", "/frames/cam-1/7"}) {
+        HttpResponse<String> anonymous = get(client, base, path, null);
+        assertThat(anonymous.statusCode()).as(path).isEqualTo(401);
+        assertThat(anonymous.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(
+            v -> assertThat(v).startsWith("Bearer"));
+        assertThat(get(client, base, path, "wrong").statusCode()).as(path).isEqualTo(401);
+        assertThat(get(client, base, path, TOKEN).statusCode()).as(path).isEqualTo(200);
+      }
+      assertThat(get(client, base, "/frames/cam-1/7", TOKEN).body()).isEqualTo("frame\n");
+      assertThat(get(client, base, "/health", null).statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void shouldReportReadinessWhenTheServiceBecomesReady() throws Exception {
+    try (HttpServerRunner server = start(Optional.empty(), Optional.empty(), Optional.empty())) {
+      assertThat(get(client, server.baseUri(), "/ready", null).statusCode()).isEqualTo(503);
+      ready.set(true);
+      assertThat(get(client, server.baseUri(), "/ready", null).statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void shouldServePrometheusTextWhenMetricsAreScraped() throws Exception {
+    metrics.frameIn();
+    metrics.encoded(2_000_000, 0.4);
+    metrics.deadLetter(DeadLetterReason.CORRUPT_IMAGE);
+    metrics.bindModel(() -> "default-q2-20261125000000-abcdef12", () -> 3);
+    try (HttpServerRunner server = start(Optional.empty(), Optional.empty(), Optional.empty())) {
+      HttpResponse<String> response = get(client, server.baseUri(), "/metrics", null);
+
+      assertThat(response.statusCode()).isEqualTo(200);
+      assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+          v -> assertThat(v).startsWith("text/plain"));
+      assertThat(response.body())
+          .contains("latentstream_frames_in_total 1.0")
+          .contains("latentstream_frames_encoded_total 1.0")
+          .contains("latentstream_dead_letters_total{reason=\"CORRUPT_IMAGE\"} 1.0")
+          .contains("latentstream_dead_letters_total{reason=\"OVERSIZED_FRAME\"} 0.0")
+          .contains("latentstream_encode_latency_seconds_bucket{le=\"0.0025\"} 1")
+          .contains("latentstream_bits_per_pixel_count 1")
+          .contains("latentstream_model_info{version=\"default-q2-20261125000000-abcdef12\"} 1")
+          .contains("latentstream_model_swaps_total 3.0");
+    }
+  }
+
+  @Test
+  void shouldServeHttpsWithAKeytoolMadeKeystoreWhenTlsIsConfigured(@TempDir Path dir) throws Exception {
+    Path keystore = dir.resolve("server.p12");
+    Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+        "-genkeypair", "-alias", "server", "-keyalg", "EC", "-groupname", "secp256r1", "-storetype", "PKCS12",
+        "-keystore", keystore.toString(), "-storepass", "changeit", "-dname", "CN=localhost",
+        "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-validity", "2").redirectErrorStream(true).start();
+    assertThat(keytool.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(keytool.exitValue()).as(new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+        .isZero();
+    ready.set(true);
+    try (HttpServerRunner server = start(Optional.of(TOKEN), Optional.of(keystore), Optional.of("changeit"))) {
+      assertThat(server.baseUri().getScheme()).isEqualTo("https");
+      HttpClient trusting = HttpClient.newBuilder().sslContext(trusting(keystore, "changeit")).build();
+
+      assertThat(get(trusting, server.baseUri(), "/ready", TOKEN).statusCode()).isEqualTo(200);
+      assertThat(get(trusting, server.baseUri(), "/ready", null).statusCode()).isEqualTo(401);
+      // a client that does not trust the certificate gets no answer at all
+      assertThatThrownBy(() -> get(client, server.baseUri(), "/health", null))
+          .hasCauseInstanceOf(SSLHandshakeException.class);
+    }
+  }
+
+  @Test
+  void shouldFailAtStartWhenTheKeystorePasswordIsWrong(@TempDir Path dir) throws Exception {
+    Path bogus = Files.write(dir.resolve("bogus.p12"), new byte[] {1, 2, 3});
+    assertThatThrownBy(() -> start(Optional.empty(), Optional.of(bogus), Optional.of("x")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("http.tls.keystore.location");
+  }
+
+  private static SSLContext trusting(Path keystore, String password) throws Exception {
+    KeyStore store = KeyStore.getInstance("PKCS12");
+    try (InputStream in = Files.newInputStream(keystore)) {
+      store.load(in, password.toCharArray());
+    }
+    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(store);
+    SSLContext context = SSLContext.getInstance("TLS");
+    context.init(null, tmf.getTrustManagers(), null);
+    return context;
+  }
+}
