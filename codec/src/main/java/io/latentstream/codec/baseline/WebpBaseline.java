@@ -69,7 +69,7 @@ public final class WebpBaseline implements BaselineCodec {
       Path out = dir.resolve("out.png");
       ImageFiles.writePng(image, in);
       run(cwebp.toString(), "-quiet", "-q", Integer.toString(quality), in.toString(), "-o", webp.toString());
-      run(dwebp.toString(), "-quiet", webp.toString(), "-png", "-o", out.toString());
+      run(dwebp.toString(), "-quiet", webp.toString(), "-o", out.toString()); // PNG is the default
       PixelImage decoded = ImageFiles.read(out);
       return new Result(Files.size(webp), Conversions.like(decoded, image, ContainerFormat.RAW));
     } finally {

@@ -58,9 +58,13 @@ public final class QualityMetrics {
     while (scales < WEIGHTS.length && (Math.min(w, h) >> scales) >= WINDOW) {
       scales++;
     }
-    double weightSum = 0;
-    for (int s = 0; s < scales; s++) {
-      weightSum += WEIGHTS[s];
+    // The standard weights sum to 1.0001; keep them as published when all five scales fit.
+    double weightSum = 1;
+    if (scales < WEIGHTS.length) {
+      weightSum = 0;
+      for (int s = 0; s < scales; s++) {
+        weightSum += WEIGHTS[s];
+      }
     }
     double result = 1;
     for (int s = 0; s < scales; s++) {

@@ -42,6 +42,20 @@ class QualityMetricsTest {
   }
 
   @Test
+  void shouldMatchIndependentReferenceWhenAllFiveScalesFit() {
+    // Golden values from an independent numpy implementation of the pytorch_msssim definition (192x176 RGB).
+    PixelImage a = TestImages.synthetic(192, 176, PixelFormat.RGB24, 1);
+    PixelImage b = TestImages.synthetic(192, 176, PixelFormat.RGB24, 2);
+    byte[] p = a.pixels().clone();
+    for (int i = 0; i < p.length; i++) {
+      p[i] = (byte) Math.min(255, (p[i] & 0xff) + ((i / 3) % 7) * 6);
+    }
+    PixelImage c = new PixelImage(192, 176, PixelFormat.RGB24, p);
+    assertThat(QualityMetrics.msssim(a, b)).isCloseTo(0.9950556113853445, within(1e-9));
+    assertThat(QualityMetrics.msssim(a, c)).isCloseTo(0.9684899119757571, within(1e-9));
+  }
+
+  @Test
   void shouldHandleTinyImagesWhenComputingMsssim() {
     for (int[] size : new int[][] {{1, 1}, {3, 7}, {12, 12}, {40, 23}}) {
       PixelImage img = TestImages.synthetic(size[0], size[1], PixelFormat.GRAY8, 3);
