@@ -18,6 +18,7 @@ import java.util.List;
  * @param learningRate      Adam learning rate before the decay
  * @param decayStart        fraction of {@code steps} after which the learning rate is multiplied by {@code decayFactor}
  * @param decayFactor       learning-rate multiplier for the last part of the run
+ * @param entropyLearningRateFactor learning-rate multiplier of the entropy bottleneck's density network
  * @param auxLearningRate   Adam learning rate of the quantile (auxiliary) loss
  * @param clipNorm          global gradient-norm clipping (≤ 0 disables)
  * @param checkpointSteps   write a checkpoint at least every this many steps
@@ -32,7 +33,7 @@ import java.util.List;
  */
 public record TrainingOptions(List<Path> images, int maxSide, double lambda, long steps, int cropWidth, int cropHeight,
                               int batch, ModelConfig config, double learningRate, double decayStart, double decayFactor,
-                              double auxLearningRate, double clipNorm, long checkpointSteps, long checkpointSeconds,
+                              double entropyLearningRateFactor, double auxLearningRate, double clipNorm, long checkpointSteps, long checkpointSeconds,
                               long seed, Path out, String name, int quality, Path init, Path heldout,
                               String command) {
 

@@ -46,7 +46,8 @@ public final class TrainingRun {
         TrainingImages images = TrainingImages.load(options.images(), options.maxSide(), options.cropWidth(),
                 options.cropHeight());
         progress.printf(Locale.ROOT, "loaded %d training images from %s%n", images.images().size(), options.images());
-        try (TrainingGraph graph = new TrainingGraph(options.config(), options.lambda(), options.clipNorm())) {
+        try (TrainingGraph graph = new TrainingGraph(options.config(), options.lambda(), options.clipNorm(),
+                options.entropyLearningRateFactor())) {
             long step = initialize(graph);
             step = train(graph, images, step);
             ParameterValues state = graph.readState();

@@ -50,12 +50,24 @@ class TrainingRunTest {
         assertThat(new ObjectMapper().readTree(second.resolve("manifest.json").toFile()).at("/training/steps").asLong())
                 .isEqualTo(5);
         assertThat(Files.readString(out.resolve(TrainingRun.PROGRESS_LOG))).contains("step 5/5");
+
+        ByteArrayOutputStream fineTuneLog = new ByteArrayOutputStream();
+        TrainingOptions fineTune = options(photos, tmp.resolve("fine-tune"), 2, second);
+        Path child = new TrainingRun(fineTune, new PrintStream(fineTuneLog, true, StandardCharsets.UTF_8)).run();
+
+        assertThat(fineTuneLog.toString(StandardCharsets.UTF_8)).contains("initialized from package");
+        assertThat(new ObjectMapper().readTree(child.resolve("manifest.json").toFile()).get("parentVersion").asText())
+                .isEqualTo(second.getFileName().toString());
     }
 
     private static TrainingOptions options(Path photos, Path out, long steps) {
+        return options(photos, out, steps, null);
+    }
+
+    private static TrainingOptions options(Path photos, Path out, long steps, Path init) {
         return new TrainingOptions(List.of(photos), 0, 0.0483, steps, 32, 32, 2,
-                new ModelConfig(8, 8, 5, ModelConfig.Nonlinearity.GDN), 1e-3, 0.8, 0.1, 1e-3, 1.0, 1000, 600, 7, out,
-                "tiny-q1", 1, null, photos, "test");
+                new ModelConfig(8, 8, 5, ModelConfig.Nonlinearity.GDN), 1e-3, 0.8, 0.1, 10, 1e-3, 1.0, 1000, 600, 7, out,
+                "tiny-q1", 1, init, photos, "test");
     }
 
     private static PrintStream quiet() {

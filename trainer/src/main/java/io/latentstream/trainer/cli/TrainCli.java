@@ -65,6 +65,10 @@ public final class TrainCli implements Callable<Integer> {
     @Option(names = "--decay-factor", defaultValue = "0.1", description = "Learning-rate drop factor (default ${DEFAULT-VALUE}).")
     double decayFactor;
 
+    @Option(names = "--entropy-lr-factor", defaultValue = "10",
+            description = "Learning-rate multiplier of the entropy model's density network (default ${DEFAULT-VALUE}).")
+    double entropyLrFactor;
+
     @Option(names = "--aux-lr", defaultValue = "1e-3", description = "Adam learning rate of the quantile loss (default ${DEFAULT-VALUE}).")
     double auxLr;
 
@@ -104,7 +108,7 @@ public final class TrainCli implements Callable<Integer> {
         }
         ModelConfig config = new ModelConfig(n, m, kernel, ModelConfig.Nonlinearity.parse(nonlinearity));
         TrainingOptions options = new TrainingOptions(images, maxSide, lambda, steps, Integer.parseInt(wh[0]),
-                Integer.parseInt(wh[1]), batch, config, lr, decayStart, decayFactor, auxLr, clip, checkpointSteps,
+                Integer.parseInt(wh[1]), batch, config, lr, decayStart, decayFactor, entropyLrFactor, auxLr, clip, checkpointSteps,
                 checkpointMinutes * 60, seed, out, name, quality, init, heldout, commandLine);
         Path pkg = new TrainingRun(options, System.err).run();
         System.out.println(pkg);

@@ -67,10 +67,17 @@ public final class TrainingGraph implements AutoCloseable {
     private final Op trainStep;
     private final Op auxStep;
 
-    /**
-     * Builds the graph. {@code clipNorm} bounds the global gradient norm (≤ 0 disables clipping).
-     */
+    /** Builds the graph with the entropy bottleneck learning at the main learning rate. */
     public TrainingGraph(ModelConfig config, double lambda, double clipNorm) {
+        this(config, lambda, clipNorm, 1.0);
+    }
+
+    /**
+     * Builds the graph. {@code clipNorm} bounds the global gradient norm (≤ 0 disables clipping);
+     * {@code entropyLearningRateFactor} multiplies the learning rate of the entropy bottleneck's density network
+     * (its initial density is very wide, and at the transforms' learning rate it needs many steps to sharpen).
+     */
+    public TrainingGraph(ModelConfig config, double lambda, double clipNorm, double entropyLearningRateFactor) {
         this.config = config;
         this.lambda = lambda;
         this.tf = Ops.create(graph);
@@ -122,9 +129,13 @@ public final class TrainingGraph implements AutoCloseable {
         Operand<TFloat32> scale = clipNorm > 0
                 ? tf.math.div(tf.constant((float) clipNorm), tf.math.maximum(gradNorm, tf.constant((float) clipNorm)))
                 : tf.constant(1f);
+        Operand<TFloat32> entropyLearningRate = tf.withName("entropy_learning_rate").math.mul(learningRate,
+                tf.constant((float) entropyLearningRateFactor));
         List<Op> updates = new ArrayList<>();
         for (int i = 0; i < modelParameters.size(); i++) {
-            updates.add(adam(modelParameters.get(i), tf.math.mul(gradList.get(i), scale), learningRate));
+            String name = modelParameters.get(i);
+            updates.add(adam(name, tf.math.mul(gradList.get(i), scale),
+                    name.startsWith("eb_") ? entropyLearningRate : learningRate));
         }
         trainStep = tf.withControlDependencies(updates).withName("train_step").noOp();
 
