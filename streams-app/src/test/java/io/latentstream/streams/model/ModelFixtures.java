@@ -1,0 +1,84 @@
+package io.latentstream.streams.model;
+
+import io.latentstream.codec.model.FixtureModels;
+import io.latentstream.schemas.ArtifactChunks;
+import io.latentstream.schemas.EvaluationMetrics;
+import io.latentstream.schemas.ModelRelease;
+import io.latentstream.schemas.ModelStatus;
+import io.latentstream.schemas.TrainingDataSummary;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Instant;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Model packages for the streams tests: codec's fixture {@code default-q2} as the model a deployment starts with,
+ * and a second {@code default-q2} version (another quantization scale) to release while it runs.
+ */
+public final class ModelFixtures {
+  public static final String MODEL_NAME = "default-q2";
+  private static Path released;
+
+  private ModelFixtures() {}
+
+  /** The package every instance starts with (codec's fixture default-q2). */
+  public static Path initialPackage() {
+    return FixtureModels.level(2);
+  }
+
+  /** A newer default-q2 package (finer quantization than the initial one), built once per JVM. */
+  public static synchronized Path releasedPackage() {
+    if (released == null) {
+      try {
+        released = FixtureModels.build(Paths.get("target", "release-packages").toAbsolutePath(), MODEL_NAME, 2, 40f);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return released;
+  }
+
+  /** A models directory holding a copy of the initial package. */
+  public static Path modelsDirWithInitial(Path dir) {
+    copyPackage(initialPackage(), dir);
+    return dir;
+  }
+
+  public static void copyPackage(Path pkg, Path modelsDir) {
+    Path target = modelsDir.resolve(pkg.getFileName().toString());
+    try (Stream<Path> walk = Files.walk(pkg)) {
+      for (Path p : (Iterable<Path>) walk::iterator) {
+        Path out = target.resolve(pkg.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(out);
+        } else {
+          Files.copy(p, out);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A release record of {@link #MODEL_NAME} with placeholder evaluation data. */
+  public static ModelRelease release(String version, String sha256, ArtifactChunks location, byte[] signature) {
+    return releaseBuilder().setModelName(MODEL_NAME).setVersion(version).setSha256(sha256).setLocation(location)
+        .setSignature(signature == null ? null : ByteBuffer.wrap(signature)).build();
+  }
+
+  /** The fields a publisher does not fill in. */
+  public static ModelRelease.Builder releaseBuilder() {
+    return ModelRelease.newBuilder()
+        .setCreatedAt(Instant.parse("2026-11-25T12:00:00Z"))
+        .setStatus(ModelStatus.PROMOTED)
+        .setMetrics(EvaluationMetrics.newBuilder().setDataset("fixture").setImageCount(1).setBpp(1.0).setPsnr(30.0)
+            .build())
+        .setTrainingData(TrainingDataSummary.newBuilder().setSources(List.of("fixture")).setImageCount(1).setSteps(0)
+            .build());
+  }
+}

@@ -1,0 +1,228 @@
+package io.latentstream.streams.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.latentstream.codec.EncodedImage;
+import io.latentstream.codec.image.PixelImage;
+import io.latentstream.schemas.ArtifactChunks;
+import io.latentstream.schemas.ModelRelease;
+import io.latentstream.schemas.artifacts.ArtifactChunkFormat;
+import io.latentstream.schemas.artifacts.ModelArtifactPublisher;
+import io.latentstream.schemas.artifacts.PackageArchive;
+import io.latentstream.schemas.artifacts.ReleaseSignature;
+import io.latentstream.schemas.registry.SchemaRegistryClient;
+import io.latentstream.schemas.registry.SchemaRegistryConfig;
+import io.latentstream.schemas.serde.AvroSerde;
+import io.latentstream.streams.TestFrames;
+import io.latentstream.streams.config.StreamsAppConfig;
+import io.latentstream.testkit.RealPlatform;
+import io.latentstream.testkit.TestPlatform;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The release watcher against the real broker and registry: a signed package published on Kafka becomes the
+ * encoder (also for an instance that starts after it was published); a bad one is rejected with its reason and the
+ * running model keeps serving.
+ */
+@RealPlatform
+class ReleaseWatcherIT {
+  private static final int CHUNK_BYTES = 1024; // the minimum: a fixture package becomes several chunks
+
+  @TempDir
+  Path tmp;
+
+  private final KeyPair trainerKeys = ReleaseSignature.generateKeyPair();
+  private String releasesTopic;
+  private String artifactsTopic;
+  private Path modelsDir;
+  private String initialVersion;
+  private ModelRegistry registry;
+  private AvroSerde<ModelRelease> releaseSerde;
+  private ModelArtifactPublisher publisher;
+  private ReleaseWatcher watcher;
+
+  @BeforeEach
+  void setUp(TestPlatform platform) {
+    releasesTopic = platform.uniqueName("models.releases");
+    artifactsTopic = platform.uniqueName("models.artifacts");
+    platform.createTopic(releasesTopic, 1, Map.of("cleanup.policy", "compact"));
+    platform.createTopic(artifactsTopic, 2, Map.of("cleanup.policy", "compact"));
+    modelsDir = ModelFixtures.modelsDirWithInitial(tmp.resolve("models"));
+    registry = new ModelRegistry(modelsDir, ModelFixtures.MODEL_NAME, 2);
+    registry.loadNewestLocal();
+    initialVersion = registry.currentVersion();
+    releaseSerde = new AvroSerde<>(new SchemaRegistryClient(SchemaRegistryConfig.of(platform.registryUrl())),
+        ModelRelease.class);
+    publisher = new ModelArtifactPublisher(platform.clientConfig(), releaseSerde.serializer(), artifactsTopic,
+        releasesTopic, CHUNK_BYTES, trainerKeys.getPrivate());
+    Map<String, Object> config = new HashMap<>();
+    config.put(StreamsAppConfig.BOOTSTRAP_SERVERS, platform.bootstrapServers());
+    config.put(StreamsAppConfig.TOPIC_RELEASES, releasesTopic);
+    config.put(StreamsAppConfig.TOPIC_ARTIFACTS, artifactsTopic);
+    config.put(StreamsAppConfig.MODELS_DIR, modelsDir.toString());
+    config.put(StreamsAppConfig.MODEL_PUBLIC_KEY, ReleaseSignature.encode(trainerKeys.getPublic()));
+    watcher = new ReleaseWatcher(StreamsAppConfig.of(config), registry, releaseSerde.deserializer());
+  }
+
+  @AfterEach
+  void tearDown() {
+    watcher.close();
+    publisher.close();
+    registry.close();
+  }
+
+  @Test
+  void shouldSwapToSignedReleaseWhenItWasPublishedBeforeTheInstanceStarted() throws Exception {
+    PixelImage image = TestFrames.image(1, 3);
+    EncodedImage beforeSwap = registry.compress(image);
+    Path pkg = ModelFixtures.releasedPackage();
+    String newVersion = pkg.getFileName().toString();
+
+    ModelRelease published = publisher.publish(pkg, ModelFixtures.releaseBuilder());
+    watcher.start();
+
+    assertThat(watcher.awaitCaughtUp(Duration.ofSeconds(60))).isTrue();
+    assertThat(registry.currentVersion()).isEqualTo(newVersion);
+    assertThat(published.getLocation()).isInstanceOfSatisfying(ArtifactChunks.class,
+        c -> assertThat(c.getChunkCount()).isGreaterThan(1));
+    assertThat(registry.swapCount()).isEqualTo(2);
+    assertThat(registry.rejectionCounts().values()).containsOnly(0L);
+    assertThat(Files.isRegularFile(modelsDir.resolve(newVersion).resolve("manifest.json"))).isTrue();
+    assertThat(registry.compress(image).modelVersion()).isEqualTo(newVersion);
+    // frames encoded before the swap still decode, with the version that encoded them
+    assertThat(beforeSwap.modelVersion()).isEqualTo(initialVersion);
+    assertThat(registry.decompress(beforeSwap.bitstream()).width()).isEqualTo(image.width());
+    assertThat(registry.loadedVersions()).containsExactly(newVersion, initialVersion);
+  }
+
+  @Test
+  void shouldSwapBackWhenAnEarlierVersionIsPromotedAgain() throws Exception {
+    watcher.start();
+    assertThat(watcher.awaitCaughtUp(Duration.ofSeconds(60))).isTrue();
+    Path pkg = ModelFixtures.releasedPackage();
+    String newVersion = pkg.getFileName().toString();
+    publisher.publish(pkg, ModelFixtures.releaseBuilder());
+    await().atMost(Duration.ofSeconds(60)).until(() -> registry.currentVersion().equals(newVersion));
+
+    // rollback: the initial package published again (it is on disk here, so only its sha256 is compared)
+    publisher.publish(ModelFixtures.initialPackage(), ModelFixtures.releaseBuilder());
+
+    await().atMost(Duration.ofSeconds(60)).until(() -> registry.currentVersion().equals(initialVersion));
+    assertThat(registry.swapCount()).isEqualTo(3);
+    assertThat(registry.rejectionCounts().values()).containsOnly(0L);
+  }
+
+  /** The ways a published package can be bad, and the reason each must be rejected with. */
+  enum BadRelease {
+    INCOMPLETE_CHUNKS(RejectionReason.INCOMPLETE_CHUNKS),
+    WRONG_SHA256(RejectionReason.SHA256_MISMATCH),
+    UNSIGNED(RejectionReason.MISSING_SIGNATURE),
+    SIGNED_BY_ANOTHER_KEY(RejectionReason.BAD_SIGNATURE),
+    PATH_TRAVERSAL(RejectionReason.UNSAFE_ARCHIVE),
+    NOT_A_MODEL(RejectionReason.LOAD_FAILED);
+
+    final RejectionReason reason;
+
+    BadRelease(RejectionReason reason) {
+      this.reason = reason;
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(BadRelease.class)
+  void shouldRejectWithReasonAndKeepServingWhenPackageIsBad(BadRelease bad) throws Exception {
+    watcher.start();
+    assertThat(watcher.awaitCaughtUp(Duration.ofSeconds(60))).isTrue();
+    Path pkg = ModelFixtures.releasedPackage();
+    String version = pkg.getFileName().toString();
+
+    publisher.publishRelease(badRelease(bad, pkg));
+
+    await().atMost(Duration.ofSeconds(60)).until(() -> registry.rejectionCount(bad.reason) == 1);
+    assertThat(registry.currentVersion()).isEqualTo(initialVersion);
+    assertThat(registry.swapCount()).isEqualTo(1);
+    assertThat(registry.recentRejections()).singleElement()
+        .satisfies(r -> assertThat(r.version()).isEqualTo(version))
+        .satisfies(r -> assertThat(r.reason()).isEqualTo(bad.reason));
+    assertThat(modelsDir.resolve(version)).doesNotExist();
+    assertThat(tmp.resolve("escaped.txt")).doesNotExist();
+    assertThat(modelsDir.resolve("escaped.txt")).doesNotExist();
+    assertThat(registry.compress(TestFrames.image(2, 7)).modelVersion()).isEqualTo(initialVersion);
+
+    // and the watcher goes on: a good release afterwards is installed
+    publisher.publish(pkg, ModelFixtures.releaseBuilder());
+    await().atMost(Duration.ofSeconds(60)).until(() -> registry.currentVersion().equals(version));
+  }
+
+  private ModelRelease badRelease(BadRelease bad, Path pkg) throws IOException {
+    String version = pkg.getFileName().toString();
+    byte[] archive = PackageArchive.pack(pkg);
+    String sha = ArtifactChunkFormat.sha256(archive);
+    byte[] signature = ReleaseSignature.sign(trainerKeys.getPrivate(), sha);
+    switch (bad) {
+      case INCOMPLETE_CHUNKS -> {
+        // only the first two chunks made it to the topic
+        ArtifactChunks partial = publisher.publishChunks(version, Arrays.copyOf(archive, 2 * CHUNK_BYTES));
+        ArtifactChunks announced = new ArtifactChunks(partial.getTopic(),
+            (archive.length + CHUNK_BYTES - 1) / CHUNK_BYTES, (long) archive.length);
+        return ModelFixtures.release(version, sha, announced, signature);
+      }
+      case WRONG_SHA256 -> {
+        ArtifactChunks chunks = publisher.publishChunks(version, archive);
+        String other = ArtifactChunkFormat.sha256("another package".getBytes(StandardCharsets.UTF_8));
+        return ModelFixtures.release(version, other, chunks,
+            ReleaseSignature.sign(trainerKeys.getPrivate(), other));
+      }
+      case UNSIGNED -> {
+        return ModelFixtures.release(version, sha, publisher.publishChunks(version, archive), null);
+      }
+      case SIGNED_BY_ANOTHER_KEY -> {
+        byte[] forged = ReleaseSignature.sign(ReleaseSignature.generateKeyPair().getPrivate(), sha);
+        return ModelFixtures.release(version, sha, publisher.publishChunks(version, archive), forged);
+      }
+      case PATH_TRAVERSAL -> {
+        byte[] evil = zip(Map.of("manifest.json", "{}", "../../escaped.txt", "gotcha", "../escaped.txt", "gotcha"));
+        String evilSha = ArtifactChunkFormat.sha256(evil);
+        return ModelFixtures.release(version, evilSha, publisher.publishChunks(version, evil),
+            ReleaseSignature.sign(trainerKeys.getPrivate(), evilSha));
+      }
+      case NOT_A_MODEL -> {
+        byte[] junk = zip(Map.of("manifest.json", "{\"format\": \"something else\"}", "encoder/saved_model.pb", "x"));
+        String junkSha = ArtifactChunkFormat.sha256(junk);
+        return ModelFixtures.release(version, junkSha, publisher.publishChunks(version, junk),
+            ReleaseSignature.sign(trainerKeys.getPrivate(), junkSha));
+      }
+      default -> throw new IllegalArgumentException(bad.toString());
+    }
+  }
+
+  private static byte[] zip(Map<String, String> entries) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (ZipOutputStream zip = new ZipOutputStream(out)) {
+      for (Map.Entry<String, String> e : entries.entrySet()) {
+        zip.putNextEntry(new ZipEntry(e.getKey()));
+        zip.write(e.getValue().getBytes(StandardCharsets.UTF_8));
+        zip.closeEntry();
+      }
+    }
+    return out.toByteArray();
+  }
+}
