@@ -4,7 +4,8 @@ import io.latentstream.codec.InvalidImageException;
 
 /**
  * An 8-bit image in memory: row-major, interleaved channels ({@link PixelFormat}). The pixel array is owned by the
- * instance and never copied defensively (frames are large); callers must not modify it after construction.
+ * instance and never copied defensively (frames are large); callers must not modify it after construction, and
+ * then an instance is safe to share between threads.
  *
  * @param width pixels per row, 1..{@link #MAX_DIMENSION}
  * @param height rows, 1..{@link #MAX_DIMENSION}
