@@ -178,7 +178,7 @@ public final class TrainingRun {
             long eta = rate > 0 ? (long) ((total - step) / rate) : 0;
             String line = String.format(Locale.ROOT,
                     "%s step %d/%d (%.1f%%) %.2f steps/s ETA %dh%02dm loss %.4f bpp %.4f psnr %.2f aux %.1f lr %.1e%n",
-                    java.time.LocalTime.now().withNano(0), step, total, 100.0 * step / Math.max(total, 1), rate,
+                    java.time.LocalTime.now().format(java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss")), step, total, 100.0 * step / Math.max(total, 1), rate,
                     eta / 3600, (eta / 60) % 60, loss / n, bpp / n, 10 * Math.log10(1.0 / (mse / n)), aux / n, lr);
             out.print(line);
             out.flush();
