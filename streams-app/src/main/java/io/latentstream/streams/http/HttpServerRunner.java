@@ -112,10 +112,7 @@ public final class HttpServerRunner implements AutoCloseable {
     });
     guarded.put("/metrics", exchange -> serveMetrics(exchange, metrics));
     guarded.putAll(extraContexts);
-    guarded.forEach((path, handler) -> {
-      HttpContext context = server.createContext(path, handler);
-      settings.token().ifPresent(token -> context.getFilters().add(new BearerTokenFilter(token)));
-    });
+    guarded.forEach(this::mount);
     AtomicInteger threadNumber = new AtomicInteger();
     pool = Executors.newFixedThreadPool(settings.threads(), r -> {
       Thread t = new Thread(r, "http-" + threadNumber.incrementAndGet());
@@ -123,6 +120,15 @@ public final class HttpServerRunner implements AutoCloseable {
       return t;
     });
     server.setExecutor(pool);
+  }
+
+  /**
+   * Adds a handler behind the same authentication, before or after {@link #start()} (handlers that need the
+   * bound port, such as interactive-query routing, are created after the server binds).
+   */
+  public void mount(String path, HttpHandler handler) {
+    HttpContext context = server.createContext(path, handler);
+    settings.token().ifPresent(token -> context.getFilters().add(new BearerTokenFilter(token)));
   }
 
   private static void serveMetrics(HttpExchange exchange, PipelineMetrics metrics) throws IOException {

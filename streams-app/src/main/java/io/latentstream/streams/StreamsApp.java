@@ -1,0 +1,267 @@
+package io.latentstream.streams;
+
+import io.latentstream.schemas.ModelRelease;
+import io.latentstream.schemas.registry.SchemaRegistryClient;
+import io.latentstream.schemas.serde.AvroDeserializer;
+import io.latentstream.streams.config.StreamsAppConfig;
+import io.latentstream.streams.errors.TransientFailureExceptionHandler;
+import io.latentstream.streams.http.HttpServerRunner;
+import io.latentstream.streams.metrics.PipelineMetrics;
+import io.latentstream.streams.model.ModelRegistry;
+import io.latentstream.streams.model.ReleaseWatcher;
+import io.latentstream.streams.serde.RecordSerdes;
+import io.latentstream.streams.topology.EncodeTopology;
+import io.latentstream.streams.topology.Topics;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running instance of the service: topics ensured, models loaded and watched, the Kafka Streams client with
+ * the encode (and decode) topologies, and the HTTP endpoints. {@link #start} builds and starts everything in that
+ * order and fails fast with a clear message; {@link #close} stops it in reverse order, leaving the consumer group
+ * so that another instance takes the partitions over at once.
+ *
+ * <p>Thread-safe; {@link #close} is idempotent. The app owns and closes everything it creates.
+ */
+public final class StreamsApp implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(StreamsApp.class);
+  /** How long start waits for the release watcher to replay {@code models.releases}. */
+  static final Duration RELEASES_CATCH_UP = Duration.ofSeconds(60);
+  private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+  private final StreamsAppConfig config;
+  private final PipelineMetrics metrics = new PipelineMetrics();
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private ModelRegistry models;
+  private ReleaseWatcher watcher;
+  private HttpServerRunner http;
+  private KafkaStreams streams;
+  private boolean closed;
+
+  private StreamsApp(StreamsAppConfig config) {
+    this.config = config;
+  }
+
+  /**
+   * Builds and starts the service.
+   *
+   * @throws ConfigException for invalid settings (including topics that exist with other settings)
+   * @throws IllegalStateException when no model can be loaded
+   */
+  public static StreamsApp start(StreamsAppConfig config) {
+    StreamsApp app = new StreamsApp(config);
+    try {
+      app.startAll();
+      return app;
+    } catch (RuntimeException e) {
+      app.close();
+      throw e;
+    }
+  }
+
+  private void startAll() {
+    try (Admin admin = Admin.create(adminConfig(config))) {
+      Topics.ensure(admin, Topics.specs(config), config.getBoolean(StreamsAppConfig.TOPIC_CREATE));
+    }
+    SchemaRegistryClient client = RecordSerdes.client(config);
+    RecordSerdes serdes = new RecordSerdes(client);
+    models = ModelRegistry.open(config);
+    watcher = new ReleaseWatcher(config, models, new AvroDeserializer<>(client, ModelRelease.class));
+    watcher.start();
+    awaitModel();
+    metrics.bindModel(() -> models.currentVersionIfLoaded().orElse(null), models::swapCount);
+    try {
+      http = new HttpServerRunner(HttpServerRunner.Settings.from(config), this::isReady, metrics, Map.of());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot bind the HTTP endpoints to " + config.getString(
+          StreamsAppConfig.HTTP_BIND_ADDRESS) + ":" + config.getInt(StreamsAppConfig.HTTP_PORT), e);
+    }
+    Topology topology = topology(config, serdes, models, metrics);
+    LOG.info("topology:\n{}", topology.describe());
+    streams = new KafkaStreams(topology, streamsProperties(config, advertisedEndpoint()));
+    streams.setUncaughtExceptionHandler(new TransientFailureExceptionHandler());
+    streams.setStateListener((now, before) -> {
+      LOG.info("streams state {} -> {}", before, now);
+      if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.NOT_RUNNING) {
+        stopped.countDown();
+      }
+    });
+    http.start();
+    streams.start();
+  }
+
+  private void awaitModel() {
+    try {
+      if (!watcher.awaitCaughtUp(RELEASES_CATCH_UP)) {
+        LOG.warn("release watcher has not caught up on {} after {} s", config.getString(
+            StreamsAppConfig.TOPIC_RELEASES), RELEASES_CATCH_UP.toSeconds());
+      }
+      if (!models.awaitModel(Duration.ofSeconds(1))) {
+        throw new IllegalStateException("no model " + models.modelName() + " to encode with: none in "
+            + models.modelsDir().toAbsolutePath() + " (" + StreamsAppConfig.MODELS_DIR + ", " + StreamsAppConfig.MODEL_NAME
+            + ", " + StreamsAppConfig.MODEL_QUALITY + ") and none released on " + config.getString(
+            StreamsAppConfig.TOPIC_RELEASES));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for a model", e);
+    }
+  }
+
+  /** The service's topology: the encode path (and the decode mirror). */
+  static Topology topology(StreamsAppConfig config, RecordSerdes serdes, ModelRegistry models,
+      PipelineMetrics metrics) {
+    StreamsBuilder builder = new StreamsBuilder();
+    EncodeTopology.addTo(builder, EncodeTopology.Settings.from(config), serdes, models::codec, metrics);
+    return builder.build();
+  }
+
+  /**
+   * Kafka Streams settings: the pass-through Kafka keys first, then ours, which win: exactly-once v2, static
+   * membership, record size limits set together with the topics', and the endpoint for interactive queries.
+   */
+  static Properties streamsProperties(StreamsAppConfig config, String applicationServer) {
+    Properties p = new Properties();
+    p.putAll(config.kafkaOverrides());
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.getString(StreamsAppConfig.APPLICATION_ID));
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString(StreamsAppConfig.BOOTSTRAP_SERVERS));
+    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.getInt(StreamsAppConfig.NUM_STREAM_THREADS));
+    p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, applicationServer);
+    // Kafka Streams suffixes the id per stream thread; a restarted instance with the same id gets its partitions
+    // back without a rebalance, and one that leaves on close hands them over at once.
+    p.put(StreamsConfig.consumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), groupInstanceId(config));
+    int maxBytes = Topics.maxMessageBytes(config);
+    p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), maxBytes);
+    p.put(StreamsConfig.topicPrefix(TopicConfig.MAX_MESSAGE_BYTES_CONFIG), Integer.toString(maxBytes));
+    p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), maxBytes);
+    p.putIfAbsent(StreamsConfig.REPLICATION_FACTOR_CONFIG,
+        (int) config.getShort(StreamsAppConfig.TOPIC_REPLICATION_FACTOR));
+    return p;
+  }
+
+  /** {@code group.instance.id} from the config, or the host name. */
+  static String groupInstanceId(StreamsAppConfig config) {
+    String id = config.getString(StreamsAppConfig.GROUP_INSTANCE_ID);
+    if (id != null && !id.isBlank()) {
+      return id;
+    }
+    String host = System.getenv("HOSTNAME");
+    if (host == null || host.isBlank()) {
+      try {
+        host = InetAddress.getLocalHost().getHostName();
+      } catch (UnknownHostException e) {
+        throw new ConfigException(StreamsAppConfig.GROUP_INSTANCE_ID, "",
+            "cannot determine the host name for static membership; set it explicitly: " + e.getMessage());
+      }
+    }
+    return host;
+  }
+
+  static Map<String, Object> adminConfig(StreamsAppConfig config) {
+    Map<String, Object> admin = new HashMap<>();
+    config.kafkaOverrides().forEach((k, v) -> {
+      if (AdminClientConfig.configNames().contains(k)) {
+        admin.put(k, v);
+      }
+    });
+    admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString(StreamsAppConfig.BOOTSTRAP_SERVERS));
+    return admin;
+  }
+
+  /** host:port other instances reach this one's HTTP endpoints at (interactive queries). */
+  private String advertisedEndpoint() {
+    String host = config.getString(StreamsAppConfig.HTTP_ADVERTISED_HOST);
+    if (host == null || host.isBlank()) {
+      host = config.getString(StreamsAppConfig.HTTP_BIND_ADDRESS);
+    }
+    return host + ":" + http.port();
+  }
+
+  /** Ready for traffic: the streams client runs and a model is loaded. */
+  public boolean isReady() {
+    KafkaStreams s = streams;
+    return s != null && s.state() == KafkaStreams.State.RUNNING && models != null && models.hasModel();
+  }
+
+  public KafkaStreams streams() {
+    return streams;
+  }
+
+  public ModelRegistry models() {
+    return models;
+  }
+
+  public PipelineMetrics metrics() {
+    return metrics;
+  }
+
+  public HttpServerRunner http() {
+    return http;
+  }
+
+  /**
+   * Blocks until the streams client stops by itself (an unrecoverable error) or {@link #close} is called.
+   *
+   * @return false if it stopped on an error
+   */
+  public boolean awaitStop() throws InterruptedException {
+    stopped.await();
+    KafkaStreams s = streams;
+    return s == null || s.state() != KafkaStreams.State.ERROR;
+  }
+
+  /** Waits at most {@code timeout} for {@link #awaitStop()}; true when stopped. */
+  public boolean awaitStop(Duration timeout) throws InterruptedException {
+    return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Stops streams (leaving the group), the release watcher, HTTP and the models, in that order. Idempotent. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    if (streams != null) {
+      boolean done = streams.close(CloseOptions.groupMembershipOperation(
+          CloseOptions.GroupMembershipOperation.LEAVE_GROUP).withTimeout(CLOSE_TIMEOUT));
+      if (!done) {
+        LOG.warn("streams did not close within {} s", CLOSE_TIMEOUT.toSeconds());
+      }
+    }
+    if (watcher != null) {
+      watcher.close();
+    }
+    if (http != null) {
+      http.close();
+    }
+    if (models != null) {
+      models.close();
+    }
+    stopped.countDown();
+    LOG.info("stopped");
+  }
+}
