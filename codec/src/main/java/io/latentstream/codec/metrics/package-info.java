@@ -1,0 +1,2 @@
+/** Rate and distortion: bpp, PSNR, MS-SSIM, BD-rate. */
+package io.latentstream.codec.metrics;
