@@ -66,7 +66,7 @@ public final class ExportVerifier {
         JsonNode manifest = new ObjectMapper().readTree(pkg.resolve("manifest.json").toFile());
         Map<String, String> actual = PackageExporter.hashFiles(pkg);
         Map<String, String> listed = new java.util.TreeMap<>();
-        manifest.get("files").fields().forEachRemaining(e -> listed.put(e.getKey(), e.getValue().asText()));
+        manifest.get("files").properties().forEach(e -> listed.put(e.getKey(), e.getValue().asText()));
         if (!actual.equals(listed)) {
             throw new IllegalStateException("files of " + pkg + " do not match its manifest: listed " + listed.keySet()
                     + ", present " + actual.keySet());

@@ -1,6 +1,8 @@
 package io.latentstream.trainer.graph;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
@@ -24,28 +26,25 @@ public final class EntropyBottleneck {
 
     private final Ops tf;
     private final int channels;
-    private final Operand<TFloat32>[] matrices;
-    private final Operand<TFloat32>[] biases;
-    private final Operand<TFloat32>[] factors;
+    private final List<Operand<TFloat32>> matrices = new ArrayList<>();
+    private final List<Operand<TFloat32>> biases = new ArrayList<>();
+    private final List<Operand<TFloat32>> factors = new ArrayList<>();
     private final Operand<TFloat32> quantiles;
 
-    @SuppressWarnings("unchecked")
     public EntropyBottleneck(Ops tf, int channels, ParameterSource params) {
         this.tf = tf;
         this.channels = channels;
         int layers = FILTERS.length - 1;
-        matrices = new Operand[layers];
-        biases = new Operand[layers];
-        factors = new Operand[layers];
         double scale = Math.pow(INIT_SCALE, 1.0 / layers);
         for (int i = 0; i < layers; i++) {
             long[] mShape = {channels, FILTERS[i + 1], FILTERS[i]};
             float init = (float) Math.log(Math.expm1(1.0 / scale / FILTERS[i + 1]));
-            matrices[i] = params.get(ParameterSpec.constant("eb_matrix" + i, mShape, init));
-            biases[i] = params.get(ParameterSpec.uniform("eb_bias" + i, new long[] {channels, FILTERS[i + 1], 1}, 0.5));
-            if (i < layers - 1) {
-                factors[i] = params.get(ParameterSpec.constant("eb_factor" + i, new long[] {channels, FILTERS[i + 1], 1}, 0f));
-            }
+            matrices.add(params.get(ParameterSpec.constant("eb_matrix" + i, mShape, init)));
+            biases.add(params.get(ParameterSpec.uniform("eb_bias" + i, new long[] {channels, FILTERS[i + 1], 1}, 0.5)));
+            // The last layer has no tanh factor.
+            factors.add(i < layers - 1
+                    ? params.get(ParameterSpec.constant("eb_factor" + i, new long[] {channels, FILTERS[i + 1], 1}, 0f))
+                    : null);
         }
         float[] q = new float[channels * 3];
         for (int c = 0; c < channels; c++) {
@@ -66,14 +65,14 @@ public final class EntropyBottleneck {
      */
     public Operand<TFloat32> logitsCumulative(String name, Operand<TFloat32> v, boolean stopGradient) {
         Operand<TFloat32> logits = v;
-        for (int i = 0; i < matrices.length; i++) {
-            Operand<TFloat32> matrix = tf.math.softplus(maybeStop(matrices[i], stopGradient));
+        for (int i = 0; i < matrices.size(); i++) {
+            Operand<TFloat32> matrix = tf.math.softplus(maybeStop(matrices.get(i), stopGradient));
             // [C,out,in,1] * [C,1,in,K] summed over "in": a per-channel matrix product with plain Mul/Sum gradients.
             Operand<TFloat32> prod = tf.math.mul(tf.expandDims(matrix, tf.constant(3)), tf.expandDims(logits, tf.constant(1)));
             logits = tf.sum(prod, tf.constant(2));
-            logits = tf.math.add(logits, maybeStop(biases[i], stopGradient));
-            if (factors[i] != null) {
-                Operand<TFloat32> factor = tf.math.tanh(maybeStop(factors[i], stopGradient));
+            logits = tf.math.add(logits, maybeStop(biases.get(i), stopGradient));
+            if (factors.get(i) != null) {
+                Operand<TFloat32> factor = tf.math.tanh(maybeStop(factors.get(i), stopGradient));
                 logits = tf.math.add(logits, tf.math.mul(factor, tf.math.tanh(logits)));
             }
         }
