@@ -25,6 +25,7 @@ import java.util.Objects;
  * model. It closes nothing: the caller owns the encoder model, the resolver owns its models.
  */
 public final class LearnedCodec {
+  private static final int MAX_RESOLVE_ATTEMPTS = 5;
   private final CodecModel encoderModel;
   private final ModelResolver resolver;
 
@@ -85,12 +86,22 @@ public final class LearnedCodec {
   public PixelImage decompress(byte[] bitstream) {
     LsfFormat.Parsed parsed = LsfFormat.parse(bitstream);
     LsfHeader h = parsed.header();
-    CodecModel model = resolver.resolve(h.modelVersion());
-    try {
-      return decompress(parsed, model);
-    } catch (ModelClosedException e) {
-      // The resolver evicted or swapped it between resolve() and the call: resolve once more.
-      return decompress(parsed, resolver.resolve(h.modelVersion()));
+    for (int attempt = 1; ; attempt++) {
+      CodecModel model = resolver.resolve(h.modelVersion());
+      // The lease pins the model for the whole decode; only the gap between resolve() and lease() can see a model
+      // the resolver has just evicted, and then we simply resolve again.
+      CodecModel.Lease lease;
+      try {
+        lease = model.lease();
+      } catch (ModelClosedException e) {
+        if (attempt == MAX_RESOLVE_ATTEMPTS) {
+          throw e;
+        }
+        continue;
+      }
+      try (lease) {
+        return decompress(parsed, model);
+      }
     }
   }
 

@@ -150,10 +150,44 @@ public final class CodecModel implements AutoCloseable {
   }
 
   private void enter() {
+    boolean leased = lock.getReadHoldCount() > 0; // this thread holds a lease: the model cannot be freed
+    lock.readLock().lock();
+    if (closed && !leased) {
+      lock.readLock().unlock();
+      throw new ModelClosedException(version());
+    }
+  }
+
+  /**
+   * Pins the model for a sequence of calls by this thread: until the lease is closed, {@link #close()} waits and
+   * the calls of this thread do not fail with {@link ModelClosedException}. Close the lease on the same thread.
+   *
+   * @throws ModelClosedException when the model is already closing
+   */
+  public Lease lease() {
     lock.readLock().lock();
     if (closed) {
       lock.readLock().unlock();
       throw new ModelClosedException(version());
+    }
+    return new Lease(lock);
+  }
+
+  /** A pin on a model, see {@link #lease()}. Not thread-safe: close it on the thread that took it. */
+  public static final class Lease implements AutoCloseable {
+    private final ReentrantReadWriteLock lock;
+    private boolean released;
+
+    private Lease(ReentrantReadWriteLock lock) {
+      this.lock = lock;
+    }
+
+    @Override
+    public void close() {
+      if (!released) {
+        released = true;
+        lock.readLock().unlock();
+      }
     }
   }
 

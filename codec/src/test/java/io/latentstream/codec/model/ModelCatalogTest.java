@@ -3,7 +3,11 @@ package io.latentstream.codec.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.latentstream.codec.LearnedCodec;
+import io.latentstream.codec.TestImages;
 import io.latentstream.codec.UnknownModelException;
+import io.latentstream.codec.image.PixelFormat;
+import io.latentstream.codec.image.PixelImage;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
@@ -23,6 +27,38 @@ class ModelCatalogTest {
           .hasMessageContaining("default-q9");
       assertThatThrownBy(() -> catalog.resolve("nope-20260101000000-00000000"))
           .isInstanceOf(UnknownModelException.class);
+    }
+  }
+
+  @Test
+  void shouldDecodeEveryFrameWhenTheCacheThrashesUnderConcurrentDecoding() throws Exception {
+    // One slot, three versions, three threads: every resolve evicts a model another thread may be using.
+    try (ModelCatalog catalog = new ModelCatalog(FixtureModels.modelsDir(), 1)) {
+      java.util.List<byte[]> frames = new java.util.ArrayList<>();
+      for (int q = 1; q <= 3; q++) {
+        try (CodecModel encoder = CodecModel.load(FixtureModels.level(q))) {
+          frames.add(LearnedCodec.of(encoder).compress(TestImages.synthetic(32, 32, PixelFormat.RGB24, q))
+              .bitstream());
+        }
+      }
+      LearnedCodec decoder = new LearnedCodec(null, catalog);
+      java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(3);
+      java.util.List<java.util.concurrent.Future<Integer>> done = new java.util.ArrayList<>();
+      for (int t = 0; t < 3; t++) {
+        int first = t;
+        done.add(pool.submit(() -> {
+          int decoded = 0;
+          for (int i = 0; i < 12; i++) {
+            PixelImage img = decoder.decompress(frames.get((first + i) % 3));
+            decoded += img.width() == 32 ? 1 : 0;
+          }
+          return decoded;
+        }));
+      }
+      for (java.util.concurrent.Future<Integer> f : done) {
+        assertThat(f.get(120, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(12);
+      }
+      pool.shutdown();
     }
   }
 
