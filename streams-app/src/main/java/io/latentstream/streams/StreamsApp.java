@@ -5,12 +5,16 @@ import io.latentstream.schemas.registry.SchemaRegistryClient;
 import io.latentstream.schemas.serde.AvroDeserializer;
 import io.latentstream.streams.config.StreamsAppConfig;
 import io.latentstream.streams.errors.TransientFailureExceptionHandler;
+import io.latentstream.streams.http.FrameQueryHandler;
 import io.latentstream.streams.http.HttpServerRunner;
+import io.latentstream.streams.http.ModelsHandler;
 import io.latentstream.streams.metrics.PipelineMetrics;
 import io.latentstream.streams.model.ModelRegistry;
 import io.latentstream.streams.model.ReleaseWatcher;
 import io.latentstream.streams.serde.RecordSerdes;
+import io.latentstream.streams.topology.DecodeTopology;
 import io.latentstream.streams.topology.EncodeTopology;
+import io.latentstream.streams.topology.LatentFrameDecoder;
 import io.latentstream.streams.topology.Topics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -33,12 +37,14 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.HostInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One running instance of the service: topics ensured, models loaded and watched, the Kafka Streams client with
- * the encode (and decode) topologies, and the HTTP endpoints. {@link #start} builds and starts everything in that
+ * the encode topology and the decode mirror, and the HTTP endpoints (with the mirror's {@code /frames/} and
+ * {@code /models}). {@link #start} builds and starts everything in that
  * order and fails fast with a clear message; {@link #close} stops it in reverse order, leaving the consumer group
  * so that another instance takes the partitions over at once.
  *
@@ -50,6 +56,8 @@ public final class StreamsApp implements AutoCloseable {
   /** How long start waits for the release watcher to replay {@code models.releases}. */
   static final Duration RELEASES_CATCH_UP = Duration.ofSeconds(60);
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+  /** How long a frame query waits for a rebalance to settle before answering 503. */
+  private static final Duration FRAME_QUERY_REBALANCE_WAIT = Duration.ofSeconds(10);
 
   private final StreamsAppConfig config;
   private final PipelineMetrics metrics = new PipelineMetrics();
@@ -108,6 +116,10 @@ public final class StreamsApp implements AutoCloseable {
         stopped.countDown();
       }
     });
+    HostInfo self = HostInfo.buildFromEndpoint(advertisedEndpoint());
+    http.mount(FrameQueryHandler.CONTEXT, new FrameQueryHandler(streams, self, new LatentFrameDecoder(models),
+        http.baseUri().getScheme().equals("https"), FRAME_QUERY_REBALANCE_WAIT));
+    http.mount(ModelsHandler.CONTEXT, new ModelsHandler(models));
     http.start();
     streams.start();
   }
@@ -130,11 +142,12 @@ public final class StreamsApp implements AutoCloseable {
     }
   }
 
-  /** The service's topology: the encode path (and the decode mirror). */
+  /** The service's topology: the encode path and the decode mirror. */
   static Topology topology(StreamsAppConfig config, RecordSerdes serdes, ModelRegistry models,
       PipelineMetrics metrics) {
     StreamsBuilder builder = new StreamsBuilder();
     EncodeTopology.addTo(builder, EncodeTopology.Settings.from(config), serdes, models::codec, metrics);
+    DecodeTopology.addTo(builder, DecodeTopology.Settings.from(config), serdes, models);
     return builder.build();
   }
 
