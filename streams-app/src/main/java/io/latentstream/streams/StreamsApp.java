@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -100,6 +101,11 @@ public final class StreamsApp implements AutoCloseable {
     watcher.start();
     awaitModel();
     metrics.bindModel(() -> models.currentVersionIfLoaded().orElse(null), models::swapCount);
+    metrics.bindRejections(() -> {
+      Map<String, Long> counts = new TreeMap<>();
+      models.rejectionCounts().forEach((reason, n) -> counts.put(reason.name(), n));
+      return counts;
+    });
     try {
       http = new HttpServerRunner(HttpServerRunner.Settings.from(config), this::isReady, metrics, Map.of());
     } catch (IOException e) {

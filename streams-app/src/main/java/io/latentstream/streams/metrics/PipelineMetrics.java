@@ -10,6 +10,7 @@ import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
@@ -17,7 +18,7 @@ import java.util.function.Supplier;
 
 /**
  * The service's Prometheus metrics: frames in and out, dead letters by reason, encode latency, bits per pixel,
- * sampled PSNR, samples taken, the current model version and the number of model swaps.
+ * sampled PSNR, samples taken, the current model version, model swaps and refused model releases by reason.
  *
  * <p>Each instance owns its own {@link PrometheusRegistry} (not the global default one), so tests and several
  * apps in one JVM do not collide. Thread-safe: stream threads record, the HTTP thread scrapes. Nothing to close.
@@ -37,6 +38,7 @@ public final class PipelineMetrics {
   private final Info model;
   private final AtomicReference<Supplier<String>> modelVersion = new AtomicReference<>(() -> null);
   private final AtomicReference<LongSupplier> swaps = new AtomicReference<>(() -> 0L);
+  private final AtomicReference<Supplier<Map<String, Long>>> rejections = new AtomicReference<>(Map::of);
   private final PrometheusTextFormatWriter writer = ExpositionFormats.init().getPrometheusTextFormatWriter();
 
   public PipelineMetrics() {
@@ -60,6 +62,10 @@ public final class PipelineMetrics {
         .labelNames("version").register(registry);
     CounterWithCallback.builder().name(PREFIX + "model_swaps").help("Models swapped in by the release watcher")
         .callback(cb -> cb.call(swaps.get().getAsLong())).register(registry);
+    CounterWithCallback.builder().name(PREFIX + "model_rejections")
+        .help("Model releases refused by the release watcher, by reason; the current model kept serving")
+        .labelNames("reason")
+        .callback(cb -> rejections.get().get().forEach((reason, n) -> cb.call(n, reason))).register(registry);
     for (DeadLetterReason reason : DeadLetterReason.values()) {
       deadLetters.labelValues(reason.name()); // every reason shows up at 0, so rates and alerts work from the start
     }
@@ -69,6 +75,11 @@ public final class PipelineMetrics {
   public void bindModel(Supplier<String> currentVersion, LongSupplier swapCount) {
     modelVersion.set(Objects.requireNonNull(currentVersion));
     swaps.set(Objects.requireNonNull(swapCount));
+  }
+
+  /** Where the counts of refused model releases by reason come from (the model registry). */
+  public void bindRejections(Supplier<Map<String, Long>> countsByReason) {
+    rejections.set(Objects.requireNonNull(countsByReason));
   }
 
   public void frameIn() {

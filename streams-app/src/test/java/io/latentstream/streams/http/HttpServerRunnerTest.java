@@ -82,6 +82,7 @@ class HttpServerRunnerTest {
     metrics.encoded(2_000_000, 0.4);
     metrics.deadLetter(DeadLetterReason.CORRUPT_IMAGE);
     metrics.bindModel(() -> "default-q2-20261125000000-abcdef12", () -> 3);
+    metrics.bindRejections(() -> Map.of("SHA256_MISMATCH", 2L));
     try (HttpServerRunner server = start(Optional.empty(), Optional.empty(), Optional.empty())) {
       HttpResponse<String> response = get(client, server.baseUri(), "/metrics", null);
 
@@ -96,7 +97,8 @@ class HttpServerRunnerTest {
           .contains("latentstream_encode_latency_seconds_bucket{le=\"0.0025\"} 1")
           .contains("latentstream_bits_per_pixel_count 1")
           .contains("latentstream_model_info{version=\"default-q2-20261125000000-abcdef12\"} 1")
-          .contains("latentstream_model_swaps_total 3.0");
+          .contains("latentstream_model_swaps_total 3.0")
+          .contains("latentstream_model_rejections_total{reason=\"SHA256_MISMATCH\"} 2.0");
     }
   }
 
