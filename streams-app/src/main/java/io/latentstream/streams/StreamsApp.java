@@ -138,7 +138,8 @@ public final class StreamsApp implements AutoCloseable {
       }
       if (!models.awaitModel(Duration.ofSeconds(1))) {
         throw new IllegalStateException("no model " + models.modelName() + " to encode with: none in "
-            + models.modelsDir().toAbsolutePath() + " (" + StreamsAppConfig.MODELS_DIR + ", " + StreamsAppConfig.MODEL_NAME
+            + models.modelsDir().toAbsolutePath() + " (" + StreamsAppConfig.MODELS_DIR + ", "
+            + StreamsAppConfig.MODEL_NAME
             + ", " + StreamsAppConfig.MODEL_QUALITY + ") and none released on " + config.getString(
             StreamsAppConfig.TOPIC_RELEASES));
       }

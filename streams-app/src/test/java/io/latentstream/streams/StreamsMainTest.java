@@ -63,7 +63,8 @@ class StreamsMainTest {
     assertThat(p.get(StreamsConfig.consumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG))).isEqualTo("encoder-a");
     assertThat(p.get(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG)))
         .isEqualTo(2_000_000 + 64 * 1024);
-    assertThat(p.get(StreamsConfig.topicPrefix("max.message.bytes"))).isEqualTo(Integer.toString(2_000_000 + 64 * 1024));
+    assertThat(p.get(StreamsConfig.topicPrefix("max.message.bytes")))
+        .isEqualTo(Integer.toString(2_000_000 + 64 * 1024));
     assertThat(p.get(StreamsConfig.APPLICATION_SERVER_CONFIG)).isEqualTo("10.0.0.7:8080");
     assertThat(p.get("security.protocol")).isEqualTo("SSL");
   }

@@ -60,7 +60,8 @@ public final class PipelineMetrics {
         .classicLinearUpperBounds(20, 2, 15).classicOnly().register(registry);
     model = Info.builder().name(PREFIX + "model").help("The model currently encoding")
         .labelNames("version").register(registry);
-    CounterWithCallback.builder().name(PREFIX + "model_swaps").help("Models swapped in by the release watcher")
+    CounterWithCallback.builder().name(PREFIX + "model_swaps")
+        .help("Encoder models installed (the first load at start counts as one)")
         .callback(cb -> cb.call(swaps.get().getAsLong())).register(registry);
     CounterWithCallback.builder().name(PREFIX + "model_rejections")
         .help("Model releases refused by the release watcher, by reason; the current model kept serving")

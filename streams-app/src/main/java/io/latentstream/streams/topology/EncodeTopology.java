@@ -24,9 +24,9 @@ import org.apache.kafka.streams.state.Stores;
  * {@code images.dlq} and sampled raw frames on {@code images.sample}.
  *
  * <pre>
- *  raw-frames ──▶ encode (EncodeProcessor, store encode-sample-counts) ──▶ route-latent ──▶ latent-sink
- *                                                                      ├─▶ route-dlq ────▶ dlq-sink
- *                                                                      └─▶ route-sample ─▶ sample-sink
+ *  raw-frames ─▶ encode (store encode-sample-counts) ─┬─▶ route-latent ─▶ latent-frame ──▶ latent-sink
+ *                                                   ├─▶ route-dlq ────▶ dead-letter ───▶ dlq-sink
+ *                                                   └─▶ route-sample ─▶ sample-record ─▶ sample-sink
  * </pre>
  *
  * <p>Keys are camera ids as UTF-8 bytes, so each camera's frames stay in one partition, in order. Values of
