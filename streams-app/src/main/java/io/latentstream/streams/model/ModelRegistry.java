@@ -44,7 +44,7 @@ import org.slf4j.LoggerFactory;
 public final class ModelRegistry implements ModelResolver, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ModelRegistry.class);
   private static final int RECENT_REJECTIONS = 20;
-  private static final int ENCODE_ATTEMPTS = 4;
+  private static final int ATTEMPTS = 4;
 
   private final ModelCatalog catalog;
   private final String modelName;
@@ -188,16 +188,28 @@ public final class ModelRegistry implements ModelResolver, AutoCloseable {
       try {
         return codec().compress(image);
       } catch (ModelClosedException e) {
-        if (attempt >= ENCODE_ATTEMPTS) {
+        if (attempt >= ATTEMPTS) {
           throw e;
         }
       }
     }
   }
 
-  /** Decompresses with the version named in the bitstream (see {@link LearnedCodec#decompress}). */
+  /**
+   * Decompresses with the version named in the bitstream (see {@link LearnedCodec#decompress}), retrying when the
+   * model resolved was evicted and closed meanwhile (several versions decoded at once with a small cache).
+   */
   public PixelImage decompress(byte[] bitstream) {
-    return new LearnedCodec(null, this).decompress(bitstream);
+    LearnedCodec decoder = new LearnedCodec(null, this);
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return decoder.decompress(bitstream);
+      } catch (ModelClosedException e) {
+        if (attempt >= ATTEMPTS || closed) {
+          throw e;
+        }
+      }
+    }
   }
 
   /**
