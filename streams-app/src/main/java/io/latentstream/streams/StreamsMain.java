@@ -19,7 +19,8 @@ import picocli.CommandLine.Spec;
  * {@code ./latentstream streams --config FILE}: runs one instance of the service until SIGTERM (or Ctrl-C), then
  * closes it gracefully: the streams client leaves the consumer group so another instance takes its partitions at
  * once. Exit codes: 0 after a requested shutdown, 1 when the service stopped on an error, 2 for configuration errors
- * found at start (one line naming the key or topic, no stack trace).
+ * found at start (one line naming the key or topic, no stack trace). One instance per command line; not
+ * thread-safe. The app it starts is closed by the shutdown hook or when it stops on an error.
  */
 @Command(name = "streams", mixinStandardHelpOptions = true,
     description = {"Runs the latentstream streams service: encode images.raw to images.latent, the on-demand decode"

@@ -5,7 +5,7 @@ import java.util.Objects;
 
 /**
  * A frame is at fault and goes to the dead-letter topic with {@link #reason()}: retrying it cannot help. Thrown
- * and caught inside the encode processor; never escapes to Kafka Streams.
+ * and caught inside the encode processor; never escapes to Kafka Streams. Immutable.
  */
 public class FrameRejectedException extends RuntimeException {
 

@@ -5,6 +5,7 @@ import java.util.List;
 /**
  * Topics exist with settings this app cannot run with (or are missing while creating them is off). Raised at
  * start, before any frame is processed; the message names every topic, setting, expected and actual value.
+ * Immutable.
  */
 public class TopicConfigurationException extends RuntimeException {
 

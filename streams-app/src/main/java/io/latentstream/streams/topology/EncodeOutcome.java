@@ -3,7 +3,11 @@ package io.latentstream.streams.topology;
 import io.latentstream.schemas.DeadLetter;
 import io.latentstream.schemas.LatentFrame;
 
-/** What the encode processor emits for one raw frame; the topology routes each kind to its topic. */
+/**
+ * What the encode processor emits for one raw frame; the topology routes each kind to its topic. Passed between
+ * processors of one task only, never serialized. The records hold mutable Avro objects and byte arrays: treat them
+ * as read-only once emitted.
+ */
 public sealed interface EncodeOutcome {
 
   /** The frame, encoded: goes to the latent topic. */
