@@ -1,0 +1,167 @@
+package io.latentstream.streams;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.latentstream.schemas.LatentFrame;
+import io.latentstream.streams.config.StreamsAppConfig;
+import io.latentstream.testkit.RealPlatform;
+import io.latentstream.testkit.TestPlatform;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Acceptance 4 of the streams app: two instances share the cameras; one, a separate JVM, is killed with SIGKILL in
+ * the middle of the stream (no clean close, an open transaction left behind); the other takes its partitions over
+ * and finishes. Every frame is in {@code images.latent} exactly once (read_committed).
+ */
+@RealPlatform
+class FailoverIT {
+
+  private static final Logger LOG = LoggerFactory.getLogger(FailoverIT.class);
+  private static final int CAMERAS = 8;
+  private static final int FRAMES = 125;
+  private static final Pattern ENCODED = Pattern.compile("^latentstream_frames_encoded_total (\\S+)$",
+      Pattern.MULTILINE);
+
+  @Test
+  void shouldEncodeEveryFrameExactlyOnceWhenOneOfTwoInstancesIsKilledMidStream(TestPlatform platform)
+      throws Exception {
+    long start = System.nanoTime();
+    // a short session timeout: a killed static member keeps its partitions until its session expires
+    PipelineFixture fixture = new PipelineFixture(platform, 4).set(StreamsAppConfig.SAMPLE_RATE, 0.0)
+        .set(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 6000);
+    StreamsAppConfig survivorConfig = fixture.config();
+    String app = (String) survivorConfig.originals().get(StreamsAppConfig.APPLICATION_ID);
+    int victimPort = freePort();
+    Path victimProperties = victimConfig(fixture, app, victimPort);
+    String raw = fixture.topic(StreamsAppConfig.TOPIC_RAW);
+    String latent = fixture.topic(StreamsAppConfig.TOPIC_LATENT);
+    Process victim = null;
+    try (StreamsApp survivor = StreamsApp.start(survivorConfig);
+        KafkaProducer<byte[], byte[]> producer = fixture.producer()) {
+      victim = startVictim(victimProperties, Paths.get("target", app + "-victim.log"));
+      Process v = victim;
+      URI victimMetrics = URI.create("http://127.0.0.1:" + victimPort + "/metrics");
+      await().atMost(Duration.ofSeconds(90)).until(() -> isReady(v, victimPort));
+      await().atMost(Duration.ofSeconds(60)).until(() -> survivor.streams().metadataForLocalThreads().stream()
+          .mapToInt(t -> t.activeTasks().size()).sum() < fixture.config().getInt(StreamsAppConfig.TOPIC_PARTITIONS)
+          * 2);
+
+      send(fixture, producer, raw, 0, FRAMES / 2);
+      // the victim has encoded part of its share when it dies
+      await().atMost(Duration.ofSeconds(60)).until(() -> encodedBy(victimMetrics) >= 10);
+      LOG.info("killing the second instance (pid {}) after it encoded {} frames", v.pid(), encodedBy(victimMetrics));
+      v.destroyForcibly().waitFor();
+      send(fixture, producer, raw, FRAMES / 2, FRAMES);
+
+      List<ConsumerRecord<byte[], byte[]>> records = fixture.readCommitted(latent, CAMERAS * FRAMES,
+          Duration.ofSeconds(120));
+      List<String> frames = new ArrayList<>();
+      for (ConsumerRecord<byte[], byte[]> r : records) {
+        LatentFrame f = fixture.serdes().latentFrame().deserializer().deserialize(latent, r.value());
+        frames.add(f.getCameraId() + "/" + f.getSequence());
+      }
+      Set<String> distinct = new HashSet<>(frames);
+      assertThat(distinct).hasSize(CAMERAS * FRAMES);
+      assertThat(frames).hasSize(CAMERAS * FRAMES);
+      assertThat(survivor.isReady()).isTrue();
+    } finally {
+      if (victim != null) {
+        victim.destroyForcibly();
+      }
+    }
+    LOG.info("FailoverIT took {} ms", (System.nanoTime() - start) / 1_000_000);
+  }
+
+  private static void send(PipelineFixture fixture, KafkaProducer<byte[], byte[]> producer, String raw, int from,
+      int to) {
+    for (int seq = from; seq < to; seq++) {
+      for (int cam = 0; cam < CAMERAS; cam++) {
+        String camera = TestFrames.camera(cam);
+        producer.send(new ProducerRecord<>(raw, camera.getBytes(StandardCharsets.UTF_8), fixture.serdes().rawFrame()
+            .serializer().serialize(raw, TestFrames.raw(camera, seq, TestFrames.image(cam, seq)))));
+      }
+    }
+    producer.flush();
+  }
+
+  /** The same application as the fixture's, with its own instance id, state directory and HTTP port. */
+  private static Path victimConfig(PipelineFixture fixture, String app, int port) throws IOException {
+    Properties p = new Properties();
+    fixture.config().originals().forEach((k, v) -> p.setProperty(k, String.valueOf(v)));
+    p.setProperty(StreamsAppConfig.GROUP_INSTANCE_ID, app + "-victim");
+    p.setProperty(StreamsConfig.STATE_DIR_CONFIG, Paths.get("target", "tmp", app + "-victim").toAbsolutePath()
+        .toString());
+    p.setProperty(StreamsAppConfig.HTTP_PORT, Integer.toString(port));
+    Path file = Paths.get("target", "tmp", app + "-victim.properties").toAbsolutePath();
+    try (OutputStream out = Files.newOutputStream(file)) {
+      p.store(out, "FailoverIT victim instance");
+    }
+    return file;
+  }
+
+  /** {@code StreamsMain} in a JVM of its own (the test JVM's classpath and native library path). */
+  private static Process startVictim(Path properties, Path log) throws IOException {
+    List<String> command = new ArrayList<>(List.of(
+        Paths.get(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
+        "-Djava.library.path=" + System.getProperty("java.library.path"),
+        "-Dlatentstream.root=" + System.getProperty("latentstream.root", ".."),
+        "-cp", System.getProperty("java.class.path"),
+        StreamsMain.class.getName(), "--config", properties.toString()));
+    return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+  }
+
+  private static boolean isReady(Process victim, int port) {
+    if (!victim.isAlive()) {
+      throw new IllegalStateException("the second instance exited with " + victim.exitValue());
+    }
+    try {
+      return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ready"))
+          .build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  private static double encodedBy(URI metrics) throws Exception {
+    String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(metrics).build(),
+        HttpResponse.BodyHandlers.ofString()).body();
+    Matcher m = ENCODED.matcher(body);
+    return m.find() ? Double.parseDouble(m.group(1)) : 0;
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+}
