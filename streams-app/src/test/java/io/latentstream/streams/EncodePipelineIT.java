@@ -3,10 +3,13 @@ package io.latentstream.streams;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.latentstream.codec.LearnedCodec;
+import io.latentstream.codec.image.ImageFiles;
 import io.latentstream.codec.image.PixelImage;
 import io.latentstream.codec.metrics.QualityMetrics;
 import io.latentstream.codec.model.CodecModel;
 import io.latentstream.codec.model.FixtureModels;
+import io.latentstream.schemas.DeadLetter;
+import io.latentstream.schemas.DeadLetterReason;
 import io.latentstream.schemas.LatentFrame;
 import io.latentstream.schemas.RawFrame;
 import io.latentstream.streams.config.StreamsAppConfig;
@@ -114,6 +117,38 @@ class EncodePipelineIT {
       assertThat(app.metrics().framesEncoded()).isEqualTo(CAMERAS * FRAMES);
     }
     LOG.info("EncodePipelineIT took {} ms", (System.nanoTime() - start) / 1_000_000);
+  }
+
+  @Test
+  void shouldPassFramesUpToTheConfiguredSizeWhenTopicAndProducerLimitsAreSetTogether(TestPlatform platform)
+      throws Exception {
+    // 1280x960 RGB is 3.7 MB: above Kafka's 1 MiB defaults, below frame.max.bytes
+    PipelineFixture fixture = new PipelineFixture(platform, 1).set(StreamsAppConfig.FRAME_MAX_BYTES, 4_500_000)
+        .set(StreamsAppConfig.FRAME_MAX_PIXELS, 1280 * 960);
+    String raw = fixture.topic(StreamsAppConfig.TOPIC_RAW);
+    PixelImage big = ImageFiles.resize(TestFrames.image(0, 0), 1280, 960);
+    PixelImage tooMany = ImageFiles.resize(TestFrames.image(0, 1), 1400, 960);
+    try (StreamsApp app = StreamsApp.start(fixture.config());
+        KafkaProducer<byte[], byte[]> producer = fixture.producer()) {
+      byte[] bigRecord = fixture.serdes().rawFrame().serializer().serialize(raw, TestFrames.raw("cam-big", 0, big));
+      byte[] tooManyRecord = fixture.serdes().rawFrame().serializer()
+          .serialize(raw, TestFrames.raw("cam-big", 1, tooMany));
+      assertThat(bigRecord.length).isGreaterThan(3_500_000);
+      producer.send(new ProducerRecord<>(raw, "cam-big".getBytes(StandardCharsets.UTF_8), bigRecord)).get();
+      producer.send(new ProducerRecord<>(raw, "cam-big".getBytes(StandardCharsets.UTF_8), tooManyRecord)).get();
+
+      String latent = fixture.topic(StreamsAppConfig.TOPIC_LATENT);
+      List<ConsumerRecord<byte[], byte[]>> encoded = fixture.readCommitted(latent, 1, Duration.ofSeconds(60));
+      assertThat(encoded).hasSize(1);
+      LatentFrame frame = fixture.serdes().latentFrame().deserializer().deserialize(latent, encoded.get(0).value());
+      assertThat(frame.getOriginalWidth()).isEqualTo(1280);
+      String dlq = fixture.topic(StreamsAppConfig.TOPIC_DLQ);
+      List<ConsumerRecord<byte[], byte[]>> letters = fixture.readCommitted(dlq, 1, Duration.ofSeconds(60));
+      assertThat(letters).hasSize(1);
+      DeadLetter letter = fixture.serdes().deadLetter().deserializer().deserialize(dlq, letters.get(0).value());
+      assertThat(letter.getReason()).isEqualTo(DeadLetterReason.OVERSIZED_FRAME);
+      assertThat(bytes(letter.getValue())).isEqualTo(tooManyRecord); // the whole original record, not cut
+    }
   }
 
   private static byte[] key(int camera) {
