@@ -2,6 +2,7 @@ package io.latentstream.streams.http;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
+import io.latentstream.schemas.DecodeStatus;
 import io.latentstream.schemas.LatentFrame;
 import io.latentstream.streams.topology.DecodeTopology;
 import io.latentstream.streams.topology.LatentFrameDecoder;
@@ -266,7 +267,7 @@ public final class FrameQueryHandler implements HttpHandler {
       throws IOException {
     LatentFrameDecoder.Result result = decoder.decode(frame);
     if (result instanceof Failed f) {
-      boolean modelMissing = f.status() == io.latentstream.schemas.DecodeStatus.MODEL_UNAVAILABLE;
+      boolean modelMissing = f.status() == DecodeStatus.MODEL_UNAVAILABLE;
       if (modelMissing) {
         exchange.getResponseHeaders().set("Retry-After", "30");
       }

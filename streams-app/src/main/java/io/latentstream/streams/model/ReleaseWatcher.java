@@ -267,6 +267,10 @@ public final class ReleaseWatcher implements AutoCloseable {
   }
 
   private void reject(String version, RejectionReason reason, String message) {
+    if (!running) {
+      LOG.info("stopped while installing release {}: {}", version, message);
+      return; // interrupted by close(), not the package's fault
+    }
     LOG.warn("rejected model release {}: {}: {}; the current model {} keeps serving", version, reason, message,
         registry.currentVersionIfLoaded().orElse("(none)"));
     registry.recordRejection(version, reason, message);
@@ -441,6 +445,7 @@ public final class ReleaseWatcher implements AutoCloseable {
   public void close() {
     running = false;
     releases.wakeup();
+    artifacts.wakeup(); // a fetch in progress stops too
     if (thread.isAlive() && Thread.currentThread() != thread) {
       try {
         thread.join(TimeUnit.SECONDS.toMillis(30));
