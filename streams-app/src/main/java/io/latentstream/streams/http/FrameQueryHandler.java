@@ -121,7 +121,8 @@ public final class FrameQueryHandler implements HttpHandler {
       Responses.text(exchange, 400, "expected /frames/{camera}/{sequence}\n");
       return;
     }
-    String camera = URLDecoder.decode(parts[0], StandardCharsets.UTF_8);
+    // percent-decoding of a path segment: unlike a query, '+' stays a plus
+    String camera = URLDecoder.decode(parts[0].replace("+", "%2B"), StandardCharsets.UTF_8);
     long sequence;
     try {
       sequence = Long.parseLong(parts[1]);
