@@ -43,6 +43,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,12 +66,14 @@ class HotSwapIT {
   void shouldSwitchVersionOnceAndLoseNoFrameWhenReleasedWhileFramesFlow(TestPlatform platform) throws Exception {
     long start = System.nanoTime();
     KeyPair trainer = ReleaseSignature.generateKeyPair();
-    Path modelsDir = Files.createDirectories(Paths.get("target", "tmp", platform.uniqueName("hotswap-models")));
+    Path modelsDir = Files.createTempDirectory(Files.createDirectories(Paths.get("target", "tmp")), "hotswap-models-");
     ModelFixtures.modelsDirWithInitial(modelsDir);
     PipelineFixture fixture = new PipelineFixture(platform, CAMERAS)
         .set(StreamsAppConfig.MODELS_DIR, modelsDir.toAbsolutePath().toString())
         .set(StreamsAppConfig.MODEL_PUBLIC_KEY, ReleaseSignature.encode(trainer.getPublic()))
-        .set(StreamsAppConfig.SAMPLE_RATE, 0.0);
+        .set(StreamsAppConfig.SAMPLE_RATE, 0.0)
+        .set(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory(Paths.get("target", "tmp"), "hotswap-state-")
+            .toAbsolutePath().toString());
     Path releasedPkg = ModelFixtures.releasedPackage();
     String newVersion = releasedPkg.getFileName().toString();
     String latentTopic = fixture.topic(StreamsAppConfig.TOPIC_LATENT);
@@ -132,8 +135,10 @@ class HotSwapIT {
         for (int i = 1; i < versions.size(); i++) {
           switches += versions.get(i).equals(versions.get(i - 1)) ? 0 : 1;
         }
-        assertThat(switches).as("version switches of " + camera.get(0).getCameraId()).isEqualTo(1);
-        assertThat(versions.get(0)).isEqualTo(oldVersion);
+        // at most one switch, from old to new (a camera whose first frame came after the swap has none)
+        assertThat(switches).as("version switches of " + camera.get(0).getCameraId()).isLessThanOrEqualTo(1);
+        assertThat(versions.get(0)).isIn(oldVersion, newVersion);
+        assertThat(versions.get(versions.size() - 1)).isEqualTo(newVersion);
         assertThat(camera).filteredOn(f -> f.getSequence() >= SENT_AFTER_SWAP)
             .extracting(LatentFrame::getModelVersion).containsOnly(newVersion);
         oldFrames += (int) versions.stream().filter(oldVersion::equals).count();

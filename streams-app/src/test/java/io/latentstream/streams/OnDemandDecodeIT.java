@@ -16,6 +16,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.HashMap;
@@ -49,11 +50,15 @@ class OnDemandDecodeIT {
   @Test
   void shouldServeFramesOwnedByTheOtherInstanceBeforeDuringAndAfterItLeaves(TestPlatform platform) throws Exception {
     long start = System.nanoTime();
-    PipelineFixture fixture = new PipelineFixture(platform, CAMERAS).set(StreamsAppConfig.SAMPLE_RATE, 0.0);
+    // fresh state directories: application ids repeat across test runs, and a stale state would need wiping first
+    PipelineFixture fixture = new PipelineFixture(platform, CAMERAS).set(StreamsAppConfig.SAMPLE_RATE, 0.0)
+        .set(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory(Paths.get("target", "tmp"), "ondemand-state-")
+            .toAbsolutePath().toString());
     StreamsAppConfig first = fixture.config();
     String app = (String) first.originals().get(StreamsAppConfig.APPLICATION_ID);
     StreamsAppConfig second = fixture.set(StreamsAppConfig.GROUP_INSTANCE_ID, app + "-leaving")
-        .set(StreamsConfig.STATE_DIR_CONFIG, Paths.get("target", "tmp", app + "-leaving").toAbsolutePath().toString())
+        .set(StreamsConfig.STATE_DIR_CONFIG,
+            Files.createTempDirectory(Paths.get("target", "tmp"), app + "-leaving-").toAbsolutePath().toString())
         .config();
     HttpClient http = HttpClient.newHttpClient();
     try (StreamsApp survivor = StreamsApp.start(first);
