@@ -117,10 +117,9 @@ class FailoverIT {
     Properties p = new Properties();
     fixture.config().originals().forEach((k, v) -> p.setProperty(k, String.valueOf(v)));
     p.setProperty(StreamsAppConfig.GROUP_INSTANCE_ID, app + "-victim");
-    p.setProperty(StreamsConfig.STATE_DIR_CONFIG, Paths.get("target", "tmp", app + "-victim").toAbsolutePath()
-        .toString());
+    p.setProperty(StreamsConfig.STATE_DIR_CONFIG, PipelineFixture.freshDirectory(app + "-victim-state-"));
     p.setProperty(StreamsAppConfig.HTTP_PORT, Integer.toString(port));
-    Path file = Paths.get("target", "tmp", app + "-victim.properties").toAbsolutePath();
+    Path file = Paths.get(PipelineFixture.freshDirectory(app + "-victim-"), "streams.properties");
     try (OutputStream out = Files.newOutputStream(file)) {
       p.store(out, "FailoverIT victim instance");
     }

@@ -6,6 +6,10 @@ import io.latentstream.schemas.registry.SchemaRegistryConfig;
 import io.latentstream.streams.config.StreamsAppConfig;
 import io.latentstream.streams.serde.RecordSerdes;
 import io.latentstream.testkit.TestPlatform;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,8 +54,20 @@ public final class PipelineFixture {
     config.put(StreamsAppConfig.MODEL_QUALITY, 2);
     config.put(StreamsAppConfig.HTTP_PORT, 0);
     config.put(StreamsAppConfig.PSNR_SAMPLE_RATE, 0.0);
-    config.put(StreamsConfig.STATE_DIR_CONFIG, Paths.get("target", "tmp", app).toAbsolutePath().toString());
+    // a fresh state directory: application ids repeat across test runs (the broker does not), and a stale state
+    // would have to be wiped and restored first
+    config.put(StreamsConfig.STATE_DIR_CONFIG, freshDirectory(app + "-state-"));
     serdes = new RecordSerdes(new SchemaRegistryClient(SchemaRegistryConfig.of(platform.registryUrl())));
+  }
+
+  /** A new, empty directory under {@code target/tmp}. */
+  public static String freshDirectory(String prefix) {
+    try {
+      Path parent = Files.createDirectories(Paths.get("target", "tmp"));
+      return Files.createTempDirectory(parent, prefix).toAbsolutePath().toString();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   public PipelineFixture set(String key, Object value) {
