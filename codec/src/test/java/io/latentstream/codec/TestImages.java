@@ -9,21 +9,29 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.Assumptions;
 
 /** Test images: small versions of the shared photos, and synthetic images of any size. */
 public final class TestImages {
   private TestImages() {}
 
+  /** The repository's photos (data/photos, licences in its MANIFEST.tsv): train/ and heldout/ together. */
   public static Path photosDir() {
     String root = System.getProperty("latentstream.root", "..");
-    return Paths.get(root).resolve("../shared/data/photos").normalize();
+    return Paths.get(root).resolve("data/photos").toAbsolutePath().normalize();
   }
 
-  /** A shared photo resized to {@code width} (aspect kept); skips the test when the photos are absent. */
+  /** A photo of the repository by file name, from train/ or heldout/. */
+  public static Path photo(String name) {
+    Path heldout = photosDir().resolve("heldout").resolve(name);
+    return Files.isRegularFile(heldout) ? heldout : photosDir().resolve("train").resolve(name);
+  }
+
+  /** A repository photo resized to {@code width} (aspect kept). */
   public static PixelImage photo(String name, int width) {
-    Path file = photosDir().resolve(name);
-    Assumptions.assumeTrue(Files.isRegularFile(file), "photo " + file + " not available");
+    Path file = photo(name);
+    if (!Files.isRegularFile(file)) {
+      throw new IllegalStateException("photo " + file + " is missing from the repository");
+    }
     try {
       PixelImage full = ImageFiles.read(file);
       int height = Math.max(1, (int) Math.round((double) full.height() * width / full.width()));

@@ -33,9 +33,16 @@ public final class TestFrames {
 
   private TestFrames() {}
 
+  /** The repository's photos (data/photos, licences in its MANIFEST.tsv): train/ and heldout/ together. */
   public static Path photosDir() {
     String root = System.getProperty("latentstream.root", "..");
-    return Paths.get(root).resolve("../shared/data/photos").toAbsolutePath().normalize();
+    return Paths.get(root).resolve("data/photos").toAbsolutePath().normalize();
+  }
+
+  /** A photo of the repository by file name, from train/ or heldout/. */
+  public static Path photo(String name) {
+    Path heldout = photosDir().resolve("heldout").resolve(name);
+    return Files.isRegularFile(heldout) ? heldout : photosDir().resolve("train").resolve(name);
   }
 
   /** The photos at 128x96, read once per JVM. */
@@ -43,7 +50,7 @@ public final class TestFrames {
     if (scenes == null) {
       List<PixelImage> out = new ArrayList<>();
       for (String name : PHOTOS) {
-        Path file = photosDir().resolve(name);
+        Path file = photo(name);
         if (!Files.isRegularFile(file)) {
           continue;
         }
