@@ -1,0 +1,211 @@
+package io.latentstream.trainer.service;
+
+import io.latentstream.codec.UnknownModelException;
+import io.latentstream.codec.model.ModelCatalog;
+import io.latentstream.schemas.ArtifactChunks;
+import io.latentstream.schemas.ModelRelease;
+import io.latentstream.schemas.ModelStatus;
+import io.latentstream.schemas.artifacts.ArtifactChunkFormat;
+import io.latentstream.schemas.artifacts.ArtifactFetcher;
+import io.latentstream.schemas.artifacts.PackageArchive;
+import io.latentstream.schemas.artifacts.ReleaseSignature;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.PublicKey;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The trainer's view of {@code models.releases}: the releases of its model (history in topic order, read_committed
+ * from the beginning; compaction may have removed older ones), the current champion, and packages fetched back
+ * from {@code models.artifacts} into the models directory with the same checks a streams instance makes (signature
+ * when a public key is configured, chunks complete, sha256, safe unpacking). When the topic holds no PROMOTED release
+ * of the model yet, the champion is the newest bundled package of that name in the models directory.
+ *
+ * <p>Not thread-safe: the service uses it from its run thread only. Creates a consumer per call and closes it; does
+ * not close the release deserializer.
+ */
+public final class ReleaseCatalog {
+    private static final Logger LOG = LoggerFactory.getLogger(ReleaseCatalog.class);
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    private final TrainerServiceConfig config;
+    private final Deserializer<ModelRelease> deserializer;
+    private final Path modelsDir;
+    private final PublicKey publicKey;
+
+    /** @param publicKey checks the signature of fetched releases, or null to accept unsigned ones */
+    public ReleaseCatalog(TrainerServiceConfig config, Deserializer<ModelRelease> deserializer, PublicKey publicKey) {
+        this.config = config;
+        this.deserializer = deserializer;
+        this.modelsDir = Path.of(config.getString(TrainerServiceConfig.MODELS_DIR));
+        this.publicKey = publicKey;
+    }
+
+    /** The champion: a package directory and the release it came from (null for a bundled package). */
+    public record Champion(Path packageDir, String version, ModelRelease release) {}
+
+    /** The releases of the configured model on the topic, oldest first. */
+    public List<ModelRelease> history() {
+        String topic = config.getString(TrainerServiceConfig.TOPIC_RELEASES);
+        String name = config.getString(TrainerServiceConfig.MODEL_NAME);
+        List<ModelRelease> out = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer = consumer("releases")) {
+            List<PartitionInfo> infos = consumer.partitionsFor(topic, TIMEOUT);
+            if (infos == null || infos.isEmpty()) {
+                return out;
+            }
+            List<TopicPartition> partitions = infos.stream().map(i -> new TopicPartition(topic, i.partition()))
+                .toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, TIMEOUT);
+            long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.getOrDefault(tp, 0L))) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("timed out reading " + topic);
+                }
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    if (r.value() == null || !name.equals(r.key())) {
+                        continue;
+                    }
+                    try {
+                        out.add(deserializer.deserialize(topic, r.value()));
+                    } catch (RuntimeException e) {
+                        LOG.warn("unreadable release at {}-{}@{}: {}", r.topic(), r.partition(), r.offset(),
+                            e.toString());
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The current champion: the latest PROMOTED release of the model (fetched into the models directory if needed),
+     * else the newest bundled package of that name.
+     *
+     * @throws IllegalStateException when there is neither
+     */
+    public Champion champion() {
+        List<ModelRelease> releases = history();
+        Optional<ModelRelease> current = releases.isEmpty() ? Optional.empty()
+            : Optional.of(releases.get(releases.size() - 1)).filter(r -> r.getStatus() == ModelStatus.PROMOTED);
+        if (current.isPresent()) {
+            ModelRelease r = current.get();
+            return new Champion(packageOf(r), r.getVersion(), r);
+        }
+        String name = config.getString(TrainerServiceConfig.MODEL_NAME);
+        try {
+            Path dir = new ModelCatalog(modelsDir, 1).locate(name, null);
+            return new Champion(dir, dir.getFileName().toString(), null);
+        } catch (UnknownModelException e) {
+            throw new IllegalStateException("no champion of " + name + ": no PROMOTED release on "
+                + config.getString(TrainerServiceConfig.TOPIC_RELEASES) + " and no package in " + modelsDir, e);
+        }
+    }
+
+    /**
+     * The package of a release in the models directory, fetched and checked first when it is not there.
+     *
+     * @throws IllegalStateException when the release cannot be trusted or fetched
+     */
+    public Path packageOf(ModelRelease release) {
+        String version = release.getVersion();
+        Path target = modelsDir.resolve(version);
+        if (Files.isDirectory(target)) {
+            return target;
+        }
+        if (!(release.getLocation() instanceof ArtifactChunks chunks)) {
+            throw new IllegalStateException("release " + version + " is not stored as chunks on Kafka");
+        }
+        checkSignature(release);
+        long maxBytes = config.getLong(TrainerServiceConfig.ARTIFACT_MAX_BYTES);
+        byte[] archive;
+        try (KafkaConsumer<String, byte[]> consumer = consumer("artifacts")) {
+            archive = new ArtifactFetcher(consumer, maxBytes).fetch(version, chunks, release.getSha256(),
+                Duration.ofMinutes(2));
+        }
+        Path staging = modelsDir.resolve(".incoming").resolve(UUID.randomUUID().toString());
+        try {
+            PackageArchive.unpack(archive, staging.resolve(version), maxBytes);
+            try {
+                Files.move(staging.resolve(version), target, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(staging.resolve(version), target);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot unpack " + version + " into " + modelsDir + ": " + e, e);
+        } finally {
+            deleteTree(staging);
+        }
+        LOG.info("fetched {} ({} bytes) into {}", version, archive.length, target);
+        return target;
+    }
+
+    private void checkSignature(ModelRelease release) {
+        if (publicKey == null) {
+            return;
+        }
+        ByteBuffer sig = release.getSignature();
+        byte[] bytes = new byte[sig == null ? 0 : sig.remaining()];
+        if (sig != null) {
+            sig.duplicate().get(bytes);
+        }
+        if (!ReleaseSignature.verify(publicKey, release.getSha256(), bytes)) {
+            throw new IllegalStateException("release " + release.getVersion() + " is "
+                + (bytes.length == 0 ? "not signed" : "not signed by the configured key"));
+        }
+    }
+
+    /** The archive sha256 of a local package (what a release of it announces). */
+    public static String archiveSha256(Path packageDir) throws IOException {
+        return ArtifactChunkFormat.sha256(PackageArchive.pack(packageDir));
+    }
+
+    private KafkaConsumer<String, byte[]> consumer(String role) {
+        Map<String, Object> props = new HashMap<>(config.kafkaOverrides());
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString(TrainerServiceConfig.BOOTSTRAP_SERVERS));
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "latentstream-trainer-" + role + "-" + UUID.randomUUID());
+        props.putIfAbsent(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis());
+        return new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+    }
+
+    static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            LOG.warn("cannot delete {}: {}", dir, e.toString());
+        }
+    }
+}

@@ -1,0 +1,204 @@
+package io.latentstream.trainer.service;
+
+import io.latentstream.schemas.ModelRelease;
+import io.latentstream.schemas.RawFrame;
+import io.latentstream.schemas.registry.SchemaRegistryClient;
+import io.latentstream.schemas.serde.AvroSerde;
+import io.latentstream.schemas.serde.AvroSerdeConfig;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The retraining service: a {@link SampleReader} filling the {@link FrameReservoir} from the sample topic, runs on a
+ * fixed interval and on demand ({@link #requestRun}), one at a time on a single run thread, and the HTTP endpoints
+ * ({@link TrainerHttpServer}). The last runs stay listed with their progress and outcome.
+ *
+ * <p>Thread-safe. {@link #start} creates and starts everything; {@link #close()} stops the schedule, waits for a
+ * run in progress to finish (a training step cannot be interrupted safely), then closes the reader and the server.
+ */
+public final class TrainerService implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(TrainerService.class);
+    private static final int KEPT_RUNS = 20;
+    private static final DateTimeFormatter RUN_STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
+        .withZone(ZoneOffset.UTC);
+
+    private final TrainerServiceConfig config;
+    private final Clock clock;
+    private final FrameReservoir reservoir;
+    private final ReleaseCatalog catalog;
+    private final ReleasePublisher publisher;
+    private final SampleReader reader;
+    private final ExecutorService runThread = Executors.newSingleThreadExecutor(r -> daemon(r, "retraining-run"));
+    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
+        r -> daemon(r, "retraining-schedule"));
+    private final AtomicReference<RunStatus> current = new AtomicReference<>();
+    private final ArrayDeque<RunStatus> runs = new ArrayDeque<>(); // newest first, guarded by itself
+    private final Map<RunStatus.State, AtomicLong> outcomes = new EnumMap<>(RunStatus.State.class);
+    private final AtomicLong runCounter = new AtomicLong();
+    private volatile double lastRunSeconds = Double.NaN;
+    private TrainerHttpServer http;
+
+    private TrainerService(TrainerServiceConfig config, Clock clock) {
+        this.config = config;
+        this.clock = clock;
+        for (RunStatus.State s : RunStatus.State.values()) {
+            outcomes.put(s, new AtomicLong());
+        }
+        Map<String, Object> registry = new HashMap<>(config.kafkaOverrides());
+        registry.put(AvroSerdeConfig.SCHEMA_REGISTRY_URL, config.getString(TrainerServiceConfig.SCHEMA_REGISTRY_URL));
+        SchemaRegistryClient client = new SchemaRegistryClient(new AvroSerdeConfig(registry).registryConfig());
+        AvroSerde<ModelRelease> releaseSerde = new AvroSerde<>(client, ModelRelease.class);
+        this.reservoir = FrameReservoir.open(config, clock);
+        this.catalog = new ReleaseCatalog(config, releaseSerde.deserializer(), ReleasePublisher.verifyKey(config));
+        this.publisher = new ReleasePublisher(config, releaseSerde.serializer(), ReleasePublisher.signingKey(config));
+        this.reader = new SampleReader(config, new AvroSerde<>(client, RawFrame.class).deserializer(), reservoir);
+    }
+
+    /**
+     * Starts the sample reader, the schedule and the HTTP endpoints.
+     *
+     * @throws IOException when the HTTP address cannot be bound
+     * @throws org.apache.kafka.common.config.ConfigException for a bad configuration (e.g. no signing key)
+     */
+    public static TrainerService start(TrainerServiceConfig config) throws IOException {
+        TrainerService service = new TrainerService(config, Clock.systemUTC());
+        try {
+            service.reader.start();
+            service.http = new TrainerHttpServer(config, service).start();
+            long interval = config.getLong(TrainerServiceConfig.SCHEDULE_INTERVAL_MS);
+            if (interval > 0) {
+                service.scheduler.scheduleAtFixedRate(() -> service.requestRun("schedule"), interval, interval,
+                    TimeUnit.MILLISECONDS);
+            }
+            LOG.info("trainer service for {}: reservoir {} ({} frames), schedule {}, HTTP {}",
+                config.getString(TrainerServiceConfig.MODEL_NAME), service.reservoir.directory(),
+                service.reservoir.size(), interval > 0 ? "every " + interval + " ms" : "on demand only",
+                service.http.baseUri());
+            return service;
+        } catch (IOException | RuntimeException e) {
+            service.close();
+            throw e;
+        }
+    }
+
+    /** A service without reader, schedule or HTTP: one run on the reservoir as it is (CLI {@code retrain}). */
+    public static RunStatus runOnce(TrainerServiceConfig config) throws InterruptedException {
+        try (TrainerService service = new TrainerService(config, Clock.systemUTC())) {
+            RunStatus status = service.requestRun("cli").orElseThrow();
+            while (!status.state().finished()) {
+                Thread.sleep(200);
+            }
+            return status;
+        }
+    }
+
+    /**
+     * Starts a run unless one is in progress.
+     *
+     * @return the new run, or empty when a run is already in progress
+     */
+    public Optional<RunStatus> requestRun(String trigger) {
+        long n = runCounter.incrementAndGet();
+        RunStatus status = new RunStatus("run-" + RUN_STAMP.format(clock.instant()) + "-" + n, trigger,
+            clock.instant());
+        if (!current.compareAndSet(null, status)) {
+            LOG.info("{} run not started: {} is in progress", trigger, current.get() == null ? "a run"
+                : current.get().id());
+            return Optional.empty();
+        }
+        synchronized (runs) {
+            runs.addFirst(status);
+            while (runs.size() > KEPT_RUNS) {
+                runs.removeLast();
+            }
+        }
+        Path dir = Path.of(config.getString(TrainerServiceConfig.WORK_DIR)).resolve(status.id());
+        long seed = config.getLong(TrainerServiceConfig.TRAIN_SEED) + n;
+        runThread.execute(() -> {
+            try {
+                new RetrainingRun(config, reservoir, catalog, publisher, dir, seed, clock).execute(status);
+            } finally {
+                outcomes.get(status.state()).incrementAndGet();
+                lastRunSeconds = (clock.millis() - status.startedAt().toEpochMilli()) / 1000.0;
+                current.set(null);
+            }
+        });
+        LOG.info("started {} ({}) in {}", status.id(), trigger, dir);
+        return Optional.of(status);
+    }
+
+    /** The run in progress, if any. */
+    public Optional<RunStatus> currentRun() {
+        return Optional.ofNullable(current.get());
+    }
+
+    /** The last runs, newest first. */
+    public List<RunStatus> runs() {
+        synchronized (runs) {
+            return new ArrayList<>(runs);
+        }
+    }
+
+    /** Finished runs by outcome since start. */
+    public long outcomeCount(RunStatus.State state) {
+        return outcomes.get(state).get();
+    }
+
+    double lastRunSeconds() {
+        return lastRunSeconds;
+    }
+
+    public FrameReservoir reservoir() {
+        return reservoir;
+    }
+
+    public SampleReader sampleReader() {
+        return reader;
+    }
+
+    /** The HTTP endpoints (null for {@link #runOnce}). */
+    public TrainerHttpServer http() {
+        return http;
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    @Override
+    public void close() {
+        scheduler.shutdownNow();
+        runThread.shutdown();
+        try {
+            if (!runThread.awaitTermination(10, TimeUnit.MINUTES)) {
+                LOG.warn("a run is still in progress after 10 minutes; closing anyway");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        reader.close();
+        if (http != null) {
+            http.close();
+        }
+    }
+}

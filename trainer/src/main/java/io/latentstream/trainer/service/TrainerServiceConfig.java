@@ -1,0 +1,263 @@
+package io.latentstream.trainer.service;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.types.Password;
+
+/**
+ * The retraining service's typed configuration: defaults &lt; properties file &lt; environment variables, as the
+ * streams app's ({@code LATENTSTREAM_FOO_BAR} sets {@code foo.bar}; keys that are not ours and {@code KAFKA_*}
+ * variables pass through to the Kafka clients and the registry client, so security settings need no code here).
+ * Values are validated when the config is built: a bad value fails fast naming the key.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class TrainerServiceConfig extends AbstractConfig {
+
+    public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
+    public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
+    public static final String GROUP_ID = "group.id";
+    public static final String TOPIC_SAMPLE = "topic.sample";
+    public static final String TOPIC_RELEASES = "topic.releases";
+    public static final String TOPIC_ARTIFACTS = "topic.artifacts";
+    public static final String ARTIFACT_CHUNK_BYTES = "artifact.chunk.bytes";
+    public static final String ARTIFACT_MAX_BYTES = "artifact.max.bytes";
+
+    public static final String MODEL_NAME = "model.name";
+    public static final String MODELS_DIR = "models.dir";
+    public static final String WORK_DIR = "work.dir";
+
+    public static final String RESERVOIR_DIR = "reservoir.dir";
+    public static final String RESERVOIR_MAX_FRAMES = "reservoir.max.frames.per.camera";
+    public static final String RESERVOIR_MAX_AGE_MS = "reservoir.max.age.ms";
+    public static final String RESERVOIR_HELDOUT_FRACTION = "reservoir.heldout.fraction";
+    public static final String RESERVOIR_MAX_SIDE = "reservoir.max.side";
+
+    public static final String RUN_MIN_TRAIN_FRAMES = "run.min.train.frames";
+    public static final String RUN_MIN_HELDOUT_FRAMES = "run.min.heldout.frames";
+    public static final String TRAIN_STEPS = "train.steps";
+    public static final String TRAIN_LAMBDA = "train.lambda";
+    public static final String TRAIN_LEARNING_RATE = "train.learning.rate";
+    public static final String TRAIN_BATCH = "train.batch";
+    public static final String TRAIN_CROP = "train.crop";
+    public static final String TRAIN_SEED = "train.seed";
+
+    public static final String GATE_LAMBDA = "gate.lambda";
+    public static final String GATE_MIN_IMPROVEMENT = "gate.min.improvement";
+    public static final String GATE_CAMERA_TOLERANCE = "gate.camera.tolerance";
+
+    public static final String SCHEDULE_INTERVAL_MS = "schedule.interval.ms";
+
+    public static final String SIGNING_PRIVATE_KEY_FILE = "signing.private.key.file";
+    public static final String SIGNING_ALLOW_UNSIGNED = "signing.allow.unsigned";
+    public static final String RELEASE_PUBLIC_KEY_FILE = "release.public.key.file";
+
+    public static final String HTTP_BIND_ADDRESS = "http.bind.address";
+    public static final String HTTP_PORT = "http.port";
+    public static final String HTTP_AUTH_TOKEN = "http.auth.token";
+
+    /** Environment prefix of our keys. */
+    public static final String ENV_PREFIX = "LATENTSTREAM_";
+    /** Environment prefix of keys passed through to the Kafka clients. */
+    public static final String KAFKA_ENV_PREFIX = "KAFKA_";
+
+    public static final ConfigDef CONFIG_DEF = new ConfigDef()
+        .define(BOOTSTRAP_SERVERS, Type.STRING, "127.0.0.1:9092", Importance.HIGH,
+            "Kafka bootstrap servers (host:port, comma separated).")
+        .define(SCHEMA_REGISTRY_URL, Type.STRING, "http://127.0.0.1:8081/apis/ccompat/v7", Importance.HIGH,
+            "Base URL of a schema registry speaking the Confluent REST API.")
+        .define(GROUP_ID, Type.STRING, "latentstream-trainer", Importance.MEDIUM,
+            "Consumer group of the sample reader: its committed offsets and the reservoir directory survive restarts"
+                + " together.")
+        .define(TOPIC_SAMPLE, Type.STRING, "images.sample", Importance.MEDIUM,
+            "Topic of sampled RawFrame records (written by the streams app).")
+        .define(TOPIC_RELEASES, Type.STRING, "models.releases", Importance.MEDIUM,
+            "Compacted topic of ModelRelease records.")
+        .define(TOPIC_ARTIFACTS, Type.STRING, "models.artifacts", Importance.MEDIUM,
+            "Compacted topic of model package chunks.")
+        .define(ARTIFACT_CHUNK_BYTES, Type.INT, 512 * 1024, Range.between(1024, 64 * 1024 * 1024), Importance.LOW,
+            "Bytes per package chunk; keep it under the artifacts topic's max.message.bytes.")
+        .define(ARTIFACT_MAX_BYTES, Type.LONG, 1024L * 1024 * 1024, Range.between(1024, Integer.MAX_VALUE - 64),
+            Importance.LOW, "Largest package archive fetched from Kafka (champion, rollback).")
+        .define(MODEL_NAME, Type.STRING, "default-q3", Importance.HIGH,
+            "Package name the service retrains and promotes (the key on models.releases), e.g. default-q3.")
+        .define(MODELS_DIR, Type.STRING, "models", Importance.MEDIUM,
+            "Directory of bundled packages (the champion when models.releases has none) and of the packages this"
+                + " service fetched or promoted (kept for rollbacks).")
+        .define(WORK_DIR, Type.STRING, ".latentstream/trainer", Importance.MEDIUM,
+            "Directory of run directories (training checkpoints, challenger packages, run records).")
+        .define(RESERVOIR_DIR, Type.STRING, ".latentstream/reservoir", Importance.MEDIUM,
+            "Directory of the sampled-frame reservoir (PNG files per camera; survives restarts).")
+        .define(RESERVOIR_MAX_FRAMES, Type.INT, 500, Range.atLeast(2), Importance.MEDIUM,
+            "Frames kept per camera; the oldest (by capture time) go first.")
+        .define(RESERVOIR_MAX_AGE_MS, Type.LONG, 7L * 24 * 3600 * 1000, Range.atLeast(1000), Importance.MEDIUM,
+            "Frames captured longer ago than this are dropped.")
+        .define(RESERVOIR_HELDOUT_FRACTION, Type.DOUBLE, 0.2, Range.between(0.01, 0.99), Importance.MEDIUM,
+            "Fraction of frames held out for evaluation (chosen by a hash of camera and sequence: deterministic,"
+                + " never trained on).")
+        .define(RESERVOIR_MAX_SIDE, Type.INT, 1024, Range.atLeast(16), Importance.LOW,
+            "Frames whose longer side exceeds this are box-downscaled before they are stored.")
+        .define(RUN_MIN_TRAIN_FRAMES, Type.INT, 20, Range.atLeast(1), Importance.MEDIUM,
+            "A run starts only with at least this many training frames in the reservoir.")
+        .define(RUN_MIN_HELDOUT_FRAMES, Type.INT, 5, Range.atLeast(1), Importance.MEDIUM,
+            "A run starts only with at least this many held-out frames in the reservoir.")
+        .define(TRAIN_STEPS, Type.LONG, 5000L, Range.atLeast(1), Importance.HIGH,
+            "Optimizer steps of a fine-tuning run (from the champion's weights, fresh optimizer).")
+        .define(TRAIN_LAMBDA, Type.DOUBLE, 0.0, Range.atLeast(0.0), Importance.MEDIUM,
+            "Rate-distortion trade-off of training; 0 = the champion's own lambda (keeps its quality level).")
+        .define(TRAIN_LEARNING_RATE, Type.DOUBLE, 1e-4, Range.atLeast(0.0), Importance.MEDIUM,
+            "Adam learning rate of fine-tuning.")
+        .define(TRAIN_BATCH, Type.INT, 8, Range.atLeast(1), Importance.MEDIUM, "Crops per step.")
+        .define(TRAIN_CROP, Type.STRING, "128x128", Importance.MEDIUM,
+            "Crop size WxH (multiples of 16, at most the frames' size).")
+        .define(TRAIN_SEED, Type.LONG, 1L, Importance.LOW, "Seed of crops and noise (a run's index is added).")
+        .define(GATE_LAMBDA, Type.DOUBLE, 0.0, Range.atLeast(0.0), Importance.MEDIUM,
+            "Lambda of the promotion cost bpp + lambda*MSE (8-bit MSE); 0 = the champion's lambda.")
+        .define(GATE_MIN_IMPROVEMENT, Type.DOUBLE, 0.02, Importance.HIGH,
+            "The challenger's mean cost must be below the champion's by at least this fraction (0.02 = 2%).")
+        .define(GATE_CAMERA_TOLERANCE, Type.DOUBLE, 0.05, Range.atLeast(0.0), Importance.HIGH,
+            "No camera's cost may rise by more than this fraction.")
+        .define(SCHEDULE_INTERVAL_MS, Type.LONG, 24L * 3600 * 1000, Range.atLeast(0), Importance.HIGH,
+            "A run starts this often (0 = only on demand: POST /retrain).")
+        .define(SIGNING_PRIVATE_KEY_FILE, Type.STRING, "", Importance.HIGH,
+            "File holding the Ed25519 private key (PKCS#8, base64) that signs releases"
+                + " (./latentstream trainer keygen writes one).")
+        .define(SIGNING_ALLOW_UNSIGNED, Type.BOOLEAN, false, Importance.MEDIUM,
+            "Publish unsigned releases when no private key is configured (local demo only).")
+        .define(RELEASE_PUBLIC_KEY_FILE, Type.STRING, "", Importance.MEDIUM,
+            "Public key (X.509, base64) that the current release's signature is checked against before it is"
+                + " fine-tuned; default: the key pair's .pub next to the private key.")
+        .define(HTTP_BIND_ADDRESS, Type.STRING, "127.0.0.1", Importance.MEDIUM,
+            "Address the HTTP endpoints bind to (loopback by default).")
+        .define(HTTP_PORT, Type.INT, 8090, Range.between(0, 65535), Importance.MEDIUM,
+            "HTTP port (0 picks a free one).")
+        .define(HTTP_AUTH_TOKEN, Type.PASSWORD, null, Importance.MEDIUM,
+            "Bearer token required on every HTTP request except /health; none when empty.");
+
+    private final Map<String, String> kafkaOverrides;
+
+    private TrainerServiceConfig(Map<String, String> merged, Map<String, String> kafkaOverrides) {
+        super(CONFIG_DEF, merged, false);
+        this.kafkaOverrides = Map.copyOf(kafkaOverrides);
+        crop(); // validates
+    }
+
+    /**
+     * Builds the config from defaults, an optional properties file and the given environment.
+     *
+     * @throws ConfigException naming the key and the problem when a value is invalid or the file unreadable
+     */
+    public static TrainerServiceConfig load(Path file, Map<String, String> env) {
+        Map<String, String> merged = new HashMap<>();
+        if (file != null) {
+            merged.putAll(readProperties(file));
+        }
+        Map<String, String> kafka = new TreeMap<>();
+        env.forEach((name, value) -> {
+            if (name.startsWith(ENV_PREFIX)) {
+                merged.put(envToKey(name.substring(ENV_PREFIX.length())), value);
+            } else if (name.startsWith(KAFKA_ENV_PREFIX)) {
+                kafka.put(envToKey(name.substring(KAFKA_ENV_PREFIX.length())), value);
+            }
+        });
+        Map<String, String> passThrough = passThrough(merged);
+        passThrough.putAll(kafka);
+        if (kafka.containsKey(BOOTSTRAP_SERVERS) && !env.containsKey(ENV_PREFIX + "BOOTSTRAP_SERVERS")) {
+            merged.put(BOOTSTRAP_SERVERS, kafka.get(BOOTSTRAP_SERVERS));
+        }
+        return new TrainerServiceConfig(merged, passThrough);
+    }
+
+    /** Config from a plain map (tests, embedding); unknown keys pass through to Kafka. */
+    public static TrainerServiceConfig of(Map<String, ?> values) {
+        Map<String, String> merged = new HashMap<>();
+        values.forEach((k, v) -> merged.put(k, String.valueOf(v)));
+        return new TrainerServiceConfig(merged, passThrough(merged));
+    }
+
+    private static Map<String, String> passThrough(Map<String, String> merged) {
+        Map<String, String> out = new TreeMap<>();
+        merged.forEach((k, v) -> {
+            if (!CONFIG_DEF.names().contains(k)) {
+                out.put(k, v);
+            }
+        });
+        return out;
+    }
+
+    /** {@code FOO_BAR_BAZ} → {@code foo.bar.baz}. */
+    static String envToKey(String suffix) {
+        return suffix.toLowerCase(Locale.ROOT).replace('_', '.');
+    }
+
+    private static Map<String, String> readProperties(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new ConfigException("config file " + file.toAbsolutePath() + " does not exist or is not a file");
+        }
+        Properties p = new Properties();
+        try (InputStream in = Files.newInputStream(file)) {
+            p.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read config file " + file.toAbsolutePath(), e);
+        }
+        Map<String, String> out = new HashMap<>();
+        p.stringPropertyNames().forEach(k -> out.put(k, p.getProperty(k).trim()));
+        return out;
+    }
+
+    /** Settings not defined here, passed unchanged to every Kafka client and the registry client. */
+    public Map<String, String> kafkaOverrides() {
+        return kafkaOverrides;
+    }
+
+    /** {@link #TRAIN_CROP} as {width, height}. */
+    public int[] crop() {
+        String text = getString(TRAIN_CROP).toLowerCase(Locale.ROOT).trim();
+        String[] wh = text.split("x");
+        try {
+            if (wh.length == 2) {
+                int w = Integer.parseInt(wh[0]);
+                int h = Integer.parseInt(wh[1]);
+                if (w > 0 && h > 0 && w % 16 == 0 && h % 16 == 0) {
+                    return new int[] {w, h};
+                }
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new ConfigException(TRAIN_CROP, text, "must be WxH with positive multiples of 16");
+    }
+
+    /** The bearer token, or empty for none. */
+    public String httpToken() {
+        Password p = getPassword(HTTP_AUTH_TOKEN);
+        return p == null ? "" : p.value();
+    }
+
+    /** Markdown table of every key, its default and doc (SERVICE.md's configuration table). */
+    public static String markdownTable() {
+        StringBuilder sb = new StringBuilder("| key | type | default | description |\n|---|---|---|---|\n");
+        for (ConfigDef.ConfigKey key : CONFIG_DEF.configKeys().values()) {
+            String def = key.defaultValue == null ? "" : key.type == Type.PASSWORD ? "(none)"
+                : String.valueOf(key.defaultValue);
+            sb.append("| `").append(key.name).append("` | ").append(key.type.name().toLowerCase(Locale.ROOT))
+                .append(" | `").append(def).append("` | ").append(key.documentation.replace("|", "\\|"))
+                .append(" |\n");
+        }
+        return sb.toString();
+    }
+}
