@@ -4,11 +4,14 @@ import io.latentstream.codec.image.ImageFiles;
 import io.latentstream.codec.image.PixelImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -21,7 +24,6 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.apache.kafka.common.utils.Utils;
 
 /**
  * A bounded on-disk reservoir of sampled camera frames, the retraining service's data set.
@@ -149,8 +151,22 @@ public final class FrameReservoir {
 
     /** Whether (camera, sequence) belongs to the held-out part: deterministic, independent of arrival order. */
     public Split splitOf(String camera, long sequence) {
-        byte[] key = ("heldout\u0000" + camera + '\u0000' + sequence).getBytes(StandardCharsets.UTF_8);
-        double u = (Utils.murmur2(key) & 0x7fffffffL) / (double) (1L << 31);
+        return splitOf(camera, sequence, heldoutFraction);
+    }
+
+    /** {@link #splitOf(String, long)} for a given held-out fraction. */
+    public static Split splitOf(String camera, long sequence, double heldoutFraction) {
+        // sha256, not murmur2: murmur2 of keys differing in their last bytes clusters badly (whole cameras fell on
+        // one side)
+        byte[] key = (camera + '\u0000' + sequence).getBytes(StandardCharsets.UTF_8);
+        byte[] h;
+        try {
+            h = MessageDigest.getInstance("SHA-256").digest(key);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+        long bits = ByteBuffer.wrap(h).getLong() >>> 11; // 53 bits
+        double u = bits / (double) (1L << 53);
         return u < heldoutFraction ? Split.HELDOUT : Split.TRAIN;
     }
 
