@@ -1,0 +1,349 @@
+package io.latentstream.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.latentstream.codec.LearnedCodec;
+import io.latentstream.codec.image.ImageFiles;
+import io.latentstream.codec.image.PixelImage;
+import io.latentstream.codec.metrics.QualityMetrics;
+import io.latentstream.codec.model.CodecModel;
+import io.latentstream.schemas.LatentFrame;
+import io.latentstream.schemas.ModelRelease;
+import io.latentstream.schemas.PixelFormat;
+import io.latentstream.schemas.RawFrame;
+import io.latentstream.schemas.artifacts.ReleaseSignature;
+import io.latentstream.schemas.registry.SchemaRegistryClient;
+import io.latentstream.schemas.registry.SchemaRegistryConfig;
+import io.latentstream.schemas.serde.AvroSerde;
+import io.latentstream.streams.StreamsApp;
+import io.latentstream.streams.config.StreamsAppConfig;
+import io.latentstream.testkit.RealPlatform;
+import io.latentstream.testkit.TestPlatform;
+import io.latentstream.trainer.service.ReleaseCatalog;
+import io.latentstream.trainer.service.RunStatus;
+import io.latentstream.trainer.service.TrainerService;
+import io.latentstream.trainer.service.TrainerServiceConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.security.KeyPair;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Acceptance 2 of the retraining issue, end to end on the real broker and registry: frames flow through the streams
+ * app, which samples them to images.sample; the trainer service reads the samples into its reservoir, fine-tunes the
+ * tiny champion (N=8, M=8) for a few steps, evaluates it with the real codec, promotes it (a permissive margin: the
+ * point here is the plumbing, PromotionGateIT covers the refusal) and publishes it signed over Kafka. The running
+ * streams instance switches to the new version with no frame lost or duplicated; a restarted instance comes up on
+ * the new version; frames encoded before the swap still decode.
+ */
+@RealPlatform
+class RetrainingIT {
+    private static final Logger LOG = LoggerFactory.getLogger(RetrainingIT.class);
+    private static final String FAMILY = "retrain";
+    private static final int QUALITY = 4;
+    private static final String MODEL = FAMILY + "-q" + QUALITY;
+    private static final String[] SCENES = {"skimage_chelsea.png", "skimage_astronaut.png"};
+    private static final int CAMERAS = 2;
+    private static final int WIDTH = 96;
+    private static final int HEIGHT = 80;
+    private static final int BEFORE = 30;
+    private static final int AFTER = 20;
+    private static final int AFTER_RESTART = 5;
+
+    @Test
+    void shouldPromoteARetrainedModelThatRunningAndRestartedInstancesUseWhenFramesWereSampled(TestPlatform platform)
+        throws Exception {
+        long start = System.nanoTime();
+        Path dir = Files.createTempDirectory(Files.createDirectories(Paths.get("target", "tmp")), "retraining-")
+            .toAbsolutePath();
+        KeyPair keys = ReleaseSignature.generateKeyPair();
+        Path privateKey = dir.resolve("trainer.key");
+        Files.writeString(privateKey, ReleaseSignature.encode(keys.getPrivate()));
+        Path streamsModels = dir.resolve("streams-models");
+        Path champion = copyChampion(streamsModels);
+        copyChampion(dir.resolve("trainer-models"));
+        String oldVersion = champion.getFileName().toString();
+
+        Map<String, Object> streams = streamsConfig(platform, keys);
+        streams.put(StreamsAppConfig.MODELS_DIR, streamsModels.toString());
+        Map<String, Object> trainer = trainerConfig(platform, streams, dir, privateKey);
+        String raw = (String) streams.get(StreamsAppConfig.TOPIC_RAW);
+        String latent = (String) streams.get(StreamsAppConfig.TOPIC_LATENT);
+        SchemaRegistryClient registry = new SchemaRegistryClient(SchemaRegistryConfig.of(platform.registryUrl()));
+        AvroSerde<RawFrame> rawSerde = new AvroSerde<>(registry, RawFrame.class);
+        AvroSerde<LatentFrame> latentSerde = new AvroSerde<>(registry, LatentFrame.class);
+
+        String newVersion;
+        try (StreamsApp app = StreamsApp.start(StreamsAppConfig.of(streams));
+             TrainerService service = TrainerService.start(TrainerServiceConfig.of(trainer));
+             KafkaProducer<byte[], byte[]> producer = producer(platform)) {
+            assertThat(app.models().currentVersion()).isEqualTo(oldVersion);
+            send(producer, rawSerde, raw, 0, BEFORE);
+            await().atMost(Duration.ofSeconds(60)).until(() -> service.reservoir().size() == CAMERAS * BEFORE);
+
+            RunStatus run = service.requestRun("test").orElseThrow();
+            await().atMost(Duration.ofSeconds(120)).until(() -> run.state().finished());
+            LOG.info("run {}: {} {}", run.id(), run.state(), run.reason());
+            assertThat(run.state()).isEqualTo(RunStatus.State.PROMOTED);
+            newVersion = run.challenger();
+            assertThat(newVersion).startsWith(MODEL + "-").isNotEqualTo(oldVersion);
+
+            await().atMost(Duration.ofSeconds(60)).until(() -> app.models().currentVersion().equals(newVersion));
+            send(producer, rawSerde, raw, BEFORE, BEFORE + AFTER);
+            List<LatentFrame> frames = readLatent(platform, latentSerde, latent, CAMERAS * (BEFORE + AFTER));
+            assertExactlyOnceWithOneSwitch(frames, BEFORE + AFTER, oldVersion, newVersion);
+
+            List<ModelRelease> releases = new ReleaseCatalog(TrainerServiceConfig.of(trainer),
+                new AvroSerde<>(registry, ModelRelease.class).deserializer(), keys.getPublic()).history();
+            assertThat(releases).hasSize(1);
+            ModelRelease release = releases.get(0);
+            assertThat(release.getVersion()).isEqualTo(newVersion);
+            assertThat(release.getParentVersion()).isEqualTo(oldVersion);
+            assertThat(release.getTrainingData().getImageCount()).isEqualTo(run.toJson(new ObjectMapper())
+                .at("/data/trainFrames").asInt());
+            assertThat(release.getMetrics().getImageCount()).isPositive();
+            byte[] sig = new byte[release.getSignature().remaining()];
+            release.getSignature().duplicate().get(sig);
+            assertThat(ReleaseSignature.verify(keys.getPublic(), release.getSha256(), sig)).isTrue();
+        }
+
+        // a restarted instance (fresh state directory) comes up on the promoted version
+        streams.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory(dir, "state-").toString());
+        try (StreamsApp restarted = StreamsApp.start(StreamsAppConfig.of(streams));
+             KafkaProducer<byte[], byte[]> producer = producer(platform)) {
+            assertThat(restarted.models().currentVersion()).isEqualTo(newVersion);
+            send(producer, rawSerde, raw, BEFORE + AFTER, BEFORE + AFTER + AFTER_RESTART);
+            int total = BEFORE + AFTER + AFTER_RESTART;
+            List<LatentFrame> frames = readLatent(platform, latentSerde, latent, CAMERAS * total);
+            assertExactlyOnceWithOneSwitch(frames, total, oldVersion, newVersion);
+
+            // frames encoded before the swap decode with their own version, through the restarted instance's models
+            LearnedCodec decoder = new LearnedCodec(null, restarted.models());
+            try (CodecModel old = CodecModel.load(champion)) {
+                for (LatentFrame f : frames.stream().filter(f -> f.getSequence() < 3).toList()) {
+                    assertThat(f.getModelVersion()).isEqualTo(oldVersion);
+                    PixelImage decoded = decoder.decompress(bytes(f.getBitstream()));
+                    assertThat(decoded.pixels()).isEqualTo(LearnedCodec.of(old).decompress(bytes(f.getBitstream()))
+                        .pixels());
+                    int cam = Integer.parseInt(f.getCameraId().substring("cam-".length()));
+                    assertThat(QualityMetrics.psnr(decoded, frame(cam, f.getSequence()))).isGreaterThan(12);
+                }
+            }
+        }
+        LOG.info("RetrainingIT took {} ms", (System.nanoTime() - start) / 1_000_000);
+    }
+
+    private static void assertExactlyOnceWithOneSwitch(List<LatentFrame> frames, int perCamera, String oldVersion,
+                                                       String newVersion) {
+        assertThat(frames).hasSize(CAMERAS * perCamera);
+        Set<String> distinct = new HashSet<>();
+        frames.forEach(f -> distinct.add(f.getCameraId() + "/" + f.getSequence()));
+        assertThat(distinct).hasSize(CAMERAS * perCamera);
+        Map<String, List<LatentFrame>> byCamera = new HashMap<>();
+        frames.forEach(f -> byCamera.computeIfAbsent(f.getCameraId(), c -> new ArrayList<>()).add(f));
+        for (List<LatentFrame> camera : byCamera.values()) {
+            assertThat(camera).extracting(LatentFrame::getSequence).isSorted();
+            // sampled frames were all encoded before the run started; frames sent after the swap use the new model
+            assertThat(camera).filteredOn(f -> f.getSequence() < BEFORE).extracting(LatentFrame::getModelVersion)
+                .containsOnly(oldVersion);
+            assertThat(camera).filteredOn(f -> f.getSequence() >= BEFORE).extracting(LatentFrame::getModelVersion)
+                .containsOnly(newVersion);
+        }
+    }
+
+    private static Map<String, Object> streamsConfig(TestPlatform platform, KeyPair keys) throws IOException {
+        Map<String, Object> c = new HashMap<>();
+        String app = platform.uniqueName("retraining-app");
+        c.put(StreamsAppConfig.BOOTSTRAP_SERVERS, platform.bootstrapServers());
+        c.put(StreamsAppConfig.SCHEMA_REGISTRY_URL, platform.registryUrl());
+        c.put(StreamsAppConfig.APPLICATION_ID, app);
+        c.put(StreamsAppConfig.GROUP_INSTANCE_ID, app + "-instance");
+        for (String key : List.of(StreamsAppConfig.TOPIC_RAW, StreamsAppConfig.TOPIC_LATENT, StreamsAppConfig.TOPIC_DLQ,
+            StreamsAppConfig.TOPIC_SAMPLE, StreamsAppConfig.TOPIC_DECODE_REQUESTS, StreamsAppConfig.TOPIC_DECODED,
+            StreamsAppConfig.TOPIC_RELEASES, StreamsAppConfig.TOPIC_ARTIFACTS)) {
+            c.put(key, platform.uniqueName(key.substring("topic.".length())));
+        }
+        c.put(StreamsAppConfig.TOPIC_PARTITIONS, 2);
+        c.put(StreamsAppConfig.MODEL_NAME, FAMILY);
+        c.put(StreamsAppConfig.MODEL_QUALITY, QUALITY);
+        c.put(StreamsAppConfig.MODEL_PUBLIC_KEY, ReleaseSignature.encode(keys.getPublic()));
+        c.put(StreamsAppConfig.SAMPLE_RATE, 1.0);
+        c.put(StreamsAppConfig.SAMPLE_MAX_PER_MINUTE, 10_000);
+        c.put(StreamsAppConfig.PSNR_SAMPLE_RATE, 0.0);
+        c.put(StreamsAppConfig.HTTP_PORT, 0);
+        c.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory(Files.createDirectories(
+            Paths.get("target", "tmp")), "retraining-state-").toAbsolutePath().toString());
+        return c;
+    }
+
+    private static Map<String, Object> trainerConfig(TestPlatform platform, Map<String, Object> streams, Path dir,
+                                                     Path privateKey) {
+        Map<String, Object> c = new HashMap<>();
+        c.put(TrainerServiceConfig.BOOTSTRAP_SERVERS, platform.bootstrapServers());
+        c.put(TrainerServiceConfig.SCHEMA_REGISTRY_URL, platform.registryUrl());
+        c.put(TrainerServiceConfig.GROUP_ID, platform.uniqueName("trainer"));
+        c.put(TrainerServiceConfig.TOPIC_SAMPLE, streams.get(StreamsAppConfig.TOPIC_SAMPLE));
+        c.put(TrainerServiceConfig.TOPIC_RELEASES, streams.get(StreamsAppConfig.TOPIC_RELEASES));
+        c.put(TrainerServiceConfig.TOPIC_ARTIFACTS, streams.get(StreamsAppConfig.TOPIC_ARTIFACTS));
+        c.put(TrainerServiceConfig.MODEL_NAME, MODEL);
+        c.put(TrainerServiceConfig.MODELS_DIR, dir.resolve("trainer-models").toString());
+        c.put(TrainerServiceConfig.WORK_DIR, dir.resolve("trainer-work").toString());
+        c.put(TrainerServiceConfig.RESERVOIR_DIR, dir.resolve("reservoir").toString());
+        c.put(TrainerServiceConfig.RESERVOIR_HELDOUT_FRACTION, 0.2);
+        c.put(TrainerServiceConfig.RUN_MIN_TRAIN_FRAMES, 10);
+        c.put(TrainerServiceConfig.RUN_MIN_HELDOUT_FRAMES, 4);
+        c.put(TrainerServiceConfig.TRAIN_STEPS, 40);
+        c.put(TrainerServiceConfig.TRAIN_LEARNING_RATE, 1e-3);
+        c.put(TrainerServiceConfig.TRAIN_CROP, "64x64");
+        c.put(TrainerServiceConfig.TRAIN_BATCH, 4);
+        c.put(TrainerServiceConfig.GATE_MIN_IMPROVEMENT, -1.0); // permissive: PromotionGateIT tests the refusal
+        c.put(TrainerServiceConfig.GATE_CAMERA_TOLERANCE, 10.0);
+        c.put(TrainerServiceConfig.SCHEDULE_INTERVAL_MS, 0);
+        c.put(TrainerServiceConfig.HTTP_PORT, 0);
+        c.put(TrainerServiceConfig.SIGNING_PRIVATE_KEY_FILE, privateKey.toString());
+        return c;
+    }
+
+    private static KafkaProducer<byte[], byte[]> producer(TestPlatform platform) {
+        Map<String, Object> p = platform.clientConfig();
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    private static void send(KafkaProducer<byte[], byte[]> producer, AvroSerde<RawFrame> serde, String topic,
+                             int from, int to) {
+        for (int seq = from; seq < to; seq++) {
+            for (int cam = 0; cam < CAMERAS; cam++) {
+                String camera = "cam-" + cam;
+                PixelImage image = frame(cam, seq);
+                RawFrame frame = RawFrame.newBuilder().setCameraId(camera).setSequence(seq)
+                    .setCaptureTime(Instant.now()).setWidth(image.width()).setHeight(image.height())
+                    .setPixelFormat(PixelFormat.RGB24).setPixels(ByteBuffer.wrap(image.pixels())).build();
+                producer.send(new ProducerRecord<>(topic, camera.getBytes(StandardCharsets.UTF_8),
+                    serde.serializer().serialize(topic, frame)));
+            }
+        }
+        producer.flush();
+    }
+
+    /** Reads the latent topic (read_committed) until {@code expected} frames arrived, then to its end. */
+    private static List<LatentFrame> readLatent(TestPlatform platform, AvroSerde<LatentFrame> serde, String topic,
+                                                int expected) {
+        Map<String, Object> c = platform.clientConfig();
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(),
+            new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
+                .map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            await().atMost(Duration.ofSeconds(90)).until(() -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(out::add);
+                return out.size() >= expected;
+            });
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                consumer.poll(Duration.ofMillis(100)).forEach(out::add);
+                return partitions.stream().allMatch(tp -> consumer.position(tp) >= end.get(tp));
+            });
+        }
+        return out.stream().map(r -> serde.deserializer().deserialize(topic, r.value())).toList();
+    }
+
+    /** Frame {@code seq} of camera {@code cam}: a fixed view of one photo with a little jitter and sensor noise. */
+    static PixelImage frame(int cam, long seq) {
+        try {
+            PixelImage scene = ImageFiles.read(root().resolve("data/photos/train").resolve(SCENES[cam]));
+            Random noise = new Random(cam * 1_000_003L + seq);
+            int ox = Math.min(scene.width() - WIDTH, scene.width() / 3) + (int) (seq % 3);
+            int oy = Math.min(scene.height() - HEIGHT, scene.height() / 3) + (int) (seq / 3 % 2);
+            byte[] px = new byte[WIDTH * HEIGHT * 3];
+            for (int y = 0; y < HEIGHT; y++) {
+                for (int x = 0; x < WIDTH; x++) {
+                    for (int c = 0; c < 3; c++) {
+                        int v = scene.sample(oy + y, ox + x, scene.format().channels() == 1 ? 0 : c)
+                            + noise.nextInt(5) - 2;
+                        px[(y * WIDTH + x) * 3 + c] = (byte) Math.max(0, Math.min(255, v));
+                    }
+                }
+            }
+            return new PixelImage(WIDTH, HEIGHT, io.latentstream.codec.image.PixelFormat.RGB24, px);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static Path root() {
+        String root = System.getProperty("latentstream.root");
+        return root != null ? Paths.get(root) : Paths.get("..").toAbsolutePath().normalize();
+    }
+
+    /**
+     * The trainer's tiny fixture package (N=8, M=8) renamed {@link #MODEL} in {@code modelsDir}: same files, so the
+     * same digest; only the manifest's name and version change.
+     */
+    static Path copyChampion(Path modelsDir) throws IOException {
+        Path parent = root().resolve("codec/src/test/resources/fixture-model");
+        Path fixture;
+        try (Stream<Path> s = Files.list(parent)) {
+            fixture = s.filter(p -> Files.isRegularFile(p.resolve("manifest.json"))).findFirst().orElseThrow();
+        }
+        String old = fixture.getFileName().toString();
+        String version = MODEL + old.substring(old.indexOf('-'));
+        Path target = modelsDir.resolve(version);
+        try (Stream<Path> walk = Files.walk(fixture)) {
+            for (Path p : (Iterable<Path>) walk::iterator) {
+                Path out = target.resolve(fixture.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(out);
+                } else {
+                    Files.copy(p, out);
+                }
+            }
+        }
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode manifest = (ObjectNode) json.readTree(target.resolve("manifest.json").toFile());
+        manifest.put("name", MODEL).put("version", version).put("quality", QUALITY);
+        json.writerWithDefaultPrettyPrinter().writeValue(target.resolve("manifest.json").toFile(), manifest);
+        return target;
+    }
+
+    private static byte[] bytes(ByteBuffer buffer) {
+        byte[] out = new byte[buffer.remaining()];
+        buffer.duplicate().get(out);
+        return out;
+    }
+}
