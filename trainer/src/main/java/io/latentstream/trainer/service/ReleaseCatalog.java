@@ -48,12 +48,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class ReleaseCatalog {
     private static final Logger LOG = LoggerFactory.getLogger(ReleaseCatalog.class);
-    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+    private static final String API_TIMEOUT = "default.api.timeout.ms";
 
     private final TrainerServiceConfig config;
     private final Deserializer<ModelRelease> deserializer;
     private final Path modelsDir;
     private final PublicKey publicKey;
+    /** How long a look-up may wait for the broker: the clients' {@code default.api.timeout.ms}, 30 s by default. */
+    private final Duration timeout;
 
     /** @param publicKey checks the signature of fetched releases, or null to accept unsigned ones */
     public ReleaseCatalog(TrainerServiceConfig config, Deserializer<ModelRelease> deserializer, PublicKey publicKey) {
@@ -61,6 +63,7 @@ public final class ReleaseCatalog {
         this.deserializer = deserializer;
         this.modelsDir = Path.of(config.getString(TrainerServiceConfig.MODELS_DIR));
         this.publicKey = publicKey;
+        this.timeout = Duration.ofMillis(Long.parseLong(config.kafkaOverrides().getOrDefault(API_TIMEOUT, "30000")));
     }
 
     /** The champion: a package directory and the release it came from (null for a bundled package). */
@@ -72,7 +75,7 @@ public final class ReleaseCatalog {
         String name = config.getString(TrainerServiceConfig.MODEL_NAME);
         List<ModelRelease> out = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> consumer = consumer("releases")) {
-            List<PartitionInfo> infos = consumer.partitionsFor(topic, TIMEOUT);
+            List<PartitionInfo> infos = consumer.partitionsFor(topic, timeout);
             if (infos == null || infos.isEmpty()) {
                 return out;
             }
@@ -80,8 +83,8 @@ public final class ReleaseCatalog {
                 .toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, TIMEOUT);
-            long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
+            long deadline = System.nanoTime() + timeout.toNanos();
             while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.getOrDefault(tp, 0L))) {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("timed out reading " + topic);
@@ -192,7 +195,7 @@ public final class ReleaseCatalog {
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.remove(ConsumerConfig.GROUP_ID_CONFIG);
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, "latentstream-trainer-" + role + "-" + UUID.randomUUID());
-        props.putIfAbsent(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis());
+        props.putIfAbsent(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
         return new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
     }
 

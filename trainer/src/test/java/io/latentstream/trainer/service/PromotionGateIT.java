@@ -86,4 +86,29 @@ class PromotionGateIT {
         }
         LOG.info("PromotionGateIT took {} ms", (System.nanoTime() - start) / 1_000_000);
     }
+
+    @Test
+    void shouldPublishNothingAndReportDivergenceWhenTheLossStopsBeingFinite(TestPlatform platform) throws Exception {
+        ServiceFixture fixture = new ServiceFixture(platform, "diverge");
+        Path champion = fixture.champion("diverge-q4");
+        fixture.set(TrainerServiceConfig.TRAIN_LEARNING_RATE, 1e12).set(TrainerServiceConfig.TRAIN_STEPS, 20);
+        fixture.sendSamples(2, 16);
+
+        try (TrainerService service = TrainerService.start(fixture.config())) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> service.reservoir().size() == 32);
+            RunStatus run = service.requestRun("test").orElseThrow();
+            await().atMost(Duration.ofSeconds(120)).until(() -> run.state().finished());
+
+            assertThat(run.state()).isEqualTo(RunStatus.State.FAILED);
+            assertThat(run.reason()).contains("non-finite");
+            assertThat(service.outcomeCount(RunStatus.State.FAILED)).isEqualTo(1);
+            AvroSerde<ModelRelease> serde = new AvroSerde<>(new SchemaRegistryClient(
+                SchemaRegistryConfig.of(platform.registryUrl())), ModelRelease.class);
+            assertThat(new ReleaseCatalog(fixture.config(), serde.deserializer(), null).history()).isEmpty();
+            try (var models = Files.list(fixture.dir().resolve("models"))) {
+                assertThat(models.map(p -> p.getFileName().toString())).containsExactly(
+                    champion.getFileName().toString());
+            }
+        }
+    }
 }
