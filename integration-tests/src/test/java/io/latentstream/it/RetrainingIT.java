@@ -23,6 +23,7 @@ import io.latentstream.streams.config.StreamsAppConfig;
 import io.latentstream.testkit.RealPlatform;
 import io.latentstream.testkit.TestPlatform;
 import io.latentstream.trainer.service.ReleaseCatalog;
+import io.latentstream.trainer.service.Rollback;
 import io.latentstream.trainer.service.RunStatus;
 import io.latentstream.trainer.service.TrainerService;
 import io.latentstream.trainer.service.TrainerServiceConfig;
@@ -64,7 +65,7 @@ import org.slf4j.LoggerFactory;
  * tiny champion (N=8, M=8) for a few steps, evaluates it with the real codec, promotes it (a permissive margin: the
  * point here is the plumbing, PromotionGateIT covers the refusal) and publishes it signed over Kafka. The running
  * streams instance switches to the new version with no frame lost or duplicated; a restarted instance comes up on
- * the new version; frames encoded before the swap still decode.
+ * the new version; frames encoded before the swap still decode; a rollback to the first version is one call.
  */
 @RealPlatform
 class RetrainingIT {
@@ -159,6 +160,11 @@ class RetrainingIT {
                     assertThat(QualityMetrics.psnr(decoded, frame(cam, f.getSequence()))).isGreaterThan(12);
                 }
             }
+
+            // a manual rollback to the champion is one call (./latentstream trainer rollback --to VERSION)
+            ModelRelease rolledBack = Rollback.to(TrainerServiceConfig.of(trainer), oldVersion);
+            assertThat(rolledBack.getVersion()).isEqualTo(oldVersion);
+            await().atMost(Duration.ofSeconds(60)).until(() -> restarted.models().currentVersion().equals(oldVersion));
         }
         LOG.info("RetrainingIT took {} ms", (System.nanoTime() - start) / 1_000_000);
     }
