@@ -1,0 +1,126 @@
+package io.latentstream.streams.bench;
+
+import java.io.IOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What a benchmark started and must stop: the local platform's child JVMs, the streams app, temporary directories.
+ * Closed last-in first-out by the benchmark when it ends, or by the JVM shutdown hook on Ctrl-C / SIGTERM, whichever
+ * comes first; a failure to close one resource is logged and the others are still closed.
+ *
+ * <p>Thread-safe. It owns every resource added to it (an added resource may also be closed earlier by its creator:
+ * resources added here must tolerate a second close).
+ */
+final class BenchResources implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(BenchResources.class);
+
+  private final Deque<Named> open = new ArrayDeque<>();
+  private final Thread hook = new Thread(this::close, "bench-pipeline-shutdown");
+  private boolean hookInstalled;
+
+  private record Named(String what, AutoCloseable resource) {}
+
+  /** Closes everything here when the JVM is asked to stop before {@link #close()} ran. */
+  synchronized BenchResources closeOnShutdown() {
+    if (!hookInstalled) {
+      Runtime.getRuntime().addShutdownHook(hook);
+      hookInstalled = true;
+    }
+    return this;
+  }
+
+  synchronized <T extends AutoCloseable> T add(String what, T resource) {
+    open.push(new Named(what, resource));
+    return resource;
+  }
+
+  /** Deletes {@code dir} and everything under it on close. */
+  synchronized Path addDirectory(Path dir) {
+    add("directory " + dir, () -> deleteTree(dir));
+    return dir;
+  }
+
+  /** Closes one resource now (and forgets it), e.g. at the end of one run. */
+  void closeNow(AutoCloseable resource) {
+    Named found = null;
+    synchronized (this) {
+      for (Named n : open) {
+        if (n.resource() == resource) {
+          found = n;
+          break;
+        }
+      }
+      if (found != null) {
+        open.remove(found);
+      }
+    }
+    if (found != null) {
+      closeQuietly(found);
+    }
+  }
+
+  @Override
+  public void close() {
+    while (true) {
+      Named next;
+      synchronized (this) {
+        next = open.poll();
+      }
+      if (next == null) {
+        break;
+      }
+      closeQuietly(next);
+    }
+    synchronized (this) {
+      if (hookInstalled && Thread.currentThread() != hook) {
+        try {
+          Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+          // the JVM is already shutting down: the hook runs or ran, and finds nothing left to close
+        }
+        hookInstalled = false;
+      }
+    }
+  }
+
+  private static void closeQuietly(Named n) {
+    try {
+      n.resource().close();
+    } catch (Exception e) {
+      LOG.warn("closing {} failed: {}", n.what(), e.toString());
+    }
+  }
+
+  static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+      @Override
+      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+        Files.deleteIfExists(file);
+        return FileVisitResult.CONTINUE;
+      }
+
+      @Override
+      public FileVisitResult visitFileFailed(Path file, IOException e) {
+        return FileVisitResult.CONTINUE; // a file that vanished meanwhile (a store closing) is fine
+      }
+
+      @Override
+      public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+        Files.deleteIfExists(d);
+        return FileVisitResult.CONTINUE;
+      }
+    });
+  }
+}

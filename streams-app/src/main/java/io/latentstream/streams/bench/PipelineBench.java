@@ -1,0 +1,387 @@
+package io.latentstream.streams.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.latentstream.codec.LearnedCodec;
+import io.latentstream.codec.model.CodecModel;
+import io.latentstream.codec.model.ModelCatalog;
+import io.latentstream.platform.LocalPlatform;
+import io.latentstream.platform.LoopbackPorts;
+import io.latentstream.streams.config.StreamsAppConfig;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code ./latentstream bench-pipeline}: throughput of the whole streams pipeline against the codec alone, measured
+ * in the same run on the same frames, and the pipeline's end-to-end latency.
+ *
+ * <p>Each run measures (1) {@link LearnedCodec#compress} in a loop over the run's frames on as many threads as the
+ * app has stream threads ({@link CodecLoop}), then (2) the pipeline: a fresh {@code StreamsApp} in this JVM
+ * (exactly-once v2, the same model package) fed by a producer and read by a read_committed consumer
+ * ({@link PipelineRun}). Every figure is reported per run and as the median over the runs. The broker and registry
+ * are a {@link LocalPlatform} on free loopback ports with a temporary data directory, unless {@code --bootstrap}
+ * and {@code --registry} name running ones.
+ *
+ * <p>Exit codes: 0 after a complete benchmark, 1 when a run fails, 2 for bad arguments. Everything started is
+ * stopped at the end, on failure and on Ctrl-C ({@link BenchResources}). One benchmark per instance; not
+ * thread-safe.
+ */
+@Command(name = "bench-pipeline", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Measures the streams pipeline (images.raw -> StreamsApp, exactly-once -> images.latent) against"
+        + " the codec alone in a loop, in the same run, on real photos; prints a table and writes JSON."})
+public final class PipelineBench implements Callable<Integer> {
+
+  private static final String LOG_LEVEL_PROPERTY = "org.slf4j.simpleLogger.defaultLogLevel";
+  private static final Pattern SIZE = Pattern.compile("(\\d+)x(\\d+)");
+  private static final Pattern FAMILY_LEVEL = Pattern.compile("(.+)-q(\\d+)");
+  /** Frames in flight per second of codec throughput when {@code --in-flight} is not given; see {@link #call}. */
+  private static final double IN_FLIGHT_SECONDS = 0.3;
+
+  @Option(names = "--model", defaultValue = "default", paramLabel = "PATH|NAME",
+      description = "Model package directory, version, name or family (default: ${DEFAULT-VALUE}).")
+  String model;
+
+  @Option(names = "--quality", paramLabel = "N", description = "Quality level of a model family.")
+  Integer quality;
+
+  @Option(names = "--size", defaultValue = "640x480", paramLabel = "WxH",
+      description = "Frame size; photos are scaled and centre-cropped to it (default: ${DEFAULT-VALUE}).")
+  String size;
+
+  @Option(names = "--frames", defaultValue = "100", paramLabel = "N",
+      description = "Frames per camera in each run (default: ${DEFAULT-VALUE}).")
+  int framesPerCamera;
+
+  @Option(names = "--cameras", defaultValue = "4", paramLabel = "C",
+      description = "Cameras (record keys) sending frames (default: ${DEFAULT-VALUE}).")
+  int cameras;
+
+  @Option(names = "--runs", defaultValue = "3", paramLabel = "R",
+      description = "Runs; medians are reported (default: ${DEFAULT-VALUE}).")
+  int runs;
+
+  @Option(names = "--threads", defaultValue = "1", paramLabel = "T",
+      description = "Stream threads of the app, and threads of the codec loop (default: ${DEFAULT-VALUE}).")
+  int threads;
+
+  @Option(names = "--warmup", paramLabel = "N",
+      description = "Frames of each run left out of throughput and latency (default: 10%% of the run, at least 1).")
+  Integer warmup;
+
+  @Option(names = "--in-flight", paramLabel = "N",
+      description = "Frames the producer keeps published but not yet encoded and committed (default: the codec's"
+          + " frames per 0.3 s, at least 4).")
+  Integer inFlight;
+
+  @Option(names = "--photos", paramLabel = "DIR",
+      description = "Photos to make frames of (default: data/photos of the project, else ../shared/data/photos).")
+  Path photos;
+
+  @Option(names = "--bootstrap", paramLabel = "HOST:PORT",
+      description = "Use this Kafka cluster instead of starting a local one (needs --registry).")
+  String bootstrap;
+
+  @Option(names = "--registry", paramLabel = "URL",
+      description = "Schema registry (Confluent API) to use with --bootstrap.")
+  String registry;
+
+  @Option(names = "--set", paramLabel = "KEY=VALUE",
+      description = "A streams app or Kafka setting for the app (repeatable), e.g. --set commit.interval.ms=200.")
+  Map<String, String> overrides = new LinkedHashMap<>();
+
+  @Option(names = "--stall-timeout", defaultValue = "120", paramLabel = "SECONDS",
+      description = "Fail a run when no frame arrives for this long (default: ${DEFAULT-VALUE}).")
+  int stallSeconds;
+
+  @Option(names = "--out", defaultValue = "bench-pipeline.json", paramLabel = "FILE",
+      description = "JSON results (default: ${DEFAULT-VALUE}).")
+  Path out;
+
+  @Spec
+  CommandSpec spec;
+
+  public static void main(String[] args) {
+    // the clients and the app log every rebalance and commit at INFO: the results would drown in it
+    if (System.getProperty(LOG_LEVEL_PROPERTY) == null) {
+      System.setProperty(LOG_LEVEL_PROPERTY, "warn");
+    }
+    System.exit(new CommandLine(new PipelineBench()).execute(args));
+  }
+
+  @Override
+  public Integer call() throws IOException {
+    try {
+      return benchmark();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      spec.commandLine().getErr().println("bench-pipeline: interrupted");
+      return 1;
+    } catch (RuntimeException e) {
+      // not a static logger: main sets the log level before the first logger is created
+      LoggerFactory.getLogger(PipelineBench.class).error("bench-pipeline failed", e);
+      spec.commandLine().getErr().println("bench-pipeline: failed: " + e.getMessage());
+      return 1;
+    }
+  }
+
+  private int benchmark() throws IOException, InterruptedException {
+    PrintWriter stdout = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    Matcher wh = SIZE.matcher(size.toLowerCase(Locale.ROOT));
+    if (!wh.matches()) {
+      return usage(err, "--size must be WIDTHxHEIGHT, e.g. 640x480, not '" + size + "'");
+    }
+    int width = Integer.parseInt(wh.group(1));
+    int height = Integer.parseInt(wh.group(2));
+    if (width < 16 || height < 16 || framesPerCamera < 1 || cameras < 1 || cameras * framesPerCamera < 2
+        || runs < 1 || threads < 1 || (inFlight != null && inFlight < 1) || (warmup != null && warmup < 0)) {
+      return usage(err, "need a size of at least 16x16, --frames, --cameras, --runs, --threads and --in-flight of"
+          + " at least 1, two frames per run, and --warmup of 0 or more");
+    }
+    if ((bootstrap == null) != (registry == null)) {
+      return usage(err, "--bootstrap and --registry go together");
+    }
+    Path photoDir = photos != null ? photos : defaultPhotos();
+    if (!Files.isDirectory(photoDir)) {
+      return usage(err, "no photo directory " + photoDir.toAbsolutePath() + " (--photos DIR)");
+    }
+    int total = cameras * framesPerCamera;
+    int warm = warmup != null ? Math.min(warmup, total - 2) : Math.max(1, total / 10);
+
+    Map<String, Object> result = new LinkedHashMap<>();
+    try (BenchResources resources = new BenchResources().closeOnShutdown()) {
+      stdout.printf("bench-pipeline: reading photos from %s ...%n", photoDir);
+      stdout.flush();
+      BenchFrames frames = BenchFrames.load(photoDir, width, height, cameras, framesPerCamera);
+      Path packageDir;
+      try (ModelCatalog catalog = ModelCatalog.fromEnvironment()) {
+        packageDir = catalog.locate(model, quality);
+      }
+      CodecModel codecModel = resources.add("reference codec model", CodecModel.load(packageDir));
+      Files.createDirectories(Paths.get(System.getProperty("java.io.tmpdir")));
+      Path workDir = resources.addDirectory(Files.createTempDirectory("latentstream-bench-"));
+      Map<String, Object> app = new LinkedHashMap<>();
+      copyModel(packageDir, workDir.resolve("models"), app);
+      String bootstrapServers = bootstrap;
+      String registryUrl = registry;
+      if (bootstrapServers == null) {
+        stdout.println("bench-pipeline: starting a local broker and schema registry ...");
+        stdout.flush();
+        LocalPlatform platform = resources.add("local platform", startPlatform(workDir.resolve("platform")));
+        bootstrapServers = platform.bootstrapServers();
+        registryUrl = platform.registryUrl();
+      }
+      app.put(StreamsAppConfig.BOOTSTRAP_SERVERS, bootstrapServers);
+      app.put(StreamsAppConfig.SCHEMA_REGISTRY_URL, registryUrl);
+      app.put(StreamsAppConfig.NUM_STREAM_THREADS, threads);
+      app.put(StreamsAppConfig.HTTP_PORT, 0);
+      app.putAll(overrides);
+      StreamsAppConfig.of(app); // fails fast on a bad --set value
+
+      CodecLoop loop = new CodecLoop(LearnedCodec.of(codecModel), frames, threads);
+      List<Map<String, Object>> rawRuns = new ArrayList<>();
+      String stamp = DateTimeFormatter.ofPattern("yyyyMMddHHmmss").withZone(ZoneOffset.UTC).format(Instant.now());
+      Integer window = inFlight;
+      for (int r = 0; r < runs; r++) {
+        double codecFps = loop.measure(warm);
+        if (window == null) {
+          // enough frames to cover a transaction commit (100 ms under exactly-once) and the fetches around it
+          window = Math.max(4, (int) Math.ceil(codecFps * IN_FLIGHT_SECONDS));
+        }
+        PipelineRun run = new PipelineRun(app, frames, window, warm, Duration.ofSeconds(stallSeconds), resources,
+            workDir);
+        PipelineRun.Result p = run.measure(stamp + "-" + r);
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("run", r + 1);
+        row.put("codecFps", codecFps);
+        row.put("pipelineFps", p.framesPerSecond());
+        row.put("ratio", p.framesPerSecond() / codecFps);
+        row.put("latencyP50Ms", p.p50Millis());
+        row.put("latencyP99Ms", p.p99Millis());
+        row.put("latencyMaxMs", p.maxMillis());
+        row.put("framesSent", p.frames());
+        row.put("framesReceived", p.received());
+        row.put("duplicates", p.duplicates());
+        row.put("steadyWindowSeconds", p.windowSeconds());
+        row.put("codecMsPerFrame", 1000 * threads / codecFps);
+        row.put("pipelineProcessMsPerFrame", p.processMillisMean());
+        rawRuns.add(row);
+        stdout.printf("run %d/%d: codec %.2f fps, pipeline %.2f fps (%.1f%%), latency p50 %.0f ms p99 %.0f ms%n",
+            r + 1, runs, codecFps, p.framesPerSecond(), 100 * p.framesPerSecond() / codecFps, p.p50Millis(),
+            p.p99Millis());
+        stdout.flush();
+      }
+
+      result.put("command", "bench-pipeline");
+      result.put("date", Instant.now().toString());
+      result.put("model", codecModel.version());
+      result.put("modelPackage", packageDir.toString());
+      result.put("frameSize", width + "x" + height);
+      result.put("pixelFormat", "RGB24");
+      result.put("cameras", cameras);
+      result.put("framesPerCamera", framesPerCamera);
+      result.put("framesPerRun", total);
+      result.put("photoScenes", frames.scenes());
+      result.put("runs", runs);
+      result.put("threads", threads);
+      result.put("warmupFrames", warm);
+      result.put("inFlightFrames", window);
+      result.put("platform", bootstrap == null ? "local (started by the benchmark)" : bootstrap);
+      result.put("settings", settingsReport(app));
+      result.put("machine", machine());
+      Map<String, Object> medians = new LinkedHashMap<>();
+      for (String key : List.of("codecFps", "pipelineFps", "ratio", "latencyP50Ms", "latencyP99Ms")) {
+        medians.put(key, Percentiles.median(rawRuns.stream().mapToDouble(m -> (Double) m.get(key)).toArray()));
+      }
+      result.put("median", medians);
+      result.put("rawRuns", rawRuns);
+      printTable(stdout, rawRuns, medians);
+    }
+    ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    Path parent = out.toAbsolutePath().getParent();
+    if (parent != null) {
+      Files.createDirectories(parent);
+    }
+    json.writeValue(out.toFile(), result);
+    stdout.println("bench-pipeline: results in " + out);
+    stdout.flush();
+    return 0;
+  }
+
+  private int usage(PrintWriter err, String message) {
+    err.println("bench-pipeline: " + message);
+    err.flush();
+    return 2;
+  }
+
+  private static Path defaultPhotos() {
+    Path root = Paths.get(System.getProperty("latentstream.root", "."));
+    Path own = root.resolve("data/photos");
+    return Files.isDirectory(own) ? own : root.resolve("../shared/data/photos").normalize();
+  }
+
+  /**
+   * Copies the package into a models directory of its own, so the app loads exactly this version (a models
+   * directory may hold newer packages of the same name), and sets the app's model name and quality from it.
+   */
+  private static void copyModel(Path packageDir, Path modelsDir, Map<String, Object> app) throws IOException {
+    Path target = modelsDir.resolve(packageDir.getFileName().toString());
+    try (Stream<Path> files = Files.walk(packageDir)) {
+      for (Path source : (Iterable<Path>) files::iterator) {
+        Path dest = target.resolve(packageDir.relativize(source).toString());
+        if (Files.isDirectory(source)) {
+          Files.createDirectories(dest);
+        } else {
+          Files.copy(source, dest, StandardCopyOption.COPY_ATTRIBUTES);
+        }
+      }
+    }
+    List<ModelCatalog.Entry> entries = new ModelCatalog(modelsDir, 1).entries();
+    Matcher m = entries.isEmpty() ? null : FAMILY_LEVEL.matcher(entries.get(0).name());
+    if (m == null || !m.matches()) {
+      throw new IllegalArgumentException("the streams app encodes with a package named <family>-q<N>; "
+          + packageDir.getFileName() + " is not one");
+    }
+    app.put(StreamsAppConfig.MODELS_DIR, modelsDir.toString());
+    app.put(StreamsAppConfig.MODEL_NAME, m.group(1));
+    app.put(StreamsAppConfig.MODEL_QUALITY, Integer.parseInt(m.group(2)));
+  }
+
+  private static LocalPlatform startPlatform(Path dataDir) throws InterruptedException {
+    Set<Integer> ports = new HashSet<>();
+    while (ports.size() < 3) {
+      ports.add(LoopbackPorts.findFree());
+    }
+    List<Integer> p = new ArrayList<>(ports);
+    return LocalPlatform.builder().optBrokerPort(p.get(0)).optControllerPort(p.get(1)).optRegistryPort(p.get(2))
+        .optDataDir(dataDir).start();
+  }
+
+  /** The app settings that shape the measurement, with Kafka Streams' defaults where the app sets none. */
+  private static Map<String, Object> settingsReport(Map<String, Object> app) {
+    StreamsAppConfig config = StreamsAppConfig.of(app);
+    Map<String, Object> s = new LinkedHashMap<>();
+    s.put("processing.guarantee", "exactly_once_v2");
+    s.put(StreamsAppConfig.NUM_STREAM_THREADS, config.getInt(StreamsAppConfig.NUM_STREAM_THREADS));
+    s.put(StreamsAppConfig.TOPIC_PARTITIONS, config.getInt(StreamsAppConfig.TOPIC_PARTITIONS));
+    s.put(StreamsAppConfig.SAMPLE_RATE, config.getDouble(StreamsAppConfig.SAMPLE_RATE));
+    s.put(StreamsAppConfig.PSNR_SAMPLE_RATE, config.getDouble(StreamsAppConfig.PSNR_SAMPLE_RATE));
+    s.put("commit.interval.ms", config.kafkaOverrides().getOrDefault("commit.interval.ms", "100 (EOS default)"));
+    s.put("overrides", Map.copyOf(config.kafkaOverrides()));
+    return s;
+  }
+
+  private static Map<String, Object> machine() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("cores", Runtime.getRuntime().availableProcessors());
+    m.put("cpuModel", cpuModel());
+    m.put("javaVersion", System.getProperty("java.version"));
+    m.put("javaVm", System.getProperty("java.vm.name") + " " + System.getProperty("java.vm.version"));
+    m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
+        + System.getProperty("os.arch"));
+    m.put("maxHeapBytes", Runtime.getRuntime().maxMemory());
+    m.put("loadAverageAtEnd", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    return m;
+  }
+
+  private static String cpuModel() {
+    try (Stream<String> lines = Files.lines(Paths.get("/proc/cpuinfo"))) {
+      return lines.filter(l -> l.startsWith("model name")).map(l -> l.substring(l.indexOf(':') + 1).trim())
+          .findFirst().orElse("unknown");
+    } catch (IOException | RuntimeException e) {
+      return "unknown";
+    }
+  }
+
+  private static void printTable(PrintWriter out, List<Map<String, Object>> rows, Map<String, Object> medians) {
+    String format = "%-7s %11s %13s %7s %9s %9s%n";
+    out.println();
+    out.printf(format, "run", "codec fps", "pipeline fps", "ratio", "p50 ms", "p99 ms");
+    for (Map<String, Object> row : rows) {
+      out.printf(format, row.get("run"), f2(row.get("codecFps")), f2(row.get("pipelineFps")),
+          pct(row.get("ratio")), f0(row.get("latencyP50Ms")), f0(row.get("latencyP99Ms")));
+    }
+    out.printf(format, "median", f2(medians.get("codecFps")), f2(medians.get("pipelineFps")),
+        pct(medians.get("ratio")), f0(medians.get("latencyP50Ms")), f0(medians.get("latencyP99Ms")));
+    out.println();
+    out.flush();
+  }
+
+  private static String f2(Object v) {
+    return String.format(Locale.ROOT, "%.2f", (Double) v);
+  }
+
+  private static String f0(Object v) {
+    return String.format(Locale.ROOT, "%.0f", (Double) v);
+  }
+
+  private static String pct(Object v) {
+    return String.format(Locale.ROOT, "%.1f%%", 100 * (Double) v);
+  }
+}

@@ -1,0 +1,308 @@
+package io.latentstream.streams.bench;
+
+import io.latentstream.schemas.LatentFrame;
+import io.latentstream.streams.StreamsApp;
+import io.latentstream.streams.config.StreamsAppConfig;
+import io.latentstream.streams.serde.RecordSerdes;
+import io.latentstream.streams.topology.Topics;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One measurement of the full pipeline: a fresh {@link StreamsApp} (its own application id, topics and state
+ * directory, so every run starts from nothing), a producer thread publishing the run's frames, and a read_committed
+ * consumer of the latent topic on the calling thread.
+ *
+ * <p>The producer keeps at most {@code inFlight} frames published but not yet seen on the latent topic: enough to
+ * keep the stream threads busy across a transaction commit, few enough that the latency measured is the
+ * pipeline's and not the length of a backlog (with an unbounded producer the last frame would wait for all the
+ * others). Latency is from the producer's {@code send} to the consumer's poll returning the {@link LatentFrame}
+ * (same JVM, {@link System#nanoTime()}). Throughput counts the frames that arrived after the first {@code warmup}
+ * arrivals, over the time from that arrival to the last one.
+ *
+ * <p>Not thread-safe; one run at a time. Everything the run starts is closed when {@link #measure} returns or
+ * throws (and by the {@link BenchResources} shutdown hook on Ctrl-C).
+ */
+final class PipelineRun {
+
+  private static final Logger LOG = LoggerFactory.getLogger(PipelineRun.class);
+  private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
+  private static final Duration DRAIN = Duration.ofSeconds(2);
+
+  /** What one run measured. Latencies in milliseconds, over the frames after the warm-up. */
+  record Result(int frames, int received, int duplicates, double framesPerSecond, double p50Millis,
+      double p99Millis, double maxMillis, double windowSeconds, double processMillisMean) {}
+
+  private final Map<String, Object> baseConfig;
+  private final BenchFrames frames;
+  private final int inFlight;
+  private final int warmup;
+  private final Duration stallTimeout;
+  private final BenchResources resources;
+  private final Path workDir;
+
+  /**
+   * @param baseConfig streams app settings shared by every run (broker, registry, model, threads, overrides)
+   * @param workDir where the run's state directory goes (deleted after the run)
+   */
+  PipelineRun(Map<String, Object> baseConfig, BenchFrames frames, int inFlight, int warmup, Duration stallTimeout,
+      BenchResources resources, Path workDir) {
+    this.baseConfig = Map.copyOf(baseConfig);
+    this.frames = frames;
+    this.inFlight = inFlight;
+    this.warmup = warmup;
+    this.stallTimeout = stallTimeout;
+    this.resources = resources;
+    this.workDir = workDir;
+  }
+
+  Result measure(String runId) throws IOException, InterruptedException {
+    Map<String, Object> settings = new HashMap<>(baseConfig);
+    String app = "bench-pipeline-" + runId;
+    settings.put(StreamsAppConfig.APPLICATION_ID, app);
+    settings.put(StreamsAppConfig.GROUP_INSTANCE_ID, app + "-0");
+    for (String key : List.of(StreamsAppConfig.TOPIC_RAW, StreamsAppConfig.TOPIC_LATENT, StreamsAppConfig.TOPIC_DLQ,
+        StreamsAppConfig.TOPIC_SAMPLE, StreamsAppConfig.TOPIC_DECODE_REQUESTS, StreamsAppConfig.TOPIC_DECODED,
+        StreamsAppConfig.TOPIC_RELEASES, StreamsAppConfig.TOPIC_ARTIFACTS)) {
+      String defaultName = (String) StreamsAppConfig.CONFIG_DEF.configKeys().get(key).defaultValue;
+      settings.put(key, "bench-" + runId + "." + defaultName);
+    }
+    Path stateDir = Files.createDirectories(workDir.resolve("state-" + runId));
+    settings.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+    StreamsAppConfig config = StreamsAppConfig.of(settings);
+    String rawTopic = config.getString(StreamsAppConfig.TOPIC_RAW);
+    String latentTopic = config.getString(StreamsAppConfig.TOPIC_LATENT);
+
+    RecordSerdes serdes = new RecordSerdes(RecordSerdes.client(config));
+    // serialized before the clock starts: the producer only sends bytes
+    byte[][] values = new byte[frames.total()][];
+    Instant capture = Instant.now();
+    for (int i = 0; i < values.length; i++) {
+      values[i] = serdes.rawFrame().serializer().serialize(rawTopic, frames.record(i, capture.plusMillis(i)));
+    }
+    byte[][] keys = new byte[frames.cameras()][];
+    for (int c = 0; c < keys.length; c++) {
+      keys[c] = BenchFrames.cameraId(c).getBytes(StandardCharsets.UTF_8);
+    }
+
+    StreamsApp streamsApp = StreamsApp.start(config);
+    AutoCloseable appCloser = () -> {
+      // a short close first: on Ctrl-C the broker may already be stopping, and the app's own close waits 30 s
+      streamsApp.streams().close(Duration.ofSeconds(5));
+      streamsApp.close();
+    };
+    resources.add("streams app " + app, appCloser);
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig(config),
+        new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerConfig(config),
+            new ByteArraySerializer(), new ByteArraySerializer())) {
+      awaitReady(streamsApp);
+      List<TopicPartition> partitions = consumer.partitionsFor(latentTopic, Duration.ofSeconds(30)).stream()
+          .map(p -> new TopicPartition(latentTopic, p.partition())).toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      consumer.poll(Duration.ZERO); // resolves the start offsets before the first frame is sent
+
+      Semaphore window = new Semaphore(inFlight);
+      AtomicLongArray sent = new AtomicLongArray(frames.total());
+      long[] arrived = new long[frames.total()];
+      AtomicReference<Throwable> producerError = new AtomicReference<>();
+      Thread producerThread = new Thread(() -> {
+        try {
+          for (int i = 0; i < values.length && producerError.get() == null; i++) {
+            window.acquire();
+            sent.set(i, System.nanoTime());
+            producer.send(new ProducerRecord<>(rawTopic, null, System.currentTimeMillis(),
+                keys[i % keys.length], values[i]), (meta, e) -> {
+                  if (e != null) {
+                    producerError.compareAndSet(null, e);
+                  }
+                });
+          }
+          producer.flush();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+          producerError.compareAndSet(null, e);
+        }
+      }, "bench-producer");
+      producerThread.setDaemon(true);
+
+      Deserializer<LatentFrame> latent = serdes.latentFrame().deserializer();
+      int received = 0;
+      int duplicates = 0;
+      producerThread.start();
+      try {
+        long lastProgress = System.nanoTime();
+        while (received < frames.total()) {
+          ConsumerRecords<byte[], byte[]> batch = consumer.poll(Duration.ofMillis(100));
+          long now = System.nanoTime();
+          for (ConsumerRecord<byte[], byte[]> record : batch) {
+            int i = indexOf(latent.deserialize(latentTopic, record.value()));
+            if (arrived[i] != 0) {
+              duplicates++;
+              continue;
+            }
+            arrived[i] = now;
+            received++;
+            window.release();
+          }
+          if (!batch.isEmpty()) {
+            lastProgress = now;
+          }
+          failIfStuck(streamsApp, producerError.get(), received, now - lastProgress, config);
+        }
+        duplicates += drain(consumer, latent, latentTopic, arrived);
+      } finally {
+        producerThread.interrupt();
+        producerThread.join(TimeUnit.SECONDS.toMillis(10));
+      }
+      return result(sent, arrived, received, duplicates, processMillisMean(streamsApp));
+    } finally {
+      resources.closeNow(appCloser);
+      BenchResources.deleteTree(stateDir);
+    }
+  }
+
+  /**
+   * Mean time the encode processor spent per frame (deserialize, validate, encode, build the record), from the
+   * app's own encode latency histogram: what is left of the wall time per frame went to Kafka and waiting.
+   */
+  private static double processMillisMean(StreamsApp app) {
+    for (MetricSnapshot snapshot : app.metrics().registry().scrape()) {
+      if (snapshot instanceof HistogramSnapshot h && h.getMetadata().getName().startsWith("latentstream_encode_latency")
+          && !h.getDataPoints().isEmpty()) {
+        HistogramSnapshot.HistogramDataPointSnapshot point = h.getDataPoints().get(0);
+        return point.getCount() == 0 ? Double.NaN : point.getSum() / point.getCount() * 1e3;
+      }
+    }
+    return Double.NaN;
+  }
+
+  private Result result(AtomicLongArray sent, long[] arrived, int received, int duplicates,
+      double processMillisMean) {
+    int n = arrived.length;
+    int skip = Math.min(warmup, n - 2);
+    long[] order = arrived.clone();
+    Arrays.sort(order);
+    double window = (order[n - 1] - order[skip]) / 1e9;
+    double fps = window > 0 ? (n - 1 - skip) / window : Double.NaN;
+    // latency of the frames sent after the warm-up ones
+    double[] latencies = new double[n - skip];
+    for (int i = skip; i < n; i++) {
+      latencies[i - skip] = (arrived[i] - sent.get(i)) / 1e6;
+    }
+    return new Result(n, received, duplicates, fps, Percentiles.of(latencies, 50), Percentiles.of(latencies, 99),
+        Percentiles.of(latencies, 100), window, processMillisMean);
+  }
+
+  private int indexOf(LatentFrame frame) {
+    String id = frame.getCameraId();
+    String prefix = BenchFrames.cameraId(0).substring(0, BenchFrames.cameraId(0).length() - 1);
+    if (!id.startsWith(prefix)) {
+      throw new IllegalStateException("unexpected camera id on the latent topic: " + id);
+    }
+    int index = frames.index(Integer.parseInt(id.substring(prefix.length())), frame.getSequence());
+    if (index < 0 || index >= frames.total()) {
+      throw new IllegalStateException("unexpected frame " + id + "/" + frame.getSequence());
+    }
+    return index;
+  }
+
+  /** Reads on to the end of the committed data: duplicates would be there. */
+  private static int drain(KafkaConsumer<byte[], byte[]> consumer, Deserializer<LatentFrame> latent, String topic,
+      long[] arrived) {
+    int duplicates = 0;
+    Map<TopicPartition, Long> end = consumer.endOffsets(consumer.assignment());
+    long deadline = System.nanoTime() + DRAIN.toNanos();
+    while (end.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())
+        && System.nanoTime() < deadline) {
+      for (ConsumerRecord<byte[], byte[]> ignored : consumer.poll(Duration.ofMillis(100))) {
+        latent.deserialize(topic, ignored.value());
+        duplicates++; // every frame arrived already: anything more is a duplicate
+      }
+    }
+    return duplicates;
+  }
+
+  private void failIfStuck(StreamsApp app, Throwable producerError, int received, long idleNanos,
+      StreamsAppConfig config) {
+    if (producerError != null) {
+      throw new IllegalStateException("the bench producer failed after " + received + " frames: " + producerError,
+          producerError);
+    }
+    if (!app.streams().state().isRunningOrRebalancing()) {
+      throw new IllegalStateException("the streams app stopped (" + app.streams().state() + ") after " + received
+          + " frames; see the log");
+    }
+    if (idleNanos > stallTimeout.toNanos()) {
+      throw new IllegalStateException("no new latent frame for " + stallTimeout.toSeconds() + " s after "
+          + received + " of " + frames.total() + "; frames rejected by the app are on "
+          + config.getString(StreamsAppConfig.TOPIC_DLQ));
+    }
+  }
+
+  private static void awaitReady(StreamsApp app) throws InterruptedException {
+    long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+    while (!app.isReady()) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the streams app is not ready after " + READY_TIMEOUT.toSeconds()
+            + " s (state " + app.streams().state() + ")");
+      }
+      Thread.sleep(20); // a state poll, not a test wait: KafkaStreams has no blocking await
+    }
+  }
+
+  private static Map<String, Object> clientConfig(StreamsAppConfig config) {
+    Map<String, Object> c = new HashMap<>(config.kafkaOverrides()); // security settings pass through
+    c.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString(StreamsAppConfig.BOOTSTRAP_SERVERS));
+    return c;
+  }
+
+  private static Map<String, Object> producerConfig(StreamsAppConfig config) {
+    Map<String, Object> p = clientConfig(config);
+    p.keySet().retainAll(ProducerConfig.configNames());
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    p.put(ProducerConfig.LINGER_MS_CONFIG, 0); // frames are sent one by one as the window opens
+    p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.maxMessageBytes(config));
+    return p;
+  }
+
+  private static Map<String, Object> consumerConfig(StreamsAppConfig config) {
+    Map<String, Object> c = clientConfig(config);
+    c.keySet().retainAll(ConsumerConfig.configNames());
+    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    c.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Topics.maxMessageBytes(config));
+    return c;
+  }
+}

@@ -1,0 +1,73 @@
+package io.latentstream.streams.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.latentstream.codec.model.FixtureModels;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * Acceptance 6, the command itself: {@code bench-pipeline} on its own local broker and registry, with the fixture
+ * model on tiny frames, measures both sides, counts every frame, writes the JSON report, and leaves no child JVM
+ * behind.
+ */
+class PipelineBenchIT {
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void shouldReportCodecAndPipelineFiguresAndStopItsPlatformWhenRunEndToEnd() throws Exception {
+    Set<Long> childrenBefore = descendants();
+    Path out = dir.resolve("bench-pipeline.json");
+    StringWriter stdout = new StringWriter();
+    StringWriter stderr = new StringWriter();
+    Path model = FixtureModels.level(2);
+
+    int exit = new CommandLine(new PipelineBench()).setOut(new PrintWriter(stdout)).setErr(new PrintWriter(stderr))
+        .execute("--model", model.toString(), "--size", "64x48", "--cameras", "2", "--frames", "15", "--runs", "1",
+            "--out", out.toString());
+
+    assertThat(exit).as(stderr.toString()).isZero();
+    assertThat(stdout.toString()).contains("median");
+    JsonNode json = new ObjectMapper().readTree(out.toFile());
+    assertThat(json.path("model").asText()).isEqualTo(model.getFileName().toString());
+    assertThat(json.path("frameSize").asText()).isEqualTo("64x48");
+    assertThat(json.path("framesPerRun").asInt()).isEqualTo(30);
+    assertThat(json.path("machine").path("cores").asInt()).isPositive();
+    assertThat(json.path("machine").path("javaVersion").asText()).isNotBlank();
+    assertThat(json.path("machine").path("cpuModel").asText()).isNotBlank();
+    assertThat(json.path("settings").path("processing.guarantee").asText()).isEqualTo("exactly_once_v2");
+    JsonNode run = json.path("rawRuns").get(0);
+    assertThat(json.path("rawRuns").size()).isEqualTo(1);
+    assertThat(run.path("framesSent").asInt()).isEqualTo(30);
+    assertThat(run.path("framesReceived").asInt()).isEqualTo(30);
+    assertThat(run.path("duplicates").asInt()).isZero();
+    JsonNode median = json.path("median");
+    assertThat(median.path("codecFps").asDouble()).isPositive();
+    assertThat(median.path("pipelineFps").asDouble()).isPositive();
+    assertThat(median.path("ratio").asDouble()).isPositive()
+        .isCloseTo(median.path("pipelineFps").asDouble() / median.path("codecFps").asDouble(),
+            org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(median.path("latencyP50Ms").asDouble()).isPositive()
+        .isLessThanOrEqualTo(median.path("latencyP99Ms").asDouble());
+    // the broker and the registry were child JVMs of this one: all gone
+    await().atMost(Duration.ofSeconds(30))
+        .untilAsserted(() -> assertThat(descendants()).isSubsetOf(childrenBefore));
+  }
+
+  private static Set<Long> descendants() {
+    return ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).map(ProcessHandle::pid)
+        .collect(Collectors.toSet());
+  }
+}
