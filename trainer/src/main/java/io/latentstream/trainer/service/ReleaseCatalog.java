@@ -5,7 +5,6 @@ import io.latentstream.codec.model.ModelCatalog;
 import io.latentstream.schemas.ArtifactChunks;
 import io.latentstream.schemas.ModelRelease;
 import io.latentstream.schemas.ModelStatus;
-import io.latentstream.schemas.artifacts.ArtifactChunkFormat;
 import io.latentstream.schemas.artifacts.ArtifactFetcher;
 import io.latentstream.schemas.artifacts.PackageArchive;
 import io.latentstream.schemas.artifacts.ReleaseSignature;
@@ -180,11 +179,6 @@ public final class ReleaseCatalog {
             throw new IllegalStateException("release " + release.getVersion() + " is "
                 + (bytes.length == 0 ? "not signed" : "not signed by the configured key"));
         }
-    }
-
-    /** The archive sha256 of a local package (what a release of it announces). */
-    public static String archiveSha256(Path packageDir) throws IOException {
-        return ArtifactChunkFormat.sha256(PackageArchive.pack(packageDir));
     }
 
     private KafkaConsumer<String, byte[]> consumer(String role) {

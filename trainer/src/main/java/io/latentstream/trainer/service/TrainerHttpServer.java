@@ -14,6 +14,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -93,7 +94,10 @@ public final class TrainerHttpServer implements AutoCloseable {
         body.put("current", service.currentRun().map(RunStatus::id).orElse(null));
         body.put("reservoirFrames", service.reservoir().size());
         ArrayNode list = body.putArray("runs");
-        service.runs().forEach(r -> list.add(r.toJson(JSON)));
+        List<RunStatus> live = service.runs();
+        live.forEach(r -> list.add(r.toJson(JSON)));
+        // then the runs of earlier processes, from their records on disk
+        service.earlierRuns().stream().limit(Math.max(0, 20 - live.size())).forEach(list::add);
         send(ex, 200, "application/json", JSON.writerWithDefaultPrettyPrinter().writeValueAsString(body));
     }
 

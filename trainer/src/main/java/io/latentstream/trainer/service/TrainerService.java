@@ -1,17 +1,21 @@
 package io.latentstream.trainer.service;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.latentstream.schemas.ModelRelease;
 import io.latentstream.schemas.RawFrame;
 import io.latentstream.schemas.registry.SchemaRegistryClient;
 import io.latentstream.schemas.serde.AvroSerde;
 import io.latentstream.schemas.serde.AvroSerdeConfig;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
@@ -23,6 +27,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,6 +59,8 @@ public final class TrainerService implements AutoCloseable {
     private final Map<RunStatus.State, AtomicLong> outcomes = new EnumMap<>(RunStatus.State.class);
     private final AtomicLong runCounter = new AtomicLong();
     private volatile double lastRunSeconds = Double.NaN;
+    /** Records of the runs before this process started (their run.json), newest first. */
+    private final List<JsonNode> earlierRuns;
     private TrainerHttpServer http;
 
     private TrainerService(TrainerServiceConfig config, Clock clock) {
@@ -70,6 +77,31 @@ public final class TrainerService implements AutoCloseable {
         this.catalog = new ReleaseCatalog(config, releaseSerde.deserializer(), ReleasePublisher.verifyKey(config));
         this.publisher = new ReleasePublisher(config, releaseSerde.serializer(), ReleasePublisher.signingKey(config));
         this.reader = new SampleReader(config, new AvroSerde<>(client, RawFrame.class).deserializer(), reservoir);
+        this.earlierRuns = readEarlierRuns(Path.of(config.getString(TrainerServiceConfig.WORK_DIR)));
+    }
+
+    /** The run.json of earlier runs in the work directory, newest first (run ids sort by start time). */
+    private static List<JsonNode> readEarlierRuns(Path workDir) {
+        List<JsonNode> out = new ArrayList<>();
+        if (!Files.isDirectory(workDir)) {
+            return out;
+        }
+        try (Stream<Path> dirs = Files.list(workDir)) {
+            List<Path> records = dirs.map(d -> d.resolve("run.json")).filter(Files::isRegularFile)
+                .sorted(Comparator.comparing((Path p) -> p.getParent().getFileName().toString()).reversed())
+                .limit(KEPT_RUNS).toList();
+            ObjectMapper json = new ObjectMapper();
+            for (Path r : records) {
+                try {
+                    out.add(json.readTree(r.toFile()));
+                } catch (IOException e) {
+                    LOG.warn("skipping unreadable run record {}: {}", r, e.toString());
+                }
+            }
+        } catch (IOException e) {
+            LOG.warn("cannot list earlier runs in {}: {}", workDir, e.toString());
+        }
+        return out;
     }
 
     /**
@@ -143,6 +175,11 @@ public final class TrainerService implements AutoCloseable {
         });
         LOG.info("started {} ({}) in {}", status.id(), trigger, dir);
         return Optional.of(status);
+    }
+
+    /** Records of runs from before this process started (as their {@code run.json}), newest first. */
+    public List<JsonNode> earlierRuns() {
+        return earlierRuns;
     }
 
     /** The run in progress, if any. */

@@ -17,7 +17,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A run while Kafka cannot be reached fails, publishes nothing, and says why over REST and in metrics. */
+/**
+ * A run while Kafka cannot be reached fails, publishes nothing, and says why over REST and in metrics; after a
+ * restart the run is still listed.
+ */
 class TrainerServiceFailureTest {
 
     @Test
@@ -62,6 +65,13 @@ class TrainerServiceFailureTest {
             try (var models = Files.list(dir.resolve("models"))) {
                 assertThat(models).isEmpty();
             }
+        }
+
+        try (TrainerService restarted = TrainerService.start(TrainerServiceConfig.of(c))) {
+            JsonNode runs = new ObjectMapper().readTree(HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                restarted.http().baseUri().resolve("/runs")).build(), HttpResponse.BodyHandlers.ofString()).body());
+            assertThat(runs.at("/runs/0/state").asText()).isEqualTo("FAILED");
+            assertThat(restarted.reservoir().size()).isEqualTo(12);
         }
     }
 }
