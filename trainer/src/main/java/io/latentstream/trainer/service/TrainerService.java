@@ -116,19 +116,38 @@ public final class TrainerService implements AutoCloseable {
             service.reader.start();
             service.http = new TrainerHttpServer(config, service).start();
             long interval = config.getLong(TrainerServiceConfig.SCHEDULE_INTERVAL_MS);
-            if (interval > 0) {
+            CronSchedule cron = config.cron();
+            String schedule;
+            if (cron != null) {
+                service.scheduleNext(cron);
+                schedule = "cron '" + cron + "' (UTC)";
+            } else if (interval > 0) {
                 service.scheduler.scheduleAtFixedRate(() -> service.requestRun("schedule"), interval, interval,
                     TimeUnit.MILLISECONDS);
+                schedule = "every " + interval + " ms";
+            } else {
+                schedule = "on demand only";
             }
             LOG.info("trainer service for {}: reservoir {} ({} frames), schedule {}, HTTP {}",
                 config.getString(TrainerServiceConfig.MODEL_NAME), service.reservoir.directory(),
-                service.reservoir.size(), interval > 0 ? "every " + interval + " ms" : "on demand only",
-                service.http.baseUri());
+                service.reservoir.size(), schedule, service.http.baseUri());
             return service;
         } catch (IOException | RuntimeException e) {
             service.close();
             throw e;
         }
+    }
+
+    /** Schedules the next cron run; each run schedules the one after (a missed one is skipped, not caught up). */
+    private void scheduleNext(CronSchedule cron) {
+        long delay = Math.max(0, cron.next(clock.instant()).toEpochMilli() - clock.millis());
+        scheduler.schedule(() -> {
+            try {
+                requestRun("schedule");
+            } finally {
+                scheduleNext(cron);
+            }
+        }, delay, TimeUnit.MILLISECONDS);
     }
 
     /** A service without reader, schedule or HTTP: one run on the reservoir as it is (CLI {@code retrain}). */

@@ -61,6 +61,7 @@ public final class TrainerServiceConfig extends AbstractConfig {
     public static final String GATE_CAMERA_TOLERANCE = "gate.camera.tolerance";
 
     public static final String SCHEDULE_INTERVAL_MS = "schedule.interval.ms";
+    public static final String SCHEDULE_CRON = "schedule.cron";
 
     public static final String SIGNING_PRIVATE_KEY_FILE = "signing.private.key.file";
     public static final String SIGNING_ALLOW_UNSIGNED = "signing.allow.unsigned";
@@ -132,7 +133,10 @@ public final class TrainerServiceConfig extends AbstractConfig {
         .define(GATE_CAMERA_TOLERANCE, Type.DOUBLE, 0.05, Range.atLeast(0.0), Importance.HIGH,
             "No camera's cost may rise by more than this fraction.")
         .define(SCHEDULE_INTERVAL_MS, Type.LONG, 24L * 3600 * 1000, Range.atLeast(0), Importance.HIGH,
-            "A run starts this often (0 = only on demand: POST /retrain).")
+            "A run starts this often (0 = only on demand: POST /retrain); ignored when schedule.cron is set.")
+        .define(SCHEDULE_CRON, Type.STRING, "", Importance.MEDIUM,
+            "Cron expression (minute hour day-of-month month day-of-week, UTC; *, a-b, a,b, */n) of run starts,"
+                + " e.g. '30 2 * * *'; empty = use schedule.interval.ms.")
         .define(SIGNING_PRIVATE_KEY_FILE, Type.STRING, "", Importance.HIGH,
             "File holding the Ed25519 private key (PKCS#8, base64) that signs releases"
                 + " (./latentstream trainer keygen writes one).")
@@ -154,6 +158,7 @@ public final class TrainerServiceConfig extends AbstractConfig {
         super(CONFIG_DEF, merged, false);
         this.kafkaOverrides = Map.copyOf(kafkaOverrides);
         crop(); // validates
+        cron();
     }
 
     /**
@@ -240,6 +245,19 @@ public final class TrainerServiceConfig extends AbstractConfig {
             // reported below
         }
         throw new ConfigException(TRAIN_CROP, text, "must be WxH with positive multiples of 16");
+    }
+
+    /** {@link #SCHEDULE_CRON} parsed, or null when not set. */
+    public CronSchedule cron() {
+        String text = getString(SCHEDULE_CRON);
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        try {
+            return CronSchedule.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(SCHEDULE_CRON, text, e.getMessage());
+        }
     }
 
     /** The bearer token, or empty for none. */
