@@ -62,7 +62,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Acceptance 2 of the retraining issue, end to end on the real broker and registry: frames flow through the streams
  * app, which samples them to images.sample; the trainer service reads the samples into its reservoir, fine-tunes the
- * tiny champion (N=8, M=8) for a few steps, evaluates it with the real codec, promotes it (a permissive margin: the
+ * tiny champion (N=8, M=8) of two quality levels for a few steps each, evaluates them with the real codec, promotes
+ * them (a permissive margin: the
  * point here is the plumbing, PromotionGateIT covers the refusal) and publishes it signed over Kafka. The running
  * streams instance switches to the new version with no frame lost or duplicated; a restarted instance comes up on
  * the new version; frames encoded before the swap still decode; a rollback to the first version is one call.
@@ -73,6 +74,8 @@ class RetrainingIT {
     private static final String FAMILY = "retrain";
     private static final int QUALITY = 4;
     private static final String MODEL = FAMILY + "-q" + QUALITY;
+    /** A second quality level the trainer retrains too; the streams instances here encode with {@link #MODEL}. */
+    private static final String OTHER_MODEL = FAMILY + "-q3";
     private static final String[] SCENES = {"skimage_chelsea.png", "skimage_astronaut.png"};
     private static final int CAMERAS = 2;
     private static final int WIDTH = 96;
@@ -91,8 +94,9 @@ class RetrainingIT {
         Path privateKey = dir.resolve("trainer.key");
         Files.writeString(privateKey, ReleaseSignature.encode(keys.getPrivate()));
         Path streamsModels = dir.resolve("streams-models");
-        Path champion = copyChampion(streamsModels);
-        copyChampion(dir.resolve("trainer-models"));
+        Path champion = copyChampion(streamsModels, MODEL, QUALITY);
+        copyChampion(dir.resolve("trainer-models"), MODEL, QUALITY);
+        copyChampion(dir.resolve("trainer-models"), OTHER_MODEL, 3);
         String oldVersion = champion.getFileName().toString();
 
         Map<String, Object> streams = streamsConfig(platform, keys);
@@ -112,10 +116,12 @@ class RetrainingIT {
             send(producer, rawSerde, raw, 0, BEFORE);
             await().atMost(Duration.ofSeconds(60)).until(() -> service.reservoir().size() == CAMERAS * BEFORE);
 
-            RunStatus run = service.requestRun("test").orElseThrow();
-            await().atMost(Duration.ofSeconds(120)).until(() -> run.state().finished());
-            LOG.info("run {}: {} {}", run.id(), run.state(), run.reason());
-            assertThat(run.state()).isEqualTo(RunStatus.State.PROMOTED);
+            List<RunStatus> runs = service.requestRun("test").orElseThrow();
+            assertThat(runs).extracting(RunStatus::model).containsExactly(MODEL, OTHER_MODEL);
+            await().atMost(Duration.ofSeconds(180)).until(() -> runs.stream().allMatch(r -> r.state().finished()));
+            runs.forEach(r -> LOG.info("run {} of {}: {} {}", r.id(), r.model(), r.state(), r.reason()));
+            assertThat(runs).extracting(RunStatus::state).containsOnly(RunStatus.State.PROMOTED);
+            RunStatus run = runs.get(0);
             newVersion = run.challenger();
             assertThat(newVersion).startsWith(MODEL + "-").isNotEqualTo(oldVersion);
 
@@ -124,8 +130,11 @@ class RetrainingIT {
             List<LatentFrame> frames = readLatent(platform, latentSerde, latent, CAMERAS * (BEFORE + AFTER));
             assertExactlyOnceWithOneSwitch(frames, BEFORE + AFTER, oldVersion, newVersion);
 
-            List<ModelRelease> releases = new ReleaseCatalog(TrainerServiceConfig.of(trainer),
-                new AvroSerde<>(registry, ModelRelease.class).deserializer(), keys.getPublic()).history();
+            ReleaseCatalog catalog = new ReleaseCatalog(TrainerServiceConfig.of(trainer),
+                new AvroSerde<>(registry, ModelRelease.class).deserializer(), keys.getPublic());
+            assertThat(catalog.history(OTHER_MODEL)).extracting(ModelRelease::getVersion)
+                .containsExactly(runs.get(1).challenger());
+            List<ModelRelease> releases = catalog.history(MODEL);
             assertThat(releases).hasSize(1);
             ModelRelease release = releases.get(0);
             assertThat(release.getVersion()).isEqualTo(newVersion);
@@ -221,7 +230,7 @@ class RetrainingIT {
         c.put(TrainerServiceConfig.TOPIC_SAMPLE, streams.get(StreamsAppConfig.TOPIC_SAMPLE));
         c.put(TrainerServiceConfig.TOPIC_RELEASES, streams.get(StreamsAppConfig.TOPIC_RELEASES));
         c.put(TrainerServiceConfig.TOPIC_ARTIFACTS, streams.get(StreamsAppConfig.TOPIC_ARTIFACTS));
-        c.put(TrainerServiceConfig.MODEL_NAME, MODEL);
+        c.put(TrainerServiceConfig.MODEL_NAMES, MODEL + "," + OTHER_MODEL);
         c.put(TrainerServiceConfig.MODELS_DIR, dir.resolve("trainer-models").toString());
         c.put(TrainerServiceConfig.WORK_DIR, dir.resolve("trainer-work").toString());
         c.put(TrainerServiceConfig.RESERVOIR_DIR, dir.resolve("reservoir").toString());
@@ -318,17 +327,17 @@ class RetrainingIT {
     }
 
     /**
-     * The trainer's tiny fixture package (N=8, M=8) renamed {@link #MODEL} in {@code modelsDir}: same files, so the
-     * same digest; only the manifest's name and version change.
+     * The trainer's tiny fixture package (N=8, M=8) renamed {@code name} in {@code modelsDir}: same files, so the
+     * same digest; only the manifest's name, version and quality change.
      */
-    static Path copyChampion(Path modelsDir) throws IOException {
+    static Path copyChampion(Path modelsDir, String name, int quality) throws IOException {
         Path parent = root().resolve("codec/src/test/resources/fixture-model");
         Path fixture;
         try (Stream<Path> s = Files.list(parent)) {
             fixture = s.filter(p -> Files.isRegularFile(p.resolve("manifest.json"))).findFirst().orElseThrow();
         }
         String old = fixture.getFileName().toString();
-        String version = MODEL + old.substring(old.indexOf('-'));
+        String version = name + old.substring(old.indexOf('-'));
         Path target = modelsDir.resolve(version);
         try (Stream<Path> walk = Files.walk(fixture)) {
             for (Path p : (Iterable<Path>) walk::iterator) {
@@ -342,7 +351,7 @@ class RetrainingIT {
         }
         ObjectMapper json = new ObjectMapper();
         ObjectNode manifest = (ObjectNode) json.readTree(target.resolve("manifest.json").toFile());
-        manifest.put("name", MODEL).put("version", version).put("quality", QUALITY);
+        manifest.put("name", name).put("version", version).put("quality", quality);
         json.writerWithDefaultPrettyPrinter().writeValue(target.resolve("manifest.json").toFile(), manifest);
         return target;
     }

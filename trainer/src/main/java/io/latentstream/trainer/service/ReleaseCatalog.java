@@ -68,10 +68,9 @@ public final class ReleaseCatalog {
     /** The champion: a package directory and the release it came from (null for a bundled package). */
     public record Champion(Path packageDir, String version, ModelRelease release) {}
 
-    /** The releases of the configured model on the topic, oldest first. */
-    public List<ModelRelease> history() {
+    /** The releases of model {@code name} on the topic, oldest first. */
+    public List<ModelRelease> history(String name) {
         String topic = config.getString(TrainerServiceConfig.TOPIC_RELEASES);
-        String name = config.getString(TrainerServiceConfig.MODEL_NAME);
         List<ModelRelease> out = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> consumer = consumer("releases")) {
             List<PartitionInfo> infos = consumer.partitionsFor(topic, timeout);
@@ -105,20 +104,19 @@ public final class ReleaseCatalog {
     }
 
     /**
-     * The current champion: the latest PROMOTED release of the model (fetched into the models directory if needed),
+     * The current champion of model {@code name}: its latest PROMOTED release (fetched into the models directory if needed),
      * else the newest bundled package of that name.
      *
      * @throws IllegalStateException when there is neither
      */
-    public Champion champion() {
-        List<ModelRelease> releases = history();
+    public Champion champion(String name) {
+        List<ModelRelease> releases = history(name);
         Optional<ModelRelease> current = releases.isEmpty() ? Optional.empty()
             : Optional.of(releases.get(releases.size() - 1)).filter(r -> r.getStatus() == ModelStatus.PROMOTED);
         if (current.isPresent()) {
             ModelRelease r = current.get();
             return new Champion(packageOf(r), r.getVersion(), r);
         }
-        String name = config.getString(TrainerServiceConfig.MODEL_NAME);
         try {
             Path dir = new ModelCatalog(modelsDir, 1).locate(name, null);
             return new Champion(dir, dir.getFileName().toString(), null);

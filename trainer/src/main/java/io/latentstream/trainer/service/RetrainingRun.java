@@ -41,6 +41,7 @@ final class RetrainingRun {
     private static final Pattern STEP = Pattern.compile(" step (\\d+)/(\\d+) ");
 
     private final TrainerServiceConfig config;
+    private final String modelName;
     private final FrameReservoir reservoir;
     private final ReleaseCatalog catalog;
     private final ReleasePublisher publisher;
@@ -48,9 +49,10 @@ final class RetrainingRun {
     private final long seed;
     private final Clock clock;
 
-    RetrainingRun(TrainerServiceConfig config, FrameReservoir reservoir, ReleaseCatalog catalog,
+    RetrainingRun(TrainerServiceConfig config, String modelName, FrameReservoir reservoir, ReleaseCatalog catalog,
                   ReleasePublisher publisher, Path runDir, long seed, Clock clock) {
         this.config = config;
+        this.modelName = modelName;
         this.reservoir = reservoir;
         this.catalog = catalog;
         this.publisher = publisher;
@@ -77,7 +79,7 @@ final class RetrainingRun {
     }
 
     private void executeOrThrow(RunStatus status) throws Exception {
-        status.state(RunStatus.State.PREPARING);
+        status.begin(clock.instant());
         Files.createDirectories(runDir);
         FrameReservoir.Snapshot data = reservoir.copyTo(runDir.resolve("data"));
         status.data(data.trainCount(), data.heldoutCount(), data.heldout().size());
@@ -89,7 +91,7 @@ final class RetrainingRun {
                 minHeldout));
             return;
         }
-        ReleaseCatalog.Champion champion = catalog.champion();
+        ReleaseCatalog.Champion champion = catalog.champion(modelName);
         status.champion(champion.version());
         JsonNode manifest = JSON.readTree(champion.packageDir().resolve("manifest.json").toFile());
         if (!"factorized-prior".equals(manifest.path("architecture").path("type").asText())) {

@@ -33,17 +33,18 @@ public final class Rollback {
      * @throws IllegalArgumentException when the version is unknown
      */
     public static ModelRelease to(TrainerServiceConfig config, String version) throws IOException {
-        String name = config.getString(TrainerServiceConfig.MODEL_NAME);
-        if (!version.startsWith(name + "-")) {
-            throw new IllegalArgumentException(version + " is not a version of " + name + " (" +
-                TrainerServiceConfig.MODEL_NAME + ")");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("([a-z0-9][a-z0-9-]*)-\\d{14}-[0-9a-f]{8}")
+            .matcher(version);
+        if (!m.matches()) {
+            throw new IllegalArgumentException(version + " is not a package version <name>-<yyyyMMddHHmmss>-<digest:8>");
         }
+        String name = m.group(1);
         Map<String, Object> registry = new HashMap<>(config.kafkaOverrides());
         registry.put(AvroSerdeConfig.SCHEMA_REGISTRY_URL, config.getString(TrainerServiceConfig.SCHEMA_REGISTRY_URL));
         SchemaRegistryClient client = new SchemaRegistryClient(new AvroSerdeConfig(registry).registryConfig());
         AvroSerde<ModelRelease> serde = new AvroSerde<>(client, ModelRelease.class);
         ReleaseCatalog catalog = new ReleaseCatalog(config, serde.deserializer(), ReleasePublisher.verifyKey(config));
-        List<ModelRelease> history = catalog.history();
+        List<ModelRelease> history = catalog.history(name);
         String current = history.isEmpty() ? "(none)" : history.get(history.size() - 1).getVersion();
         Optional<ModelRelease> earlier = history.stream().filter(r -> r.getVersion().equals(version))
             .reduce((a, b) -> b);

@@ -13,6 +13,8 @@ public final class RunStatus {
 
     /** Where a run is, or how it ended. */
     public enum State {
+        /** Waiting for the runs of the same trigger before it (one run at a time). */
+        QUEUED,
         PREPARING, TRAINING, EVALUATING, PUBLISHING,
         /** The challenger was published as the new current release. */
         PROMOTED,
@@ -29,9 +31,11 @@ public final class RunStatus {
     }
 
     private final String id;
+    private final String model;
     private final String trigger;
-    private final Instant startedAt;
-    private State state = State.PREPARING;
+    private final Instant requestedAt;
+    private Instant startedAt;
+    private State state = State.QUEUED;
     private Instant finishedAt;
     private long step;
     private long steps;
@@ -46,10 +50,16 @@ public final class RunStatus {
     private PromotionGate.Decision decision;
     private double lambda;
 
-    public RunStatus(String id, String trigger, Instant startedAt) {
+    public RunStatus(String id, String model, String trigger, Instant requestedAt) {
         this.id = id;
+        this.model = model;
         this.trigger = trigger;
-        this.startedAt = startedAt;
+        this.requestedAt = requestedAt;
+    }
+
+    /** The package name this run retrains. */
+    public String model() {
+        return model;
     }
 
     public String id() {
@@ -76,8 +86,14 @@ public final class RunStatus {
         return finishedAt;
     }
 
-    public Instant startedAt() {
+    /** When the run left the queue, or null while queued. */
+    public synchronized Instant startedAt() {
         return startedAt;
+    }
+
+    synchronized void begin(Instant at) {
+        startedAt = at;
+        state = State.PREPARING;
     }
 
     synchronized void state(State s) {
@@ -121,9 +137,11 @@ public final class RunStatus {
     public synchronized ObjectNode toJson(ObjectMapper json) {
         ObjectNode n = json.createObjectNode();
         n.put("id", id);
+        n.put("model", model);
         n.put("trigger", trigger);
         n.put("state", state.name());
-        n.put("startedAt", startedAt.toString());
+        n.put("requestedAt", requestedAt.toString());
+        n.put("startedAt", startedAt == null ? null : startedAt.toString());
         n.put("finishedAt", finishedAt == null ? null : finishedAt.toString());
         ObjectNode p = n.putObject("progress");
         p.put("step", step);

@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The retraining service's HTTP endpoints on the JDK server: {@code GET /health} (always open),
- * {@code POST /retrain} (202 with the new run, 409 while a run is in progress), {@code GET /runs} (the run in
+ * {@code POST /retrain} (202 with the new runs, one per model; 409 while runs are in progress), {@code GET /runs} (the run in
  * progress and the last runs: state, progress, evaluation, reason) and {@code GET /metrics} (Prometheus text format).
  * Like the streams app it binds to loopback unless configured otherwise and, when {@code http.auth.token} is set,
  * answers 401 to every request but {@code /health} without {@code Authorization: Bearer <token>} (compared in
@@ -78,15 +78,18 @@ public final class TrainerHttpServer implements AutoCloseable {
             send(ex, 405, "text/plain; charset=utf-8", "use POST\n");
             return;
         }
-        Optional<RunStatus> run = service.requestRun("http");
-        if (run.isEmpty()) {
+        Optional<List<RunStatus>> queued = service.requestRun("http");
+        if (queued.isEmpty()) {
             ObjectNode body = JSON.createObjectNode();
             body.put("error", "a run is in progress");
             service.currentRun().ifPresent(r -> body.put("current", r.id()));
             send(ex, 409, "application/json", JSON.writeValueAsString(body));
             return;
         }
-        send(ex, 202, "application/json", JSON.writeValueAsString(run.get().toJson(JSON)));
+        ObjectNode body = JSON.createObjectNode();
+        ArrayNode list = body.putArray("runs");
+        queued.get().forEach(r -> list.add(r.toJson(JSON)));
+        send(ex, 202, "application/json", JSON.writeValueAsString(body));
     }
 
     private void runs(HttpExchange ex) throws IOException {

@@ -81,7 +81,7 @@ public final class TrainerMain implements Callable<Integer> {
         }
     }
 
-    /** {@code retrain}: one run now on the reservoir as it is; exit code 0 when promoted or kept, 1 otherwise. */
+    /** {@code retrain}: one run per model now on the reservoir as it is; exit 0 when each was promoted or kept. */
     @Command(name = "retrain", mixinStandardHelpOptions = true,
         description = "Run one retraining now on the reservoir as it is, print its outcome, exit.")
     static final class Retrain implements Callable<Integer> {
@@ -90,10 +90,13 @@ public final class TrainerMain implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            RunStatus status = TrainerService.runOnce(TrainerServiceConfig.load(config, System.getenv()));
-            System.out.println(status.toJson(new com.fasterxml.jackson.databind.ObjectMapper()).toPrettyString());
-            return status.state() == RunStatus.State.PROMOTED || status.state() == RunStatus.State.KEPT_CHAMPION
-                ? 0 : 1;
+            com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+            boolean ok = true;
+            for (RunStatus status : TrainerService.runOnce(TrainerServiceConfig.load(config, System.getenv()))) {
+                System.out.println(status.toJson(json).toPrettyString());
+                ok &= status.state() == RunStatus.State.PROMOTED || status.state() == RunStatus.State.KEPT_CHAMPION;
+            }
+            return ok ? 0 : 1;
         }
     }
 

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayDeque;
@@ -19,6 +20,7 @@ import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -33,7 +35,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The retraining service: a {@link SampleReader} filling the {@link FrameReservoir} from the sample topic, runs on a
- * fixed interval and on demand ({@link #requestRun}), one at a time on a single run thread, and the HTTP endpoints
+ * schedule and on demand ({@link #requestRun}: one run per configured model, e.g. per quality level), one at a time
+ * on a single run thread, and the HTTP endpoints
  * ({@link TrainerHttpServer}). The last runs stay listed with their progress and outcome.
  *
  * <p>Thread-safe. {@link #start} creates and starts everything; {@link #close()} stops the schedule, waits for a
@@ -54,7 +57,8 @@ public final class TrainerService implements AutoCloseable {
     private final ExecutorService runThread = Executors.newSingleThreadExecutor(r -> daemon(r, "retraining-run"));
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
         r -> daemon(r, "retraining-schedule"));
-    private final AtomicReference<RunStatus> current = new AtomicReference<>();
+    /** The runs of the trigger being worked through, or null. */
+    private final AtomicReference<List<RunStatus>> current = new AtomicReference<>();
     private final ArrayDeque<RunStatus> runs = new ArrayDeque<>(); // newest first, guarded by itself
     private final Map<RunStatus.State, AtomicLong> outcomes = new EnumMap<>(RunStatus.State.class);
     private final AtomicLong runCounter = new AtomicLong();
@@ -129,7 +133,7 @@ public final class TrainerService implements AutoCloseable {
                 schedule = "on demand only";
             }
             LOG.info("trainer service for {}: reservoir {} ({} frames), schedule {}, HTTP {}",
-                config.getString(TrainerServiceConfig.MODEL_NAME), service.reservoir.directory(),
+                config.getList(TrainerServiceConfig.MODEL_NAMES), service.reservoir.directory(),
                 service.reservoir.size(), schedule, service.http.baseUri());
             return service;
         } catch (IOException | RuntimeException e) {
@@ -150,50 +154,68 @@ public final class TrainerService implements AutoCloseable {
         }, delay, TimeUnit.MILLISECONDS);
     }
 
-    /** A service without reader, schedule or HTTP: one run on the reservoir as it is (CLI {@code retrain}). */
-    public static RunStatus runOnce(TrainerServiceConfig config) throws InterruptedException {
+    /**
+     * A service without reader, schedule or HTTP: one run per model on the reservoir as it is (CLI
+     * {@code retrain}); returns when they are all finished.
+     */
+    public static List<RunStatus> runOnce(TrainerServiceConfig config) {
         try (TrainerService service = new TrainerService(config, Clock.systemUTC())) {
-            RunStatus status = service.requestRun("cli").orElseThrow();
-            while (!status.state().finished()) {
-                Thread.sleep(200);
-            }
-            return status;
+            List<RunStatus> runs = service.requestRun("cli").orElseThrow();
+            service.runThread.shutdown(); // close() waits for the queued runs
+            return runs;
         }
     }
 
     /**
-     * Starts a run unless one is in progress.
+     * Queues one run per configured model (in {@code model.names} order, one at a time) unless runs are in
+     * progress.
      *
-     * @return the new run, or empty when a run is already in progress
+     * @return the new runs, or empty when earlier runs are still in progress or queued
      */
-    public Optional<RunStatus> requestRun(String trigger) {
-        long n = runCounter.incrementAndGet();
-        RunStatus status = new RunStatus("run-" + RUN_STAMP.format(clock.instant()) + "-" + n, trigger,
-            clock.instant());
-        if (!current.compareAndSet(null, status)) {
-            LOG.info("{} run not started: {} is in progress", trigger, current.get() == null ? "a run"
-                : current.get().id());
+    public Optional<List<RunStatus>> requestRun(String trigger) {
+        List<String> models = config.getList(TrainerServiceConfig.MODEL_NAMES);
+        String stamp = RUN_STAMP.format(clock.instant());
+        List<RunStatus> batch = new ArrayList<>();
+        for (String model : models) {
+            long n = runCounter.incrementAndGet();
+            batch.add(new RunStatus(String.format(Locale.ROOT, "run-%s-%03d", stamp, n), model, trigger,
+                clock.instant()));
+        }
+        if (!current.compareAndSet(null, List.copyOf(batch))) {
+            LOG.info("{} runs not started: {} is in progress", trigger, currentRun().map(RunStatus::id)
+                .orElse("a run"));
             return Optional.empty();
         }
         synchronized (runs) {
-            runs.addFirst(status);
+            batch.forEach(runs::addFirst);
             while (runs.size() > KEPT_RUNS) {
                 runs.removeLast();
             }
         }
-        Path dir = Path.of(config.getString(TrainerServiceConfig.WORK_DIR)).resolve(status.id());
-        long seed = config.getLong(TrainerServiceConfig.TRAIN_SEED) + n;
-        runThread.execute(() -> {
-            try {
-                new RetrainingRun(config, reservoir, catalog, publisher, dir, seed, clock).execute(status);
-            } finally {
-                outcomes.get(status.state()).incrementAndGet();
-                lastRunSeconds = (clock.millis() - status.startedAt().toEpochMilli()) / 1000.0;
-                current.set(null);
-            }
-        });
-        LOG.info("started {} ({}) in {}", status.id(), trigger, dir);
-        return Optional.of(status);
+        for (int i = 0; i < batch.size(); i++) {
+            RunStatus status = batch.get(i);
+            boolean last = i == batch.size() - 1;
+            Path dir = Path.of(config.getString(TrainerServiceConfig.WORK_DIR)).resolve(status.id());
+            long seed = config.getLong(TrainerServiceConfig.TRAIN_SEED) + runCounter.get() + i;
+            runThread.execute(() -> {
+                try {
+                    new RetrainingRun(config, status.model(), reservoir, catalog, publisher, dir, seed, clock)
+                        .execute(status);
+                } finally {
+                    outcomes.get(status.state()).incrementAndGet();
+                    Instant began = status.startedAt();
+                    if (began != null) {
+                        lastRunSeconds = (clock.millis() - began.toEpochMilli()) / 1000.0;
+                    }
+                    if (last) {
+                        current.set(null);
+                    }
+                }
+            });
+        }
+        LOG.info("{} run(s) queued ({}): {}", batch.size(), trigger, batch.stream()
+            .map(r -> r.id() + " " + r.model()).toList());
+        return Optional.of(batch);
     }
 
     /** Records of runs from before this process started (as their {@code run.json}), newest first. */
@@ -201,9 +223,11 @@ public final class TrainerService implements AutoCloseable {
         return earlierRuns;
     }
 
-    /** The run in progress, if any. */
+    /** The run in progress (or next in the queue), if any. */
     public Optional<RunStatus> currentRun() {
-        return Optional.ofNullable(current.get());
+        List<RunStatus> batch = current.get();
+        return batch == null ? Optional.empty()
+            : batch.stream().filter(r -> !r.state().finished()).findFirst();
     }
 
     /** The last runs, newest first. */

@@ -37,7 +37,7 @@ public final class TrainerServiceConfig extends AbstractConfig {
     public static final String ARTIFACT_CHUNK_BYTES = "artifact.chunk.bytes";
     public static final String ARTIFACT_MAX_BYTES = "artifact.max.bytes";
 
-    public static final String MODEL_NAME = "model.name";
+    public static final String MODEL_NAMES = "model.names";
     public static final String MODELS_DIR = "models.dir";
     public static final String WORK_DIR = "work.dir";
 
@@ -94,8 +94,16 @@ public final class TrainerServiceConfig extends AbstractConfig {
             "Bytes per package chunk; keep it under the artifacts topic's max.message.bytes.")
         .define(ARTIFACT_MAX_BYTES, Type.LONG, 1024L * 1024 * 1024, Range.between(1024, Integer.MAX_VALUE - 64),
             Importance.LOW, "Largest package archive fetched from Kafka (champion, rollback).")
-        .define(MODEL_NAME, Type.STRING, "default-q3", Importance.HIGH,
-            "Package name the service retrains and promotes (the key on models.releases), e.g. default-q3.")
+        .define(MODEL_NAMES, Type.LIST, "default-q3", ConfigDef.LambdaValidator.with((key, value) -> {
+            @SuppressWarnings("unchecked")
+            java.util.List<String> names = (java.util.List<String>) value;
+            if (names.isEmpty() || names.stream().anyMatch(n -> !n.matches("[a-z0-9][a-z0-9-]*"))) {
+                throw new ConfigException(key, value, "one or more package names [a-z0-9][a-z0-9-]* are needed");
+            }
+        }, () -> "package names"), Importance.HIGH,
+            "Package names the service retrains and promotes (keys on models.releases), e.g. the quality levels"
+                + " default-q1,default-q2,default-q3: every trigger runs each of them in turn, each from its own"
+                + " champion.")
         .define(MODELS_DIR, Type.STRING, "models", Importance.MEDIUM,
             "Directory of bundled packages (the champion when models.releases has none) and of the packages this"
                 + " service fetched or promoted (kept for rollbacks).")

@@ -53,7 +53,7 @@ class PromotionGateIT {
             HttpResponse<String> accepted = http.send(retrain.header("Authorization", "Bearer " + TOKEN).build(),
                 HttpResponse.BodyHandlers.ofString());
             assertThat(accepted.statusCode()).isEqualTo(202);
-            String runId = new ObjectMapper().readTree(accepted.body()).path("id").asText();
+            String runId = new ObjectMapper().readTree(accepted.body()).at("/runs/0/id").asText();
             RunStatus run = service.runs().get(0);
             assertThat(run.id()).isEqualTo(runId);
             await().atMost(Duration.ofSeconds(120)).until(() -> run.state().finished());
@@ -78,7 +78,8 @@ class PromotionGateIT {
 
             AvroSerde<ModelRelease> serde = new AvroSerde<>(new SchemaRegistryClient(
                 SchemaRegistryConfig.of(platform.registryUrl())), ModelRelease.class);
-            assertThat(new ReleaseCatalog(fixture.config(), serde.deserializer(), null).history()).isEmpty();
+            assertThat(new ReleaseCatalog(fixture.config(), serde.deserializer(), null).history("gate-q4"))
+                .isEmpty();
             try (var models = Files.list(fixture.dir().resolve("models"))) {
                 assertThat(models.map(p -> p.getFileName().toString())).containsExactly(
                     champion.getFileName().toString());
@@ -96,7 +97,7 @@ class PromotionGateIT {
 
         try (TrainerService service = TrainerService.start(fixture.config())) {
             await().atMost(Duration.ofSeconds(60)).until(() -> service.reservoir().size() == 32);
-            RunStatus run = service.requestRun("test").orElseThrow();
+            RunStatus run = service.requestRun("test").orElseThrow().get(0);
             await().atMost(Duration.ofSeconds(120)).until(() -> run.state().finished());
 
             assertThat(run.state()).isEqualTo(RunStatus.State.FAILED);
@@ -104,7 +105,8 @@ class PromotionGateIT {
             assertThat(service.outcomeCount(RunStatus.State.FAILED)).isEqualTo(1);
             AvroSerde<ModelRelease> serde = new AvroSerde<>(new SchemaRegistryClient(
                 SchemaRegistryConfig.of(platform.registryUrl())), ModelRelease.class);
-            assertThat(new ReleaseCatalog(fixture.config(), serde.deserializer(), null).history()).isEmpty();
+            assertThat(new ReleaseCatalog(fixture.config(), serde.deserializer(), null).history("diverge-q4"))
+                .isEmpty();
             try (var models = Files.list(fixture.dir().resolve("models"))) {
                 assertThat(models.map(p -> p.getFileName().toString())).containsExactly(
                     champion.getFileName().toString());

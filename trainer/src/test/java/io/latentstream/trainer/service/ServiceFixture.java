@@ -117,7 +117,7 @@ final class ServiceFixture {
         ObjectNode manifest = (ObjectNode) json.readTree(target.resolve("manifest.json").toFile());
         manifest.put("name", name).put("version", version);
         json.writerWithDefaultPrettyPrinter().writeValue(target.resolve("manifest.json").toFile(), manifest);
-        config.put(TrainerServiceConfig.MODEL_NAME, name);
+        config.put(TrainerServiceConfig.MODEL_NAMES, name);
         return target;
     }
 

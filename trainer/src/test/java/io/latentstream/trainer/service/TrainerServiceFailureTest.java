@@ -32,7 +32,7 @@ class TrainerServiceFailureTest {
         Map<String, Object> c = new HashMap<>();
         c.put(TrainerServiceConfig.BOOTSTRAP_SERVERS, "127.0.0.1:" + deadPort);
         c.put(TrainerServiceConfig.SCHEMA_REGISTRY_URL, "http://127.0.0.1:" + deadPort);
-        c.put(TrainerServiceConfig.MODEL_NAME, "tiny-q4");
+        c.put(TrainerServiceConfig.MODEL_NAMES, "tiny-q4");
         c.put(TrainerServiceConfig.MODELS_DIR, dir.resolve("models").toString());
         c.put(TrainerServiceConfig.WORK_DIR, dir.resolve("work").toString());
         c.put(TrainerServiceConfig.RESERVOIR_DIR, dir.resolve("reservoir").toString());
@@ -49,7 +49,7 @@ class TrainerServiceFailureTest {
             for (int seq = 0; seq < 12; seq++) {
                 service.reservoir().add("cam", seq, System.currentTimeMillis(), FrameReservoirTest.image(64, 64, seq));
             }
-            RunStatus run = service.requestRun("test").orElseThrow();
+            RunStatus run = service.requestRun("test").orElseThrow().get(0);
             await().atMost(Duration.ofSeconds(30)).until(() -> run.state().finished());
 
             assertThat(run.state()).isEqualTo(RunStatus.State.FAILED);
