@@ -70,6 +70,11 @@ public final class RunStatus {
         return state;
     }
 
+    /** The training step reached (0 before training starts). */
+    public synchronized long step() {
+        return step;
+    }
+
     public synchronized String reason() {
         return reason;
     }

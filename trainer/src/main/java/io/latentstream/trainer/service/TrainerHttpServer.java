@@ -116,6 +116,8 @@ public final class TrainerHttpServer implements AutoCloseable {
         }
         gauge(sb, "latentstream_trainer_run_in_progress", "1 while a run is in progress.",
             service.currentRun().isPresent() ? 1 : 0);
+        gauge(sb, "latentstream_trainer_run_step", "Training step of the run in progress (0 when none trains).",
+            service.currentRun().map(RunStatus::step).orElse(0L));
         gauge(sb, "latentstream_trainer_last_run_seconds", "Duration of the last finished run.",
             service.lastRunSeconds());
         gauge(sb, "latentstream_trainer_reservoir_frames", "Frames in the reservoir.", service.reservoir().size());
