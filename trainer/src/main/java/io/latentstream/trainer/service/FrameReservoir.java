@@ -28,7 +28,8 @@ import java.util.stream.Stream;
 /**
  * A bounded on-disk reservoir of sampled camera frames, the retraining service's data set.
  *
- * <p>Layout: {@code <dir>/<hex of the camera id>/<train|heldout>/<sequence>-<capture ms>.png}. Whether a frame is
+ * <p>Layout: {@code <dir>/<hex of the camera id>/<train|heldout>/<sequence>-<capture ms>.png} (very long ids: a
+ * hash, with the id in {@code camera.id}). Whether a frame is
  * held out is a pure function of (camera, sequence) (a hash below {@code heldoutFraction}), so the split is the same
  * after every restart and a frame read twice from Kafka lands on the same file: writes are idempotent. Per camera at
  * most {@code maxFramesPerCamera} frames are kept (the oldest by capture time go first) and frames older than
@@ -68,6 +69,8 @@ public final class FrameReservoir {
         }
     }
 
+    private static final int MAX_HEX_ID_BYTES = 100;
+    private static final String CAMERA_ID_FILE = "camera.id";
     private static final Pattern FILE = Pattern.compile("(\\d+)-(-?\\d+)\\.png");
     private static final Comparator<Frame> AGE = Comparator.comparingLong(Frame::captureTimeMs)
         .thenComparingLong(Frame::sequence);
@@ -117,8 +120,10 @@ public final class FrameReservoir {
         try (Stream<Path> cams = Files.list(dir)) {
             for (Path camDir : (Iterable<Path>) cams.filter(Files::isDirectory)::iterator) {
                 String camera;
+                Path idFile = camDir.resolve(CAMERA_ID_FILE);
                 try {
-                    camera = new String(HexFormat.of().parseHex(camDir.getFileName().toString()), StandardCharsets.UTF_8);
+                    camera = Files.isRegularFile(idFile) ? Files.readString(idFile)
+                        : new String(HexFormat.of().parseHex(camDir.getFileName().toString()), StandardCharsets.UTF_8);
                 } catch (IllegalArgumentException e) {
                     continue; // not ours
                 }
@@ -212,8 +217,29 @@ public final class FrameReservoir {
         return ImageFiles.resize(image, Math.max(1, image.width() / factor), Math.max(1, image.height() / factor));
     }
 
+    /**
+     * The camera's directory: the hex of its id (reversible, safe on any file system), or for ids longer than
+     * {@link #MAX_HEX_ID_BYTES} bytes (file names have a length limit) {@code h} + sha256 hex with the id in
+     * {@code camera.id}.
+     */
     private Path cameraDir(String camera) {
-        return dir.resolve(HexFormat.of().formatHex(camera.getBytes(StandardCharsets.UTF_8)));
+        byte[] id = camera.getBytes(StandardCharsets.UTF_8);
+        if (id.length <= MAX_HEX_ID_BYTES) {
+            return dir.resolve(HexFormat.of().formatHex(id));
+        }
+        try {
+            Path d = dir.resolve("h" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(id)));
+            Path idFile = d.resolve(CAMERA_ID_FILE);
+            if (!Files.exists(idFile)) {
+                Files.createDirectories(d);
+                Files.writeString(idFile, camera);
+            }
+            return d;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the directory of camera " + camera, e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
     }
 
     private void enforceLimits(String camera) {

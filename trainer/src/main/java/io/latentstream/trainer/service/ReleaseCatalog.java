@@ -104,15 +104,20 @@ public final class ReleaseCatalog {
     }
 
     /**
-     * The current champion of model {@code name}: its latest PROMOTED release (fetched into the models directory if needed),
+     * The current champion of model {@code name}: its last PROMOTED release (fetched into the models directory if needed),
      * else the newest bundled package of that name.
      *
      * @throws IllegalStateException when there is neither
      */
     public Champion champion(String name) {
         List<ModelRelease> releases = history(name);
-        Optional<ModelRelease> current = releases.isEmpty() ? Optional.empty()
-            : Optional.of(releases.get(releases.size() - 1)).filter(r -> r.getStatus() == ModelStatus.PROMOTED);
+        // the last PROMOTED one: a later record with another status (e.g. REJECTED) does not change what serves
+        Optional<ModelRelease> current = Optional.empty();
+        for (ModelRelease r : releases) {
+            if (r.getStatus() == ModelStatus.PROMOTED) {
+                current = Optional.of(r);
+            }
+        }
         if (current.isPresent()) {
             ModelRelease r = current.get();
             return new Champion(packageOf(r), r.getVersion(), r);

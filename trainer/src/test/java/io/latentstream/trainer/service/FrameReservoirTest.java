@@ -117,4 +117,14 @@ class FrameReservoirTest {
         Stream.concat(copy.train().values().stream(), copy.heldout().values().stream()).flatMap(List::stream)
             .forEach(f -> assertThat(f.file()).exists().startsWith(dir.resolve("run")));
     }
+
+    @Test
+    void shouldKeepAVeryLongCameraIdAcrossAReopenWhenItCannotBeAFileName(@TempDir Path dir) {
+        String camera = "site-7/" + "x".repeat(300);
+        new FrameReservoir(dir, 100, 3_600_000, 0.5, 1024, CLOCK).add(camera, 1, NOW, image(16, 16, 1));
+
+        FrameReservoir.Snapshot s = new FrameReservoir(dir, 100, 3_600_000, 0.5, 1024, CLOCK).snapshot();
+
+        assertThat(Stream.concat(s.train().keySet().stream(), s.heldout().keySet().stream())).containsExactly(camera);
+    }
 }
