@@ -71,8 +71,17 @@ public final class FrameSampler {
     if (rate >= 1) {
       return true;
     }
-    byte[] key = (salt + '\u0000' + cameraId + '\u0000' + sequence).getBytes(StandardCharsets.UTF_8);
-    double u = (Utils.murmur2(key) & 0x7fffffffL) / (double) (1L << 31);
+    // murmur2 over the whole key clusters badly for consecutive sequences (one camera got none of 24 frames
+    // at rate 0.25): hash the camera once, then mix in the sequence with SplitMix64's finalizer.
+    byte[] key = (salt + '\u0000' + cameraId).getBytes(StandardCharsets.UTF_8);
+    long h = mix64((Utils.murmur2(key) & 0xffffffffL) * 0x9E3779B97F4A7C15L + sequence);
+    double u = (h >>> 11) * 0x1.0p-53;
     return u < rate;
+  }
+
+  private static long mix64(long z) {
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    return z ^ (z >>> 31);
   }
 }
