@@ -3,6 +3,7 @@ package io.latentstream.streams.bench;
 import io.latentstream.codec.LearnedCodec;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -28,8 +29,11 @@ final class CodecLoop {
     this.threads = threads;
   }
 
-  /** Compresses {@code warmup} frames untimed, then every frame of the run timed; returns frames per second. */
-  double measure(int warmup) throws InterruptedException {
+  /** Frames per second, and where the CPU time went meanwhile ({@link CpuMeter#since}). */
+  record Result(double framesPerSecond, Map<String, Double> cpu) {}
+
+  /** Compresses {@code warmup} frames untimed, then every frame of the run timed. */
+  Result measure(int warmup) throws InterruptedException {
     for (int i = 0; i < warmup; i++) {
       codec.compress(frames.image(i % frames.total()));
     }
@@ -40,6 +44,7 @@ final class CodecLoop {
       return t;
     });
     try {
+      CpuMeter cpu = CpuMeter.now();
       long start = System.nanoTime();
       List<Future<?>> workers = new ArrayList<>();
       for (int t = 0; t < threads; t++) {
@@ -52,7 +57,8 @@ final class CodecLoop {
       for (Future<?> w : workers) {
         w.get();
       }
-      return frames.total() / ((System.nanoTime() - start) / 1e9);
+      double fps = frames.total() / ((System.nanoTime() - start) / 1e9);
+      return new Result(fps, CpuMeter.now().since(cpu, frames.total()));
     } catch (ExecutionException e) {
       throw new IllegalStateException("the codec failed in the reference loop: " + e.getCause(), e.getCause());
     } finally {

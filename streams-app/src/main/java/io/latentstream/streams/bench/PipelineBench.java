@@ -60,8 +60,9 @@ public final class PipelineBench implements Callable<Integer> {
   private static final String LOG_LEVEL_PROPERTY = "org.slf4j.simpleLogger.defaultLogLevel";
   private static final Pattern SIZE = Pattern.compile("(\\d+)x(\\d+)");
   private static final Pattern FAMILY_LEVEL = Pattern.compile("(.+)-q(\\d+)");
-  /** Frames in flight per second of codec throughput when {@code --in-flight} is not given; see {@link #call}. */
-  private static final double IN_FLIGHT_SECONDS = 0.3;
+  /** Seconds of codec throughput kept in flight when {@code --in-flight} is not given; see {@link #benchmark}. */
+  private static final double IN_FLIGHT_SECONDS = 1.0;
+  private static final int MIN_IN_FLIGHT = 8;
 
   @Option(names = "--model", defaultValue = "default", paramLabel = "PATH|NAME",
       description = "Model package directory, version, name or family (default: ${DEFAULT-VALUE}).")
@@ -96,7 +97,7 @@ public final class PipelineBench implements Callable<Integer> {
 
   @Option(names = "--in-flight", paramLabel = "N",
       description = "Frames the producer keeps published but not yet encoded and committed (default: the codec's"
-          + " frames per 0.3 s, at least 4).")
+          + " frames per second, at least 8).")
   Integer inFlight;
 
   @Option(names = "--photos", paramLabel = "DIR",
@@ -209,10 +210,13 @@ public final class PipelineBench implements Callable<Integer> {
       String stamp = DateTimeFormatter.ofPattern("yyyyMMddHHmmss").withZone(ZoneOffset.UTC).format(Instant.now());
       Integer window = inFlight;
       for (int r = 0; r < runs; r++) {
-        double codecFps = loop.measure(warm);
+        CodecLoop.Result codec = loop.measure(warm);
+        double codecFps = codec.framesPerSecond();
         if (window == null) {
-          // enough frames to cover a transaction commit (100 ms under exactly-once) and the fetches around it
-          window = Math.max(4, (int) Math.ceil(codecFps * IN_FLIGHT_SECONDS));
+          // A frame becomes visible only when its transaction commits (every 100 ms under exactly-once), after a
+          // fetch and an encode: measured here, 4 frames in flight starved the stream thread (latency/4 = the
+          // throughput seen), 16 did not. One second of frames keeps it busy with some margin.
+          window = Math.max(MIN_IN_FLIGHT, (int) Math.ceil(codecFps * IN_FLIGHT_SECONDS));
         }
         PipelineRun run = new PipelineRun(app, frames, window, warm, Duration.ofSeconds(stallSeconds), resources,
             workDir);
@@ -231,6 +235,16 @@ public final class PipelineBench implements Callable<Integer> {
         row.put("steadyWindowSeconds", p.windowSeconds());
         row.put("codecMsPerFrame", 1000 * threads / codecFps);
         row.put("pipelineProcessMsPerFrame", p.processMillisMean());
+        row.put("codecCpu", codec.cpu());
+        row.put("pipelineCpu", p.cpu());
+        // CPU per frame, which other load on the machine hardly changes: the codec's over the pipeline's, for
+        // everything the benchmark runs (with the local broker) and for the app alone (without the broker and
+        // without the benchmark's own producer and consumer)
+        double codecCpu = codec.cpu().get("selfCpuMsPerFrame");
+        row.put("cpuRatio", (codecCpu + codec.cpu().get("childrenCpuMsPerFrame"))
+            / (p.cpu().get("selfCpuMsPerFrame") + p.cpu().get("childrenCpuMsPerFrame")));
+        row.put("appCpuRatio", codecCpu
+            / (p.cpu().get("selfCpuMsPerFrame") - p.cpu().get("benchClientsCpuMsPerFrame")));
         rawRuns.add(row);
         stdout.printf("run %d/%d: codec %.2f fps, pipeline %.2f fps (%.1f%%), latency p50 %.0f ms p99 %.0f ms%n",
             r + 1, runs, codecFps, p.framesPerSecond(), 100 * p.framesPerSecond() / codecFps, p.p50Millis(),
@@ -256,7 +270,8 @@ public final class PipelineBench implements Callable<Integer> {
       result.put("settings", settingsReport(app));
       result.put("machine", machine());
       Map<String, Object> medians = new LinkedHashMap<>();
-      for (String key : List.of("codecFps", "pipelineFps", "ratio", "latencyP50Ms", "latencyP99Ms")) {
+      for (String key : List.of("codecFps", "pipelineFps", "ratio", "latencyP50Ms", "latencyP99Ms", "cpuRatio",
+          "appCpuRatio")) {
         medians.put(key, Percentiles.median(rawRuns.stream().mapToDouble(m -> (Double) m.get(key)).toArray()));
       }
       result.put("median", medians);
@@ -360,15 +375,17 @@ public final class PipelineBench implements Callable<Integer> {
   }
 
   private static void printTable(PrintWriter out, List<Map<String, Object>> rows, Map<String, Object> medians) {
-    String format = "%-7s %11s %13s %7s %9s %9s%n";
+    String format = "%-7s %11s %13s %7s %9s %9s %10s %10s%n";
     out.println();
-    out.printf(format, "run", "codec fps", "pipeline fps", "ratio", "p50 ms", "p99 ms");
+    out.printf(format, "run", "codec fps", "pipeline fps", "ratio", "p50 ms", "p99 ms", "cpu ratio", "app cpu");
     for (Map<String, Object> row : rows) {
       out.printf(format, row.get("run"), f2(row.get("codecFps")), f2(row.get("pipelineFps")),
-          pct(row.get("ratio")), f0(row.get("latencyP50Ms")), f0(row.get("latencyP99Ms")));
+          pct(row.get("ratio")), f0(row.get("latencyP50Ms")), f0(row.get("latencyP99Ms")),
+          pct(row.get("cpuRatio")), pct(row.get("appCpuRatio")));
     }
     out.printf(format, "median", f2(medians.get("codecFps")), f2(medians.get("pipelineFps")),
-        pct(medians.get("ratio")), f0(medians.get("latencyP50Ms")), f0(medians.get("latencyP99Ms")));
+        pct(medians.get("ratio")), f0(medians.get("latencyP50Ms")), f0(medians.get("latencyP99Ms")),
+        pct(medians.get("cpuRatio")), pct(medians.get("appCpuRatio")));
     out.println();
     out.flush();
   }

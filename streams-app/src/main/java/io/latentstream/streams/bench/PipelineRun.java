@@ -8,6 +8,8 @@ import io.latentstream.streams.topology.Topics;
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Semaphore;
@@ -56,10 +59,11 @@ final class PipelineRun {
   private static final Logger LOG = LoggerFactory.getLogger(PipelineRun.class);
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
   private static final Duration DRAIN = Duration.ofSeconds(2);
+  private static final String BENCH_PRODUCER = "bench-pipeline-producer";
 
   /** What one run measured. Latencies in milliseconds, over the frames after the warm-up. */
   record Result(int frames, int received, int duplicates, double framesPerSecond, double p50Millis,
-      double p99Millis, double maxMillis, double windowSeconds, double processMillisMean) {}
+      double p99Millis, double maxMillis, double windowSeconds, double processMillisMean, Map<String, Double> cpu) {}
 
   private final Map<String, Object> baseConfig;
   private final BenchFrames frames;
@@ -159,6 +163,9 @@ final class PipelineRun {
       Deserializer<LatentFrame> latent = serdes.latentFrame().deserializer();
       int received = 0;
       int duplicates = 0;
+      Map<String, Double> cpu;
+      CpuMeter cpuStart = CpuMeter.now();
+      long clientsCpuStart = benchClientsCpuNanos(producerThread);
       producerThread.start();
       try {
         long lastProgress = System.nanoTime();
@@ -180,16 +187,37 @@ final class PipelineRun {
           }
           failIfStuck(streamsApp, producerError.get(), received, now - lastProgress, config);
         }
+        cpu = new LinkedHashMap<>(CpuMeter.now().since(cpuStart, frames.total()));
+        cpu.put("benchClientsCpuMsPerFrame",
+            (benchClientsCpuNanos(producerThread) - clientsCpuStart) / 1e6 / frames.total());
         duplicates += drain(consumer, latent, latentTopic, arrived);
       } finally {
         producerThread.interrupt();
         producerThread.join(TimeUnit.SECONDS.toMillis(10));
       }
-      return result(sent, arrived, received, duplicates, processMillisMean(streamsApp));
+      return result(sent, arrived, received, duplicates, processMillisMean(streamsApp), cpu);
     } finally {
       resources.closeNow(appCloser);
       BenchResources.deleteTree(stateDir);
     }
+  }
+
+  /**
+   * CPU time of the benchmark's own producer and consumer, which share this JVM with the app: the calling thread
+   * (the consumer), the producer thread and the producer's network thread.
+   */
+  private static long benchClientsCpuNanos(Thread producerThread) {
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    long total = Math.max(0, threads.getCurrentThreadCpuTime());
+    if (producerThread.isAlive()) {
+      total += Math.max(0, threads.getThreadCpuTime(producerThread.getId()));
+    }
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      if (t.getName().contains(BENCH_PRODUCER)) {
+        total += Math.max(0, threads.getThreadCpuTime(t.getId()));
+      }
+    }
+    return total;
   }
 
   /**
@@ -208,7 +236,7 @@ final class PipelineRun {
   }
 
   private Result result(AtomicLongArray sent, long[] arrived, int received, int duplicates,
-      double processMillisMean) {
+      double processMillisMean, Map<String, Double> cpu) {
     int n = arrived.length;
     int skip = Math.min(warmup, n - 2);
     long[] order = arrived.clone();
@@ -221,7 +249,7 @@ final class PipelineRun {
       latencies[i - skip] = (arrived[i] - sent.get(i)) / 1e6;
     }
     return new Result(n, received, duplicates, fps, Percentiles.of(latencies, 50), Percentiles.of(latencies, 99),
-        Percentiles.of(latencies, 100), window, processMillisMean);
+        Percentiles.of(latencies, 100), window, processMillisMean, cpu);
   }
 
   private int indexOf(LatentFrame frame) {
@@ -290,6 +318,7 @@ final class PipelineRun {
   private static Map<String, Object> producerConfig(StreamsAppConfig config) {
     Map<String, Object> p = clientConfig(config);
     p.keySet().retainAll(ProducerConfig.configNames());
+    p.put(ProducerConfig.CLIENT_ID_CONFIG, BENCH_PRODUCER);
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     p.put(ProducerConfig.LINGER_MS_CONFIG, 0); // frames are sent one by one as the window opens

@@ -59,6 +59,8 @@ class PipelineBenchIT {
     assertThat(median.path("ratio").asDouble()).isPositive()
         .isCloseTo(median.path("pipelineFps").asDouble() / median.path("codecFps").asDouble(),
             org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(median.path("cpuRatio").asDouble()).isPositive();
+    assertThat(run.path("pipelineCpu").path("selfCpuMsPerFrame").asDouble()).isPositive();
     assertThat(median.path("latencyP50Ms").asDouble()).isPositive()
         .isLessThanOrEqualTo(median.path("latencyP99Ms").asDouble());
     // the broker and the registry were child JVMs of this one: all gone
