@@ -1,15 +1,16 @@
 package io.latentstream.streams.config;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
+
+
+
+
 import java.nio.file.Path;
-import java.util.HashMap;
+
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
-import java.util.TreeMap;
+
+
+import io.latentstream.schemas.config.LayeredSettings;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -73,9 +74,9 @@ public final class StreamsAppConfig extends AbstractConfig {
     public static final String HTTP_TLS_KEYSTORE_PASSWORD = "http.tls.keystore.password";
 
     /** Environment prefix of our keys. */
-    public static final String ENV_PREFIX = "LATENTSTREAM_";
+    public static final String ENV_PREFIX = LayeredSettings.ENV_PREFIX;
     /** Environment prefix of keys passed through to the Kafka clients. */
-    public static final String KAFKA_ENV_PREFIX = "KAFKA_";
+    public static final String KAFKA_ENV_PREFIX = LayeredSettings.KAFKA_ENV_PREFIX;
 
     public static final ConfigDef CONFIG_DEF = new ConfigDef()
         .define(BOOTSTRAP_SERVERS, Type.STRING, "127.0.0.1:9092", Importance.HIGH,
@@ -148,74 +149,24 @@ public final class StreamsAppConfig extends AbstractConfig {
 
     private final Map<String, String> kafkaOverrides;
 
-    private StreamsAppConfig(Map<String, String> merged, Map<String, String> kafkaOverrides) {
-        super(CONFIG_DEF, merged, false);
-        this.kafkaOverrides = Map.copyOf(kafkaOverrides);
+    private StreamsAppConfig(LayeredSettings settings) {
+        super(CONFIG_DEF, settings.ours(), false);
+        this.kafkaOverrides = settings.kafka();
     }
 
     /**
-     * Builds the config from defaults, an optional properties file and the given environment.
+     * Builds the config from defaults, an optional properties file and the given environment
+     * ({@link LayeredSettings}).
      *
      * @throws ConfigException naming the key and the problem when a value is invalid or the file unreadable
      */
     public static StreamsAppConfig load(Path file, Map<String, String> env) {
-        Map<String, String> merged = new HashMap<>();
-        if (file != null) {
-            merged.putAll(readProperties(file));
-        }
-        Map<String, String> kafka = new TreeMap<>();
-        env.forEach((name, value) -> {
-            if (name.startsWith(ENV_PREFIX)) {
-                merged.put(envToKey(name.substring(ENV_PREFIX.length())), value);
-            } else if (name.startsWith(KAFKA_ENV_PREFIX)) {
-                kafka.put(envToKey(name.substring(KAFKA_ENV_PREFIX.length())), value);
-            }
-        });
-        // keys in the file that are not ours pass through to Kafka; environment KAFKA_* wins over the file
-        Map<String, String> passThrough = new TreeMap<>();
-        merged.forEach((k, v) -> {
-            if (!CONFIG_DEF.names().contains(k)) {
-                passThrough.put(k, v);
-            }
-        });
-        passThrough.putAll(kafka);
-        if (kafka.containsKey(BOOTSTRAP_SERVERS) && !env.containsKey(ENV_PREFIX + "BOOTSTRAP_SERVERS")) {
-            merged.put(BOOTSTRAP_SERVERS, kafka.get(BOOTSTRAP_SERVERS));
-        }
-        return new StreamsAppConfig(merged, passThrough);
+        return new StreamsAppConfig(LayeredSettings.load(CONFIG_DEF, file, env));
     }
 
     /** Config from a plain map (tests, embedding); unknown keys pass through to Kafka. */
     public static StreamsAppConfig of(Map<String, ?> values) {
-        Map<String, String> merged = new HashMap<>();
-        values.forEach((k, v) -> merged.put(k, String.valueOf(v)));
-        Map<String, String> passThrough = new TreeMap<>();
-        merged.forEach((k, v) -> {
-            if (!CONFIG_DEF.names().contains(k)) {
-                passThrough.put(k, v);
-            }
-        });
-        return new StreamsAppConfig(merged, passThrough);
-    }
-
-    /** {@code FOO_BAR_BAZ} → {@code foo.bar.baz}. */
-    static String envToKey(String suffix) {
-        return suffix.toLowerCase(Locale.ROOT).replace('_', '.');
-    }
-
-    private static Map<String, String> readProperties(Path file) {
-        if (!Files.isRegularFile(file)) {
-            throw new ConfigException("config file " + file.toAbsolutePath() + " does not exist or is not a file");
-        }
-        Properties p = new Properties();
-        try (InputStream in = Files.newInputStream(file)) {
-            p.load(in);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read config file " + file.toAbsolutePath(), e);
-        }
-        Map<String, String> out = new HashMap<>();
-        p.stringPropertyNames().forEach(k -> out.put(k, p.getProperty(k).trim()));
-        return out;
+        return new StreamsAppConfig(LayeredSettings.of(CONFIG_DEF, values));
     }
 
     /** Settings not defined here, passed unchanged to every Kafka client (security, tuning). */

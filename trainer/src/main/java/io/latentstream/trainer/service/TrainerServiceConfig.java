@@ -1,15 +1,16 @@
 package io.latentstream.trainer.service;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
+
+
+
+
 import java.nio.file.Path;
-import java.util.HashMap;
+
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
-import java.util.TreeMap;
+
+
+import io.latentstream.schemas.config.LayeredSettings;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -72,9 +73,9 @@ public final class TrainerServiceConfig extends AbstractConfig {
     public static final String HTTP_AUTH_TOKEN = "http.auth.token";
 
     /** Environment prefix of our keys. */
-    public static final String ENV_PREFIX = "LATENTSTREAM_";
+    public static final String ENV_PREFIX = LayeredSettings.ENV_PREFIX;
     /** Environment prefix of keys passed through to the Kafka clients. */
-    public static final String KAFKA_ENV_PREFIX = "KAFKA_";
+    public static final String KAFKA_ENV_PREFIX = LayeredSettings.KAFKA_ENV_PREFIX;
 
     public static final ConfigDef CONFIG_DEF = new ConfigDef()
         .define(BOOTSTRAP_SERVERS, Type.STRING, "127.0.0.1:9092", Importance.HIGH,
@@ -162,74 +163,26 @@ public final class TrainerServiceConfig extends AbstractConfig {
 
     private final Map<String, String> kafkaOverrides;
 
-    private TrainerServiceConfig(Map<String, String> merged, Map<String, String> kafkaOverrides) {
-        super(CONFIG_DEF, merged, false);
-        this.kafkaOverrides = Map.copyOf(kafkaOverrides);
+    private TrainerServiceConfig(LayeredSettings settings) {
+        super(CONFIG_DEF, settings.ours(), false);
+        this.kafkaOverrides = settings.kafka();
         crop(); // validates
         cron();
     }
 
     /**
-     * Builds the config from defaults, an optional properties file and the given environment.
+     * Builds the config from defaults, an optional properties file and the given environment
+     * ({@link LayeredSettings}).
      *
      * @throws ConfigException naming the key and the problem when a value is invalid or the file unreadable
      */
     public static TrainerServiceConfig load(Path file, Map<String, String> env) {
-        Map<String, String> merged = new HashMap<>();
-        if (file != null) {
-            merged.putAll(readProperties(file));
-        }
-        Map<String, String> kafka = new TreeMap<>();
-        env.forEach((name, value) -> {
-            if (name.startsWith(ENV_PREFIX)) {
-                merged.put(envToKey(name.substring(ENV_PREFIX.length())), value);
-            } else if (name.startsWith(KAFKA_ENV_PREFIX)) {
-                kafka.put(envToKey(name.substring(KAFKA_ENV_PREFIX.length())), value);
-            }
-        });
-        Map<String, String> passThrough = passThrough(merged);
-        passThrough.putAll(kafka);
-        if (kafka.containsKey(BOOTSTRAP_SERVERS) && !env.containsKey(ENV_PREFIX + "BOOTSTRAP_SERVERS")) {
-            merged.put(BOOTSTRAP_SERVERS, kafka.get(BOOTSTRAP_SERVERS));
-        }
-        return new TrainerServiceConfig(merged, passThrough);
+        return new TrainerServiceConfig(LayeredSettings.load(CONFIG_DEF, file, env));
     }
 
     /** Config from a plain map (tests, embedding); unknown keys pass through to Kafka. */
     public static TrainerServiceConfig of(Map<String, ?> values) {
-        Map<String, String> merged = new HashMap<>();
-        values.forEach((k, v) -> merged.put(k, String.valueOf(v)));
-        return new TrainerServiceConfig(merged, passThrough(merged));
-    }
-
-    private static Map<String, String> passThrough(Map<String, String> merged) {
-        Map<String, String> out = new TreeMap<>();
-        merged.forEach((k, v) -> {
-            if (!CONFIG_DEF.names().contains(k)) {
-                out.put(k, v);
-            }
-        });
-        return out;
-    }
-
-    /** {@code FOO_BAR_BAZ} → {@code foo.bar.baz}. */
-    static String envToKey(String suffix) {
-        return suffix.toLowerCase(Locale.ROOT).replace('_', '.');
-    }
-
-    private static Map<String, String> readProperties(Path file) {
-        if (!Files.isRegularFile(file)) {
-            throw new ConfigException("config file " + file.toAbsolutePath() + " does not exist or is not a file");
-        }
-        Properties p = new Properties();
-        try (InputStream in = Files.newInputStream(file)) {
-            p.load(in);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read config file " + file.toAbsolutePath(), e);
-        }
-        Map<String, String> out = new HashMap<>();
-        p.stringPropertyNames().forEach(k -> out.put(k, p.getProperty(k).trim()));
-        return out;
+        return new TrainerServiceConfig(LayeredSettings.of(CONFIG_DEF, values));
     }
 
     /** Settings not defined here, passed unchanged to every Kafka client and the registry client. */
