@@ -38,6 +38,11 @@ final class BenchResources implements AutoCloseable {
     return this;
   }
 
+  /** Whether the caller runs in the shutdown hook: the JVM is exiting and the child JVMs are being stopped. */
+  boolean inShutdownHook() {
+    return Thread.currentThread() == hook;
+  }
+
   synchronized <T extends AutoCloseable> T add(String what, T resource) {
     open.push(new Named(what, resource));
     return resource;

@@ -119,8 +119,13 @@ final class PipelineRun {
 
     StreamsApp streamsApp = StreamsApp.start(config);
     AutoCloseable appCloser = () -> {
-      // a short close first: on Ctrl-C the broker may already be stopping, and the app's own close waits 30 s
-      streamsApp.streams().close(Duration.ofSeconds(5));
+      // On Ctrl-C the child broker is stopped by its own hook at the same time, and the app's close would wait 30 s
+      // for it. The stream threads get a short close; if they do not stop, the models are left to the exiting JVM
+      // (closing a model under a running predictor crashes it).
+      if (resources.inShutdownHook() && !streamsApp.streams().close(Duration.ofSeconds(5))) {
+        LOG.warn("the streams app did not stop within 5 s; leaving it to the JVM exit");
+        return;
+      }
       streamsApp.close();
     };
     resources.add("streams app " + app, appCloser);
