@@ -16,7 +16,13 @@ JAR="$RUNS/$NAME/trainer-classes.jar"
 # Our own snapshot replaces the codec/schemas jars that other builds rewrite (the trainer's training path needs neither).
 CP="$JAR:$(tr ':' '\n' < "$ROOT/trainer/target/classpath.txt" | grep -v 'latentstream-codec\|latentstream-schemas' | paste -sd:)"
 cd "$ROOT"
-nice -n 19 nohup java -Xmx4g ${LATENTSTREAM_JAVA_OPTS:-} -Djava.library.path="$NATIVE" -cp "$CP" \
-  io.latentstream.trainer.cli.TrainCli --out ".latentstream/runs/$NAME" "$@" > "$RUNS/$NAME.log" 2>&1 &
-echo $! > "$RUNS/$NAME.pid"
+# setsid: its own session, so neither the end of the starting shell nor its scheduling group touches it.
+# With sched_autogroup (Debian's default) `nice` alone only ranks threads inside one autogroup: the job's own
+# autogroup must be niced too, or it takes a full share of the cores from builds and services.
+setsid nice -n 19 nohup java -Xmx4g ${LATENTSTREAM_JAVA_OPTS:-} -Djava.library.path="$NATIVE" -cp "$CP" \
+  io.latentstream.trainer.cli.TrainCli --out ".latentstream/runs/$NAME" "$@" >> "$RUNS/$NAME.log" 2>&1 < /dev/null &
+PID=$!
+echo "$PID" > "$RUNS/$NAME.pid"
+sleep 1
+[ -w "/proc/$PID/autogroup" ] && echo 19 > "/proc/$PID/autogroup" 2>/dev/null || true
 echo "started $NAME as pid $(cat "$RUNS/$NAME.pid"); log $RUNS/$NAME.log"
