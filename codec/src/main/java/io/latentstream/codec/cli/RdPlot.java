@@ -14,13 +14,13 @@ import java.util.Map;
 import javax.imageio.ImageIO;
 
 /** Draws rate-distortion curves (PSNR over bpp) to a PNG with Java2D. */
-final class RdPlot {
+public final class RdPlot {
   private static final Color[] COLORS = {new Color(0xd62728), new Color(0x1f77b4), new Color(0x2ca02c),
       new Color(0x9467bd), new Color(0xff7f0e)};
 
   private RdPlot() {}
 
-  static void write(Map<String, List<BdRate.Point>> series, Path file) throws IOException {
+  public static void write(Map<String, List<BdRate.Point>> series, Path file) throws IOException {
     int w = 800;
     int h = 560;
     int left = 70;

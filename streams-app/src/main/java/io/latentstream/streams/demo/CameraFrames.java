@@ -1,0 +1,170 @@
+package io.latentstream.streams.demo;
+
+import io.latentstream.codec.image.ContainerFormat;
+import io.latentstream.codec.image.ImageFiles;
+import io.latentstream.codec.image.PixelFormat;
+import io.latentstream.codec.image.PixelImage;
+import io.latentstream.schemas.RawFrame;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+
+/**
+ * Simulated fixed cameras: camera {@code c} looks at one photo (the photos are shared round-robin when there are
+ * more cameras than photos), scaled a little larger than the frame, and its view drifts slowly and shakes by a pixel
+ * or two from frame to frame, as a mounted camera in the wind would. Frames are RGB24 and made on demand, so a
+ * long run holds only the scenes in memory.
+ *
+ * <p>Immutable and thread-safe.
+ */
+final class CameraFrames {
+
+  /** How much larger than the frame a scene is scaled: the room the view has to pan in. */
+  private static final double MARGIN = 1.12;
+
+  private final List<PixelImage> scenes;
+  private final int width;
+  private final int height;
+  private final int cameras;
+  private final int framesPerCamera;
+
+  private CameraFrames(List<PixelImage> scenes, int width, int height, int cameras, int framesPerCamera) {
+    this.scenes = List.copyOf(scenes);
+    this.width = width;
+    this.height = height;
+    this.cameras = cameras;
+    this.framesPerCamera = framesPerCamera;
+  }
+
+  /**
+   * Reads one photo per camera (JPEG/PNG under {@code photosDir}, up to two levels deep, sorted by path; reused
+   * round-robin when there are fewer photos than cameras).
+   *
+   * @throws IllegalArgumentException when the directory holds no photo
+   */
+  static CameraFrames load(Path photosDir, int width, int height, int cameras, int framesPerCamera)
+      throws IOException {
+    List<Path> files;
+    try (Stream<Path> walk = Files.walk(photosDir, 2)) {
+      files = walk.filter(Files::isRegularFile).filter(CameraFrames::isPhoto).sorted().toList();
+    }
+    if (files.isEmpty()) {
+      throw new IllegalArgumentException("no JPEG or PNG photo in " + photosDir.toAbsolutePath());
+    }
+    int sw = (int) Math.ceil(width * MARGIN);
+    int sh = (int) Math.ceil(height * MARGIN);
+    List<PixelImage> scenes = new ArrayList<>();
+    for (int c = 0; c < Math.min(cameras, files.size()); c++) {
+      // spread the cameras over the whole list (heldout and train) rather than the first few files
+      Path file = files.get((int) ((long) c * files.size() / Math.min(cameras, files.size())));
+      scenes.add(cover(ImageFiles.read(file), sw, sh));
+    }
+    return new CameraFrames(scenes, width, height, cameras, framesPerCamera);
+  }
+
+  private static boolean isPhoto(Path p) {
+    String name = p.getFileName().toString().toLowerCase(Locale.ROOT);
+    return name.endsWith(".jpg") || name.endsWith(".jpeg") || name.endsWith(".png");
+  }
+
+  /** Scales to cover {@code w x h} keeping the aspect ratio and crops the centre, as RGB24. */
+  private static PixelImage cover(PixelImage photo, int w, int h) {
+    double scale = Math.max((double) w / photo.width(), (double) h / photo.height());
+    int sw = Math.max(w, (int) Math.ceil(photo.width() * scale));
+    int sh = Math.max(h, (int) Math.ceil(photo.height() * scale));
+    PixelImage scaled = ImageFiles.resize(photo, sw, sh);
+    return crop(scaled, (sw - w) / 2, (sh - h) / 2, w, h);
+  }
+
+  private static PixelImage crop(PixelImage src, int x0, int y0, int w, int h) {
+    int channels = src.format().channels();
+    byte[] out = new byte[w * h * 3];
+    for (int y = 0; y < h; y++) {
+      for (int x = 0; x < w; x++) {
+        int s = ((y0 + y) * src.width() + x0 + x) * channels;
+        int d = (y * w + x) * 3;
+        for (int c = 0; c < 3; c++) {
+          out[d + c] = src.pixels()[s + (channels == 1 ? 0 : c)];
+        }
+      }
+    }
+    return new PixelImage(w, h, PixelFormat.RGB24, out, ContainerFormat.RAW);
+  }
+
+  int cameras() {
+    return cameras;
+  }
+
+  int framesPerCamera() {
+    return framesPerCamera;
+  }
+
+  int total() {
+    return cameras * framesPerCamera;
+  }
+
+  int width() {
+    return width;
+  }
+
+  int height() {
+    return height;
+  }
+
+  static String cameraId(int camera) {
+    return "demo-cam-" + camera;
+  }
+
+  /** Camera index of a camera id made by {@link #cameraId}, or -1 for another id. */
+  static int cameraIndex(String id) {
+    String prefix = "demo-cam-";
+    if (!id.startsWith(prefix)) {
+      return -1;
+    }
+    try {
+      return Integer.parseInt(id.substring(prefix.length()));
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  /** The image of camera {@code camera} at {@code sequence}: a slow pan plus a deterministic one-pixel shake. */
+  PixelImage image(int camera, long sequence) {
+    PixelImage scene = scenes.get(camera % scenes.size());
+    int roomX = scene.width() - width;
+    int roomY = scene.height() - height;
+    double phase = camera * 1.7 + sequence * 0.05;
+    long h = mix(camera * 1_000_003L + sequence);
+    int x = (int) Math.round(roomX / 2.0 + roomX / 3.0 * Math.sin(phase)) + (int) (h & 3) - 1;
+    int y = (int) Math.round(roomY / 2.0 + roomY / 4.0 * Math.cos(phase * 0.7)) + (int) ((h >>> 2) & 3) - 1;
+    x = Math.max(0, Math.min(roomX, x));
+    y = Math.max(0, Math.min(roomY, y));
+    return crop(scene, x, y, width, height);
+  }
+
+  /** The record of camera {@code camera} at {@code sequence}. */
+  RawFrame record(int camera, long sequence, Instant captureTime) {
+    PixelImage image = image(camera, sequence);
+    return RawFrame.newBuilder()
+        .setCameraId(cameraId(camera))
+        .setSequence(sequence)
+        .setCaptureTime(captureTime)
+        .setWidth(image.width())
+        .setHeight(image.height())
+        .setPixelFormat(io.latentstream.schemas.PixelFormat.RGB24)
+        .setPixels(ByteBuffer.wrap(image.pixels()))
+        .build();
+  }
+
+  private static long mix(long z) {
+    z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+    z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+    return z ^ (z >>> 31);
+  }
+}

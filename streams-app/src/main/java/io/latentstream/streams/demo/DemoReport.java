@@ -1,0 +1,177 @@
+package io.latentstream.streams.demo;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.latentstream.codec.LearnedCodec;
+import io.latentstream.codec.baseline.JpegBaseline;
+import io.latentstream.codec.cli.RdPlot;
+import io.latentstream.codec.image.ImageFiles;
+import io.latentstream.codec.image.PixelImage;
+import io.latentstream.codec.metrics.BdRate;
+import io.latentstream.codec.metrics.QualityMetrics;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The demo's report: decodes a sample of the latents with the codec, measures PSNR against the frames that were
+ * sent, finds for each sampled frame the smallest JPEG of at least the same PSNR (quality by bisection), and writes
+ * {@code report.json}, {@code report.html}, the RD plot and original / decoded thumbnails into one directory.
+ *
+ * <p>Not thread-safe; one report per instance. The codec passed in is the caller's and is not closed here.
+ */
+final class DemoReport {
+
+  /** Frames of the sample shown side by side in the HTML page. */
+  static final int THUMBNAILS = 4;
+  private static final int THUMB_WIDTH = 320;
+
+  /** A latent kept for the quality sample: its camera, sequence, bitstream and the model that made it. */
+  record Sampled(int camera, long sequence, byte[] bitstream, String modelVersion) {}
+
+  private final JpegBaseline jpeg = new JpegBaseline();
+
+  /**
+   * Measures the sample and writes the report files.
+   *
+   * @param counts the pipeline figures (frames in, latents out, ...), copied into report.json first
+   * @return the whole report as written to report.json
+   */
+  Map<String, Object> write(Path dir, Map<String, Object> counts, List<Sampled> sample, CameraFrames frames,
+      LearnedCodec codec, String modelLabel) throws IOException {
+    Files.createDirectories(dir);
+    double rawBytes = 3.0 * frames.width() * frames.height();
+    double latentBytes = 0;
+    double jpegBytes = 0;
+    double psnrSum = 0;
+    double bppSum = 0;
+    List<Map<String, Object>> thumbList = new ArrayList<>();
+    List<PixelImage> originals = new ArrayList<>();
+    int measured = 0;
+    for (Sampled s : sample) {
+      PixelImage original = frames.image(s.camera(), s.sequence());
+      PixelImage decoded = codec.decompress(s.bitstream());
+      double psnr = QualityMetrics.psnr(original, decoded);
+      long jpegAtEqual = smallestJpegAtLeast(original, psnr);
+      latentBytes += s.bitstream().length;
+      jpegBytes += jpegAtEqual;
+      psnrSum += psnr;
+      bppSum += QualityMetrics.bpp(s.bitstream().length, original.width(), original.height());
+      originals.add(original);
+      if (thumbList.size() < THUMBNAILS) {
+        String base = String.format(Locale.ROOT, "frame-%s-%d", CameraFrames.cameraId(s.camera()), s.sequence());
+        ImageFiles.writePng(thumbnail(original), dir.resolve(base + "-original.png"));
+        ImageFiles.writePng(thumbnail(decoded), dir.resolve(base + "-decoded.png"));
+        Map<String, Object> thumb = new LinkedHashMap<>();
+        thumb.put("camera", CameraFrames.cameraId(s.camera()));
+        thumb.put("sequence", s.sequence());
+        thumb.put("original", base + "-original.png");
+        thumb.put("decoded", base + "-decoded.png");
+        thumb.put("psnr", psnr);
+        thumb.put("bpp", QualityMetrics.bpp(s.bitstream().length, original.width(), original.height()));
+        thumbList.add(thumb);
+      }
+      measured++;
+    }
+    Map<String, Object> report = new LinkedHashMap<>(counts);
+    report.put("qualitySampleFrames", measured);
+    report.put("meanBpp", measured == 0 ? Double.NaN : bppSum / measured);
+    report.put("meanPsnr", measured == 0 ? Double.NaN : psnrSum / measured);
+    report.put("compressionRatioVsRaw", measured == 0 ? Double.NaN : rawBytes * measured / latentBytes);
+    report.put("compressionRatioVsJpegAtEqualPsnr", measured == 0 ? Double.NaN : jpegBytes / latentBytes);
+    report.put("meanJpegBppAtEqualPsnr",
+        measured == 0 ? Double.NaN : 8 * jpegBytes / measured / (frames.width() * frames.height()));
+
+    Map<String, List<BdRate.Point>> series = new LinkedHashMap<>();
+    if (measured > 0) {
+      series.put(modelLabel, List.of(new BdRate.Point(bppSum / measured, psnrSum / measured)));
+      series.put("JPEG (quality sweep)", jpegSweep(originals));
+    }
+    RdPlot.write(series, dir.resolve("rd.png"));
+    report.put("rdPlot", "rd.png");
+    report.put("thumbnails", thumbList);
+    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve("report.json").toFile(),
+        report);
+    Files.writeString(dir.resolve("report.html"), html(report, thumbList), StandardCharsets.UTF_8);
+    return report;
+  }
+
+  /** Bytes of the smallest JPEG (quality 1..100, by bisection) whose PSNR reaches {@code target}, or of q100. */
+  private long smallestJpegAtLeast(PixelImage image, double target) throws IOException {
+    int lo = 1;
+    int hi = 100;
+    long best = -1;
+    while (lo <= hi) {
+      int q = (lo + hi) >>> 1;
+      JpegBaseline.Result r = jpeg.roundTrip(image, q);
+      if (QualityMetrics.psnr(image, r.decoded()) >= target) {
+        best = r.bytes();
+        hi = q - 1;
+      } else {
+        lo = q + 1;
+      }
+    }
+    return best >= 0 ? best : jpeg.roundTrip(image, 100).bytes();
+  }
+
+  private List<BdRate.Point> jpegSweep(List<PixelImage> images) throws IOException {
+    List<BdRate.Point> points = new ArrayList<>();
+    for (int q : jpeg.qualities()) {
+      double bpp = 0;
+      double psnr = 0;
+      for (PixelImage image : images) {
+        JpegBaseline.Result r = jpeg.roundTrip(image, q);
+        bpp += QualityMetrics.bpp(r.bytes(), image.width(), image.height());
+        psnr += QualityMetrics.psnr(image, r.decoded());
+      }
+      points.add(new BdRate.Point(bpp / images.size(), psnr / images.size()));
+    }
+    return points;
+  }
+
+  private static PixelImage thumbnail(PixelImage image) {
+    if (image.width() <= THUMB_WIDTH) {
+      return image;
+    }
+    int h = Math.max(1, image.height() * THUMB_WIDTH / image.width());
+    return ImageFiles.resize(image, THUMB_WIDTH, h);
+  }
+
+  private static String html(Map<String, Object> r, List<Map<String, Object>> thumbs) {
+    StringBuilder b = new StringBuilder();
+    b.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>latentstream demo report</title>")
+        .append("<style>body{font-family:sans-serif;margin:2em}td,th{padding:2px 12px;text-align:left}")
+        .append("figure{display:inline-block;margin:4px}</style></head><body>\n")
+        .append("<h1>latentstream demo</h1>\n<table>\n");
+    for (Map.Entry<String, Object> e : r.entrySet()) {
+      if (e.getKey().equals("thumbnails") || e.getKey().equals("rdPlot")) {
+        continue;
+      }
+      Object v = e.getValue();
+      String text = v instanceof Double d ? String.format(Locale.ROOT, "%.3f", d) : String.valueOf(v);
+      b.append("<tr><th>").append(escape(e.getKey())).append("</th><td>").append(escape(text))
+          .append("</td></tr>\n");
+    }
+    b.append("</table>\n<h2>Rate-distortion</h2>\n<img src=\"rd.png\" alt=\"RD plot: PSNR over bits per pixel\">\n")
+        .append("<h2>Original / decoded</h2>\n");
+    for (Map<String, Object> t : thumbs) {
+      b.append("<div><figure><img src=\"").append(escape((String) t.get("original")))
+          .append("\" alt=\"original\"><figcaption>original</figcaption></figure><figure><img src=\"")
+          .append(escape((String) t.get("decoded"))).append("\" alt=\"decoded\"><figcaption>")
+          .append(String.format(Locale.ROOT, "decoded: %.3f bpp, %.2f dB", (Double) t.get("bpp"),
+              (Double) t.get("psnr")))
+          .append("</figcaption></figure></div>\n");
+    }
+    return b.append("</body></html>\n").toString();
+  }
+
+  private static String escape(String s) {
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+  }
+}
