@@ -72,7 +72,7 @@ public final class DemoCommand implements Callable<Integer> {
   private static final Pattern SIZE = Pattern.compile("(\\d+)x(\\d+)");
   private static final Pattern FAMILY_LEVEL = Pattern.compile("(.+)-q(\\d+)");
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
-  /** Latents decoded for PSNR and the JPEG comparison: decoding and bisecting every frame would take longer than the run. */
+  /** Latents decoded for PSNR and the JPEG comparison: decoding and bisecting every frame takes longer than the run. */
   private static final int QUALITY_SAMPLE = 24;
 
   @Option(names = "--frames", defaultValue = "200", paramLabel = "N",
@@ -361,7 +361,7 @@ public final class DemoCommand implements Callable<Integer> {
     closeAll(); // frees the CPU for the quality measurement
     LearnedCodec codec = new LearnedCodec(encoderModel, catalog);
     Map<String, Object> report = new DemoReport().write(reportDir, counts, sample, frames, codec,
-        "learned (" + fl.group(0) + ", demo frames)");
+        "learned (" + fl.group(0) + ")");
     add(catalog);
     add(encoderModel);
 
@@ -373,7 +373,8 @@ public final class DemoCommand implements Callable<Integer> {
         report.get("throughputFps"), seconds, versions);
     out.printf(Locale.ROOT, "  mean %.3f bpp, %.2f dB PSNR (on %d decoded frames)%n", report.get("meanBpp"),
         report.get("meanPsnr"), report.get("qualitySampleFrames"));
-    out.printf(Locale.ROOT, "  %.1fx smaller than raw RGB24, %.2fx smaller than JPEG at equal PSNR%n",
+    out.printf(Locale.ROOT, "  %.1fx smaller than raw RGB24; JPEG at equal PSNR needs %.2fx the bytes of the latents"
+        + " (above 1: the learned codec wins)%n",
         report.get("compressionRatioVsRaw"), report.get("compressionRatioVsJpegAtEqualPsnr"));
     out.println("  retraining: " + counts.get("retraining"));
     out.println("  report: " + reportDir.toAbsolutePath().resolve("report.html"));
