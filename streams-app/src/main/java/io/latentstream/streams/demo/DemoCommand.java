@@ -124,7 +124,10 @@ public final class DemoCommand implements Callable<Integer> {
   CommandSpec spec;
 
   private final Deque<AutoCloseable> open = new ArrayDeque<>();
-  private final Thread hook = new Thread(this::closeAll, "demo-shutdown");
+  private final Thread hook = new Thread(() -> {
+    System.err.println("demo: stopping (the broker may be gone first: connection warnings are expected) ...");
+    closeAll();
+  }, "demo-shutdown");
 
   public static void main(String[] args) {
     // the clients and the app log every rebalance and commit at INFO: the progress line would drown in it
