@@ -54,6 +54,11 @@ public final class RdPlot {
       g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
       int pw = w - left - right;
       int ph = h - top - bottom;
+      int widest = 0;
+      for (String label : series.keySet()) {
+        widest = Math.max(widest, g.getFontMetrics().stringWidth(label));
+      }
+      int legendX = Math.max(left + 10, w - 10 - widest - 20);
       g.setColor(new Color(0xdddddd));
       for (int i = 0; i <= 10; i++) {
         int x = left + pw * i / 10;
@@ -87,8 +92,9 @@ public final class RdPlot {
           px = x;
           py = y;
         }
-        g.fillRect(left + pw - 190, top + 12 + 18 * k, 14, 4);
-        g.drawString(e.getKey(), left + pw - 170, top + 18 + 18 * k);
+        // legend anchored at the right edge by the widest label, so long model names stay inside the image
+        g.fillRect(legendX, top + 12 + 18 * k, 14, 4);
+        g.drawString(e.getKey(), legendX + 20, top + 18 + 18 * k);
         k++;
       }
     } finally {
