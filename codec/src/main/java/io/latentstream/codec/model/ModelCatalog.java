@@ -79,6 +79,12 @@ public final class ModelCatalog implements ModelResolver, AutoCloseable {
       return m.matches() ? Optional.of(Integer.parseInt(m.group(2))) : Optional.empty();
     }
 
+    /** The family the name belongs to ({@code default} for {@code default-q3}), or empty. */
+    public Optional<String> family() {
+      Matcher m = QUALITY.matcher(name);
+      return m.matches() ? Optional.of(m.group(1)) : Optional.empty();
+    }
+
     public String version() {
       return directory.getFileName().toString();
     }

@@ -59,7 +59,6 @@ public final class PipelineBench implements Callable<Integer> {
 
   private static final String LOG_LEVEL_PROPERTY = "org.slf4j.simpleLogger.defaultLogLevel";
   private static final Pattern SIZE = Pattern.compile("(\\d+)x(\\d+)");
-  private static final Pattern FAMILY_LEVEL = Pattern.compile("(.+)-q(\\d+)");
   /** Seconds of codec throughput kept in flight when {@code --in-flight} is not given; see {@link #benchmark}. */
   private static final double IN_FLIGHT_SECONDS = 1.0;
   private static final int MIN_IN_FLIGHT = 8;
@@ -318,14 +317,14 @@ public final class PipelineBench implements Callable<Integer> {
       }
     }
     List<ModelCatalog.Entry> entries = new ModelCatalog(modelsDir, 1).entries();
-    Matcher m = entries.isEmpty() ? null : FAMILY_LEVEL.matcher(entries.get(0).name());
-    if (m == null || !m.matches()) {
+    ModelCatalog.Entry entry = entries.isEmpty() ? null : entries.get(0);
+    if (entry == null || entry.family().isEmpty()) {
       throw new IllegalArgumentException("the streams app encodes with a package named <family>-q<N>; "
           + packageDir.getFileName() + " is not one");
     }
     app.put(StreamsAppConfig.MODELS_DIR, modelsDir.toString());
-    app.put(StreamsAppConfig.MODEL_NAME, m.group(1));
-    app.put(StreamsAppConfig.MODEL_QUALITY, Integer.parseInt(m.group(2)));
+    app.put(StreamsAppConfig.MODEL_NAME, entry.family().get());
+    app.put(StreamsAppConfig.MODEL_QUALITY, entry.quality().get());
   }
 
   private static LocalPlatform startPlatform(Path dataDir) throws InterruptedException {

@@ -70,7 +70,6 @@ public final class DemoCommand implements Callable<Integer> {
 
   private static final String LOG_LEVEL_PROPERTY = "org.slf4j.simpleLogger.defaultLogLevel";
   private static final Pattern SIZE = Pattern.compile("(\\d+)x(\\d+)");
-  private static final Pattern FAMILY_LEVEL = Pattern.compile("(.+)-q(\\d+)");
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
   /** Latents decoded for PSNR and the JPEG comparison: decoding and bisecting every frame takes longer than the run. */
   private static final int QUALITY_SAMPLE = 24;
@@ -187,9 +186,9 @@ public final class DemoCommand implements Callable<Integer> {
     ModelCatalog catalog = add(modelsDir != null ? new ModelCatalog(modelsDir, 4) : ModelCatalog.fromEnvironment());
     Path packageDir = catalog.locate(model, quality);
     CodecModel encoderModel = add(CodecModel.load(packageDir));
-    Matcher fl = FAMILY_LEVEL.matcher(new ModelCatalog(packageDir.getParent(), 1).entries().stream()
-        .filter(e -> e.directory().equals(packageDir)).findFirst().orElseThrow().name());
-    if (!fl.matches()) {
+    ModelCatalog.Entry entry = new ModelCatalog(packageDir.getParent(), 1).entries().stream()
+        .filter(e -> e.directory().equals(packageDir)).findFirst().orElseThrow();
+    if (entry.family().isEmpty()) {
       err.println("demo: the streams app encodes with a package named <family>-q<N>; " + packageDir.getFileName()
           + " is not one");
       return 2;
@@ -204,8 +203,8 @@ public final class DemoCommand implements Callable<Integer> {
     settings.put(StreamsAppConfig.SCHEMA_REGISTRY_URL, platform.registryUrl());
     settings.put(StreamsAppConfig.APPLICATION_ID, "latentstream-demo");
     settings.put(StreamsAppConfig.MODELS_DIR, packageDir.getParent().toString());
-    settings.put(StreamsAppConfig.MODEL_NAME, fl.group(1));
-    settings.put(StreamsAppConfig.MODEL_QUALITY, Integer.parseInt(fl.group(2)));
+    settings.put(StreamsAppConfig.MODEL_NAME, entry.family().get());
+    settings.put(StreamsAppConfig.MODEL_QUALITY, entry.quality().get());
     settings.put(StreamsAppConfig.HTTP_PORT, 0);
     settings.put(StreamsConfig.STATE_DIR_CONFIG, data.resolve("streams-state").toString());
     StreamsAppConfig config = StreamsAppConfig.of(settings);
@@ -364,7 +363,7 @@ public final class DemoCommand implements Callable<Integer> {
     closeAll(); // frees the CPU for the quality measurement
     LearnedCodec codec = new LearnedCodec(encoderModel, catalog);
     Map<String, Object> report = new DemoReport().write(reportDir, counts, sample, frames, codec,
-        "learned (" + fl.group(0) + ")");
+        "learned (" + entry.name() + ")");
     add(catalog);
     add(encoderModel);
 
