@@ -1,14 +1,10 @@
 package io.latentstream.trainer.service;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.latentstream.schemas.EvaluationMetrics;
 import io.latentstream.schemas.ModelRelease;
 import io.latentstream.schemas.TrainingDataSummary;
-import io.latentstream.trainer.Checkpoint;
-import io.latentstream.trainer.TrainingOptions;
 import io.latentstream.trainer.TrainingRun;
-import io.latentstream.trainer.graph.ModelConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -93,33 +89,18 @@ final class RetrainingRun {
         }
         ReleaseCatalog.Champion champion = catalog.champion(modelName);
         status.champion(champion.version());
-        JsonNode manifest = JSON.readTree(champion.packageDir().resolve("manifest.json").toFile());
-        if (!"factorized-prior".equals(manifest.path("architecture").path("type").asText())) {
-            throw new IllegalStateException("champion " + champion.version() + " has architecture "
-                + manifest.path("architecture") + ": only factorized-prior packages can be fine-tuned");
-        }
-        ModelConfig architecture = Checkpoint.architecture(manifest.get("architecture"));
-        double championLambda = manifest.path("lambda").asDouble();
-        double trainLambda = positiveOr(config.getDouble(TrainerServiceConfig.TRAIN_LAMBDA), championLambda);
-        double gateLambda = positiveOr(config.getDouble(TrainerServiceConfig.GATE_LAMBDA), championLambda);
-        if (!(gateLambda > 0)) {
-            throw new IllegalStateException("champion " + champion.version() + " names no lambda: set "
-                + TrainerServiceConfig.GATE_LAMBDA);
-        }
+        FineTuning fineTuning = FineTuning.of(config, champion.packageDir(), champion.version());
+        double trainLambda = fineTuning.trainLambda();
+        double gateLambda = fineTuning.gateLambda();
 
         status.state(RunStatus.State.TRAINING);
-        long steps = config.getLong(TrainerServiceConfig.TRAIN_STEPS);
+        long steps = fineTuning.steps();
         status.progress(0, steps);
         int[] crop = config.crop();
-        String name = manifest.path("name").asText();
-        TrainingOptions options = new TrainingOptions(List.of(runDir.resolve("data").resolve("train")), 0,
-            trainLambda, steps, crop[0], crop[1], config.getInt(TrainerServiceConfig.TRAIN_BATCH), architecture,
-            config.getDouble(TrainerServiceConfig.TRAIN_LEARNING_RATE), 0.85, 0.1, 10, 1e-3, 1.0, steps,
-            3600, seed, runDir.resolve("train"), name, manifest.path("quality").asInt(), champion.packageDir(),
-            null, "trainer service run " + status.id() + " (fine-tune " + champion.version() + ")");
         Path challengerDir;
         try (PrintStream progress = progressStream(status)) {
-            challengerDir = new TrainingRun(options, progress).run();
+            challengerDir = fineTuning.run(runDir.resolve("data").resolve("train"), runDir.resolve("train"), seed,
+                "trainer service run " + status.id() + " (fine-tune " + champion.version() + ")", progress);
         }
         status.challenger(challengerDir.getFileName().toString());
 
@@ -165,10 +146,6 @@ final class RetrainingRun {
                     + " %dx%d, lambda %.4g", champion.version(), data.trainCount(), data.train().size(), crop[0],
                     crop[1], lambda)).build())
             .setStatusReason(d.reason());
-    }
-
-    private static double positiveOr(double configured, double fallback) {
-        return configured > 0 ? configured : fallback;
     }
 
     private void finish(RunStatus status, RunStatus.State state, String reason) {

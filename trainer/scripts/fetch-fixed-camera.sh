@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Fetches a fixed-camera sequence for ./latentstream bench-retrain (trainer/SERVICE.md "Value on a fixed camera"):
+# examples/data/vtest.avi of Debian's opencv-doc (795 frames, 768x576, a pedestrian scene of the PETS 2009 data),
+# decoded frame by frame into .latentstream/footage/vtest/frame-NNNN.png (in time order), with NOTICE.txt
+# (where it comes from, its terms). Nothing here is committed. Idempotent: a complete earlier extraction is kept.
+#   apt-get download opencv-doc + dpkg -x into .latentstream/footage/cache (no root needed);
+#   ffmpeg: the one on PATH, else apt-get install -y ffmpeg as root, else (not root) apt-get download of ffmpeg and
+#   the libraries it needs that are not installed, dpkg -x into .latentstream/footage/ffmpeg, run from there.
+# Usage: trainer/scripts/fetch-fixed-camera.sh
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+BASE="$ROOT/.latentstream/footage"
+CACHE="$BASE/cache"
+OUT="$BASE/vtest"
+FRAMES=795
+mkdir -p "$CACHE"
+
+if [ -f "$OUT/.complete" ] && [ "$(find "$OUT" -name 'frame-*.png' | wc -l)" -eq "$FRAMES" ]; then
+  echo "$FRAMES frames already in $OUT"
+  exit 0
+fi
+
+pkg=opencv-doc
+(cd "$CACHE" && ls "${pkg}"_*.deb >/dev/null 2>&1 || apt-get download "$pkg")
+deb=$(ls "$CACHE/${pkg}"_*.deb | head -n 1)
+version=$(dpkg-deb -f "$deb" Version)
+avi="$CACHE/$pkg/usr/share/doc/opencv-doc/examples/data/vtest.avi"
+[ -f "$avi" ] || { rm -rf "$CACHE/$pkg"; dpkg -x "$deb" "$CACHE/$pkg"; }
+[ -f "$avi" ] || { echo "fetch-fixed-camera: $deb has no examples/data/vtest.avi" >&2; exit 1; }
+
+# ffmpeg, by the simplest way this machine allows.
+FFMPEG=(ffmpeg)
+if ! command -v ffmpeg >/dev/null 2>&1; then
+  if [ "$(id -u)" -eq 0 ]; then
+    echo "fetch-fixed-camera: installing ffmpeg (apt-get install -y --no-install-recommends ffmpeg)" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ffmpeg >"$BASE/apt-ffmpeg.log" 2>&1 \
+      || { tail -n 20 "$BASE/apt-ffmpeg.log" >&2; exit 1; }
+  else
+    prefix="$BASE/ffmpeg"
+    if [ ! -x "$prefix/usr/bin/ffmpeg" ]; then
+      echo "fetch-fixed-camera: not root; unpacking ffmpeg and its missing libraries into $prefix" >&2
+      mkdir -p "$prefix/debs"
+      # ffmpeg's run-time dependencies (recursively) that dpkg does not list as installed.
+      mapfile -t wanted < <(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts --no-breaks \
+          --no-replaces --no-enhances ffmpeg | grep -E '^[a-z0-9]' | sort -u)
+      missing=()
+      for p in "${wanted[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+      done
+      (cd "$prefix/debs" && apt-get download "${missing[@]}")
+      for d in "$prefix"/debs/*.deb; do dpkg -x "$d" "$prefix"; done
+    fi
+    libs=$(find "$prefix" -name '*.so*' -printf '%h\n' | sort -u | paste -sd: -)
+    FFMPEG=(env "LD_LIBRARY_PATH=$libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" "$prefix/usr/bin/ffmpeg")
+  fi
+fi
+
+rm -rf "$OUT.tmp"
+mkdir -p "$OUT.tmp"
+# Every frame as it is in the file (no frame-rate conversion: -vsync passthrough), RGB24 PNG.
+"${FFMPEG[@]}" -hide_banner -loglevel error -nostdin -i "$avi" -vsync passthrough -pix_fmt rgb24 \
+  "$OUT.tmp/frame-%04d.png"
+n=$(find "$OUT.tmp" -name 'frame-*.png' | wc -l)
+[ "$n" -eq "$FRAMES" ] || echo "fetch-fixed-camera: warning: $n frames decoded, $FRAMES expected" >&2
+
+cat > "$OUT.tmp/NOTICE.txt" <<EOF
+Frames of examples/data/vtest.avi from the Debian package $pkg $version, decoded with ffmpeg by
+trainer/scripts/fetch-fixed-camera.sh ($n frames, frame-0001.png first, in time order).
+
+Origin: the clip is the OpenCV sample "vtest.avi", a pedestrian scene seen by a fixed camera, taken from the
+PETS 2009 benchmark data (PETS 2009 workshop, University of Reading). Debian distributes it within opencv-doc under the
+package's copyright file (copy: $CACHE/$pkg/usr/share/doc/opencv-doc/copyright, "Files: *": Apache-2.0 AND
+BSD-3-Clause), which does not list the clip separately. The PETS data is made available for research; its providers
+ask that work using it acknowledge the PETS 2009 dataset. We use it only to measure compression
+(./latentstream bench-retrain) and acknowledge it in trainer/SERVICE.md and BENCHMARKS.md.
+
+Do not commit these frames or redistribute them as part of latentstream.
+EOF
+rm -rf "$OUT"
+mv "$OUT.tmp" "$OUT"
+touch "$OUT/.complete"
+echo "$n frames in $OUT"
