@@ -7,6 +7,7 @@ import io.latentstream.streams.config.StreamsAppConfig;
 import io.latentstream.streams.errors.TransientFailureExceptionHandler;
 import io.latentstream.streams.http.FrameQueryHandler;
 import io.latentstream.streams.http.HttpServerRunner;
+import io.latentstream.streams.http.LivePage;
 import io.latentstream.streams.http.ModelsHandler;
 import io.latentstream.streams.metrics.PipelineMetrics;
 import io.latentstream.streams.model.ModelRegistry;
@@ -44,8 +45,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One running instance of the service: topics ensured, models loaded and watched, the Kafka Streams client with
- * the encode topology and the decode mirror, and the HTTP endpoints (with the mirror's {@code /frames/} and
- * {@code /models}). {@link #start} builds and starts everything in that
+ * the encode topology and the decode mirror, and the HTTP endpoints (with the mirror's {@code /frames/},
+ * {@code /models} and the live page {@code /live/}). {@link #start} builds and starts everything in that
  * order and fails fast with a clear message; {@link #close} stops it in reverse order, leaving the consumer group
  * so that another instance takes the partitions over at once.
  *
@@ -66,6 +67,7 @@ public final class StreamsApp implements AutoCloseable {
   private ModelRegistry models;
   private ReleaseWatcher watcher;
   private HttpServerRunner http;
+  private LivePage live;
   private KafkaStreams streams;
   private boolean closed;
 
@@ -126,6 +128,7 @@ public final class StreamsApp implements AutoCloseable {
     http.mount(FrameQueryHandler.CONTEXT, new FrameQueryHandler(streams, self, new LatentFrameDecoder(models),
         http.baseUri().getScheme().equals("https"), FRAME_QUERY_REBALANCE_WAIT));
     http.mount(ModelsHandler.CONTEXT, new ModelsHandler(models));
+    live = LivePage.install(http, config, serdes.latentFrame().deserializer(), models, metrics);
     http.start();
     streams.start();
   }
@@ -274,6 +277,9 @@ public final class StreamsApp implements AutoCloseable {
     }
     if (watcher != null) {
       watcher.close();
+    }
+    if (live != null) {
+      live.close();
     }
     if (http != null) {
       http.close();

@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The service's HTTP endpoints on the JDK server: {@code /health} (liveness, always open), {@code /ready} (200 when
  * the streams client runs and a model is loaded, else 503), {@code /metrics} (Prometheus text format) and the extra
- * contexts handed in (the decode mirror's {@code /frames/}, {@code /models}).
+ * contexts handed in (the decode mirror's {@code /frames/}, {@code /models}, the live page).
  *
  * <p>Decoded frames are camera images, so the server binds to the configured address (loopback by default), serves
  * HTTPS when a PKCS12 keystore is configured, and, when a token is configured, answers 401 to every request but
@@ -129,6 +129,14 @@ public final class HttpServerRunner implements AutoCloseable {
   public void mount(String path, HttpHandler handler) {
     HttpContext context = server.createContext(path, handler);
     settings.token().ifPresent(token -> context.getFilters().add(new BearerTokenFilter(token)));
+  }
+
+  /**
+   * Adds a handler that needs no token, for content that carries no camera data (the live page's static files);
+   * everything else goes through {@link #mount}.
+   */
+  public void mountPublic(String path, HttpHandler handler) {
+    server.createContext(path, handler);
   }
 
   private static void serveMetrics(HttpExchange exchange, PipelineMetrics metrics) throws IOException {

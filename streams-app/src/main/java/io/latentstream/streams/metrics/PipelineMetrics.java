@@ -105,6 +105,11 @@ public final class PipelineMetrics {
     deadLetters.labelValues(reason.name()).inc();
   }
 
+  /** Raw frame records read so far (the live page's totals). */
+  public long framesIn() {
+    return (long) framesIn.get();
+  }
+
   /** Frames encoded so far (for readiness and tests). */
   public long framesEncoded() {
     return (long) framesEncoded.get();
@@ -113,6 +118,15 @@ public final class PipelineMetrics {
   /** Dead letters so far with this reason. */
   public long deadLetters(DeadLetterReason reason) {
     return (long) deadLetters.labelValues(reason.name()).get();
+  }
+
+  /** Dead letters so far, all reasons together. */
+  public long deadLettersTotal() {
+    long total = 0;
+    for (DeadLetterReason reason : DeadLetterReason.values()) {
+      total += deadLetters(reason);
+    }
+    return total;
   }
 
   public PrometheusRegistry registry() {
