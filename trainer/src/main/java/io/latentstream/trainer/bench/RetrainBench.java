@@ -89,6 +89,9 @@ public final class RetrainBench implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "bench-retrain.json", description = "JSON results (default: ${DEFAULT-VALUE}).")
     Path out;
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     private final PrintStream log;
 
     RetrainBench(PrintStream log) {
@@ -243,8 +246,11 @@ public final class RetrainBench implements Callable<Integer> {
         ObjectNode json = JSON.createObjectNode();
         json.put("benchmark", "bench-retrain");
         json.put("time", Instant.now().toString());
+        ArrayNode args = json.putArray("arguments");
+        spec.commandLine().getParseResult().originalArgs().forEach(args::add);
         ObjectNode machine = json.putObject("machine");
         machine.put("cores", Runtime.getRuntime().availableProcessors());
+        machine.put("java", System.getProperty("java.version"));
         machine.put("loadAverageStart", load0);
         machine.put("loadAverageEnd", load1);
         ObjectNode data = json.putObject("footage");

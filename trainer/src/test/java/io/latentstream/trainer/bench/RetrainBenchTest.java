@@ -61,6 +61,7 @@ class RetrainBenchTest {
         assertThat(heldout.get(0) - train.get(train.size() - 1)).isGreaterThan(6);
         assertThat(Files.list(tmp.resolve("work/data/train")).count()).isEqualTo(14);
 
+        assertThat(json.get("arguments").toString()).contains("--steps", "20");
         assertThat(json.get("levels")).hasSize(1);
         JsonNode level = json.get("levels").get(0);
         assertThat(level.at("/generic/version").asText()).isEqualTo(generic.getFileName().toString());
