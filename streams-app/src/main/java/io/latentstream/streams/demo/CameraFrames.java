@@ -21,6 +21,10 @@ import java.util.stream.Stream;
  * or two from frame to frame, as a mounted camera in the wind would. Frames are RGB24 and made on demand, so a
  * long run holds only the scenes in memory.
  *
+ * <p>With fixed-camera footage (PNG frames in time order, e.g. {@code .latentstream/footage/vtest} written by
+ * {@code trainer/scripts/fetch-fixed-camera.sh}) the last camera plays that footage instead (looping, scaled to cover
+ * the frame); its frames are read from disk when asked for.
+ *
  * <p>Immutable and thread-safe.
  */
 final class CameraFrames {
@@ -29,13 +33,17 @@ final class CameraFrames {
   private static final double MARGIN = 1.12;
 
   private final List<PixelImage> scenes;
+  /** Frames of the footage camera (the last one), in time order; empty when there is none. */
+  private final List<Path> footage;
   private final int width;
   private final int height;
   private final int cameras;
   private final int framesPerCamera;
 
-  private CameraFrames(List<PixelImage> scenes, int width, int height, int cameras, int framesPerCamera) {
+  private CameraFrames(List<PixelImage> scenes, List<Path> footage, int width, int height, int cameras,
+      int framesPerCamera) {
     this.scenes = List.copyOf(scenes);
+    this.footage = List.copyOf(footage);
     this.width = width;
     this.height = height;
     this.cameras = cameras;
@@ -50,6 +58,23 @@ final class CameraFrames {
    */
   static CameraFrames load(Path photosDir, int width, int height, int cameras, int framesPerCamera)
       throws IOException {
+    return load(photosDir, null, width, height, cameras, framesPerCamera);
+  }
+
+  /**
+   * Like {@link #load(Path, int, int, int, int)}, and when {@code footageDir} holds PNG frames the last camera
+   * plays them (sorted by file name) instead of filming a photo.
+   */
+  static CameraFrames load(Path photosDir, Path footageDir, int width, int height, int cameras,
+      int framesPerCamera) throws IOException {
+    List<Path> footage = List.of();
+    if (footageDir != null && Files.isDirectory(footageDir)) {
+      try (Stream<Path> list = Files.list(footageDir)) {
+        footage = list.filter(Files::isRegularFile)
+            .filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")).sorted().toList();
+      }
+    }
+    int photoCameras = footage.isEmpty() ? cameras : cameras - 1;
     List<Path> files;
     try (Stream<Path> walk = Files.walk(photosDir, 2)) {
       files = walk.filter(Files::isRegularFile).filter(CameraFrames::isPhoto).sorted().toList();
@@ -60,12 +85,13 @@ final class CameraFrames {
     int sw = (int) Math.ceil(width * MARGIN);
     int sh = (int) Math.ceil(height * MARGIN);
     List<PixelImage> scenes = new ArrayList<>();
-    for (int c = 0; c < Math.min(cameras, files.size()); c++) {
+    int photoScenes = Math.max(1, Math.min(photoCameras, files.size()));
+    for (int c = 0; c < photoScenes; c++) {
       // spread the cameras over the whole list (heldout and train) rather than the first few files
-      Path file = files.get((int) ((long) c * files.size() / Math.min(cameras, files.size())));
+      Path file = files.get((int) ((long) c * files.size() / photoScenes));
       scenes.add(cover(ImageFiles.read(file), sw, sh));
     }
-    return new CameraFrames(scenes, width, height, cameras, framesPerCamera);
+    return new CameraFrames(scenes, footage, width, height, cameras, framesPerCamera);
   }
 
   private static boolean isPhoto(Path p) {
@@ -95,6 +121,16 @@ final class CameraFrames {
       }
     }
     return new PixelImage(w, h, PixelFormat.RGB24, out, ContainerFormat.RAW);
+  }
+
+  /** Whether camera {@code camera} plays fixed-camera footage rather than a photo. */
+  boolean isFootage(int camera) {
+    return !footage.isEmpty() && camera == cameras - 1;
+  }
+
+  /** Frames of footage the footage camera loops over (0 without footage). */
+  int footageFrames() {
+    return footage.size();
   }
 
   int cameras() {
@@ -136,6 +172,14 @@ final class CameraFrames {
 
   /** The image of camera {@code camera} at {@code sequence}: a slow pan plus a deterministic one-pixel shake. */
   PixelImage image(int camera, long sequence) {
+    if (isFootage(camera)) {
+      Path file = footage.get((int) (sequence % footage.size()));
+      try {
+        return cover(ImageFiles.read(file), width, height);
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException("cannot read footage frame " + file, e);
+      }
+    }
     PixelImage scene = scenes.get(camera % scenes.size());
     int roomX = scene.width() - width;
     int roomY = scene.height() - height;

@@ -22,7 +22,8 @@ import java.util.Map;
 /**
  * The demo's report: decodes a sample of the latents with the codec, measures PSNR against the frames that were
  * sent, finds for each sampled frame the smallest JPEG of at least the same PSNR (quality by bisection), and writes
- * {@code report.json}, {@code report.html}, the RD plot and original / decoded thumbnails into one directory.
+ * {@code report.json}, {@code report.html}, the RD plot (one point per model version that encoded the sample,
+ * against a JPEG quality sweep of the same frames) and original / decoded thumbnails into one directory.
  *
  * <p>Not thread-safe; one report per instance. The codec passed in is the caller's and is not closed here.
  */
@@ -44,7 +45,7 @@ final class DemoReport {
    * @return the whole report as written to report.json
    */
   Map<String, Object> write(Path dir, Map<String, Object> counts, List<Sampled> sample, CameraFrames frames,
-      LearnedCodec codec, String modelLabel) throws IOException {
+      LearnedCodec codec) throws IOException {
     Files.createDirectories(dir);
     double rawBytes = 3.0 * frames.width() * frames.height();
     double latentBytes = 0;
@@ -53,8 +54,15 @@ final class DemoReport {
     double bppSum = 0;
     List<Map<String, Object>> thumbList = new ArrayList<>();
     List<PixelImage> originals = new ArrayList<>();
+    Map<String, double[]> byVersion = new LinkedHashMap<>(); // version -> {frames, bpp sum, psnr sum}
     int measured = 0;
-    for (Sampled s : sample) {
+    // thumbnails spread over the run (first to last frame sampled), so a model switch shows on the page
+    java.util.Set<Integer> thumbAt = new java.util.HashSet<>();
+    for (int i = 0; i < THUMBNAILS && !sample.isEmpty(); i++) {
+      thumbAt.add(THUMBNAILS == 1 ? 0 : (int) Math.round(i * (sample.size() - 1) / (double) (THUMBNAILS - 1)));
+    }
+    for (int index = 0; index < sample.size(); index++) {
+      Sampled s = sample.get(index);
       PixelImage original = frames.image(s.camera(), s.sequence());
       PixelImage decoded = codec.decompress(s.bitstream());
       double psnr = QualityMetrics.psnr(original, decoded);
@@ -62,9 +70,14 @@ final class DemoReport {
       latentBytes += s.bitstream().length;
       jpegBytes += jpegAtEqual;
       psnrSum += psnr;
-      bppSum += QualityMetrics.bpp(s.bitstream().length, original.width(), original.height());
+      double bpp = QualityMetrics.bpp(s.bitstream().length, original.width(), original.height());
+      bppSum += bpp;
+      double[] v = byVersion.computeIfAbsent(s.modelVersion(), k -> new double[3]);
+      v[0]++;
+      v[1] += bpp;
+      v[2] += psnr;
       originals.add(original);
-      if (thumbList.size() < THUMBNAILS) {
+      if (thumbAt.contains(index)) {
         String base = String.format(Locale.ROOT, "frame-%s-%d", CameraFrames.cameraId(s.camera()), s.sequence());
         ImageFiles.writePng(thumbnail(original), dir.resolve(base + "-original.png"));
         ImageFiles.writePng(thumbnail(decoded), dir.resolve(base + "-decoded.png"));
@@ -74,7 +87,8 @@ final class DemoReport {
         thumb.put("original", base + "-original.png");
         thumb.put("decoded", base + "-decoded.png");
         thumb.put("psnr", psnr);
-        thumb.put("bpp", QualityMetrics.bpp(s.bitstream().length, original.width(), original.height()));
+        thumb.put("bpp", bpp);
+        thumb.put("modelVersion", s.modelVersion());
         thumbList.add(thumb);
       }
       measured++;
@@ -88,9 +102,19 @@ final class DemoReport {
     report.put("meanJpegBppAtEqualPsnr",
         measured == 0 ? Double.NaN : 8 * jpegBytes / measured / (frames.width() * frames.height()));
 
+    Map<String, Object> quality = new LinkedHashMap<>();
     Map<String, List<BdRate.Point>> series = new LinkedHashMap<>();
+    for (Map.Entry<String, double[]> e : byVersion.entrySet()) {
+      double[] v = e.getValue();
+      Map<String, Object> q = new LinkedHashMap<>();
+      q.put("frames", (int) v[0]);
+      q.put("meanBpp", v[1] / v[0]);
+      q.put("meanPsnr", v[2] / v[0]);
+      quality.put(e.getKey(), q);
+      series.put(e.getKey(), List.of(new BdRate.Point(v[1] / v[0], v[2] / v[0])));
+    }
+    report.put("qualityByModelVersion", quality);
     if (measured > 0) {
-      series.put(modelLabel, List.of(new BdRate.Point(bppSum / measured, psnrSum / measured)));
       series.put("JPEG (quality sweep)", jpegSweep(originals));
     }
     RdPlot.write(series, dir.resolve("rd.png"));
@@ -150,7 +174,7 @@ final class DemoReport {
         .append("figure{display:inline-block;margin:4px}</style></head><body>\n")
         .append("<h1>latentstream demo</h1>\n<table>\n");
     for (Map.Entry<String, Object> e : r.entrySet()) {
-      if (e.getKey().equals("thumbnails") || e.getKey().equals("rdPlot")) {
+      if (e.getKey().equals("thumbnails") || e.getKey().equals("rdPlot") || e.getKey().equals("retrainingRuns")) {
         continue;
       }
       Object v = e.getValue();
@@ -158,17 +182,49 @@ final class DemoReport {
       b.append("<tr><th>").append(escape(e.getKey())).append("</th><td>").append(escape(text))
           .append("</td></tr>\n");
     }
-    b.append("</table>\n<h2>Rate-distortion</h2>\n<img src=\"rd.png\" alt=\"RD plot: PSNR over bits per pixel\">\n")
+    b.append("</table>\n");
+    if (r.get("retrainingRuns") instanceof List<?> runs && !runs.isEmpty()) {
+      b.append("<h2>Retraining</h2>\n<table>\n<tr><th>run</th><th>status</th><th>duration</th><th>steps</th>")
+          .append("<th>champion (held-out)</th><th>challenger (held-out)</th><th>frames encoded by the challenger</th>")
+          .append("<th>reason</th></tr>\n");
+      for (Object o : runs) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> run = (Map<String, Object>) o;
+        b.append("<tr><td>").append(escape(String.valueOf(run.get("id")))).append("</td><td>")
+            .append(escape(String.valueOf(run.get("status")))).append("</td><td>")
+            .append(run.get("durationSeconds") instanceof Double d ? String.format(Locale.ROOT, "%.0f s", d) : "")
+            .append("</td><td>").append(run.get("steps")).append("</td><td>").append(escape(score(run.get("champion"))))
+            .append("</td><td>").append(escape(score(run.get("challenger")))).append("</td><td>")
+            .append(run.get("framesEncodedByChallenger")).append("</td><td>")
+            .append(escape(run.get("reason") == null ? "" : String.valueOf(run.get("reason"))))
+            .append("</td></tr>\n");
+      }
+      b.append("</table>\n");
+    }
+    b.append("<h2>Rate-distortion</h2>\n<img src=\"rd.png\" alt=\"RD plot: PSNR over bits per pixel\">\n")
         .append("<h2>Original / decoded</h2>\n");
     for (Map<String, Object> t : thumbs) {
       b.append("<div><figure><img src=\"").append(escape((String) t.get("original")))
           .append("\" alt=\"original\"><figcaption>original</figcaption></figure><figure><img src=\"")
           .append(escape((String) t.get("decoded"))).append("\" alt=\"decoded\"><figcaption>")
-          .append(String.format(Locale.ROOT, "decoded: %.3f bpp, %.2f dB", (Double) t.get("bpp"),
-              (Double) t.get("psnr")))
+          .append(escape(String.format(Locale.ROOT, "decoded: %.3f bpp, %.2f dB (%s)", (Double) t.get("bpp"),
+              (Double) t.get("psnr"), t.get("modelVersion"))))
           .append("</figcaption></figure></div>\n");
     }
     return b.append("</body></html>\n").toString();
+  }
+
+  /** "version: bpp, PSNR" of a run's champion or challenger node (a Jackson ObjectNode). */
+  private static String score(Object node) {
+    if (!(node instanceof com.fasterxml.jackson.databind.JsonNode n)) {
+      return "";
+    }
+    String version = n.path("version").asText("");
+    if (!n.has("bpp")) {
+      return version;
+    }
+    return String.format(Locale.ROOT, "%s: %.3f bpp, %.2f dB", version, n.path("bpp").asDouble(),
+        n.path("psnr").asDouble());
   }
 
   private static String escape(String s) {

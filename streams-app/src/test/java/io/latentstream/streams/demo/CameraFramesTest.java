@@ -2,12 +2,15 @@ package io.latentstream.streams.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.latentstream.codec.image.ImageFiles;
 import io.latentstream.codec.image.PixelFormat;
 import io.latentstream.codec.image.PixelImage;
 import io.latentstream.codec.metrics.QualityMetrics;
+import java.nio.file.Path;
 import java.nio.file.Paths;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The simulated cameras look like fixed cameras: one scene each, moving a little from frame to frame. */
 class CameraFramesTest {
@@ -41,6 +44,27 @@ class CameraFramesTest {
   @Test
   void shouldMakeTheSameFrameAgainWhenAskedTwice() {
     assertThat(frames.image(2, 7).pixels()).isEqualTo(frames.image(2, 7).pixels());
+  }
+
+  @Test
+  void shouldPlayTheFootageInOrderOnTheLastCameraWhenFootageIsGiven(@TempDir Path footage) throws Exception {
+    for (int i = 0; i < 2; i++) {
+      byte[] px = new byte[32 * 24 * 3];
+      java.util.Arrays.fill(px, (byte) (i == 0 ? 40 : 200));
+      ImageFiles.writePng(new PixelImage(32, 24, PixelFormat.RGB24, px), footage.resolve("frame-000" + i + ".png"));
+    }
+
+    CameraFrames withFootage = CameraFrames.load(Paths.get("..", "data", "photos"), footage, 64, 48, 2, 5);
+
+    assertThat(withFootage.footageFrames()).isEqualTo(2);
+    assertThat(withFootage.isFootage(1)).isTrue();
+    assertThat(withFootage.isFootage(0)).isFalse();
+    assertThat(withFootage.image(1, 0).width()).isEqualTo(64);
+    assertThat(withFootage.image(1, 0).pixels()[0] & 0xff).isEqualTo(40);
+    assertThat(withFootage.image(1, 1).pixels()[0] & 0xff).isEqualTo(200);
+    assertThat(withFootage.image(1, 2).pixels()).isEqualTo(withFootage.image(1, 0).pixels()); // loops
+    assertThat(withFootage.image(0, 0).pixels()).isEqualTo(
+        CameraFrames.load(Paths.get("..", "data", "photos"), 64, 48, 1, 5).image(0, 0).pixels());
   }
 
   @Test

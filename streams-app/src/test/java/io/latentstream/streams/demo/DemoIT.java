@@ -5,6 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.latentstream.codec.image.ImageFiles;
+import io.latentstream.codec.image.PixelFormat;
+import io.latentstream.codec.image.PixelImage;
 import io.latentstream.codec.model.FixtureModels;
 import io.latentstream.platform.LoopbackPorts;
 import java.io.PrintWriter;
@@ -24,8 +27,10 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
- * {@code ./latentstream demo} in-process with the fixture model on tiny frames: every frame comes out as a latent,
- * the report carries the figures a newcomer reads, its page shows images that exist, and no child JVM is left.
+ * {@code ./latentstream demo --no-retrain} in-process with the fixture model on tiny frames, one camera playing
+ * footage: every frame comes out as a latent, the report carries the figures a newcomer reads, its page shows images
+ * that exist, and no child JVM is left. The retraining part runs in integration-tests' DemoRetrainingIT (the trainer
+ * module is not on this module's classpath).
  */
 class DemoIT {
 
@@ -39,13 +44,18 @@ class DemoIT {
     StringWriter stdout = new StringWriter();
     StringWriter stderr = new StringWriter();
     List<Integer> ports = freePorts(3);
+    Path footage = Files.createDirectories(dir.resolve("footage"));
+    for (int i = 0; i < 3; i++) {
+      ImageFiles.writePng(new PixelImage(80, 60, PixelFormat.RGB24, new byte[80 * 60 * 3]),
+          footage.resolve("frame-" + i + ".png"));
+    }
 
     int exit = new CommandLine(new DemoCommand()).setOut(new PrintWriter(stdout)).setErr(new PrintWriter(stderr))
         .execute("--models-dir", FixtureModels.modelsDir().toString(), "--quality", "2",
             "--photos", Paths.get("..", "data", "photos").toString(), "--size", "64x48", "--cameras", "2",
             "--frames", "5", "--report", report.toString(), "--data-dir", dir.resolve("data").toString(),
             "--broker-port", ports.get(0).toString(), "--controller-port", ports.get(1).toString(),
-            "--registry-port", ports.get(2).toString());
+            "--registry-port", ports.get(2).toString(), "--footage", footage.toString(), "--no-retrain");
 
     assertThat(exit).as(stdout + "\n" + stderr).isZero();
     assertThat(stdout.toString()).contains("10 in, 10 latents out, 0 dead letters", "demo: ok");
@@ -61,7 +71,12 @@ class DemoIT {
     assertThat(json.path("throughputFps").asDouble()).isPositive();
     assertThat(json.path("modelVersionsSeen").get(0).asText())
         .isEqualTo(FixtureModels.level(2).getFileName().toString());
-    assertThat(json.has("retrainingRuns")).isTrue();
+    assertThat(json.path("framesPerModelVersion").path(FixtureModels.level(2).getFileName().toString()).asInt())
+        .isEqualTo(10);
+    assertThat(json.path("retrainingRuns").isArray()).isTrue();
+    assertThat(json.path("retrainingRuns")).isEmpty();
+    assertThat(json.path("retraining").asText()).contains("not run");
+    assertThat(json.path("footageCamera").asText()).isEqualTo("demo-cam-1");
 
     String html = Files.readString(report.resolve("report.html"));
     Matcher src = Pattern.compile("src=\"([^\"]+)\"").matcher(html);
@@ -91,7 +106,7 @@ class DemoIT {
               "--photos", Paths.get("..", "data", "photos").toString(), "--size", "64x48", "--frames", "1",
               "--report", dir.resolve("r").toString(), "--data-dir", dir.resolve("d").toString(),
               "--broker-port", String.valueOf(taken.getLocalPort()), "--controller-port", ports.get(0).toString(),
-              "--registry-port", ports.get(1).toString());
+              "--registry-port", ports.get(1).toString(), "--no-retrain");
 
       assertThat(exit).isEqualTo(2);
       assertThat(stderr.toString()).contains(String.valueOf(taken.getLocalPort()), "--broker-port");
