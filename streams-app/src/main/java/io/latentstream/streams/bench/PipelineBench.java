@@ -30,6 +30,7 @@ import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.apache.kafka.streams.StreamsConfig;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -44,7 +45,11 @@ import picocli.CommandLine.Spec;
  * <p>Each run measures (1) {@link LearnedCodec#compress} in a loop over the run's frames on as many threads as the
  * app has stream threads ({@link CodecLoop}), then (2) the pipeline: a fresh {@code StreamsApp} in this JVM
  * (exactly-once v2, the same model package) fed by a producer and read by a read_committed consumer
- * ({@link PipelineRun}). Every figure is reported per run and as the median over the runs. The broker and registry
+ * ({@link PipelineRun}). Before the first run, {@code --warmup-runs} untimed pipeline passes do the JIT work of this
+ * JVM and of the broker, as a long-running deployment has. Every figure is reported per run and as the median over
+ * the runs, with where the CPU went ({@link CpuMeter}: by thread of this JVM, the broker, the rest of the machine)
+ * and where the stream thread's time went ({@link StreamThreadClock}: encoding, committing, waiting for input),
+ * measured over the same frames as the throughput. The broker and registry
  * are a {@link LocalPlatform} on free loopback ports with a temporary data directory, unless {@code --bootstrap}
  * and {@code --registry} name running ones.
  *
@@ -62,6 +67,8 @@ public final class PipelineBench implements Callable<Integer> {
   /** Seconds of codec throughput kept in flight when {@code --in-flight} is not given; see {@link #benchmark}. */
   private static final double IN_FLIGHT_SECONDS = 1.0;
   private static final int MIN_IN_FLIGHT = 8;
+  /** Kafka Streams' commit interval under exactly-once when none is set. */
+  private static final long EOS_DEFAULT_COMMIT_INTERVAL_MS = 100;
 
   @Option(names = "--model", defaultValue = "default", paramLabel = "PATH|NAME",
       description = "Model package directory, version, name or family (default: ${DEFAULT-VALUE}).")
@@ -93,6 +100,11 @@ public final class PipelineBench implements Callable<Integer> {
   @Option(names = "--warmup", paramLabel = "N",
       description = "Frames of each run left out of throughput and latency (default: 10%% of the run, at least 1).")
   Integer warmup;
+
+  @Option(names = "--warmup-runs", defaultValue = "2", paramLabel = "N",
+      description = "Untimed pipeline passes before the first run, so that the JIT of this JVM and of the broker"
+          + " is done as in a long-running deployment (default: ${DEFAULT-VALUE}).")
+  int warmupRuns;
 
   @Option(names = "--in-flight", paramLabel = "N",
       description = "Frames the producer keeps published but not yet encoded and committed (default: the codec's"
@@ -160,9 +172,10 @@ public final class PipelineBench implements Callable<Integer> {
     int width = Integer.parseInt(wh.group(1));
     int height = Integer.parseInt(wh.group(2));
     if (width < 16 || height < 16 || framesPerCamera < 1 || cameras < 1 || cameras * framesPerCamera < 2
-        || runs < 1 || threads < 1 || (inFlight != null && inFlight < 1) || (warmup != null && warmup < 0)) {
+        || runs < 1 || threads < 1 || (inFlight != null && inFlight < 1) || (warmup != null && warmup < 0)
+        || warmupRuns < 0) {
       return usage(err, "need a size of at least 16x16, --frames, --cameras, --runs, --threads and --in-flight of"
-          + " at least 1, two frames per run, and --warmup of 0 or more");
+          + " at least 1, two frames per run, and --warmup and --warmup-runs of 0 or more");
     }
     if ((bootstrap == null) != (registry == null)) {
       return usage(err, "--bootstrap and --registry go together");
@@ -212,13 +225,26 @@ public final class PipelineBench implements Callable<Integer> {
         CodecLoop.Result codec = loop.measure(warm);
         double codecFps = codec.framesPerSecond();
         if (window == null) {
-          // A frame becomes visible only when its transaction commits (every 100 ms under exactly-once), after a
-          // fetch and an encode: measured here, 4 frames in flight starved the stream thread (latency/4 = the
-          // throughput seen), 16 did not. One second of frames keeps it busy with some margin.
-          window = Math.max(MIN_IN_FLIGHT, (int) Math.ceil(codecFps * IN_FLIGHT_SECONDS));
+          // A frame becomes visible only when its transaction commits (every commit.interval.ms under
+          // exactly-once), after a fetch and an encode: measured here with 100 ms commits, 4 frames in flight
+          // starved the stream thread (latency/4 = the throughput seen), 16 did not. One second of frames plus
+          // one commit interval keeps it busy with some margin.
+          window = Math.max(MIN_IN_FLIGHT,
+              (int) Math.ceil(codecFps * (IN_FLIGHT_SECONDS + commitIntervalMs(app) / 1000.0)));
         }
         PipelineRun run = new PipelineRun(app, frames, window, warm, Duration.ofSeconds(stallSeconds), resources,
             workDir);
+        for (int w = 0; r == 0 && w < warmupRuns; w++) {
+          // A deployment runs for days with its JIT done, in this JVM and in the broker; the first pass through
+          // Kafka Streams, the clients and a fresh broker spends as much CPU compiling as the stream thread
+          // spends working (measured: 13-15 ms per frame of JIT in the app JVM, and the broker's JIT on top), and
+          // after one 200-frame pass the JIT still took 11, then 6, then 2 ms per frame in the next three runs.
+          // Their figures are not reported.
+          PipelineRun.Result wr = run.measure(stamp + "-warmup" + w);
+          stdout.printf("warm-up pass %d/%d (not counted): pipeline %.2f fps%n", w + 1, warmupRuns,
+              wr.framesPerSecond());
+          stdout.flush();
+        }
         PipelineRun.Result p = run.measure(stamp + "-" + r);
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("run", r + 1);
@@ -236,6 +262,7 @@ public final class PipelineBench implements Callable<Integer> {
         row.put("pipelineProcessMsPerFrame", p.processMillisMean());
         row.put("codecCpu", codec.cpu());
         row.put("pipelineCpu", p.cpu());
+        row.put("streamThread", p.streamThread());
         // CPU per frame, which other load on the machine hardly changes: the codec's over the pipeline's, for
         // everything the benchmark runs (with the local broker) and for the app alone (without the broker and
         // without the benchmark's own producer and consumer)
@@ -248,6 +275,7 @@ public final class PipelineBench implements Callable<Integer> {
         stdout.printf("run %d/%d: codec %.2f fps, pipeline %.2f fps (%.1f%%), latency p50 %.0f ms p99 %.0f ms%n",
             r + 1, runs, codecFps, p.framesPerSecond(), 100 * p.framesPerSecond() / codecFps, p.p50Millis(),
             p.p99Millis());
+        stdout.println("  " + cpuLine(codec.cpu(), p.cpu(), p.streamThread()));
         stdout.flush();
       }
 
@@ -264,6 +292,7 @@ public final class PipelineBench implements Callable<Integer> {
       result.put("runs", runs);
       result.put("threads", threads);
       result.put("warmupFrames", warm);
+      result.put("warmupRuns", warmupRuns);
       result.put("inFlightFrames", window);
       result.put("platform", bootstrap == null ? "local (started by the benchmark)" : bootstrap);
       result.put("settings", settingsReport(app));
@@ -276,6 +305,9 @@ public final class PipelineBench implements Callable<Integer> {
       result.put("median", medians);
       result.put("rawRuns", rawRuns);
       printTable(stdout, rawRuns, medians);
+      Map<String, Object> breakdown = breakdown(rawRuns);
+      result.put("medianBreakdown", breakdown);
+      printBreakdown(stdout, breakdown);
     }
     ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     Path parent = out.toAbsolutePath().getParent();
@@ -337,6 +369,12 @@ public final class PipelineBench implements Callable<Integer> {
         .optDataDir(dataDir).start();
   }
 
+  /** The app's commit interval: a --set value, else what the app runs with. */
+  private static long commitIntervalMs(Map<String, Object> app) {
+    Object set = StreamsAppConfig.of(app).kafkaOverrides().get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG);
+    return set != null ? Long.parseLong(set.toString().trim()) : EOS_DEFAULT_COMMIT_INTERVAL_MS;
+  }
+
   /** The app settings that shape the measurement, with Kafka Streams' defaults where the app sets none. */
   private static Map<String, Object> settingsReport(Map<String, Object> app) {
     StreamsAppConfig config = StreamsAppConfig.of(app);
@@ -387,6 +425,73 @@ public final class PipelineBench implements Callable<Integer> {
         pct(medians.get("cpuRatio")), pct(medians.get("appCpuRatio")));
     out.println();
     out.flush();
+  }
+
+  /** CPU per frame by where it went, and the stream thread's time per frame: medians over the runs. */
+  @SuppressWarnings("unchecked")
+  static Map<String, Object> breakdown(List<Map<String, Object>> rows) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    for (String phase : List.of("codecCpu", "pipelineCpu", "streamThread")) {
+      Map<String, Double> medians = new LinkedHashMap<>();
+      Map<String, Double> first = (Map<String, Double>) rows.get(0).get(phase);
+      for (String key : first.keySet()) {
+        medians.put(key, Percentiles.median(rows.stream()
+            .mapToDouble(r -> ((Map<String, Double>) r.get(phase)).getOrDefault(key, Double.NaN)).toArray()));
+      }
+      out.put(phase, medians);
+    }
+    return out;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static void printBreakdown(PrintWriter out, Map<String, Object> breakdown) {
+    Map<String, Double> codec = (Map<String, Double>) breakdown.get("codecCpu");
+    Map<String, Double> pipe = (Map<String, Double>) breakdown.get("pipelineCpu");
+    String format = "  %-52s %10s %10s%n";
+    out.println("CPU ms per frame (medians)");
+    out.printf(format, "", "codec loop", "pipeline");
+    List<String[]> lines = List.of(
+        new String[] {"tensorflowThreadsCpuMsPerFrame", "TensorFlow threads (the transforms)"},
+        new String[] {"codecCallerThreadsCpuMsPerFrame", "codec loop thread / stream thread (Java side)"},
+        new String[] {"kafkaIoThreadsCpuMsPerFrame", "Kafka client I/O threads"},
+        new String[] {"gcThreadsCpuMsPerFrame", "GC"},
+        new String[] {"jitThreadsCpuMsPerFrame", "JIT compiler"},
+        new String[] {"otherThreadsCpuMsPerFrame", "other threads of the JVM"},
+        new String[] {"benchClientThreadsCpuMsPerFrame", "benchmark's own producer and consumer"},
+        new String[] {"selfCpuMsPerFrame", "= this JVM"},
+        new String[] {"childrenCpuMsPerFrame", "broker + registry (child JVMs)"},
+        new String[] {"othersCpuMsPerFrame", "rest of the machine (other processes)"});
+    for (String[] line : lines) {
+      if (codec.containsKey(line[0]) || pipe.containsKey(line[0])) {
+        out.printf(format, line[1], f1(codec.get(line[0])), f1(pipe.get(line[0])));
+      }
+    }
+    Map<String, Double> st = (Map<String, Double>) breakdown.get("streamThread");
+    out.printf(Locale.ROOT, "Stream thread ms per frame (medians): %.1f wall = %.1f in the encode processor + %.1f"
+        + " blocked on Kafka (%.1f committing, %.1f waiting in poll) + %.1f other%n", st.get("wallMsPerFrame"),
+        st.get("encodeMsPerFrame"), st.get("blockedOnKafkaMsPerFrame"), st.get("commitMsPerFrame"),
+        st.get("pollWaitMsPerFrame"), st.get("otherMsPerFrame"));
+    out.println();
+    out.flush();
+  }
+
+  /** One run's CPU per frame and stream thread time per frame, on one line. */
+  static String cpuLine(Map<String, Double> codec, Map<String, Double> pipe, Map<String, Double> thread) {
+    return String.format(Locale.ROOT, "CPU ms/frame: codec loop %.1f (TensorFlow %.1f); pipeline app %.1f"
+        + " (TensorFlow %.1f, stream thread %.1f, Kafka I/O %.1f, GC %.1f, JIT %.1f), broker+registry %.1f;"
+        + " stream thread ms/frame: encode %.1f, commit %.1f, poll wait %.1f, other %.1f",
+        codec.get("selfCpuMsPerFrame"), codec.getOrDefault("tensorflowThreadsCpuMsPerFrame", Double.NaN),
+        pipe.get("selfCpuMsPerFrame") - pipe.get("benchClientsCpuMsPerFrame"),
+        pipe.getOrDefault("tensorflowThreadsCpuMsPerFrame", Double.NaN),
+        pipe.getOrDefault("codecCallerThreadsCpuMsPerFrame", Double.NaN),
+        pipe.getOrDefault("kafkaIoThreadsCpuMsPerFrame", Double.NaN),
+        pipe.getOrDefault("gcThreadsCpuMsPerFrame", Double.NaN), pipe.getOrDefault("jitThreadsCpuMsPerFrame",
+            Double.NaN), pipe.get("childrenCpuMsPerFrame"), thread.get("encodeMsPerFrame"),
+        thread.get("commitMsPerFrame"), thread.get("pollWaitMsPerFrame"), thread.get("otherMsPerFrame"));
+  }
+
+  private static String f1(Double v) {
+    return v == null || v.isNaN() ? "-" : String.format(Locale.ROOT, "%.1f", v);
   }
 
   private static String f2(Object v) {

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -63,7 +64,8 @@ final class PipelineRun {
 
   /** What one run measured. Latencies in milliseconds, over the frames after the warm-up. */
   record Result(int frames, int received, int duplicates, double framesPerSecond, double p50Millis,
-      double p99Millis, double maxMillis, double windowSeconds, double processMillisMean, Map<String, Double> cpu) {}
+      double p99Millis, double maxMillis, double windowSeconds, double processMillisMean, Map<String, Double> cpu,
+      Map<String, Double> streamThread) {}
 
   private final Map<String, Object> baseConfig;
   private final BenchFrames frames;
@@ -144,6 +146,7 @@ final class PipelineRun {
       AtomicLongArray sent = new AtomicLongArray(frames.total());
       long[] arrived = new long[frames.total()];
       AtomicReference<Throwable> producerError = new AtomicReference<>();
+      AtomicLong producerFinalCpu = new AtomicLong();
       Thread producerThread = new Thread(() -> {
         try {
           for (int i = 0; i < values.length && producerError.get() == null; i++) {
@@ -161,6 +164,8 @@ final class PipelineRun {
           Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
           producerError.compareAndSet(null, e);
+        } finally {
+          producerFinalCpu.set(Math.max(0, ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime()));
         }
       }, "bench-producer");
       producerThread.setDaemon(true);
@@ -169,8 +174,15 @@ final class PipelineRun {
       int received = 0;
       int duplicates = 0;
       Map<String, Double> cpu;
-      CpuMeter cpuStart = CpuMeter.now();
-      long clientsCpuStart = benchClientsCpuNanos(producerThread);
+      Map<String, Double> streamThread;
+      // CPU and the stream thread's time are measured over the frames that throughput counts: from the arrival
+      // that ends the warm-up to the last one (the JIT of this JVM and of the broker is busiest before)
+      int skip = Math.min(warmup, frames.total() - 2);
+      int steadyFrames = frames.total() - 1 - skip;
+      StreamThreadClock clockStart = null;
+      CpuMeter cpuStart = null;
+      double[] encodeStart = null;
+      long clientsCpuStart = 0;
       producerThread.start();
       try {
         long lastProgress = System.nanoTime();
@@ -190,17 +202,29 @@ final class PipelineRun {
           if (!batch.isEmpty()) {
             lastProgress = now;
           }
+          if (cpuStart == null && received > skip) {
+            clockStart = StreamThreadClock.of(streamsApp.streams());
+            cpuStart = CpuMeter.now();
+            encodeStart = encodeHistogram(streamsApp);
+            clientsCpuStart = benchClientsCpuNanos(producerThread, producerFinalCpu);
+          }
           failIfStuck(streamsApp, producerError.get(), received, now - lastProgress, config);
         }
-        cpu = new LinkedHashMap<>(CpuMeter.now().since(cpuStart, frames.total()));
+        cpu = new LinkedHashMap<>(CpuMeter.now().since(cpuStart, steadyFrames));
+        double[] encodeEnd = encodeHistogram(streamsApp);
+        // tiny frames can all be encoded before the warm-up ones arrive: then the mean over the whole run
+        double encodeMs = encodeEnd[1] > encodeStart[1]
+            ? (encodeEnd[0] - encodeStart[0]) / (encodeEnd[1] - encodeStart[1]) * 1e3 : processMillisMean(streamsApp);
+        streamThread = StreamThreadClock.of(streamsApp.streams()).since(clockStart, steadyFrames,
+            config.getInt(StreamsAppConfig.NUM_STREAM_THREADS), encodeMs);
         cpu.put("benchClientsCpuMsPerFrame",
-            (benchClientsCpuNanos(producerThread) - clientsCpuStart) / 1e6 / frames.total());
+            (benchClientsCpuNanos(producerThread, producerFinalCpu) - clientsCpuStart) / 1e6 / steadyFrames);
         duplicates += drain(consumer, latent, latentTopic, arrived);
       } finally {
         producerThread.interrupt();
         producerThread.join(TimeUnit.SECONDS.toMillis(10));
       }
-      return result(sent, arrived, received, duplicates, processMillisMean(streamsApp), cpu);
+      return result(sent, arrived, received, duplicates, processMillisMean(streamsApp), cpu, streamThread);
     } finally {
       resources.closeNow(appCloser);
       BenchResources.deleteTree(stateDir);
@@ -211,12 +235,11 @@ final class PipelineRun {
    * CPU time of the benchmark's own producer and consumer, which share this JVM with the app: the calling thread
    * (the consumer), the producer thread and the producer's network thread.
    */
-  private static long benchClientsCpuNanos(Thread producerThread) {
+  private static long benchClientsCpuNanos(Thread producerThread, AtomicLong producerFinalCpu) {
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     long total = Math.max(0, threads.getCurrentThreadCpuTime());
-    if (producerThread.isAlive()) {
-      total += Math.max(0, threads.getThreadCpuTime(producerThread.getId()));
-    }
+    long producer = producerThread.isAlive() ? threads.getThreadCpuTime(producerThread.getId()) : -1;
+    total += producer >= 0 ? producer : producerFinalCpu.get(); // its last reading once it has ended
     for (Thread t : Thread.getAllStackTraces().keySet()) {
       if (t.getName().contains(BENCH_PRODUCER)) {
         total += Math.max(0, threads.getThreadCpuTime(t.getId()));
@@ -230,18 +253,24 @@ final class PipelineRun {
    * app's own encode latency histogram: what is left of the wall time per frame went to Kafka and waiting.
    */
   private static double processMillisMean(StreamsApp app) {
+    double[] h = encodeHistogram(app);
+    return h[1] == 0 ? Double.NaN : h[0] / h[1] * 1e3;
+  }
+
+  /** Sum (seconds) and count of the app's encode latency histogram. */
+  private static double[] encodeHistogram(StreamsApp app) {
     for (MetricSnapshot snapshot : app.metrics().registry().scrape()) {
       if (snapshot instanceof HistogramSnapshot h && h.getMetadata().getName().startsWith("latentstream_encode_latency")
           && !h.getDataPoints().isEmpty()) {
         HistogramSnapshot.HistogramDataPointSnapshot point = h.getDataPoints().get(0);
-        return point.getCount() == 0 ? Double.NaN : point.getSum() / point.getCount() * 1e3;
+        return new double[] {point.getSum(), point.getCount()};
       }
     }
-    return Double.NaN;
+    return new double[] {Double.NaN, 0};
   }
 
   private Result result(AtomicLongArray sent, long[] arrived, int received, int duplicates,
-      double processMillisMean, Map<String, Double> cpu) {
+      double processMillisMean, Map<String, Double> cpu, Map<String, Double> streamThread) {
     int n = arrived.length;
     int skip = Math.min(warmup, n - 2);
     long[] order = arrived.clone();
@@ -254,7 +283,7 @@ final class PipelineRun {
       latencies[i - skip] = (arrived[i] - sent.get(i)) / 1e6;
     }
     return new Result(n, received, duplicates, fps, Percentiles.of(latencies, 50), Percentiles.of(latencies, 99),
-        Percentiles.of(latencies, 100), window, processMillisMean, cpu);
+        Percentiles.of(latencies, 100), window, processMillisMean, cpu, streamThread);
   }
 
   private int indexOf(LatentFrame frame) {

@@ -61,6 +61,18 @@ class PipelineBenchIT {
             org.assertj.core.data.Offset.offset(1e-9));
     assertThat(median.path("cpuRatio").asDouble()).isPositive();
     assertThat(run.path("pipelineCpu").path("selfCpuMsPerFrame").asDouble()).isPositive();
+    // where the time went: the stream thread's wall time per frame splits into encode, Kafka and the rest
+    JsonNode thread = run.path("streamThread");
+    assertThat(thread.path("encodeMsPerFrame").asDouble()).isPositive();
+    assertThat(thread.path("commitMsPerFrame").asDouble()).isNotNegative(); // tiny frames: maybe no commit in it
+    assertThat(thread.path("blockedOnKafkaMsPerFrame").asDouble())
+        .isGreaterThanOrEqualTo(thread.path("commitMsPerFrame").asDouble());
+    assertThat(thread.path("wallMsPerFrame").asDouble()).isCloseTo(thread.path("encodeMsPerFrame").asDouble()
+        + thread.path("blockedOnKafkaMsPerFrame").asDouble() + thread.path("otherMsPerFrame").asDouble(),
+        org.assertj.core.data.Offset.offset(1e-6));
+    assertThat(json.path("medianBreakdown").path("pipelineCpu").path("childrenCpuMsPerFrame").isNumber()).isTrue();
+    assertThat(run.path("pipelineCpu").path("tensorflowThreadsCpuMsPerFrame").isNumber()).isTrue();
+    assertThat(stdout.toString()).contains("CPU ms per frame").contains("Stream thread ms per frame");
     assertThat(median.path("latencyP50Ms").asDouble()).isPositive()
         .isLessThanOrEqualTo(median.path("latencyP99Ms").asDouble());
     // the broker and the registry were child JVMs of this one: all gone
