@@ -4,6 +4,7 @@ import io.latentstream.trainer.data.BatchPrefetcher;
 import io.latentstream.trainer.data.CropSampler;
 import io.latentstream.trainer.data.TrainingImages;
 import io.latentstream.trainer.eval.HeldoutEvaluator;
+import io.latentstream.trainer.eval.PackageScore;
 import io.latentstream.trainer.export.EntropyTables;
 import io.latentstream.trainer.export.ModelMetadata;
 import io.latentstream.trainer.export.PackageExporter;
@@ -63,6 +64,13 @@ public final class TrainingRun {
                 metrics = r.toJson(new com.fasterxml.jackson.databind.ObjectMapper());
             }
             Path pkg = new PackageExporter().export(state, meta, options.out(), graph, metrics);
+            if (options.heldout() != null) {
+                // The manifest records what ./latentstream eval measures: real bitstreams through the codec.
+                PackageScore.Result real = PackageScore.score(pkg, options.heldout());
+                PackageScore.writeMetrics(pkg, real, metrics.get("bpp").asDouble());
+                progress.printf(Locale.ROOT, "held-out %s through the codec: %.4f bpp, %.2f dB PSNR, MS-SSIM %.4f%n",
+                        options.heldout(), real.bpp(), real.psnr(), real.msssim());
+            }
             progress.printf("exported %s%n", pkg);
             return pkg;
         }

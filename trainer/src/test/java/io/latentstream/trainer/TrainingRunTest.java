@@ -1,9 +1,11 @@
 package io.latentstream.trainer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.latentstream.trainer.eval.PackageScore;
 import io.latentstream.trainer.export.ExportVerifier;
 import io.latentstream.trainer.graph.ModelConfig;
 import java.awt.image.BufferedImage;
@@ -39,6 +41,11 @@ class TrainingRunTest {
         assertThat(manifest.get("name").asText()).isEqualTo("tiny-q1");
         assertThat(manifest.at("/training/steps").asLong()).isEqualTo(3);
         assertThat(manifest.at("/metrics/images").asInt()).isEqualTo(2);
+        // The manifest's metrics are what the codec (./latentstream eval) measures on real bitstreams: reproducible.
+        PackageScore.Result real = PackageScore.score(first, photos);
+        assertThat(manifest.at("/metrics/bpp").asDouble()).isCloseTo(real.bpp(), within(1e-4));
+        assertThat(manifest.at("/metrics/psnr").asDouble()).isCloseTo(real.psnr(), within(0.01));
+        assertThat(manifest.at("/metrics/idealBpp").asDouble()).isPositive().isLessThanOrEqualTo(real.bpp());
         ExportVerifier.verifyFiles(first);
         assertThat(Checkpoint.read(out).step()).isEqualTo(3);
 
