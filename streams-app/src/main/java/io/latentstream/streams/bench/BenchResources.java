@@ -1,11 +1,9 @@
 package io.latentstream.streams.bench;
 
+import io.latentstream.streams.support.FileTrees;
 import java.io.IOException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import org.slf4j.Logger;
@@ -50,7 +48,7 @@ final class BenchResources implements AutoCloseable {
 
   /** Deletes {@code dir} and everything under it on close. */
   synchronized Path addDirectory(Path dir) {
-    add("directory " + dir, () -> deleteTree(dir));
+    add("directory " + dir, () -> FileTrees.deleteTree(dir));
     return dir;
   }
 
@@ -103,29 +101,5 @@ final class BenchResources implements AutoCloseable {
     } catch (Exception e) {
       LOG.warn("closing {} failed: {}", n.what(), e.toString());
     }
-  }
-
-  static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-        Files.deleteIfExists(file);
-        return FileVisitResult.CONTINUE;
-      }
-
-      @Override
-      public FileVisitResult visitFileFailed(Path file, IOException e) {
-        return FileVisitResult.CONTINUE; // a file that vanished meanwhile (a store closing) is fine
-      }
-
-      @Override
-      public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-        Files.deleteIfExists(d);
-        return FileVisitResult.CONTINUE;
-      }
-    });
   }
 }

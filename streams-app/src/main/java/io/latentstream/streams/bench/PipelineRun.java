@@ -4,6 +4,7 @@ import io.latentstream.schemas.LatentFrame;
 import io.latentstream.streams.StreamsApp;
 import io.latentstream.streams.config.StreamsAppConfig;
 import io.latentstream.streams.serde.RecordSerdes;
+import io.latentstream.streams.support.FileTrees;
 import io.latentstream.streams.topology.Topics;
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
@@ -227,7 +228,7 @@ final class PipelineRun {
       return result(sent, arrived, received, duplicates, processMillisMean(streamsApp), cpu, streamThread);
     } finally {
       resources.closeNow(appCloser);
-      BenchResources.deleteTree(stateDir);
+      FileTrees.deleteTree(stateDir);
     }
   }
 

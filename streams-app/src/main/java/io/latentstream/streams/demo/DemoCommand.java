@@ -12,16 +12,14 @@ import io.latentstream.schemas.LatentFrame;
 import io.latentstream.streams.StreamsApp;
 import io.latentstream.streams.config.StreamsAppConfig;
 import io.latentstream.streams.serde.RecordSerdes;
+import io.latentstream.streams.support.FileTrees;
 import io.latentstream.streams.topology.Topics;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -53,11 +51,11 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.StreamsConfig;
 import org.slf4j.LoggerFactory;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /**
  * {@code ./latentstream demo}: the whole pipeline on this machine. Starts the local broker and schema registry
@@ -221,7 +219,7 @@ public final class DemoCommand implements Callable<Integer> {
     Path footageDir = footage != null ? footage : root.resolve(".latentstream/footage/vtest");
     Path data = (dataDir != null ? dataDir : root.resolve(".latentstream/demo")).toAbsolutePath();
     if (clean) {
-      deleteTree(data);
+      FileTrees.deleteTree(data);
     } else if (Files.isDirectory(data.resolve("platform"))) {
       progress(err, "reusing " + data + ": the models promoted so far, the trainer's sampled frames and the signing"
           + " key stay (--clean starts afresh); topics start empty");
@@ -229,8 +227,8 @@ public final class DemoCommand implements Callable<Integer> {
     // The local registry keeps its schemas in memory: records left on the topics by an earlier run would name schema
     // ids the new registry does not know (or worse, gives to other schemas). So the broker starts empty every time,
     // and what carries over is on disk: both model directories (the newest package is the champion), the reservoir.
-    deleteTree(data.resolve("platform"));
-    deleteTree(data.resolve("streams-state"));
+    FileTrees.deleteTree(data.resolve("platform"));
+    FileTrees.deleteTree(data.resolve("streams-state"));
     Files.createDirectories(data);
     List<Path> trainerClasspath = retrain ? DemoTrainer.classpath(root) : List.of(); // fails early when not built
 
@@ -798,24 +796,5 @@ public final class DemoCommand implements Callable<Integer> {
     c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     c.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Topics.maxMessageBytes(config));
     return c;
-  }
-
-  static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-        Files.deleteIfExists(file);
-        return FileVisitResult.CONTINUE;
-      }
-
-      @Override
-      public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-        Files.deleteIfExists(d);
-        return FileVisitResult.CONTINUE;
-      }
-    });
   }
 }
