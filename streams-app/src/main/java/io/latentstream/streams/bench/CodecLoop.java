@@ -2,6 +2,7 @@ package io.latentstream.streams.bench;
 
 import io.latentstream.codec.LearnedCodec;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -30,7 +31,18 @@ final class CodecLoop {
   }
 
   /** Frames per second, and where the CPU time went meanwhile ({@link CpuMeter#since}). */
-  record Result(double framesPerSecond, Map<String, Double> cpu) {}
+  record Result(double framesPerSecond, Map<String, Double> cpu) {
+
+    /**
+     * Two measurements of the same frames taken as one: frames over total time (the harmonic mean of the rates)
+     * and the mean CPU per frame of each kind.
+     */
+    static Result mean(Result a, Result b) {
+      Map<String, Double> cpu = new LinkedHashMap<>();
+      a.cpu.forEach((k, v) -> cpu.put(k, b.cpu.containsKey(k) ? (v + b.cpu.get(k)) / 2 : v));
+      return new Result(2 / (1 / a.framesPerSecond + 1 / b.framesPerSecond), cpu);
+    }
+  }
 
   /** Compresses {@code warmup} frames untimed, then every frame of the run timed. */
   Result measure(int warmup) throws InterruptedException {

@@ -42,10 +42,10 @@ import picocli.CommandLine.Spec;
  * {@code ./latentstream bench-pipeline}: throughput of the whole streams pipeline against the codec alone, measured
  * in the same run on the same frames, and the pipeline's end-to-end latency.
  *
- * <p>Each run measures (1) {@link LearnedCodec#compress} in a loop over the run's frames on as many threads as the
- * app has stream threads ({@link CodecLoop}), then (2) the pipeline: a fresh {@code StreamsApp} in this JVM
- * (exactly-once v2, the same model package) fed by a producer and read by a read_committed consumer
- * ({@link PipelineRun}). Before the first run, {@code --warmup-runs} untimed pipeline passes do the JIT work of this
+ * <p>Each run measures the pipeline, a fresh {@code StreamsApp} in this JVM (exactly-once v2, the same model package)
+ * fed by a producer and read by a read_committed consumer ({@link PipelineRun}), against {@link LearnedCodec#compress}
+ * in a loop over the run's frames on as many threads as the app has stream threads ({@link CodecLoop}), measured
+ * right before and right after the run (A B A B ... A: each loop serves the runs on both sides of it). Before the first run, {@code --warmup-runs} untimed pipeline passes do the JIT work of this
  * JVM and of the broker, as a long-running deployment has. Every figure is reported per run and as the median over
  * the runs, with where the CPU went ({@link CpuMeter}: by thread of this JVM, the broker, the rest of the machine)
  * and where the stream thread's time went ({@link StreamThreadClock}: encoding, committing, waiting for input),
@@ -221,10 +221,14 @@ public final class PipelineBench implements Callable<Integer> {
       List<Map<String, Object>> rawRuns = new ArrayList<>();
       String stamp = DateTimeFormatter.ofPattern("yyyyMMddHHmmss").withZone(ZoneOffset.UTC).format(Instant.now());
       Integer window = inFlight;
+      // The codec loop runs before and after every pipeline run (A B A B ... A) and each run is compared with the
+      // mean of the two loops around it: on a shared machine the speed drifts by tens of percent within minutes
+      // (measured 10.4 to 17.2 codec fps in one hour), and a loop measured only before the run, a minute or more
+      // earlier, carries that drift into the ratio.
+      CodecLoop.Result before = loop.measure(warm);
       for (int r = 0; r < runs; r++) {
-        CodecLoop.Result codec = loop.measure(warm);
-        double codecFps = codec.framesPerSecond();
         if (window == null) {
+          double codecFps = before.framesPerSecond();
           // A frame becomes visible only when its transaction commits (every commit.interval.ms under
           // exactly-once), after a fetch and an encode: measured here with 100 ms commits, 4 frames in flight
           // starved the stream thread (latency/4 = the throughput seen), 16 did not. One second of frames plus
@@ -245,10 +249,19 @@ public final class PipelineBench implements Callable<Integer> {
               wr.framesPerSecond());
           stdout.flush();
         }
+        if (r == 0 && warmupRuns > 0) {
+          before = loop.measure(warm); // the warm-up passes took minutes: measure the loop next to the run
+        }
         PipelineRun.Result p = run.measure(stamp + "-" + r);
+        CodecLoop.Result after = loop.measure(warm);
+        CodecLoop.Result codec = CodecLoop.Result.mean(before, after);
+        double codecFps = codec.framesPerSecond();
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("run", r + 1);
         row.put("codecFps", codecFps);
+        row.put("codecFpsBefore", before.framesPerSecond());
+        row.put("codecFpsAfter", after.framesPerSecond());
+        before = after;
         row.put("pipelineFps", p.framesPerSecond());
         row.put("ratio", p.framesPerSecond() / codecFps);
         row.put("latencyP50Ms", p.p50Millis());
@@ -272,9 +285,10 @@ public final class PipelineBench implements Callable<Integer> {
         row.put("appCpuRatio", codecCpu
             / (p.cpu().get("selfCpuMsPerFrame") - p.cpu().get("benchClientsCpuMsPerFrame")));
         rawRuns.add(row);
-        stdout.printf("run %d/%d: codec %.2f fps, pipeline %.2f fps (%.1f%%), latency p50 %.0f ms p99 %.0f ms%n",
-            r + 1, runs, codecFps, p.framesPerSecond(), 100 * p.framesPerSecond() / codecFps, p.p50Millis(),
-            p.p99Millis());
+        stdout.printf("run %d/%d: codec %.2f fps (%.2f before, %.2f after), pipeline %.2f fps (%.1f%%), latency p50"
+            + " %.0f ms p99 %.0f ms%n", r + 1, runs, codecFps, (Double) row.get("codecFpsBefore"),
+            (Double) row.get("codecFpsAfter"), p.framesPerSecond(), 100 * p.framesPerSecond() / codecFps,
+            p.p50Millis(), p.p99Millis());
         stdout.println("  " + cpuLine(codec.cpu(), p.cpu(), p.streamThread()));
         stdout.flush();
       }

@@ -53,6 +53,13 @@ class PipelineBenchIT {
     assertThat(run.path("framesSent").asInt()).isEqualTo(30);
     assertThat(run.path("framesReceived").asInt()).isEqualTo(30);
     assertThat(run.path("duplicates").asInt()).isZero();
+    // the codec loop ran right before and right after the run; the run is compared with both taken as one
+    double before = run.path("codecFpsBefore").asDouble();
+    double after = run.path("codecFpsAfter").asDouble();
+    assertThat(before).isPositive();
+    assertThat(after).isPositive();
+    assertThat(run.path("codecFps").asDouble())
+        .isCloseTo(2 / (1 / before + 1 / after), org.assertj.core.data.Offset.offset(1e-9));
     JsonNode median = json.path("median");
     assertThat(median.path("codecFps").asDouble()).isPositive();
     assertThat(median.path("pipelineFps").asDouble()).isPositive();
