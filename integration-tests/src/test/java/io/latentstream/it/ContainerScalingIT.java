@@ -199,6 +199,9 @@ class ContainerScalingIT {
       // what `docker stop` / `docker compose up --scale streams-app=1` does: SIGTERM, up to 30 s to close
       a.getDockerClient().stopContainerCmd(a.getContainerId()).withTimeout(30).exec();
       long stopped = System.nanoTime();
+      // a graceful stop within docker's 30 s (else SIGKILL: 137) that reports success, not 143
+      Long exitCode = a.getDockerClient().inspectContainerCmd(a.getContainerId()).exec().getState().getExitCodeLong();
+      assertThat(exitCode).as("exit status of the streams app after docker stop (SIGTERM)").isZero();
       LOG.info("stopped container a (it had encoded {} frames) in {} ms; frames from sequence {} on were sent"
           + " after the stop began", encodedByA, (stopped - stopAt) / 1_000_000, firstSeqAfterStop);
       saveLogs(a, app + "-a");

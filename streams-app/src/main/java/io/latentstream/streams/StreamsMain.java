@@ -48,8 +48,22 @@ public final class StreamsMain implements Callable<Integer> {
     this.environment = environment;
   }
 
+  /**
+   * The status {@link #main} exits with, once known; read by the shutdown hook. A JVM stopped by a signal exits with
+   * 128 + the signal's number (143 for SIGTERM) even when every hook finished cleanly, and a {@code System.exit}
+   * called while the hooks run blocks; so the hook, once the app is closed, ends the process itself with this status,
+   * or 0 when the stop was requested from outside (SIGTERM, Ctrl-C): the documented status of a graceful stop.
+   */
+  private static volatile int exitStatus = 0;
+
+  /** Whether {@link #call} ends the process from its shutdown hook; only the real entry point does. */
+  private boolean ownsProcess;
+
   public static void main(String[] args) {
-    System.exit(new CommandLine(new StreamsMain()).execute(args));
+    StreamsMain main = new StreamsMain();
+    main.ownsProcess = true;
+    exitStatus = new CommandLine(main).execute(args);
+    System.exit(exitStatus);
   }
 
   @Override
@@ -71,7 +85,14 @@ public final class StreamsMain implements Callable<Integer> {
       err.println("latentstream streams: cannot start: " + e.getMessage());
       return 1;
     }
-    Thread hook = new Thread(app::close, "latentstream-shutdown");
+    Thread hook = new Thread(() -> {
+      app.close();
+      if (ownsProcess) {
+        System.out.flush();
+        System.err.flush();
+        Runtime.getRuntime().halt(exitStatus);
+      }
+    }, "latentstream-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     boolean clean = app.awaitStop();
     if (!clean) {
