@@ -192,10 +192,12 @@ public final class LocalKafkaBroker implements AutoCloseable {
             if (!Files.exists(logDir.resolve("meta.properties"))) {
                 format(jars, config);
             }
-            // 4 MB G1 regions: with the 512 MB heap's default 1 MB regions every raw frame (up to ~1 MB) is a humongous
-            // allocation, and the broker spent as much CPU in GC as in its request handlers (BENCHMARKS.md, pipeline).
+            // The parallel collector: under G1 the requests that carry raw frames (~1 MB each, several per request
+            // when a producer sends to several partitions at once) are humongous allocations even with 4 MB
+            // regions, and its concurrent marking cost the broker as much CPU as its request handlers; they die
+            // young, which the parallel collector handles cheaply (BENCHMARKS.md, pipeline).
             ChildJvm child = kafkaJvm("kafka-broker", "kafka.Kafka", jars)
-                    .optJvmOption("-XX:G1HeapRegionSize=4m")
+                    .optJvmOption("-XX:+UseParallelGC")
                     .optArgs(config.toString())
                     .start();
             LocalKafkaBroker broker = new LocalKafkaBroker(port, dataDir, child);
