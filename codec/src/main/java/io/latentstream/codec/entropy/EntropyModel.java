@@ -141,17 +141,10 @@ public final class EntropyModel {
    * The trainer must use the same definition when it measures rates.
    */
   public static int round(float v) {
-    if (Float.isNaN(v)) {
-      return 0;
-    }
-    double r = v >= 0 ? Math.floor(v + 0.5) : -Math.floor(-v + 0.5);
-    if (r >= Integer.MAX_VALUE) {
-      return Integer.MAX_VALUE;
-    }
-    if (r <= Integer.MIN_VALUE) {
-      return Integer.MIN_VALUE;
-    }
-    return (int) r;
+    // v ± 0.5 is exact in double (a float has 24 significant bits), and Java's double-to-int conversion truncates
+    // toward zero, saturates at the int range and maps NaN to 0: together exactly the definition above, without
+    // the branches and Math.floor calls of the obvious version (this runs once per latent value: 150k per VGA frame).
+    return (int) (v >= 0 ? (double) v + 0.5 : (double) v - 0.5);
   }
 
   /** {@code q = round(y - median_c)} over an (h, w, M) latent with channel fastest. */
@@ -161,8 +154,10 @@ public final class EntropyModel {
       throw new IllegalArgumentException("latent length " + y.length + " is not a multiple of M=" + m);
     }
     int[] q = new int[y.length];
-    for (int i = 0; i < y.length; i++) {
-      q[i] = round(y[i] - medians[i % m]);
+    for (int p = 0; p < y.length; p += m) { // no i % m per value: an integer division each
+      for (int c = 0; c < m; c++) {
+        q[p + c] = round(y[p + c] - medians[c]);
+      }
     }
     return q;
   }
@@ -170,9 +165,14 @@ public final class EntropyModel {
   /** {@code yHat = q + median_c}. */
   public float[] dequantize(int[] q) {
     int m = medians.length;
+    if (q.length % m != 0) {
+      throw new IllegalArgumentException("latent length " + q.length + " is not a multiple of M=" + m);
+    }
     float[] yHat = new float[q.length];
-    for (int i = 0; i < q.length; i++) {
-      yHat[i] = q[i] + medians[i % m];
+    for (int p = 0; p < q.length; p += m) {
+      for (int c = 0; c < m; c++) {
+        yHat[p + c] = q[p + c] + medians[c];
+      }
     }
     return yHat;
   }

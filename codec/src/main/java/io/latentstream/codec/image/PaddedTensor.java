@@ -26,6 +26,21 @@ public record PaddedTensor(float[] data, int height, int width) {
     float[] x = new float[h * w * 3];
     int channels = image.format().channels();
     byte[] p = image.pixels();
+    if (channels == 3) {
+      // RGB: each row is one run of bytes to convert, then the right padding repeats the last pixel
+      int rowBytes = image.width() * 3;
+      for (int i = 0; i < h; i++) {
+        int src = Math.min(i, image.height() - 1) * rowBytes;
+        int dst = i * w * 3;
+        for (int k = 0; k < rowBytes; k++) {
+          x[dst + k] = TO_UNIT[p[src + k] & 0xff];
+        }
+        for (int k = rowBytes; k < w * 3; k++) {
+          x[dst + k] = x[dst + k - 3];
+        }
+      }
+      return new PaddedTensor(x, h, w);
+    }
     for (int i = 0; i < h; i++) {
       int srcRow = Math.min(i, image.height() - 1) * image.width();
       int dst = i * w * 3;

@@ -180,5 +180,29 @@ class RansCoderTest {
     assertThat(EntropyModel.round(Float.NaN)).isZero();
     assertThat(EntropyModel.round(1e20f)).isEqualTo(Integer.MAX_VALUE);
     assertThat(EntropyModel.round(-1e20f)).isEqualTo(Integer.MIN_VALUE);
+    assertThat(EntropyModel.round(0.49999997f)).isZero(); // 0.49999997f + 0.5f would round up to 1 in float
+    assertThat(EntropyModel.round(-0.49999997f)).isZero();
+    assertThat(EntropyModel.round(8388609f)).isEqualTo(8388609); // 2^23 + 1: odd, no fraction bits left
+    assertThat(EntropyModel.round(Float.POSITIVE_INFINITY)).isEqualTo(Integer.MAX_VALUE);
+    assertThat(EntropyModel.round(Float.NEGATIVE_INFINITY)).isEqualTo(Integer.MIN_VALUE);
+  }
+
+  @Test
+  void shouldRoundEveryFloatLikeTheDefinitionWhenBitPatternsAreRandom() {
+    // the definition written out (floor of |v| + 1/2 with the sign put back, saturating, NaN to 0), against the
+    // codec's fast version, over random bit patterns (every exponent, NaNs, infinities) and values near halves
+    SplittableRandom random = new SplittableRandom(42);
+    for (int i = 0; i < 2_000_000; i++) {
+      float v = i % 2 == 0 ? Float.intBitsToFloat(random.nextInt())
+          : (random.nextInt(2001) - 1000) / 2f + (random.nextInt(3) - 1) * Math.ulp(1000f) * random.nextFloat();
+      int expected;
+      if (Float.isNaN(v)) {
+        expected = 0;
+      } else {
+        double r = v >= 0 ? Math.floor(v + 0.5) : -Math.floor(-v + 0.5);
+        expected = r >= Integer.MAX_VALUE ? Integer.MAX_VALUE : r <= Integer.MIN_VALUE ? Integer.MIN_VALUE : (int) r;
+      }
+      assertThat(EntropyModel.round(v)).as("round(%s)", v).isEqualTo(expected);
+    }
   }
 }

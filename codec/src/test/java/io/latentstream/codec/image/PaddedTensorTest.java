@@ -22,6 +22,21 @@ class PaddedTensorTest {
   }
 
   @Test
+  void shouldHoldEveryPixelOver255WithEdgesRepeatedWhenImageIsRgb() {
+    PixelImage img = TestImages.synthetic(19, 7, PixelFormat.RGB24, 3);
+    PaddedTensor t = PaddedTensor.of(img, 16);
+    for (int i = 0; i < t.height(); i++) {
+      for (int j = 0; j < t.width(); j++) {
+        for (int c = 0; c < 3; c++) {
+          int src = (Math.min(i, 6) * 19 + Math.min(j, 18)) * 3 + c;
+          assertThat(t.data()[(i * t.width() + j) * 3 + c]).as("(%d, %d, %d)", i, j, c)
+              .isEqualTo((img.pixels()[src] & 0xff) / 255f);
+        }
+      }
+    }
+  }
+
+  @Test
   void shouldRoundTripGrayWithoutColourWhenFormatIsGray8() {
     PixelImage gray = TestImages.synthetic(9, 9, PixelFormat.GRAY8, 2);
     PaddedTensor t = PaddedTensor.of(gray, 16);
