@@ -13,8 +13,13 @@ NATIVE="$ROOT/codec/target/tf-native"
 mkdir -p "$RUNS/$NAME"
 JAR="$RUNS/$NAME/trainer-classes.jar"
 (cd "$ROOT/trainer/target/classes" && jar cf "$JAR" .)
-# Our own snapshot replaces the codec/schemas jars that other builds rewrite (the trainer's training path needs neither).
-CP="$JAR:$(tr ':' '\n' < "$ROOT/trainer/target/classpath.txt" | grep -v 'latentstream-codec\|latentstream-schemas' | paste -sd:)"
+# Snapshots of the codec and schemas classes too, in place of their jars in the local repository that other builds
+# rewrite while the run goes on: the export at the end scores the package through the real codec.
+CODEC_JAR="$RUNS/$NAME/codec-classes.jar"
+SCHEMAS_JAR="$RUNS/$NAME/schemas-classes.jar"
+(cd "$ROOT/codec/target/classes" && jar cf "$CODEC_JAR" .)
+(cd "$ROOT/schemas/target/classes" && jar cf "$SCHEMAS_JAR" .)
+CP="$JAR:$CODEC_JAR:$SCHEMAS_JAR:$(tr ':' '\n' < "$ROOT/trainer/target/classpath.txt" | grep -v 'latentstream-codec\|latentstream-schemas' | paste -sd:)"
 cd "$ROOT"
 # setsid: its own session, so neither the end of the starting shell nor its scheduling group touches it.
 # With sched_autogroup (Debian's default) `nice` alone only ranks threads inside one autogroup: the job's own
