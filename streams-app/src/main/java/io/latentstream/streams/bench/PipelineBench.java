@@ -45,8 +45,9 @@ import picocli.CommandLine.Spec;
  * <p>Each run measures the pipeline, a fresh {@code StreamsApp} in this JVM (exactly-once v2, the same model package)
  * fed by a producer and read by a read_committed consumer ({@link PipelineRun}), against {@link LearnedCodec#compress}
  * in a loop over the run's frames on as many threads as the app has stream threads ({@link CodecLoop}), measured
- * right before and right after the run (A B A B ... A: each loop serves the runs on both sides of it). Before the first run, {@code --warmup-runs} untimed pipeline passes do the JIT work of this
- * JVM and of the broker, as a long-running deployment has. Every figure is reported per run and as the median over
+ * right before and right after the run (A B A B ... A: each loop serves the runs on both sides of it). Before the
+ * first run, {@code --warmup-runs} untimed pipeline passes do the JIT work of this JVM and of the broker, as a
+ * long-running deployment has. Every figure is reported per run and as the median over
  * the runs, with where the CPU went ({@link CpuMeter}: by thread of this JVM, the broker, the rest of the machine)
  * and where the stream thread's time went ({@link StreamThreadClock}: encoding, committing, waiting for input),
  * measured over the same frames as the throughput. The broker and registry
@@ -223,7 +224,7 @@ public final class PipelineBench implements Callable<Integer> {
       Integer window = inFlight;
       // The codec loop runs before and after every pipeline run (A B A B ... A) and each run is compared with the
       // mean of the two loops around it: on a shared machine the speed drifts by tens of percent within minutes
-      // (measured 10.4 to 17.2 codec fps in one hour), and a loop measured only before the run, a minute or more
+      // (measured: 22 % between two loops 80 s apart), and a loop measured only before the run, a minute or more
       // earlier, carries that drift into the ratio.
       CodecLoop.Result before = loop.measure(warm);
       for (int r = 0; r < runs; r++) {
