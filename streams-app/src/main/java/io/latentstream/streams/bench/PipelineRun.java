@@ -204,7 +204,7 @@ final class PipelineRun {
             lastProgress = now;
           }
           if (cpuStart == null && received > skip) {
-            clockStart = StreamThreadClock.of(streamsApp.streams());
+            clockStart = StreamThreadClock.start(streamsApp.streams());
             cpuStart = CpuMeter.now();
             encodeStart = encodeHistogram(streamsApp);
             clientsCpuStart = benchClientsCpuNanos(producerThread, producerFinalCpu);
@@ -216,7 +216,7 @@ final class PipelineRun {
         // tiny frames can all be encoded before the warm-up ones arrive: then the mean over the whole run
         double encodeMs = encodeEnd[1] > encodeStart[1]
             ? (encodeEnd[0] - encodeStart[0]) / (encodeEnd[1] - encodeStart[1]) * 1e3 : processMillisMean(streamsApp);
-        streamThread = StreamThreadClock.of(streamsApp.streams()).since(clockStart, steadyFrames,
+        streamThread = StreamThreadClock.end(streamsApp.streams()).since(clockStart, steadyFrames,
             config.getInt(StreamsAppConfig.NUM_STREAM_THREADS), encodeMs);
         cpu.put("benchClientsCpuMsPerFrame",
             (benchClientsCpuNanos(producerThread, producerFinalCpu) - clientsCpuStart) / 1e6 / steadyFrames);

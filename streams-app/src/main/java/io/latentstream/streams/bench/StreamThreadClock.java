@@ -20,28 +20,59 @@ record StreamThreadClock(long wallNanos, double blockedNanos, double commitNanos
   private static final Set<String> COMMIT_TIMES = Set.of("flush-time-ns-total", "txn-send-offsets-time-ns-total",
       "txn-begin-time-ns-total", "txn-commit-time-ns-total");
 
-  static StreamThreadClock of(KafkaStreams streams) {
+  /**
+   * The clock at the start of a measurement. The threads' blocked time is read before its parts, so that a commit
+   * or a poll counted while this runs lands in the parts' start values, never in the total's alone.
+   */
+  static StreamThreadClock start(KafkaStreams streams) {
+    double blocked = blockedNanos(streams);
+    double[] parts = partNanos(streams);
+    return new StreamThreadClock(System.nanoTime(), blocked, parts[0], parts[1]);
+  }
+
+  /**
+   * The clock at the end of a measurement: the parts first, then the total, so that the total's increase since
+   * {@link #start} is never less than the sum of its parts' (each is a monotonic counter the total includes), even
+   * when the stream thread commits while the snapshots are taken.
+   */
+  static StreamThreadClock end(KafkaStreams streams) {
+    double[] parts = partNanos(streams);
+    double blocked = blockedNanos(streams);
+    return new StreamThreadClock(System.nanoTime(), blocked, parts[0], parts[1]);
+  }
+
+  private static double blockedNanos(KafkaStreams streams) {
     double blocked = 0;
+    for (Map.Entry<MetricName, ? extends Metric> e : streams.metrics().entrySet()) {
+      MetricName name = e.getKey();
+      if (name.group().equals("stream-thread-metrics") && name.name().equals("blocked-time-ns-total")) {
+        blocked += value(e.getValue());
+      }
+    }
+    return blocked;
+  }
+
+  /** The commit and poll-wait parts of the stream threads' blocked time, in that order. */
+  private static double[] partNanos(KafkaStreams streams) {
     double commit = 0;
     double pollWait = 0;
     for (Map.Entry<MetricName, ? extends Metric> e : streams.metrics().entrySet()) {
       MetricName name = e.getKey();
-      if (!(e.getValue().metricValue() instanceof Double value) || value.isNaN()) {
-        continue;
-      }
       String clientId = name.tags().getOrDefault("client-id", name.tags().getOrDefault("thread-id", ""));
-      if (name.group().equals("stream-thread-metrics") && name.name().equals("blocked-time-ns-total")) {
-        blocked += value;
-      } else if (name.group().equals("producer-metrics") && COMMIT_TIMES.contains(name.name())
+      if (name.group().equals("producer-metrics") && COMMIT_TIMES.contains(name.name())
           && clientId.contains("-StreamThread-")) {
-        commit += value;
+        commit += value(e.getValue());
       } else if (name.group().equals("consumer-metrics") && name.name().equals("io-wait-time-ns-total")
           && clientId.contains("-StreamThread-") && clientId.endsWith("-consumer")
           && !clientId.endsWith("-restore-consumer")) {
-        pollWait += value;
+        pollWait += value(e.getValue());
       }
     }
-    return new StreamThreadClock(System.nanoTime(), blocked, commit, pollWait);
+    return new double[] {commit, pollWait};
+  }
+
+  private static double value(Metric metric) {
+    return metric.metricValue() instanceof Double value && !value.isNaN() ? value : 0;
   }
 
   /**
