@@ -33,10 +33,10 @@ class PipelineBenchIT {
     StringWriter stdout = new StringWriter();
     StringWriter stderr = new StringWriter();
     Path model = FixtureModels.level(2);
+
     // two frames in flight: the fixture codec runs thousands of tiny frames a second, so by default all 30 would be
     // sent at once, arrive in one commit, and leave a measurement window of microseconds; with two, the timed
     // frames span several transactions
-
     int exit = new CommandLine(new PipelineBench()).setOut(new PrintWriter(stdout)).setErr(new PrintWriter(stderr))
         .execute("--model", model.toString(), "--size", "64x48", "--cameras", "2", "--frames", "15", "--runs", "1",
             "--in-flight", "2", "--out", out.toString());
