@@ -1,5 +1,7 @@
 package io.latentstream.codec;
 
+import io.latentstream.codec.bitstream.DeltaHeader;
+import io.latentstream.codec.bitstream.FrameType;
 import io.latentstream.codec.bitstream.LsfFormat;
 import io.latentstream.codec.bitstream.LsfHeader;
 import io.latentstream.codec.entropy.EntropyModel;
@@ -8,15 +10,17 @@ import io.latentstream.codec.image.PaddedTensor;
 import io.latentstream.codec.image.PixelImage;
 import io.latentstream.codec.model.CodecModel;
 import io.latentstream.codec.model.Latent;
-import io.latentstream.codec.model.ModelClosedException;
 import io.latentstream.codec.model.ModelManifest;
 import io.latentstream.codec.model.ModelResolver;
 import java.util.Objects;
 
 /**
  * The learned image codec (factorized prior, Ballé et al.): {@code compress} = pad, analysis transform g_a,
- * quantize around the medians, rANS-code with the model's tables, wrap in an LSF bitstream; {@code decompress} =
- * parse and validate, entropy-decode, dequantize, synthesis transform g_s, clip, crop.
+ * quantize around the medians, code the symbols with context-adaptive arithmetic coding initialised from the
+ * model's tables, wrap in an LSF v2 KEY bitstream; {@code decompress} = parse and validate, entropy-decode (v1 rANS
+ * or v2), dequantize, synthesis transform g_s, clip, crop. Streams of frames (KEY and DELTA) are coded by
+ * {@link io.latentstream.codec.sequence.SequenceEncoder} and decoded by
+ * {@link io.latentstream.codec.sequence.SequenceDecoder}, which share the static steps here.
  *
  * <p>Decoding always uses the model version named in the bitstream, obtained from the {@link ModelResolver}.
  * Encoding uses the model given at construction (may be null for a decode-only codec).
@@ -25,7 +29,6 @@ import java.util.Objects;
  * model. It closes nothing: the caller owns the encoder model, the resolver owns its models.
  */
 public final class LearnedCodec {
-  private static final int MAX_RESOLVE_ATTEMPTS = 5;
   private final CodecModel encoderModel;
   private final ModelResolver resolver;
 
@@ -40,72 +43,87 @@ public final class LearnedCodec {
 
   /** A codec that encodes and decodes with one model only. */
   public static LearnedCodec of(CodecModel model) {
-    return new LearnedCodec(model, version -> {
+    return new LearnedCodec(model, only(model));
+  }
+
+  /** A resolver that knows one model. */
+  public static ModelResolver only(CodecModel model) {
+    return version -> {
       if (!version.equals(model.version())) {
         throw new UnknownModelException(version, "bitstream needs model " + version + ", only " + model.version()
             + " is loaded");
       }
       return model;
-    });
+    };
   }
 
   public CodecModel encoderModel() {
     return encoderModel;
   }
 
+  public ModelResolver resolver() {
+    return resolver;
+  }
+
   /**
-   * Compresses an image.
+   * Compresses an image as a self-contained KEY frame (sequence number 0).
    *
    * @throws InvalidImageException for images the codec cannot take
-   * @throws ModelClosedException when the encoder model was closed meanwhile
+   * @throws io.latentstream.codec.model.ModelClosedException when the encoder model was closed meanwhile
    */
   public EncodedImage compress(PixelImage image) {
     if (encoderModel == null) {
       throw new IllegalStateException("this codec has no encoder model");
     }
+    Latent y = analyze(encoderModel, image);
+    int[] q = encoderModel.entropy().quantize(y.data());
+    return new EncodedImage(writeKey(encoderModel, image, y, q, 0), encoderModel.version(), image.width(),
+        image.height());
+  }
+
+  /** Pads an image and runs the analysis transform. */
+  public static Latent analyze(CodecModel model, PixelImage image) {
     PixelImage.checkDimensions(image.width(), image.height());
-    ModelManifest m = encoderModel.manifest();
-    int s = m.stride();
-    PaddedTensor x = PaddedTensor.of(image, s);
-    Latent y = encoderModel.analyze(x);
-    EntropyModel entropy = encoderModel.entropy();
-    int[] q = entropy.quantize(y.data());
-    byte[] payload = RansCoder.encode(q, entropy.ransTables());
-    LsfHeader header = new LsfHeader(m.version(), image.width(), image.height(), image.format(),
-        image.container(), s, y.height(), y.width(), y.channels());
-    byte[] bits = LsfFormat.write(header, payload);
-    return new EncodedImage(bits, m.version(), image.width(), image.height());
+    return model.analyze(PaddedTensor.of(image, model.manifest().stride()));
+  }
+
+  /** The header a KEY frame of {@code image} gets with {@code model}. */
+  public static LsfHeader header(CodecModel model, PixelImage image, Latent y) {
+    return new LsfHeader(model.version(), image.width(), image.height(), image.format(), image.container(),
+        model.manifest().stride(), y.height(), y.width(), y.channels());
+  }
+
+  /** A v2 KEY bitstream of the symbols {@code q} of {@code image}'s latent {@code y}. */
+  public static byte[] writeKey(CodecModel model, PixelImage image, Latent y, int[] q, long sequence) {
+    byte[] payload = model.entropy().latentCoder().encodeKey(q, y.height(), y.width());
+    return LsfFormat.writeKey(header(model, image, y), sequence, payload);
   }
 
   /**
-   * Decompresses a bitstream with the model it names.
+   * Decompresses a KEY bitstream (v1 or v2) with the model it names.
    *
    * @throws CorruptBitstreamException when the bytes are truncated, corrupted or do not fit the model
    * @throws UnknownModelException when the resolver does not know the model version
+   * @throws MissingReferenceException for a DELTA frame (decode it with a SequenceDecoder over its chain)
    */
   public PixelImage decompress(byte[] bitstream) {
     LsfFormat.Parsed parsed = LsfFormat.parse(bitstream);
-    LsfHeader h = parsed.header();
-    for (int attempt = 1; ; attempt++) {
-      CodecModel model = resolver.resolve(h.modelVersion());
-      // The lease pins the model for the whole decode; only the gap between resolve() and lease() can see a model
-      // the resolver has just evicted, and then we simply resolve again.
-      CodecModel.Lease lease;
-      try {
-        lease = model.lease();
-      } catch (ModelClosedException e) {
-        if (attempt == MAX_RESOLVE_ATTEMPTS) {
-          throw e;
-        }
-        continue;
-      }
-      try (lease) {
-        return decompress(parsed, model);
-      }
+    if (parsed.type() == FrameType.DELTA) {
+      DeltaHeader d = parsed.delta();
+      throw new MissingReferenceException(d.keySequence(), d.referenceSequence(), "frame " + d.sequence()
+          + " is a DELTA frame: it decodes only after its chain from key frame " + d.keySequence()
+          + " (use a SequenceDecoder)");
     }
+    LsfHeader h = parsed.header();
+    return resolver.withModel(h.modelVersion(), model -> reconstruct(model, readKeySymbols(parsed, model), h));
   }
 
-  private static PixelImage decompress(LsfFormat.Parsed parsed, CodecModel model) {
+  /**
+   * Entropy-decodes a parsed KEY frame (v1 or v2) into its latent symbols.
+   *
+   * @throws CorruptBitstreamException when the payload is corrupt or the latent does not fit the model
+   */
+  public static int[] readKeySymbols(LsfFormat.Parsed parsed, CodecModel model) {
     LsfHeader h = parsed.header();
     ModelManifest m = model.manifest();
     if (h.latentChannels() != m.latentChannels() || h.stride() != m.stride()) {
@@ -114,13 +132,23 @@ public final class LearnedCodec {
     }
     EntropyModel entropy = model.entropy();
     int[] q = new int[(int) h.symbolCount()];
-    RansCoder.decode(parsed.buffer(), parsed.payloadOffset(), parsed.payloadLength(), q, entropy.ransTables());
-    Latent yHat = new Latent(entropy.dequantize(q), h.latentHeight(), h.latentWidth(), h.latentChannels());
+    if (parsed.formatVersion() == 1) {
+      RansCoder.decode(parsed.buffer(), parsed.payloadOffset(), parsed.payloadLength(), q, entropy.ransTables());
+    } else {
+      entropy.latentCoder().decodeKey(parsed.buffer(), parsed.payloadOffset(), parsed.payloadLength(), q,
+          h.latentHeight(), h.latentWidth());
+    }
+    return q;
+  }
+
+  /** Dequantizes symbols, runs the synthesis transform and crops to the header's image. */
+  public static PixelImage reconstruct(CodecModel model, int[] q, LsfHeader h) {
+    Latent yHat = new Latent(model.entropy().dequantize(q), h.latentHeight(), h.latentWidth(), h.latentChannels());
     PaddedTensor xHat = model.synthesize(yHat);
     return xHat.toImage(h.width(), h.height(), h.pixelFormat(), h.container());
   }
 
-  /** Reads a bitstream's header (validated, CRC checked) without decoding it. */
+  /** Reads a KEY bitstream's header (validated, CRC checked) without decoding it; null for a DELTA frame. */
   public static LsfHeader inspect(byte[] bitstream) {
     return LsfFormat.parse(bitstream).header();
   }

@@ -6,7 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import io.latentstream.codec.image.PixelFormat;
 import io.latentstream.codec.image.PixelImage;
 import io.latentstream.codec.model.FixtureModels;
+import io.latentstream.codec.model.CodecModel;
 import io.latentstream.codec.model.ModelCatalog;
+import io.latentstream.codec.sequence.DeltaOptions;
+import io.latentstream.codec.sequence.KeyframePolicy;
+import io.latentstream.codec.sequence.ReferenceState;
+import io.latentstream.codec.sequence.SequenceDecoder;
+import io.latentstream.codec.sequence.SequenceEncoder;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -61,6 +67,54 @@ class BitstreamFuzzTest {
     double perCaseMs = (System.nanoTime() - start) / 1e6 / CASES;
     System.out.printf("fuzz: %d decoded, %d rejected, %.3f ms/case%n", decoded, rejected, perCaseMs);
     assertThat(decoded + rejected).isEqualTo(CASES);
+    assertThat(rejected).isGreaterThan(CASES / 2);
+  }
+
+  @Test
+  void shouldDecodeOrThrowTypedExceptionAndKeepTheChainWhenDeltaFramesAreMutatedOrTruncated() {
+    CodecModel model = catalog.load("default", 2);
+    SequenceEncoder enc = new SequenceEncoder(model, KeyframePolicy.DEFAULT, DeltaOptions.LOSSLESS);
+    List<byte[]> chain = new ArrayList<>();
+    for (int t = 0; t < 8; t++) {
+      chain.add(enc.encode(TestImages.synthetic(40, 24, PixelFormat.RGB24, t % 3), 500 + t, -1).bitstream());
+    }
+    // the states after each frame, decoded once without faults
+    List<ReferenceState> states = new ArrayList<>();
+    SequenceDecoder clean = new SequenceDecoder(catalog);
+    for (byte[] f : chain) {
+      clean.apply(f);
+      states.add(clean.state());
+    }
+    SplittableRandom rnd = new SplittableRandom(2027);
+    int decoded = 0;
+    int rejected = 0;
+    for (int i = 0; i < CASES; i++) {
+      int k = 1 + rnd.nextInt(chain.size() - 1);
+      byte[] mutant = mutate(chain.get(k), rnd);
+      SequenceDecoder dec = SequenceDecoder.resume(catalog, states.get(k - 1));
+      boolean ok = assertTimeoutPreemptively(Duration.ofSeconds(5), () -> {
+        try {
+          dec.apply(mutant);
+          return true;
+        } catch (CodecException e) {
+          return false;
+        }
+      }, () -> "case hung: " + Arrays.toString(mutant));
+      if (ok) {
+        decoded++;
+        // whatever decoded is a frame of this chain's size that the synthesis accepts
+        assertThat(dec.state().keyHeader()).isEqualTo(states.get(0).keyHeader());
+        if (decoded % 10 == 0) {
+          PixelImage image = dec.image();
+          assertThat(image.width()).isEqualTo(40);
+          assertThat(image.height()).isEqualTo(24);
+        }
+      } else {
+        rejected++;
+        assertThat(dec.state()).as("a rejected frame leaves the state").isSameAs(states.get(k - 1));
+      }
+    }
+    System.out.printf("delta fuzz: %d decoded, %d rejected%n", decoded, rejected);
     assertThat(rejected).isGreaterThan(CASES / 2);
   }
 

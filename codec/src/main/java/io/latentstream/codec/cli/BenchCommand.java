@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.latentstream.codec.EncodedImage;
 import io.latentstream.codec.LearnedCodec;
 import io.latentstream.codec.baseline.JpegBaseline;
+import io.latentstream.codec.entropy.LatentCoder;
 import io.latentstream.codec.entropy.RansTables;
 import io.latentstream.codec.entropy.RansCoder;
 import io.latentstream.codec.image.ImageFiles;
@@ -14,7 +15,6 @@ import io.latentstream.codec.image.PixelImage;
 import io.latentstream.codec.model.CodecModel;
 import io.latentstream.codec.model.ModelCatalog;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -24,8 +24,9 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code bench [--size 640x480] [--frames N] [--runs R] [--out bench.json]}: encode and decode frames per second,
- * entropy coder throughput, and JPEG (ImageIO) encode fps measured in the same run as the anchor. Every figure is
- * the median over the runs.
+ * entropy coder throughput (v1 rANS and the v2 adaptive KEY coder), and JPEG (ImageIO) encode fps measured in the
+ * same run as the anchor; {@code --sequence DIR} instead measures sequence coding ({@link SequenceBench}). Every
+ * figure is the median over the runs.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Measure codec speed on one frame size.")
 final class BenchCommand implements Callable<Integer> {
@@ -47,6 +48,10 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--out", description = "Write the results as JSON here.")
   Path out;
 
+  @Option(names = "--sequence", description = "Frames of a fixed camera (directory, name order): sequence coding "
+      + "(KEY + DELTA) beside per-frame coding, DELTA entropy decoding, random access; frames resized to --size.")
+  Path sequence;
+
   @Override
   public Integer call() throws Exception {
     String[] wh = size.toLowerCase().split("x");
@@ -54,6 +59,22 @@ final class BenchCommand implements Callable<Integer> {
     int h = Integer.parseInt(wh[1]);
     PixelImage frame = image != null ? ImageFiles.resize(ImageFiles.read(image), w, h) : pattern(w, h);
     Map<String, Object> result = new LinkedHashMap<>();
+    if (sequence != null) {
+      try (ModelCatalog catalog = ModelCatalog.fromEnvironment()) {
+        CodecModel model = catalog.load(modelOptions.model, modelOptions.quality);
+        result.put("model", model.version());
+        result.put("size", w + "x" + h);
+        result.put("runs", runs);
+        result.put("cores", Runtime.getRuntime().availableProcessors());
+        result.putAll(SequenceBench.run(model, catalog, sequence, w, h, frames, runs));
+      }
+      ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+      System.out.println(json.writeValueAsString(result));
+      if (out != null) {
+        json.writeValue(out.toFile(), result);
+      }
+      return 0;
+    }
     try (ModelCatalog catalog = ModelCatalog.fromEnvironment()) {
       CodecModel model = catalog.load(modelOptions.model, modelOptions.quality);
       LearnedCodec codec = new LearnedCodec(model, catalog);
@@ -65,6 +86,14 @@ final class BenchCommand implements Callable<Integer> {
           model.analyze(PaddedTensor.of(frame, model.manifest().stride())).data()), 1 << 20);
       RansTables tables = model.entropy().ransTables();
       byte[] payload = RansCoder.encode(symbols, tables);
+      int[] frameSymbols = model.entropy().quantize(
+          model.analyze(PaddedTensor.of(frame, model.manifest().stride())).data());
+      int lh = (h + model.manifest().stride() - 1) / model.manifest().stride();
+      int lw = (w + model.manifest().stride() - 1) / model.manifest().stride();
+      LatentCoder adaptive = model.entropy().latentCoder();
+      byte[] keyPayload = adaptive.encodeKey(frameSymbols, lh, lw);
+      double[] keyCoderEnc = new double[runs];
+      double[] keyCoderDec = new double[runs];
       double[] enc = new double[runs];
       double[] dec = new double[runs];
       double[] jpg = new double[runs];
@@ -88,6 +117,17 @@ final class BenchCommand implements Callable<Integer> {
         long t4 = System.nanoTime();
         RansCoder.decode(payload, 0, payload.length, new int[symbols.length], tables);
         long t5 = System.nanoTime();
+        int reps = Math.max(1, symbols.length / frameSymbols.length);
+        for (int i = 0; i < reps; i++) {
+          adaptive.encodeKey(frameSymbols, lh, lw);
+        }
+        long t6 = System.nanoTime();
+        for (int i = 0; i < reps; i++) {
+          adaptive.decodeKey(keyPayload, 0, keyPayload.length, new int[frameSymbols.length], lh, lw);
+        }
+        long t7 = System.nanoTime();
+        keyCoderEnc[r] = (t6 - t5) / 1e9 / reps;
+        keyCoderDec[r] = (t7 - t6) / 1e9 / reps;
         enc[r] = frames / ((t1 - t0) / 1e9);
         dec[r] = frames / ((t2 - t1) / 1e9);
         jpg[r] = frames / ((t3 - t2) / 1e9);
@@ -113,6 +153,15 @@ final class BenchCommand implements Callable<Integer> {
       entropy.put("encodeSymbolMBPerSec", symbols.length * 4.0 / median(ransEnc) / 1e6);
       entropy.put("decodeSymbolMBPerSec", symbols.length * 4.0 / median(ransDec) / 1e6);
       result.put("entropyCoder", entropy);
+      Map<String, Object> key = new LinkedHashMap<>();
+      key.put("symbols", frameSymbols.length);
+      key.put("payloadBytes", keyPayload.length);
+      key.put("v1RansPayloadBytes", RansCoder.encode(frameSymbols, tables).length);
+      key.put("encodeMs", median(keyCoderEnc) * 1e3);
+      key.put("decodeMs", median(keyCoderDec) * 1e3);
+      key.put("encodeMSymbolsPerSec", frameSymbols.length / median(keyCoderEnc) / 1e6);
+      key.put("decodeMSymbolsPerSec", frameSymbols.length / median(keyCoderDec) / 1e6);
+      result.put("adaptiveKeyCoder", key);
     }
     ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     System.out.println(json.writeValueAsString(result));
@@ -133,9 +182,7 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   private static double median(double[] v) {
-    double[] s = v.clone();
-    Arrays.sort(s);
-    return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    return SequenceBench.median(v);
   }
 
   private static PixelImage pattern(int w, int h) {

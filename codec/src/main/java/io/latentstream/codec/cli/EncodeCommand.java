@@ -6,6 +6,11 @@ import io.latentstream.codec.image.ImageFiles;
 import io.latentstream.codec.image.PixelFormat;
 import io.latentstream.codec.image.PixelImage;
 import io.latentstream.codec.model.ModelCatalog;
+import io.latentstream.codec.sequence.DeltaOptions;
+import io.latentstream.codec.sequence.KeyframePolicy;
+import io.latentstream.codec.sequence.SequenceEncoder;
+import io.latentstream.codec.sequence.SequenceFrame;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -15,10 +20,28 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code encode [--model M] [--quality N] INPUT OUTPUT}: image file or directory to {@code .lsf}. */
+/**
+ * {@code encode [--model M] [--quality N] INPUT OUTPUT}: image file or directory to {@code .lsf} (KEY frames);
+ * {@code encode --sequence [--keyframe-interval N] IN_DIR OUT_DIR}: the frames of IN_DIR in name order as one stream
+ * of KEY and DELTA frames, one {@code .lsf} per frame with the same base name.
+ */
 @Command(name = "encode", mixinStandardHelpOptions = true,
     description = "Compress PNG/JPEG (or raw with --raw) images to .lsf bitstreams.")
 final class EncodeCommand implements Callable<Integer> {
+  @Option(names = "--sequence", description = "Code the directory's frames (name order) as one stream: KEY and "
+      + "DELTA frames.")
+  boolean sequence;
+
+  @Option(names = "--keyframe-interval", defaultValue = "250",
+      description = "With --sequence: a key frame at least every N frames (default ${DEFAULT-VALUE}).")
+  int keyframeInterval;
+
+  @Option(names = "--dead-zone", description = "With --sequence: DELTA dead zone (default: the codec's).")
+  Double deadZone;
+
+  @Option(names = "--skip-zone", description = "With --sequence: DELTA skip zone (default: the codec's).")
+  Double skipZone;
+
   @Mixin
   ModelOptions modelOptions = new ModelOptions();
 
@@ -38,8 +61,14 @@ final class EncodeCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     List<Path> files = InputFiles.list(input, ".png", ".jpg", ".jpeg", ".raw", ".rgb", ".gray");
     boolean toDirectory = Files.isDirectory(input);
+    if (sequence && !toDirectory) {
+      throw new IOException("--sequence needs a directory of frames, not " + input);
+    }
     if (toDirectory) {
       Files.createDirectories(output);
+    }
+    if (sequence) {
+      return encodeSequence(files);
     }
     try (ModelCatalog catalog = ModelCatalog.fromEnvironment()) {
       LearnedCodec codec = new LearnedCodec(catalog.load(modelOptions.model, modelOptions.quality), catalog);
@@ -53,6 +82,36 @@ final class EncodeCommand implements Callable<Integer> {
         System.out.printf("%s -> %s  %dx%d  %d bytes  %.4f bpp  %.1f ms  (%s)%n", file, target, image.width(),
             image.height(), encoded.bitstream().length, encoded.bpp(), ms, encoded.modelVersion());
       }
+    }
+    return 0;
+  }
+
+  private int encodeSequence(List<Path> files) throws Exception {
+    DeltaOptions d = DeltaOptions.DEFAULT;
+    double dz = deadZone != null ? deadZone : d.deadZone();
+    DeltaOptions options = new DeltaOptions(dz, skipZone != null ? skipZone : Math.max(dz, d.skipZone()));
+    try (ModelCatalog catalog = ModelCatalog.fromEnvironment()) {
+      SequenceEncoder encoder = new SequenceEncoder(catalog.load(modelOptions.model, modelOptions.quality),
+          new KeyframePolicy(keyframeInterval, 0), options);
+      long total = 0;
+      long pixels = 0;
+      int keys = 0;
+      for (int i = 0; i < files.size(); i++) {
+        Path file = files.get(i);
+        PixelImage image = read(file);
+        long start = System.nanoTime();
+        SequenceFrame f = encoder.encode(image, i, -1);
+        double ms = (System.nanoTime() - start) / 1e6;
+        Path target = output.resolve(InputFiles.stem(file) + ".lsf");
+        Files.write(target, f.bitstream());
+        total += f.bitstream().length;
+        pixels += image.pixelCount();
+        keys += f.isKey() ? 1 : 0;
+        System.out.printf("%s -> %s  %s%s  %d bytes  %.4f bpp  %.1f ms%n", file, target, f.type(),
+            f.isKey() ? " (" + f.cause() + ")" : "", f.bitstream().length, f.bpp(), ms);
+      }
+      System.out.printf("%d frames (%d key frames), %d bytes, %.4f bpp (%s)%n", files.size(), keys, total,
+          total * 8.0 / Math.max(1, pixels), encoder.model().version());
     }
     return 0;
   }

@@ -13,6 +13,7 @@ import io.latentstream.codec.metrics.BdRate;
 import io.latentstream.codec.metrics.QualityMetrics;
 import io.latentstream.codec.model.CodecModel;
 import io.latentstream.codec.model.ModelCatalog;
+import io.latentstream.codec.sequence.DeltaOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -31,8 +32,32 @@ import picocli.CommandLine.Option;
 @Command(name = "eval", mixinStandardHelpOptions = true,
     description = "Rate-distortion evaluation of every quality level against JPEG (and WebP when installed).")
 final class EvalCommand implements Callable<Integer> {
-  @Option(names = "--images", required = true, description = "Directory of PNG/JPEG images.")
+  @Option(names = "--images", description = "Directory of PNG/JPEG images (stills).")
   Path images;
+
+  @Option(names = "--sequence", description = "Directory of PNG/JPEG frames of one fixed camera, in name order: "
+      + "sequence coding (KEY + DELTA frames) against per-frame coding, JPEG, WebP and x264.")
+  Path sequence;
+
+  @Option(names = "--frames", defaultValue = "0", description = "With --sequence: only the first N frames (0 = all).")
+  int frames;
+
+  @Option(names = "--psnr-every", defaultValue = "1",
+      description = "With --sequence: measure PSNR on every Nth frame (all frames are coded; default every frame).")
+  int psnrEvery;
+
+  @Option(names = "--keyframe-interval", defaultValue = "250",
+      description = "With --sequence: a key frame every N frames (default ${DEFAULT-VALUE}, as x264's GOP).")
+  int keyframeInterval;
+
+  @Option(names = "--dead-zone", description = "With --sequence: DELTA dead zone (default: the codec's).")
+  Double deadZone;
+
+  @Option(names = "--skip-zone", description = "With --sequence: DELTA skip zone (default: the codec's).")
+  Double skipZone;
+
+  @Option(names = "--fps", defaultValue = "25", description = "With --sequence: frame rate given to x264.")
+  int fps;
 
   @Option(names = "--model", defaultValue = "default",
       description = "Model family (its -q1..-qK packages) or a single package (default: ${DEFAULT-VALUE}).")
@@ -57,6 +82,17 @@ final class EvalCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if ((images == null) == (sequence == null)) {
+      throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+          "give exactly one of --images DIR or --sequence DIR");
+    }
+    if (sequence != null) {
+      DeltaOptions d = DeltaOptions.DEFAULT;
+      double dz = deadZone != null ? deadZone : d.deadZone();
+      DeltaOptions options = new DeltaOptions(dz, skipZone != null ? skipZone : Math.max(dz, d.skipZone()));
+      return SequenceEval.run(sequence, model, frames, maxWidth, Math.max(1, psnrEvery), keyframeInterval, options,
+          fps, out, plot);
+    }
     List<Path> files = InputFiles.list(images, ".png", ".jpg", ".jpeg");
     List<PixelImage> pictures = new ArrayList<>();
     for (Path f : files) {

@@ -22,6 +22,7 @@ public final class EntropyModel {
   private final float[] medians;
   private final List<FrequencyTable> tables;
   private final RansTables ransTables;
+  private final LatentCoder latentCoder;
 
   public EntropyModel(int precision, float[] medians, List<FrequencyTable> tables) {
     if (medians.length != tables.size() || medians.length == 0) {
@@ -41,6 +42,7 @@ public final class EntropyModel {
     this.medians = medians.clone();
     this.tables = List.copyOf(tables);
     this.ransTables = RansTables.of(this.tables);
+    this.latentCoder = new LatentCoder(this.tables);
   }
 
   /**
@@ -134,6 +136,11 @@ public final class EntropyModel {
   /** The tables compiled for the rANS coder. */
   public RansTables ransTables() {
     return ransTables;
+  }
+
+  /** The context-adaptive coder of bitstream v2, initialised from these tables. */
+  public LatentCoder latentCoder() {
+    return latentCoder;
   }
 
   /**

@@ -24,7 +24,7 @@ class LsfFormatTest {
   @Test
   void shouldRoundTripHeaderAndPayload() {
     byte[] payload = {1, 2, 3, 4, 5};
-    byte[] bits = LsfFormat.write(HEADER, payload);
+    byte[] bits = LsfFormat.writeV1(HEADER, payload);
     LsfFormat.Parsed parsed = LsfFormat.parse(bits);
     assertThat(parsed.header()).isEqualTo(HEADER);
     assertThat(parsed.payloadLength()).isEqualTo(5);
@@ -33,7 +33,7 @@ class LsfFormatTest {
 
   @Test
   void shouldDetectTruncationAndCorruption() {
-    byte[] bits = LsfFormat.write(HEADER, new byte[] {9, 9, 9, 9});
+    byte[] bits = LsfFormat.writeV1(HEADER, new byte[] {9, 9, 9, 9});
     for (int len = 0; len < bits.length; len++) {
       byte[] cut = java.util.Arrays.copyOf(bits, len);
       assertThatThrownBy(() -> LsfFormat.parse(cut)).isInstanceOf(CorruptBitstreamException.class);
@@ -45,7 +45,7 @@ class LsfFormatTest {
 
   @Test
   void shouldRejectAbsurdDimensionsBeforeAllocatingWhenCrcIsValid() {
-    byte[] bits = LsfFormat.write(HEADER, new byte[] {9, 9, 9, 9});
+    byte[] bits = LsfFormat.writeV1(HEADER, new byte[] {9, 9, 9, 9});
     ByteBuffer.wrap(bits).putInt(8, Integer.MAX_VALUE).putInt(12, 0x7fffffff);
     assertThatThrownBy(() -> LsfFormat.parse(withCrc(bits))).isInstanceOf(CorruptBitstreamException.class)
         .hasMessageContaining("size");
@@ -53,19 +53,67 @@ class LsfFormatTest {
 
   @Test
   void shouldRejectLatentShapeThatDoesNotFitImage() {
-    byte[] bits = LsfFormat.write(HEADER, new byte[] {9, 9, 9, 9});
+    byte[] bits = LsfFormat.writeV1(HEADER, new byte[] {9, 9, 9, 9});
     ByteBuffer.wrap(bits).putShort(18, (short) 40);
     assertThatThrownBy(() -> LsfFormat.parse(withCrc(bits))).hasMessageContaining("latent shape");
   }
 
   @Test
   void shouldRejectUnknownMagicAndVersion() {
-    byte[] bits = LsfFormat.write(HEADER, new byte[] {9, 9, 9, 9});
+    byte[] bits = LsfFormat.writeV1(HEADER, new byte[] {9, 9, 9, 9});
     byte[] magic = bits.clone();
     magic[0] = 'X';
     assertThatThrownBy(() -> LsfFormat.parse(magic)).hasMessageContaining("magic");
     byte[] version = bits.clone();
-    version[3] = 2;
+    version[3] = 3;
     assertThatThrownBy(() -> LsfFormat.parse(version)).hasMessageContaining("version");
+  }
+
+  @Test
+  void shouldRoundTripV2KeyFrameWithItsSequenceNumber() {
+    byte[] bits = LsfFormat.writeKey(HEADER, 1_234_567_890_123L, new byte[] {7, 7, 7, 7});
+    LsfFormat.Parsed parsed = LsfFormat.parse(bits);
+    assertThat(parsed.formatVersion()).isEqualTo(2);
+    assertThat(parsed.type()).isEqualTo(FrameType.KEY);
+    assertThat(parsed.header()).isEqualTo(HEADER);
+    assertThat(parsed.sequence()).isEqualTo(1_234_567_890_123L);
+    assertThat(parsed.payloadLength()).isEqualTo(4);
+  }
+
+  @Test
+  void shouldKeepDeltaOverheadWithin16BytesForSequencesBelow2To20AndChainsBelow128() {
+    int fingerprint = ModelFingerprint.of(HEADER.modelVersion());
+    DeltaHeader d = new DeltaHeader(fingerprint, (1 << 20) - 1, (1 << 20) - 1 + 127);
+    byte[] payload = {1, 2, 3};
+    byte[] bits = LsfFormat.writeDelta(d, payload);
+    assertThat(bits.length - payload.length).isLessThanOrEqualTo(16);
+    LsfFormat.Parsed parsed = LsfFormat.parse(bits);
+    assertThat(parsed.type()).isEqualTo(FrameType.DELTA);
+    assertThat(parsed.header()).isNull();
+    assertThat(parsed.delta()).isEqualTo(d);
+    assertThat(parsed.sequence()).isEqualTo(d.referenceSequence() + 1);
+    assertThat(parsed.payloadLength()).isEqualTo(3);
+  }
+
+  @Test
+  void shouldRoundTripExtremeDeltaSequenceNumbers() {
+    for (long key : new long[] {0, -1, Long.MIN_VALUE, Long.MAX_VALUE - 1, 1L << 40}) {
+      DeltaHeader d = new DeltaHeader(0xabcdef, key, key);
+      assertThat(LsfFormat.parse(LsfFormat.writeDelta(d, new byte[] {1, 2, 3, 4})).delta()).isEqualTo(d);
+    }
+  }
+
+  @Test
+  void shouldRejectTruncatedOrCorruptedDeltaWithTypedError() {
+    byte[] bits = LsfFormat.writeDelta(new DeltaHeader(1, 10, 12), new byte[] {1, 2, 3, 4, 5});
+    for (int len = 0; len < bits.length; len++) {
+      byte[] cut = java.util.Arrays.copyOf(bits, len);
+      assertThatThrownBy(() -> LsfFormat.parse(cut)).isInstanceOf(CorruptBitstreamException.class);
+    }
+    for (int i = 0; i < bits.length; i++) {
+      byte[] flipped = bits.clone();
+      flipped[i] ^= 0x10;
+      assertThatThrownBy(() -> LsfFormat.parse(flipped)).isInstanceOf(CorruptBitstreamException.class);
+    }
   }
 }

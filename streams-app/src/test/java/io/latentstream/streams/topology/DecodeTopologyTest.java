@@ -152,7 +152,7 @@ class DecodeTopologyTest {
         h.container(), h.stride(), h.latentHeight(), h.latentWidth(), h.latentChannels());
     byte[] payload = Arrays.copyOfRange(parsed.buffer(), parsed.payloadOffset(),
         parsed.payloadOffset() + parsed.payloadLength());
-    byte[] unknownVersion = LsfFormat.write(unknown, payload);
+    byte[] unknownVersion = LsfFormat.writeKey(unknown, parsed.sequence(), payload);
     byte[] corrupt = good.bitstream().clone();
     corrupt[corrupt.length / 2] ^= 0x5a;
     latent.pipeInput("cam-3", frame("cam-3", 1, new EncodedImage(unknownVersion, unknown.modelVersion(), 64, 48)), T0);

@@ -1,0 +1,9 @@
+package io.latentstream.codec.bitstream;
+
+/** How a bitstream is coded: on its own, or against the previous frame of its stream. */
+public enum FrameType {
+  /** Self-contained: decodes without any other frame (every v1 bitstream is a KEY frame). */
+  KEY,
+  /** Predicted from the previous frame of the same stream; decodes only with that frame's latent (a chain from a KEY). */
+  DELTA
+}
