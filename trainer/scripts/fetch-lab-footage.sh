@@ -10,7 +10,7 @@
 #   apt-get download python3-mecavideo + dpkg -x into .latentstream/footage/cache (no root needed);
 #   ffmpeg: the one on PATH, else apt-get install -y ffmpeg as root, else (not root) apt-get download of ffmpeg and
 #   the libraries it needs that are not installed, dpkg -x into .latentstream/footage/ffmpeg, run from there.
-# Usage: trainer/scripts/fetch-vehicle-footage.sh
+# Usage: trainer/scripts/fetch-lab-footage.sh
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 BASE="$ROOT/.latentstream/footage"

@@ -10,6 +10,7 @@ import io.latentstream.codec.image.ImageFiles;
 import io.latentstream.codec.image.PixelImage;
 import io.latentstream.codec.metrics.QualityMetrics;
 import io.latentstream.codec.model.CodecModel;
+import io.latentstream.codec.sequence.SequenceDecoder;
 import io.latentstream.schemas.LatentFrame;
 import io.latentstream.schemas.ModelRelease;
 import io.latentstream.schemas.PixelFormat;
@@ -158,13 +159,17 @@ class RetrainingIT {
             assertExactlyOnceWithOneSwitch(frames, total, oldVersion, newVersion);
 
             // frames encoded before the swap decode with their own version, through the restarted instance's models
-            LearnedCodec decoder = new LearnedCodec(null, restarted.models());
+            // (key and delta frames: each camera's chain from its first frame, in order)
+            java.util.Map<String, SequenceDecoder> viaService = new java.util.HashMap<>();
+            java.util.Map<String, SequenceDecoder> viaOld = new java.util.HashMap<>();
             try (CodecModel old = CodecModel.load(champion)) {
-                for (LatentFrame f : frames.stream().filter(f -> f.getSequence() < 3).toList()) {
+                for (LatentFrame f : frames.stream().filter(f -> f.getSequence() < 3)
+                        .sorted(java.util.Comparator.comparing(LatentFrame::getSequence)).toList()) {
                     assertThat(f.getModelVersion()).isEqualTo(oldVersion);
-                    PixelImage decoded = decoder.decompress(bytes(f.getBitstream()));
-                    assertThat(decoded.pixels()).isEqualTo(LearnedCodec.of(old).decompress(bytes(f.getBitstream()))
-                        .pixels());
+                    PixelImage decoded = viaService.computeIfAbsent(f.getCameraId(),
+                        c -> new SequenceDecoder(restarted.models())).decode(bytes(f.getBitstream()));
+                    assertThat(decoded.pixels()).isEqualTo(viaOld.computeIfAbsent(f.getCameraId(),
+                        c -> new SequenceDecoder(LearnedCodec.only(old))).decode(bytes(f.getBitstream())).pixels());
                     int cam = Integer.parseInt(f.getCameraId().substring("cam-".length()));
                     assertThat(QualityMetrics.psnr(decoded, frame(cam, f.getSequence()))).isGreaterThan(12);
                 }
@@ -205,7 +210,7 @@ class RetrainingIT {
         c.put(StreamsAppConfig.GROUP_INSTANCE_ID, app + "-instance");
         for (String key : List.of(StreamsAppConfig.TOPIC_RAW, StreamsAppConfig.TOPIC_LATENT, StreamsAppConfig.TOPIC_DLQ,
             StreamsAppConfig.TOPIC_SAMPLE, StreamsAppConfig.TOPIC_DECODE_REQUESTS, StreamsAppConfig.TOPIC_DECODED,
-            StreamsAppConfig.TOPIC_RELEASES, StreamsAppConfig.TOPIC_ARTIFACTS)) {
+            StreamsAppConfig.TOPIC_RELEASES, StreamsAppConfig.TOPIC_ARTIFACTS, StreamsAppConfig.TOPIC_KEYFRAME_REQUESTS)) {
             c.put(key, platform.uniqueName(key.substring("topic.".length())));
         }
         c.put(StreamsAppConfig.TOPIC_PARTITIONS, 2);

@@ -7,6 +7,7 @@ import io.latentstream.streams.config.StreamsAppConfig;
 import io.latentstream.streams.errors.TransientFailureExceptionHandler;
 import io.latentstream.streams.http.FrameQueryHandler;
 import io.latentstream.streams.http.HttpServerRunner;
+import io.latentstream.streams.http.KeyframeRequestHandler;
 import io.latentstream.streams.http.LivePage;
 import io.latentstream.streams.http.ModelsHandler;
 import io.latentstream.streams.metrics.PipelineMetrics;
@@ -31,9 +32,12 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -67,6 +71,7 @@ public final class StreamsApp implements AutoCloseable {
   private ModelRegistry models;
   private ReleaseWatcher watcher;
   private HttpServerRunner http;
+  private Producer<byte[], byte[]> keyframeRequests;
   private LivePage live;
   private KafkaStreams streams;
   private boolean closed;
@@ -128,6 +133,10 @@ public final class StreamsApp implements AutoCloseable {
     http.mount(FrameQueryHandler.CONTEXT, new FrameQueryHandler(streams, self, new LatentFrameDecoder(models),
         http.baseUri().getScheme().equals("https"), FRAME_QUERY_REBALANCE_WAIT));
     http.mount(ModelsHandler.CONTEXT, new ModelsHandler(models));
+    keyframeRequests = new KafkaProducer<>(producerConfig(config), new ByteArraySerializer(),
+        new ByteArraySerializer());
+    http.mount(KeyframeRequestHandler.CONTEXT, new KeyframeRequestHandler(keyframeRequests,
+        config.getString(StreamsAppConfig.TOPIC_KEYFRAME_REQUESTS)));
     live = LivePage.install(http, config, serdes.latentFrame().deserializer(), models, metrics);
     http.start();
     streams.start();
@@ -201,6 +210,20 @@ public final class StreamsApp implements AutoCloseable {
       }
     }
     return host;
+  }
+
+  /** A small producer's settings (key-frame requests): the pass-through producer keys, our bootstrap servers. */
+  static Map<String, Object> producerConfig(StreamsAppConfig config) {
+    Map<String, Object> producer = new HashMap<>();
+    config.kafkaOverrides().forEach((k, v) -> {
+      if (ProducerConfig.configNames().contains(k)) {
+        producer.put(k, v);
+      }
+    });
+    producer.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString(StreamsAppConfig.BOOTSTRAP_SERVERS));
+    producer.put(ProducerConfig.ACKS_CONFIG, "all");
+    producer.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+    return producer;
   }
 
   static Map<String, Object> adminConfig(StreamsAppConfig config) {
@@ -283,6 +306,9 @@ public final class StreamsApp implements AutoCloseable {
     }
     if (http != null) {
       http.close();
+    }
+    if (keyframeRequests != null) {
+      keyframeRequests.close(Duration.ofSeconds(5));
     }
     if (models != null) {
       models.close();

@@ -81,8 +81,8 @@ class OnDemandDecodeIT {
             .stream().map(r -> fixture.serdes().latentFrame().deserializer().deserialize(latentTopic, r.value()))
             .toList();
         assertThat(frames).hasSize(CAMERAS * FRAMES);
-        Map<String, byte[]> expected = new HashMap<>();
-        frames.forEach(f -> expected.put(id(f), codec.decompress(bytes(f.getBitstream())).pixels()));
+        Map<String, byte[]> expected = Chains.pictures(frames, LearnedCodec.only(model));
+        assertThat(expected).hasSize(frames.size());
         await().atMost(Duration.ofSeconds(60)).until(() -> survivor.streams().state() == KafkaStreams.State.RUNNING
             && leaving.streams().state() == KafkaStreams.State.RUNNING);
 

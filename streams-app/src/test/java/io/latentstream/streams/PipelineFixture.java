@@ -45,7 +45,7 @@ public final class PipelineFixture {
     config.put(StreamsAppConfig.GROUP_INSTANCE_ID, app + "-instance");
     for (String key : List.of(StreamsAppConfig.TOPIC_RAW, StreamsAppConfig.TOPIC_LATENT, StreamsAppConfig.TOPIC_DLQ,
         StreamsAppConfig.TOPIC_SAMPLE, StreamsAppConfig.TOPIC_DECODE_REQUESTS, StreamsAppConfig.TOPIC_DECODED,
-        StreamsAppConfig.TOPIC_RELEASES, StreamsAppConfig.TOPIC_ARTIFACTS)) {
+        StreamsAppConfig.TOPIC_RELEASES, StreamsAppConfig.TOPIC_ARTIFACTS, StreamsAppConfig.TOPIC_KEYFRAME_REQUESTS)) {
       config.put(key, platform.uniqueName(key.substring("topic.".length())));
     }
     config.put(StreamsAppConfig.TOPIC_PARTITIONS, partitions);

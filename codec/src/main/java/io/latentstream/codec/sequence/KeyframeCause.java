@@ -2,8 +2,10 @@ package io.latentstream.codec.sequence;
 
 /** Why a {@link SequenceEncoder} coded a frame as KEY (null for a DELTA frame). */
 public enum KeyframeCause {
-  /** The stream's first frame, or the first after the encoder's state was lost or reset. */
+  /** The stream's first frame. */
   START,
+  /** The first frame after the encoder's chain was dropped ({@link SequenceEncoder#reset()}): state lost. */
+  RESET,
   /** {@link KeyframePolicy#intervalFrames()} frames since the last key frame. */
   INTERVAL_FRAMES,
   /** {@link KeyframePolicy#intervalMs()} since the last key frame. */

@@ -32,6 +32,7 @@ public final class SequenceEncoder {
   private CodecModel model;
   private ReferenceState state;
   private boolean keyRequested;
+  private boolean wasReset;
 
   public SequenceEncoder(CodecModel model, KeyframePolicy policy, DeltaOptions options) {
     this.model = Objects.requireNonNull(model, "model");
@@ -61,9 +62,24 @@ public final class SequenceEncoder {
     keyRequested = true;
   }
 
-  /** Forgets the chain: the next frame is a KEY frame ({@link KeyframeCause#START}). */
+  /** Forgets the chain: the next frame is a KEY frame ({@link KeyframeCause#RESET}). */
   public void reset() {
+    if (state != null) {
+      wasReset = true;
+    }
     state = null;
+  }
+
+  /**
+   * The picture every decoder of this stream holds after the last frame (runs the synthesis transform).
+   *
+   * @throws IllegalStateException before the first frame
+   */
+  public PixelImage reconstruction() {
+    if (state == null) {
+      throw new IllegalStateException("no frame coded yet");
+    }
+    return LearnedCodec.reconstruct(model, state.symbols(), state.keyHeader());
   }
 
   /** The state after the last frame coded; null before the first. */
@@ -91,6 +107,7 @@ public final class SequenceEncoder {
       state = new ReferenceState(header, sequence, sequence, captureTimeMs, q,
           entropy.latentCoder().newDeltaContexts());
       keyRequested = false;
+      wasReset = false;
       return new SequenceFrame(bits, FrameType.KEY, sequence, sequence, cause, model.version(), image.width(),
           image.height(), positions, positions);
     }
@@ -108,7 +125,7 @@ public final class SequenceEncoder {
 
   private KeyframeCause keyframeCause(LsfHeader header, long sequence, long captureTimeMs) {
     if (state == null) {
-      return KeyframeCause.START;
+      return wasReset ? KeyframeCause.RESET : KeyframeCause.START;
     }
     LsfHeader key = state.keyHeader();
     if (!key.modelVersion().equals(header.modelVersion())) {

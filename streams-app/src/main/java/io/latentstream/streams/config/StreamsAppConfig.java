@@ -41,6 +41,7 @@ public final class StreamsAppConfig extends AbstractConfig {
     public static final String TOPIC_SAMPLE = "topic.sample";
     public static final String TOPIC_DECODE_REQUESTS = "topic.decode.requests";
     public static final String TOPIC_DECODED = "topic.decoded";
+    public static final String TOPIC_KEYFRAME_REQUESTS = "topic.keyframe.requests";
     public static final String TOPIC_RELEASES = "topic.releases";
     public static final String TOPIC_ARTIFACTS = "topic.artifacts";
     public static final String TOPIC_PARTITIONS = "topic.partitions";
@@ -55,6 +56,10 @@ public final class StreamsAppConfig extends AbstractConfig {
     public static final String SAMPLE_MAX_PER_MINUTE = "sample.max.per.camera.per.minute";
     public static final String PSNR_SAMPLE_RATE = "encode.psnr.sample.rate";
     public static final String GROUP_INSTANCE_ID = "group.instance.id";
+    public static final String KEYFRAME_INTERVAL_FRAMES = "keyframe.interval.frames";
+    public static final String KEYFRAME_INTERVAL_MS = "keyframe.interval.ms";
+    public static final String DELTA_DEAD_ZONE = "delta.dead.zone";
+    public static final String DELTA_SKIP_ZONE = "delta.skip.zone";
 
     public static final String MODEL_NAME = "model.name";
     public static final String MODEL_QUALITY = "model.quality";
@@ -95,6 +100,9 @@ public final class StreamsAppConfig extends AbstractConfig {
         .define(TOPIC_DECODE_REQUESTS, Type.STRING, "images.decode.requests", Importance.LOW,
             "Topic of DecodeRequest records.")
         .define(TOPIC_DECODED, Type.STRING, "images.decoded", Importance.LOW, "Topic of DecodedFrame records.")
+        .define(TOPIC_KEYFRAME_REQUESTS, Type.STRING, "images.keyframe.requests", Importance.LOW,
+            "Key-frame requests: a record keyed by camera id makes that camera's next frame a KEY frame (created with"
+                + " as many partitions as the raw topic, which it must match).")
         .define(TOPIC_RELEASES, Type.STRING, "models.releases", Importance.LOW,
             "Compacted topic of ModelRelease records.")
         .define(TOPIC_ARTIFACTS, Type.STRING, "models.artifacts", Importance.LOW,
@@ -122,6 +130,17 @@ public final class StreamsAppConfig extends AbstractConfig {
         .define(GROUP_INSTANCE_ID, Type.STRING, "", Importance.MEDIUM,
             "Static group membership id of this instance (unique per instance, stable across restarts);"
                 + " default: the host name.")
+        .define(KEYFRAME_INTERVAL_FRAMES, Type.INT, 250, Range.atLeast(1), Importance.MEDIUM,
+            "A KEY frame at least every this many frames of a camera (1 = every frame a KEY frame, no temporal"
+                + " coding). Between them DELTA frames code only what changed.")
+        .define(KEYFRAME_INTERVAL_MS, Type.LONG, 10_000L, Range.atLeast(0), Importance.MEDIUM,
+            "A KEY frame when this much capture time has passed since a camera's last one (0 = no time limit).")
+        .define(DELTA_DEAD_ZONE, Type.DOUBLE, 0.5, Range.between(0.0, 4.0), Importance.LOW,
+            "DELTA frames keep a latent value unless it moved at least 0.5 + this from its reference (0 = DELTA"
+                + " frames reconstruct exactly like KEY frames).")
+        .define(DELTA_SKIP_ZONE, Type.DOUBLE, 0.9, Range.between(0.0, 4.0), Importance.LOW,
+            "DELTA frames skip a whole latent position (16x16 pixels) when no channel moved 0.5 + this; at least"
+                + " delta.dead.zone.")
         .define(MODEL_NAME, Type.STRING, "default", Importance.HIGH,
             "Model family to encode with (packages <name>-q<N> in the models directory or from models.releases).")
         .define(MODEL_QUALITY, Type.INT, 3, Range.between(1, 16), Importance.HIGH, "Quality level of the model family.")

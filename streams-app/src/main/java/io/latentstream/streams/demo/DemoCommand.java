@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.latentstream.codec.LearnedCodec;
+import io.latentstream.codec.sequence.FrameReceiver;
 import io.latentstream.codec.model.CodecModel;
 import io.latentstream.codec.model.ModelCatalog;
 import io.latentstream.platform.LocalPlatform;
@@ -325,6 +326,8 @@ public final class DemoCommand implements Callable<Integer> {
     int total = frames.total();
     int sampleStride = Math.max(1, total / QUALITY_SAMPLE);
     List<DemoReport.Sampled> sample = new ArrayList<>();
+    // decodes what arrives the way any consumer would: per camera, KEY and DELTA frames in order
+    FrameReceiver receiver = new FrameReceiver(add(new ModelCatalog(streamsModels, 4)), null, 0);
     TreeSet<String> versions = new TreeSet<>();
     Map<String, Integer> framesPerVersion = new LinkedHashMap<>();
     BitSet arrived = new BitSet(total);
@@ -421,10 +424,13 @@ public final class DemoCommand implements Callable<Integer> {
           encoderBytes += f.getBitstream().remaining();
           versions.add(f.getModelVersion());
           framesPerVersion.merge(f.getModelVersion(), 1, Integer::sum);
-          if (index % sampleStride == 0 && sample.size() < QUALITY_SAMPLE) {
-            byte[] bits = new byte[f.getBitstream().remaining()];
-            f.getBitstream().duplicate().get(bits);
-            sample.add(new DemoReport.Sampled(camera, f.getSequence(), bits, f.getModelVersion()));
+          byte[] bits = new byte[f.getBitstream().remaining()];
+          f.getBitstream().duplicate().get(bits);
+          boolean sampled = index % sampleStride == 0 && sample.size() < QUALITY_SAMPLE;
+          // every frame advances its camera's chain (KEY and DELTA frames); only sampled ones are synthesised
+          FrameReceiver.Received got = receiver.receive(f.getCameraId(), bits, sampled);
+          if (sampled && got instanceof FrameReceiver.Picture p) {
+            sample.add(new DemoReport.Sampled(camera, f.getSequence(), bits, f.getModelVersion(), p.image()));
           }
         }
         long now = System.nanoTime();

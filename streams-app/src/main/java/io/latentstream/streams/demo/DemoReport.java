@@ -34,7 +34,8 @@ final class DemoReport {
   private static final int THUMB_WIDTH = 320;
 
   /** A latent kept for the quality sample: its camera, sequence, bitstream and the model that made it. */
-  record Sampled(int camera, long sequence, byte[] bitstream, String modelVersion) {}
+  /** A frame measured for the report: its bitstream and the picture a consumer decoded from its chain. */
+  record Sampled(int camera, long sequence, byte[] bitstream, String modelVersion, PixelImage decoded) {}
 
   private final JpegBaseline jpeg = new JpegBaseline();
 
@@ -64,7 +65,7 @@ final class DemoReport {
     for (int index = 0; index < sample.size(); index++) {
       Sampled s = sample.get(index);
       PixelImage original = frames.image(s.camera(), s.sequence());
-      PixelImage decoded = codec.decompress(s.bitstream());
+      PixelImage decoded = s.decoded();
       double psnr = QualityMetrics.psnr(original, decoded);
       long jpegAtEqual = smallestJpegAtLeast(original, psnr);
       latentBytes += s.bitstream().length;

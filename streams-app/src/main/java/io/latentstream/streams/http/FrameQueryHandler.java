@@ -88,7 +88,7 @@ public final class FrameQueryHandler implements HttpHandler {
   /** What a lookup came to: a response to write. */
   private sealed interface Answer permits Local, Remote, Problem {}
 
-  private record Local(LatentFrame frame) implements Answer {}
+  private record Local(LatentFrame frame, LatentFrameDecoder.Chain chain) implements Answer {}
 
   private record Remote(int status, Map<String, List<String>> headers, byte[] body) implements Answer {}
 
@@ -145,7 +145,8 @@ public final class FrameQueryHandler implements HttpHandler {
     } else if (answer instanceof Remote r) {
       relay(exchange, r);
     } else {
-      respond(exchange, ((Local) answer).frame(), camera, sequence, raw.get());
+      Local local = (Local) answer;
+      respond(exchange, local.frame(), local.chain(), camera, sequence, raw.get());
     }
   }
 
@@ -192,7 +193,7 @@ public final class FrameQueryHandler implements HttpHandler {
           if (frame.isEmpty()) {
             return new Problem(404, "frame " + sequence + " of camera " + camera + " is not retained", false);
           }
-          return new Local(frame.get());
+          return new Local(frame.get(), seq -> DecodeTopology.latest(store, camera, seq));
         } catch (InvalidStateStoreException e) {
           why = "the store of partition " + md.partition() + " is not ready here: " + e.getMessage();
         }
@@ -264,9 +265,13 @@ public final class FrameQueryHandler implements HttpHandler {
     send(exchange, r.status(), r.body());
   }
 
-  private void respond(HttpExchange exchange, LatentFrame frame, String camera, long sequence, boolean raw)
-      throws IOException {
-    LatentFrameDecoder.Result result = decoder.decode(frame);
+  private void respond(HttpExchange exchange, LatentFrame frame, LatentFrameDecoder.Chain chain, String camera,
+      long sequence, boolean raw) throws IOException {
+    LatentFrameDecoder.Result result = decoder.decode(frame, chain);
+    if (result instanceof Failed f && f.status() == DecodeStatus.NOT_FOUND) {
+      Responses.text(exchange, 404, f.error() + "\n"); // the frame's chain is gone: a clear status, not an error
+      return;
+    }
     if (result instanceof Failed f) {
       boolean modelMissing = f.status() == DecodeStatus.MODEL_UNAVAILABLE;
       if (modelMissing) {

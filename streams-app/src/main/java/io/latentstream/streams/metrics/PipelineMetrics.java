@@ -35,6 +35,11 @@ public final class PipelineMetrics {
   private final Histogram encodeLatency;
   private final Histogram bpp;
   private final Histogram psnr;
+  private final Counter framesByType;
+  private final Counter bytesByType;
+  private final Counter keyFrames;
+  private final Histogram chainLength;
+  private final Counter keyframeRequests;
   private final Info model;
   private final AtomicReference<Supplier<String>> modelVersion = new AtomicReference<>(() -> null);
   private final AtomicReference<LongSupplier> swaps = new AtomicReference<>(() -> 0L);
@@ -58,6 +63,23 @@ public final class PipelineMetrics {
     psnr = Histogram.builder().name(PREFIX + "psnr_db")
         .help("PSNR in dB of sampled frames, decoded right after encoding")
         .classicLinearUpperBounds(20, 2, 15).classicOnly().register(registry);
+    framesByType = Counter.builder().name(PREFIX + "latent_frames").help("Latent frames written, by frame type")
+        .labelNames("type").register(registry);
+    bytesByType = Counter.builder().name(PREFIX + "latent_bytes")
+        .help("Bitstream bytes of latent frames written, by frame type").labelNames("type").register(registry);
+    keyFrames = Counter.builder().name(PREFIX + "key_frames")
+        .help("KEY frames written, by cause (START, RESET = the chain was lost after a task move, restart or"
+            + " aborted transaction, INTERVAL_FRAMES, INTERVAL_TIME, REQUEST, MODEL_CHANGE, FORMAT_CHANGE,"
+            + " SEQUENCE_GAP)").labelNames("cause").register(registry);
+    chainLength = Histogram.builder().name(PREFIX + "chain_length")
+        .help("Frames since the chain's key frame, per latent frame written (0 for a KEY frame)")
+        .classicUpperBounds(0, 1, 5, 10, 25, 50, 100, 250, 500, 1000).classicOnly().register(registry);
+    keyframeRequests = Counter.builder().name(PREFIX + "keyframe_requests")
+        .help("Key-frame requests read from the request topic").register(registry);
+    for (String type : new String[] {"KEY", "DELTA"}) {
+      framesByType.labelValues(type);
+      bytesByType.labelValues(type);
+    }
     model = Info.builder().name(PREFIX + "model").help("The model currently encoding")
         .labelNames("version").register(registry);
     CounterWithCallback.builder().name(PREFIX + "model_swaps")
@@ -91,6 +113,35 @@ public final class PipelineMetrics {
     framesEncoded.inc();
     encodeLatency.observe(nanos / 1e9);
     bpp.observe(bitsPerPixel);
+  }
+
+  /**
+   * One latent frame written.
+   *
+   * @param type KEY or DELTA
+   * @param cause why a KEY frame was coded; null for a DELTA
+   */
+  public void latentFrame(String type, String cause, int bytes, long chain) {
+    framesByType.labelValues(type).inc();
+    bytesByType.labelValues(type).inc(bytes);
+    if (cause != null) {
+      keyFrames.labelValues(cause).inc();
+    }
+    chainLength.observe(chain);
+  }
+
+  public void keyframeRequest() {
+    keyframeRequests.inc();
+  }
+
+  /** Latent frames written so far of a type (KEY or DELTA). */
+  public long latentFrames(String type) {
+    return (long) framesByType.labelValues(type).get();
+  }
+
+  /** KEY frames written so far for a cause. */
+  public long keyFrames(String cause) {
+    return (long) keyFrames.labelValues(cause).get();
   }
 
   public void psnr(double db) {

@@ -56,7 +56,8 @@ final class DecodeRequestProcessor implements Processor<String, DecodeRequest, S
           + request.getCameraId() + " is not retained");
     } else {
       answer.setModelVersion(frame.get().getModelVersion());
-      LatentFrameDecoder.Result result = decoder.decode(frame.get());
+      LatentFrameDecoder.Result result = decoder.decode(frame.get(),
+          seq -> DecodeTopology.latest(store, request.getCameraId(), seq));
       if (result instanceof LatentFrameDecoder.Decoded ok) {
         boolean png = request.getOutputFormat() == DecodeOutputFormat.PNG;
         answer.setStatus(DecodeStatus.OK)

@@ -1,12 +1,14 @@
 package io.latentstream.streams.topology;
 
 import io.latentstream.codec.CodecException;
-import io.latentstream.codec.EncodedImage;
 import io.latentstream.codec.LearnedCodec;
 import io.latentstream.codec.image.PixelImage;
 import io.latentstream.codec.metrics.QualityMetrics;
 import io.latentstream.codec.model.CodecModel;
 import io.latentstream.codec.model.ModelClosedException;
+import io.latentstream.codec.sequence.KeyframeCause;
+import io.latentstream.codec.sequence.SequenceEncoder;
+import io.latentstream.codec.sequence.SequenceFrame;
 import io.latentstream.schemas.DeadLetterReason;
 import io.latentstream.schemas.FrameType;
 import io.latentstream.schemas.LatentFrame;
@@ -19,6 +21,8 @@ import io.latentstream.streams.metrics.PipelineMetrics;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.function.Supplier;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -37,7 +41,18 @@ import org.slf4j.LoggerFactory;
  * fault, such as the schema registry being unreachable, are thrown: the task fails and the frame is processed
  * again after the thread is replaced, instead of a good frame being dead-lettered.
  *
- * <p>A model closed by a hot swap between fetching the codec and using it is retried with the current codec.
+ * <p><b>Key and delta frames.</b> {@code images.raw} is keyed by camera, so this task sees each of its cameras'
+ * frames in order. Per camera a {@link SequenceEncoder} holds the reference in memory and codes KEY or DELTA frames;
+ * the changelogged store {@link EncodeTopology#CHAIN_STORE} holds each camera's committed {@link ChainPosition}.
+ * A DELTA is coded only when the in-memory chain is exactly at the committed position, so after an aborted
+ * transaction, a task move or a restart (the in-memory chains are also dropped at every {@link #init}) the next
+ * frame is a KEY frame, and no DELTA ever refers to a frame a consumer cannot have. A frame whose sequence number
+ * repeats the camera's last committed one is dead-lettered as DUPLICATE_FRAME, never encoded twice; a gap or a
+ * reordering starts a new chain. Records of the key-frame request topic (keyed by camera) make that camera's next
+ * frame a KEY frame.
+ *
+ * <p>A model closed by a hot swap between fetching the codec and using it is retried with the current codec; a new
+ * model starts a new chain (KEY, cause MODEL_CHANGE).
  *
  * <p>One instance per stream task (Kafka Streams' contract); not thread-safe.
  */
@@ -53,8 +68,10 @@ public final class EncodeProcessor implements Processor<byte[], byte[], byte[], 
   private final RawFrameDecoder decoder;
   private final DeadLetterFactory deadLetters;
   private final Clock clock;
+  private final Map<String, SequenceEncoder> encoders = new HashMap<>();
   private ProcessorContext<byte[], EncodeOutcome> context;
   private FrameSampler sampler;
+  private KeyValueStore<String, byte[]> chains;
 
   EncodeProcessor(EncodeTopology.Settings settings, AvroDeserializer<RawFrame> deserializer,
       Supplier<LearnedCodec> codecs, PipelineMetrics metrics, Clock clock) {
@@ -72,13 +89,20 @@ public final class EncodeProcessor implements Processor<byte[], byte[], byte[], 
     this.context = context;
     KeyValueStore<String, byte[]> store = context.getStateStore(EncodeTopology.SAMPLE_STORE);
     this.sampler = new FrameSampler(settings.sampleRate(), settings.sampleMaxPerMinute(), store);
+    this.chains = context.getStateStore(EncodeTopology.CHAIN_STORE);
+    // a (re)initialised task may continue from a committed position older than what this instance last coded
+    encoders.clear();
   }
 
   @Override
   public void process(Record<byte[], byte[]> record) {
+    RecordMetadata meta = context.recordMetadata().orElseThrow();
+    if (meta.topic().equals(settings.keyframeRequestTopic())) {
+      keyframeRequested(record);
+      return;
+    }
     metrics.frameIn();
     long start = System.nanoTime();
-    RecordMetadata meta = context.recordMetadata().orElseThrow();
     DeadLetterFactory.Source source =
         new DeadLetterFactory.Source(meta.topic(), meta.partition(), meta.offset(), record.timestamp());
     byte[] value = record.value();
@@ -101,23 +125,58 @@ public final class EncodeProcessor implements Processor<byte[], byte[], byte[], 
       reject(record, source, e.reason(), e.getMessage(), e.getCause(), null);
       return;
     }
-    byte[] key = frame.getCameraId().getBytes(StandardCharsets.UTF_8);
-    if (sampler.sample(frame.getCameraId(), frame.getSequence(), frame.getCaptureTime().toEpochMilli())) {
+    String camera = frame.getCameraId();
+    ChainPosition committed = ChainPosition.fromBytes(chains.get(camera));
+    if (committed != null && committed.sequence() == frame.getSequence()) {
+      reject(record, source, DeadLetterReason.DUPLICATE_FRAME, "camera " + camera + ": sequence "
+          + frame.getSequence() + " repeats the last frame encoded for this camera; not encoded again", null,
+          committed.modelVersion());
+      return;
+    }
+    byte[] key = camera.getBytes(StandardCharsets.UTF_8);
+    if (sampler.sample(camera, frame.getSequence(), frame.getCaptureTime().toEpochMilli())) {
       context.forward(new Record<byte[], EncodeOutcome>(key, new EncodeOutcome.Sampled(value), record.timestamp()));
       metrics.sampled();
     }
-    encode(record, source, frame, image, key, start);
+    encode(record, source, frame, image, key, start, committed);
+  }
+
+  private void keyframeRequested(Record<byte[], byte[]> record) {
+    metrics.keyframeRequest();
+    if (record.key() == null) {
+      return;
+    }
+    String camera = new String(record.key(), StandardCharsets.UTF_8);
+    SequenceEncoder encoder = encoders.get(camera);
+    if (encoder != null) { // without one, the camera's next frame is a KEY frame anyway
+      encoder.requestKeyframe();
+    }
+    LOG.debug("key frame requested for camera {}", camera);
+  }
+
+  /** The camera's encoder, its chain dropped unless it is exactly at the committed position. */
+  private SequenceEncoder encoder(String camera, ChainPosition committed, CodecModel model) {
+    SequenceEncoder encoder = encoders.computeIfAbsent(camera,
+        c -> new SequenceEncoder(model, settings.keyframePolicy(), settings.deltaOptions()));
+    boolean atCommitted = committed == null ? encoder.state() == null : committed.matches(encoder.state());
+    if (!atCommitted) {
+      encoder.reset();
+    }
+    return encoder;
   }
 
   private void encode(Record<byte[], byte[]> record, DeadLetterFactory.Source source, RawFrame frame,
-      PixelImage image, byte[] key, long start) {
+      PixelImage image, byte[] key, long start, ChainPosition committed) {
+    String camera = frame.getCameraId();
     for (int attempt = 1; ; attempt++) {
       LearnedCodec codec = codecs.get(); // a registry failure here is not the frame's fault: let it propagate
       CodecModel model = codec.encoderModel();
       String version = model.version();
-      EncodedImage encoded;
+      SequenceEncoder encoder = encoder(camera, committed, model);
+      encoder.setModel(model);
+      SequenceFrame coded;
       try {
-        encoded = codec.compress(image);
+        coded = encoder.encode(image, frame.getSequence(), frame.getCaptureTime().toEpochMilli());
       } catch (ModelClosedException e) {
         if (attempt < SWAP_RETRIES) {
           LOG.debug("model {} closed by a swap while encoding, retrying with the current one", version);
@@ -132,39 +191,49 @@ public final class EncodeProcessor implements Processor<byte[], byte[], byte[], 
       } catch (RuntimeException e) {
         // the model's runtime failed on this input (e.g. a TensorFlow error): the frame is dead-lettered, the
         // service goes on
-        LOG.warn("model {} failed on {}/{}: {}", version, frame.getCameraId(), frame.getSequence(), e.toString());
+        LOG.warn("model {} failed on {}/{}: {}", version, camera, frame.getSequence(), e.toString());
         reject(record, source, DeadLetterReason.MODEL_FAILURE, e.toString(), e, version);
         return;
       }
+      chains.put(camera, ChainPosition.of(encoder.state()).toBytes());
       Double psnr = null;
-      if (FrameSampler.selected("psnr", frame.getCameraId(), frame.getSequence(), settings.psnrSampleRate())) {
-        psnr = measurePsnr(codec, image, encoded);
+      if (FrameSampler.selected("psnr", camera, frame.getSequence(), settings.psnrSampleRate())) {
+        psnr = measurePsnr(encoder, image);
       }
-      double bpp = encoded.bpp();
+      KeyframeCause cause = coded.cause();
+      if (cause == KeyframeCause.START && committed != null) {
+        cause = KeyframeCause.RESET; // this instance never coded the camera, but its chain was committed before
+      }
+      double bpp = coded.bpp();
       LatentFrame latent = LatentFrame.newBuilder()
-          .setCameraId(frame.getCameraId())
+          .setCameraId(camera)
           .setSequence(frame.getSequence())
           .setCaptureTime(frame.getCaptureTime())
           .setEncodeTime(clock.instant())
           .setModelName(model.manifest().name())
-          .setModelVersion(encoded.modelVersion())
-          .setFrameType(FrameType.KEY)
+          .setModelVersion(coded.modelVersion())
+          .setFrameType(coded.isKey() ? FrameType.KEY : FrameType.DELTA)
           .setOriginalWidth(frame.getWidth())
           .setOriginalHeight(frame.getHeight())
           .setOriginalFormat(frame.getPixelFormat())
-          .setBitstream(ByteBuffer.wrap(encoded.bitstream()))
+          .setBitstream(ByteBuffer.wrap(coded.bitstream()))
           .setBpp(bpp)
           .setPsnr(psnr)
+          .setKeySequence(coded.keySequence())
+          .setReferenceSequence(coded.isKey() ? null : frame.getSequence() - 1)
+          .setKeyframeCause(cause == null ? null : cause.name())
           .build();
       context.forward(new Record<byte[], EncodeOutcome>(key, new EncodeOutcome.Encoded(latent), record.timestamp()));
       metrics.encoded(System.nanoTime() - start, bpp);
+      metrics.latentFrame(coded.type().name(), cause == null ? null : cause.name(), coded.bitstream().length,
+          coded.sequence() - coded.keySequence());
       return;
     }
   }
 
-  private Double measurePsnr(LearnedCodec codec, PixelImage image, EncodedImage encoded) {
+  private Double measurePsnr(SequenceEncoder encoder, PixelImage image) {
     try {
-      double db = QualityMetrics.psnr(image, codec.decompress(encoded.bitstream()));
+      double db = QualityMetrics.psnr(image, encoder.reconstruction());
       metrics.psnr(db);
       return db;
     } catch (RuntimeException e) {

@@ -2,9 +2,12 @@ package io.latentstream.streams.topology;
 
 import io.latentstream.codec.CodecException;
 import io.latentstream.codec.UnknownModelException;
+import io.latentstream.codec.bitstream.LsfFormat;
 import io.latentstream.codec.image.ImageFiles;
 import io.latentstream.codec.image.PixelImage;
 import io.latentstream.codec.model.ModelPackageException;
+import io.latentstream.codec.sequence.ReferenceState;
+import io.latentstream.codec.sequence.SequenceDecoder;
 import io.latentstream.schemas.DecodeStatus;
 import io.latentstream.schemas.FrameType;
 import io.latentstream.schemas.LatentFrame;
@@ -14,18 +17,43 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 import javax.imageio.ImageIO;
 
 /**
  * Decodes a stored {@link LatentFrame} with the model version named in its bitstream (the {@link ModelRegistry}
  * resolves it, loading an older version if needed) and classifies failures as {@link DecodeStatus}es, for the
- * decode-request topology and the HTTP mirror alike. Thread-safe; holds no resources.
+ * decode-request topology and the HTTP mirror alike.
+ *
+ * <p>A DELTA frame decodes from its chain: the key frame and every frame up to it, read from the retained store
+ * through a {@link Chain}. Walking a chain is entropy decoding only (about a millisecond a frame); the synthesis
+ * transform runs once. To keep random access cheap the decoder keeps {@link ReferenceState}s: the last state it
+ * reached for each camera (sequential reads cost one step) and checkpoints every {@value #CHECKPOINT_EVERY} frames
+ * along the chains it walked, up to {@value #MAX_STATES} states in all (oldest dropped first). A frame whose key
+ * frame or an intermediate frame is no longer retained is reported NOT_FOUND with the missing frame named.
+ *
+ * <p>Thread-safe: the states are immutable and their cache is synchronised.
  */
 public final class LatentFrameDecoder {
+  static final int CHECKPOINT_EVERY = 16;
+  static final int MAX_STATES = 48;
+
   private final ModelRegistry registry;
+  private final Map<String, TreeMap<Long, ReferenceState>> states = new HashMap<>();
+  private final ArrayDeque<String> insertion = new ArrayDeque<>();
 
   public LatentFrameDecoder(ModelRegistry registry) {
     this.registry = registry;
+  }
+
+  /** The retained frames of one camera, by sequence number. */
+  @FunctionalInterface
+  public interface Chain {
+    Optional<LatentFrame> frame(long sequence);
   }
 
   /** The outcome of decoding one frame. */
@@ -48,24 +76,109 @@ public final class LatentFrameDecoder {
   /**
    * Why a frame did not decode.
    *
-   * @param status MODEL_UNAVAILABLE (its version cannot be loaded) or FAILED (corrupt or unsupported frame)
+   * @param status NOT_FOUND (a frame of its chain is no longer retained), MODEL_UNAVAILABLE (its version cannot be
+   *     loaded) or FAILED (corrupt or unsupported frame)
    */
   public record Failed(DecodeStatus status, String error) implements Result {}
 
+  /** Decodes a KEY frame (a DELTA without its chain is NOT_FOUND). */
   public Result decode(LatentFrame frame) {
-    if (frame.getFrameType() != FrameType.KEY) {
-      return new Failed(DecodeStatus.FAILED, "frame type " + frame.getFrameType() + " is not supported");
-    }
-    ByteBuffer buf = frame.getBitstream().duplicate();
-    byte[] bits = new byte[buf.remaining()];
-    buf.get(bits);
+    return decode(frame, seq -> Optional.empty());
+  }
+
+  /** Decodes a frame; a DELTA from its chain, read through {@code chain} (same camera). */
+  public Result decode(LatentFrame frame, Chain chain) {
+    byte[] bits = bytes(frame);
+    String camera = frame.getCameraId();
     try {
-      return new Decoded(registry.decompress(bits), frame.getModelVersion());
+      SequenceDecoder decoder;
+      if (frame.getFrameType() == FrameType.KEY) {
+        decoder = new SequenceDecoder(registry);
+        decoder.apply(bits);
+      } else {
+        LsfFormat.Parsed parsed = LsfFormat.parse(bits);
+        if (parsed.type() != io.latentstream.codec.bitstream.FrameType.DELTA) {
+          return new Failed(DecodeStatus.FAILED, "frame says DELTA but its bitstream is a KEY frame");
+        }
+        long key = parsed.delta().keySequence();
+        long target = parsed.sequence();
+        ReferenceState start = closest(camera, key, target);
+        long next;
+        if (start == null) {
+          Optional<LatentFrame> keyFrame = chain.frame(key);
+          if (keyFrame.isEmpty()) {
+            return new Failed(DecodeStatus.NOT_FOUND, "frame " + frame.getSequence() + " of camera " + camera
+                + " is a DELTA frame whose key frame " + key + " is no longer retained");
+          }
+          decoder = new SequenceDecoder(registry);
+          decoder.apply(bytes(keyFrame.get()));
+          next = key + 1;
+        } else {
+          decoder = SequenceDecoder.resume(registry, start);
+          next = start.sequence() + 1;
+        }
+        for (long s = next; s < target; s++) {
+          Optional<LatentFrame> link = chain.frame(s);
+          if (link.isEmpty()) {
+            return new Failed(DecodeStatus.NOT_FOUND, "frame " + frame.getSequence() + " of camera " + camera
+                + " needs frame " + s + " of its chain (key frame " + key + "), which is no longer retained");
+          }
+          decoder.apply(bytes(link.get()));
+          if ((s - key) % CHECKPOINT_EVERY == 0) {
+            keep(camera, decoder.state());
+          }
+        }
+        decoder.apply(bits);
+      }
+      keep(camera, decoder.state());
+      return new Decoded(decoder.image(), decoder.state().modelVersion());
     } catch (UnknownModelException | ModelPackageException e) {
       return new Failed(DecodeStatus.MODEL_UNAVAILABLE, "model " + frame.getModelVersion()
           + " cannot be loaded: " + e.getMessage());
     } catch (CodecException | IllegalArgumentException e) {
       return new Failed(DecodeStatus.FAILED, "cannot decode frame: " + e.getMessage());
+    }
+  }
+
+  private static byte[] bytes(LatentFrame frame) {
+    ByteBuffer buf = frame.getBitstream().duplicate();
+    byte[] bits = new byte[buf.remaining()];
+    buf.get(bits);
+    return bits;
+  }
+
+  /** The kept state of this chain closest before {@code target}, or null. */
+  private synchronized ReferenceState closest(String camera, long key, long target) {
+    TreeMap<Long, ReferenceState> kept = states.get(camera);
+    if (kept == null) {
+      return null;
+    }
+    for (Map.Entry<Long, ReferenceState> e = kept.lowerEntry(target); e != null; e = kept.lowerEntry(e.getKey())) {
+      if (e.getValue().keySequence() == key) {
+        return e.getValue();
+      }
+      if (e.getKey() < key) {
+        return null;
+      }
+    }
+    return null;
+  }
+
+  private synchronized void keep(String camera, ReferenceState state) {
+    TreeMap<Long, ReferenceState> kept = states.computeIfAbsent(camera, c -> new TreeMap<>());
+    if (kept.put(state.sequence(), state) == null) {
+      insertion.addLast(camera + "\u0000" + state.sequence());
+    }
+    while (insertion.size() > MAX_STATES) {
+      String oldest = insertion.removeFirst();
+      int at = oldest.lastIndexOf('\u0000');
+      TreeMap<Long, ReferenceState> of = states.get(oldest.substring(0, at));
+      if (of != null) {
+        of.remove(Long.parseLong(oldest.substring(at + 1)));
+        if (of.isEmpty()) {
+          states.remove(oldest.substring(0, at));
+        }
+      }
     }
   }
 

@@ -1,15 +1,22 @@
 package io.latentstream.streams.topology;
 
+import io.latentstream.schemas.FrameType;
 import io.latentstream.schemas.LatentFrame;
+import java.time.Instant;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.WindowStore;
+import org.apache.kafka.streams.state.WindowStoreIterator;
 
 /**
  * Keeps every latent frame of this task's partitions in the retained store {@link DecodeTopology#STORE}, keyed by
- * (camera, sequence) at the record's timestamp; the window store drops frames older than the retention. Emits
- * nothing. One instance per task; not thread-safe.
+ * (camera, sequence). A KEY frame is stored at its record's timestamp, a DELTA frame at its key frame's, so the
+ * window store (which drops whole time segments past the retention) drops a chain as one: a DELTA is never kept
+ * without its key, a key never dropped while a kept DELTA needs it. A DELTA whose key frame is not in the store
+ * (it expired, or was never seen) could not be decoded and is not kept. Emits nothing. One instance per task; not
+ * thread-safe.
  */
 final class LatentFrameStoreProcessor implements Processor<String, LatentFrame, Void, Void> {
   private WindowStore<String, LatentFrame> store;
@@ -25,6 +32,28 @@ final class LatentFrameStoreProcessor implements Processor<String, LatentFrame, 
     if (frame == null) {
       return;
     }
-    store.put(DecodeTopology.storeKey(frame.getCameraId(), frame.getSequence()), frame, record.timestamp());
+    long timestamp = record.timestamp();
+    if (frame.getFrameType() == FrameType.DELTA) {
+      Long key = frame.getKeySequence();
+      Long keyTime = key == null ? null : keyTimestamp(frame.getCameraId(), key);
+      if (keyTime == null) {
+        return;
+      }
+      timestamp = keyTime;
+    }
+    store.put(DecodeTopology.storeKey(frame.getCameraId(), frame.getSequence()), frame, timestamp);
+  }
+
+  private Long keyTimestamp(String camera, long keySequence) {
+    try (WindowStoreIterator<LatentFrame> it = store.backwardFetch(DecodeTopology.storeKey(camera, keySequence),
+        Instant.EPOCH, Instant.ofEpochMilli(Long.MAX_VALUE))) {
+      while (it.hasNext()) {
+        KeyValue<Long, LatentFrame> kv = it.next();
+        if (kv.value != null && kv.value.getFrameType() == FrameType.KEY) {
+          return kv.key;
+        }
+      }
+      return null;
+    }
   }
 }

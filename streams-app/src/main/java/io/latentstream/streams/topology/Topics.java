@@ -74,7 +74,8 @@ public final class Topics {
         TopicConfig.MAX_MESSAGE_BYTES_CONFIG, maxBytes);
     List<TopicSpec> specs = new ArrayList<>();
     for (String key : List.of(StreamsAppConfig.TOPIC_RAW, StreamsAppConfig.TOPIC_LATENT, StreamsAppConfig.TOPIC_DLQ,
-        StreamsAppConfig.TOPIC_SAMPLE, StreamsAppConfig.TOPIC_DECODE_REQUESTS, StreamsAppConfig.TOPIC_DECODED)) {
+        StreamsAppConfig.TOPIC_SAMPLE, StreamsAppConfig.TOPIC_DECODE_REQUESTS, StreamsAppConfig.TOPIC_DECODED,
+        StreamsAppConfig.TOPIC_KEYFRAME_REQUESTS)) {
       specs.add(new TopicSpec(config.getString(key), partitions, rf, frames));
     }
     specs.add(new TopicSpec(config.getString(StreamsAppConfig.TOPIC_RELEASES), 1, rf, compacted));

@@ -38,6 +38,9 @@ import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
+import io.latentstream.codec.sequence.DeltaOptions;
+import io.latentstream.codec.sequence.KeyframePolicy;
+import io.latentstream.codec.sequence.SequenceDecoder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -49,6 +52,7 @@ class EncodeTopologyTest {
   private static final String LATENT = "images.latent";
   private static final String DLQ = "images.dlq";
   private static final String SAMPLE = "images.sample";
+  private static final String KEYFRAME_REQUESTS = "images.keyframe.requests";
 
   private static InMemorySchemaRegistry registry;
   private static RecordSerdes serdes;
@@ -70,7 +74,13 @@ class EncodeTopologyTest {
   }
 
   private static EncodeTopology.Settings settings(long maxPixels, int dlqCap, double sampleRate, int samplesPerMin) {
-    return new EncodeTopology.Settings(RAW, LATENT, DLQ, SAMPLE, maxPixels, dlqCap, sampleRate, samplesPerMin, 0.0);
+    return settings(maxPixels, dlqCap, sampleRate, samplesPerMin, 0.0, KeyframePolicy.DEFAULT);
+  }
+
+  private static EncodeTopology.Settings settings(long maxPixels, int dlqCap, double sampleRate, int samplesPerMin,
+      double psnrRate, KeyframePolicy policy) {
+    return new EncodeTopology.Settings(RAW, LATENT, DLQ, SAMPLE, KEYFRAME_REQUESTS, maxPixels, dlqCap, sampleRate,
+        samplesPerMin, psnrRate, policy, DeltaOptions.DEFAULT);
   }
 
   private static EncodeTopology.Settings defaults() {
@@ -80,7 +90,12 @@ class EncodeTopologyTest {
   /** The driver and its topics. */
   private record Harness(TopologyTestDriver driver, TestInputTopic<byte[], byte[]> raw,
       TestOutputTopic<byte[], LatentFrame> latent, TestOutputTopic<byte[], DeadLetter> dlq,
-      TestOutputTopic<byte[], byte[]> sample, PipelineMetrics metrics) implements AutoCloseable {
+      TestOutputTopic<byte[], byte[]> sample, PipelineMetrics metrics, TestInputTopic<byte[], byte[]> requests)
+      implements AutoCloseable {
+
+    void requestKeyframe(String camera) {
+      requests.pipeInput(camera.getBytes(StandardCharsets.UTF_8), new byte[0]);
+    }
 
     void send(String camera, RawFrame frame) {
       raw.pipeInput(camera.getBytes(StandardCharsets.UTF_8), serdes.rawFrame().serializer().serialize(RAW, frame));
@@ -104,7 +119,8 @@ class EncodeTopologyTest {
         driver.createInputTopic(RAW, new ByteArraySerializer(), new ByteArraySerializer()),
         driver.createOutputTopic(LATENT, bytes, serdes.latentFrame().deserializer()),
         driver.createOutputTopic(DLQ, bytes, serdes.deadLetter().deserializer()),
-        driver.createOutputTopic(SAMPLE, bytes, bytes), metrics);
+        driver.createOutputTopic(SAMPLE, bytes, bytes), metrics,
+        driver.createInputTopic(KEYFRAME_REQUESTS, new ByteArraySerializer(), new ByteArraySerializer()));
   }
 
   @Test
@@ -132,8 +148,15 @@ class EncodeTopologyTest {
       assertThat(first.getOriginalWidth()).isEqualTo(64);
       assertThat(first.getOriginalHeight()).isEqualTo(48);
       byte[] bits = bytes(first.getBitstream());
-      // the same bytes as encoding the frame with the codec directly
-      assertThat(bits).isEqualTo(codec.compress(image).bitstream());
+      // the same picture as encoding the frame with the codec directly
+      assertThat(codec.decompress(bits).pixels()).isEqualTo(
+          codec.decompress(codec.compress(image).bitstream()).pixels());
+      assertThat(first.getKeySequence()).isEqualTo(1L);
+      assertThat(first.getKeyframeCause()).isEqualTo("START");
+      // the container or pixel format changed every frame: every frame started a new chain
+      assertThat(out).extracting(r -> r.getValue().getFrameType()).containsOnly(FrameType.KEY);
+      assertThat(out).extracting(r -> r.getValue().getKeyframeCause())
+          .containsExactly("START", "FORMAT_CHANGE", "FORMAT_CHANGE", "FORMAT_CHANGE");
       assertThat(first.getBpp()).isEqualTo(bits.length * 8.0 / (64 * 48));
       assertThat(first.getPsnr()).isNull();
       assertThat(h.metrics().framesEncoded()).isEqualTo(4);
@@ -244,7 +267,7 @@ class EncodeTopologyTest {
 
   @Test
   void shouldMeasurePsnrWhenTheFrameIsSelectedForIt() {
-    EncodeTopology.Settings all = new EncodeTopology.Settings(RAW, LATENT, DLQ, SAMPLE, 10_000, 1024, 0, 0, 1.0);
+    EncodeTopology.Settings all = settings(10_000, 1024, 0, 0, 1.0, KeyframePolicy.DEFAULT);
     PixelImage image = TestFrames.image(3, 5);
     try (Harness h = harness(all, serdes, () -> codec)) {
       h.send("cam-1", TestFrames.raw("cam-1", 1, image));
@@ -266,6 +289,85 @@ class EncodeTopologyTest {
           .satisfies(e -> assertThat(TransientFailureExceptionHandler.isTransient(e)).isTrue());
       assertThat(h.dlq().isEmpty()).isTrue();
       assertThat(h.latent().isEmpty()).isTrue();
+    }
+  }
+
+  @Test
+  void shouldCodeDeltaFramesThatTheCodecsSequenceDecoderDecodesToTheEncodersPictures() {
+    EncodeTopology.Settings psnr = settings(10_000, 1 << 20, 0, 0, 1.0, new KeyframePolicy(6, 0));
+    try (Harness h = harness(psnr, serdes, () -> codec)) {
+      for (long seq = 10; seq < 22; seq++) {
+        h.send("cam-1", TestFrames.raw("cam-1", seq, TestFrames.image(1, seq / 4)));
+        h.send("cam-2", TestFrames.raw("cam-2", seq, TestFrames.image(2, 0)));
+      }
+      List<LatentFrame> out = h.latent().readValuesToList();
+      assertThat(out).hasSize(24);
+      List<LatentFrame> cam1 = out.stream().filter(f -> f.getCameraId().equals("cam-1")).toList();
+      assertThat(cam1).extracting(LatentFrame::getFrameType).containsExactly(FrameType.KEY, FrameType.DELTA,
+          FrameType.DELTA, FrameType.DELTA, FrameType.DELTA, FrameType.DELTA, FrameType.KEY, FrameType.DELTA,
+          FrameType.DELTA, FrameType.DELTA, FrameType.DELTA, FrameType.DELTA);
+      assertThat(cam1.get(6).getKeyframeCause()).isEqualTo("INTERVAL_FRAMES");
+      assertThat(cam1.get(3).getKeySequence()).isEqualTo(10L);
+      assertThat(cam1.get(3).getReferenceSequence()).isEqualTo(12L);
+      for (String camera : List.of("cam-1", "cam-2")) {
+        SequenceDecoder decoder = new SequenceDecoder(LearnedCodec.only(model));
+        for (LatentFrame f : out.stream().filter(f -> f.getCameraId().equals(camera)).toList()) {
+          PixelImage picture = decoder.decode(bytes(f.getBitstream()));
+          PixelImage original = TestFrames.image(camera.equals("cam-1") ? 1 : 2,
+              camera.equals("cam-1") ? f.getSequence() / 4 : 0);
+          // the encoder measured its PSNR on its own reconstruction: the consumer's picture is the same
+          assertThat(io.latentstream.codec.metrics.QualityMetrics.psnr(original, picture))
+              .isCloseTo(f.getPsnr(), org.assertj.core.data.Offset.offset(1e-9));
+        }
+      }
+      long keyBytes = out.stream().filter(f -> f.getCameraId().equals("cam-2") && f.getFrameType() == FrameType.KEY)
+          .mapToLong(f -> f.getBitstream().remaining()).sum();
+      long deltaBytes = out.stream().filter(f -> f.getCameraId().equals("cam-2")
+          && f.getFrameType() == FrameType.DELTA).mapToLong(f -> f.getBitstream().remaining()).max().orElseThrow();
+      assertThat(deltaBytes).as("a static camera's DELTA").isLessThan(keyBytes / 10);
+      assertThat(h.metrics().latentFrames("DELTA")).isEqualTo(20);
+      assertThat(h.metrics().keyFrames("INTERVAL_FRAMES")).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void shouldDeadLetterARepeatedSequenceAndStartAKeyFrameAfterAGapAReorderingOrARequest() {
+    try (Harness h = harness(defaults(), serdes, () -> codec)) {
+      for (long seq : new long[] {1, 2, 2, 5, 4, 5, 6}) {
+        if (seq == 6) {
+          h.requestKeyframe("cam-1");
+        }
+        h.send("cam-1", TestFrames.raw("cam-1", seq, TestFrames.image(1, 1)));
+      }
+      List<LatentFrame> out = h.latent().readValuesToList();
+      assertThat(out).extracting(LatentFrame::getSequence).containsExactly(1L, 2L, 5L, 4L, 5L, 6L);
+      assertThat(out).extracting(LatentFrame::getKeyframeCause).containsExactly("START", null, "SEQUENCE_GAP",
+          "SEQUENCE_GAP", null, "REQUEST");
+      List<DeadLetter> letters = h.dlq().readValuesToList();
+      assertThat(letters).hasSize(1);
+      assertThat(letters.get(0).getReason()).isEqualTo(DeadLetterReason.DUPLICATE_FRAME);
+      assertThat(letters.get(0).getMessage()).contains("sequence 2 repeats");
+    }
+  }
+
+  @Test
+  void shouldStartANewChainWithAKeyFrameOfTheNewModelAfterASwap() throws Exception {
+    try (CodecModel other = CodecModel.load(FixtureModels.level(1))) {
+      java.util.concurrent.atomic.AtomicReference<LearnedCodec> current = new java.util.concurrent.atomic
+          .AtomicReference<>(codec);
+      try (Harness h = harness(defaults(), serdes, current::get)) {
+        h.send("cam-1", TestFrames.raw("cam-1", 1, TestFrames.image(1, 1)));
+        h.send("cam-1", TestFrames.raw("cam-1", 2, TestFrames.image(1, 1)));
+        current.set(LearnedCodec.of(other));
+        h.send("cam-1", TestFrames.raw("cam-1", 3, TestFrames.image(1, 1)));
+        h.send("cam-1", TestFrames.raw("cam-1", 4, TestFrames.image(1, 1)));
+        List<LatentFrame> out = h.latent().readValuesToList();
+        assertThat(out).extracting(LatentFrame::getFrameType).containsExactly(FrameType.KEY, FrameType.DELTA,
+            FrameType.KEY, FrameType.DELTA);
+        assertThat(out.get(2).getKeyframeCause()).isEqualTo("MODEL_CHANGE");
+        assertThat(out.get(2).getModelVersion()).isEqualTo(other.version());
+        assertThat(out.get(3).getModelVersion()).isEqualTo(other.version());
+      }
     }
   }
 

@@ -34,16 +34,34 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.latentstream.codec.LearnedCodec;
+import io.latentstream.codec.model.CodecModel;
+import io.latentstream.codec.model.FixtureModels;
+import io.latentstream.schemas.FrameType;
+import io.latentstream.schemas.registry.RegistryUnavailableException;
+import io.latentstream.streams.errors.TransientFailureExceptionHandler;
+import io.latentstream.streams.metrics.PipelineMetrics;
+import io.latentstream.streams.topology.EncodeTopology;
+import io.latentstream.streams.topology.Topics;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.streams.KafkaStreams;
 
 /**
- * Acceptance 4 of the streams app: two instances share the cameras; one, a separate JVM, is killed with SIGKILL in
- * the middle of the stream (no clean close, an open transaction left behind); the other takes its partitions over
- * and finishes. Every frame is in {@code images.latent} exactly once (read_committed).
+ * Failover with key and delta frames. Two instances share the cameras; one, a separate JVM, is killed with SIGKILL
+ * in the middle of the stream and of its cameras' chains (no clean close, an open transaction left behind); the
+ * other takes its partitions over and finishes. And a transaction aborted on purpose: a stream thread fails on a
+ * transient error mid-transaction and is replaced. Afterwards every frame is in {@code images.latent} exactly once
+ * (read_committed), and every committed record decodes with the consumer API in topic order: no DELTA refers to a
+ * frame a consumer cannot have; the moved cameras' chains restart with a KEY frame (cause RESET).
  */
 @RealPlatform
-class FailoverIT {
+class TemporalFailoverIT {
 
-  private static final Logger LOG = LoggerFactory.getLogger(FailoverIT.class);
+  private static final Logger LOG = LoggerFactory.getLogger(TemporalFailoverIT.class);
   private static final int CAMERAS = 8;
   private static final int FRAMES = 125;
   private static final Pattern ENCODED = Pattern.compile("^latentstream_frames_encoded_total (\\S+)$",
@@ -84,20 +102,81 @@ class FailoverIT {
       List<ConsumerRecord<byte[], byte[]>> records = fixture.readCommitted(latent, CAMERAS * FRAMES,
           Duration.ofSeconds(120));
       List<String> frames = new ArrayList<>();
+      List<LatentFrame> latents = new ArrayList<>();
       for (ConsumerRecord<byte[], byte[]> r : records) {
         LatentFrame f = fixture.serdes().latentFrame().deserializer().deserialize(latent, r.value());
         frames.add(f.getCameraId() + "/" + f.getSequence());
+        latents.add(f);
       }
       Set<String> distinct = new HashSet<>(frames);
       assertThat(distinct).hasSize(CAMERAS * FRAMES);
       assertThat(frames).hasSize(CAMERAS * FRAMES);
       assertThat(survivor.isReady()).isTrue();
+      assertDecodableWithResets(latents);
     } finally {
       if (victim != null) {
         victim.destroyForcibly();
       }
     }
     LOG.info("FailoverIT took {} ms", (System.nanoTime() - start) / 1_000_000);
+  }
+
+  @Test
+  void shouldKeepEveryCommittedChainDecodableWhenATransactionIsAbortedMidChain(TestPlatform platform)
+      throws Exception {
+    PipelineFixture fixture = new PipelineFixture(platform, 2).set(StreamsAppConfig.SAMPLE_RATE, 0.0);
+    StreamsAppConfig config = fixture.config();
+    try (Admin admin = Admin.create(StreamsApp.adminConfig(config))) {
+      Topics.ensure(admin, Topics.specs(config), true);
+    }
+    String raw = fixture.topic(StreamsAppConfig.TOPIC_RAW);
+    String latent = fixture.topic(StreamsAppConfig.TOPIC_LATENT);
+    AtomicInteger calls = new AtomicInteger();
+    AtomicBoolean failed = new AtomicBoolean();
+    try (CodecModel model = CodecModel.load(FixtureModels.level(2));
+        KafkaProducer<byte[], byte[]> producer = fixture.producer()) {
+      LearnedCodec codec = LearnedCodec.of(model);
+      // the 150th frame's codec lookup fails as if the registry were away: the thread dies mid-transaction (the
+      // frames before it in this transaction are already sent), the transaction is aborted, the thread replaced
+      Supplier<LearnedCodec> codecs = () -> {
+        if (calls.incrementAndGet() == 150 && failed.compareAndSet(false, true)) {
+          throw new RegistryUnavailableException("injected outage", 503, null);
+        }
+        return codec;
+      };
+      PipelineMetrics metrics = new PipelineMetrics();
+      Properties props = StreamsApp.streamsProperties(config, "127.0.0.1:1");
+      // long transactions: the injected failure lands in the middle of one with many frames
+      props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 1000);
+      try (KafkaStreams streams = new KafkaStreams(EncodeTopology.build(EncodeTopology.Settings.from(config),
+          fixture.serdes(), codecs, metrics), props)) {
+        streams.setUncaughtExceptionHandler(new TransientFailureExceptionHandler());
+        streams.start();
+        send(fixture, producer, raw, 0, FRAMES);
+        List<ConsumerRecord<byte[], byte[]>> records = fixture.readCommitted(latent, CAMERAS * FRAMES,
+            Duration.ofSeconds(120));
+        List<LatentFrame> latents = records.stream()
+            .map(r -> fixture.serdes().latentFrame().deserializer().deserialize(latent, r.value())).toList();
+        assertThat(failed).isTrue();
+        assertThat(latents).hasSize(CAMERAS * FRAMES);
+        assertThat(latents.stream().map(f -> f.getCameraId() + "/" + f.getSequence()).distinct())
+            .hasSize(CAMERAS * FRAMES);
+        // the aborted frames were encoded twice in all, once in the aborted transaction
+        assertThat(metrics.framesEncoded()).isGreaterThan(CAMERAS * FRAMES);
+        assertDecodableWithResets(latents);
+      }
+    }
+  }
+
+  /** Every committed frame decodes in topic order; some chains restarted after the failure (KEY, cause RESET). */
+  private static void assertDecodableWithResets(List<LatentFrame> latents) {
+    try (CodecModel model = CodecModel.load(FixtureModels.level(2))) {
+      Map<FrameType, Integer> types = Chains.assertEveryFrameDecodes(latents, LearnedCodec.only(model));
+      assertThat(types.get(FrameType.DELTA)).isGreaterThan(latents.size() / 2);
+    }
+    long resets = latents.stream().filter(f -> "RESET".equals(f.getKeyframeCause())).count();
+    LOG.info("{} chains restarted with a KEY frame after the failure", resets);
+    assertThat(resets).isPositive();
   }
 
   private static void send(PipelineFixture fixture, KafkaProducer<byte[], byte[]> producer, String raw, int from,
