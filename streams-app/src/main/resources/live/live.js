@@ -169,8 +169,27 @@
     chart.dataset.psnrPoints = String(cam.psnr.length);
   }
 
+  // the newest frame the decode store holds at or before the newest one heard of: the store may not have received
+  // the very latest yet, and a DELTA frame decodes from its chain on the server
   function frameUrl(cam) {
-    return '../frames/' + encodeURIComponent(cam.id) + '/' + encodeURIComponent(cam.latestSequence);
+    return '../frames/' + encodeURIComponent(cam.id) + '/' + encodeURIComponent(cam.latestSequence)
+      + '?nearest=before';
+  }
+
+  // mean brightness (0-255) of a decoded frame, on a 16x16 thumbnail: shows (and lets tests check) that the
+  // picture is a picture, not a black box
+  function meanLuma(image) {
+    const canvas = document.createElement('canvas');
+    canvas.width = 16;
+    canvas.height = 16;
+    const ctx = canvas.getContext('2d');
+    ctx.drawImage(image, 0, 0, 16, 16);
+    const px = ctx.getImageData(0, 0, 16, 16).data;
+    let sum = 0;
+    for (let i = 0; i < px.length; i += 4) {
+      sum += 0.299 * px[i] + 0.587 * px[i + 1] + 0.114 * px[i + 2];
+    }
+    return Math.round(sum / (px.length / 4));
   }
 
   async function loadFrame(card, cam) {
@@ -179,6 +198,8 @@
     if (!response.ok) {
       throw new Error(response.status === 404 ? 'not retained yet' : 'HTTP ' + response.status);
     }
+    const shown = response.headers.get('X-Sequence') || seq;
+    const type = response.headers.get('X-Frame-Type') || '';
     const objectUrl = URL.createObjectURL(await response.blob());
     const probe = new Image();
     probe.src = objectUrl;
@@ -188,15 +209,17 @@
       URL.revokeObjectURL(objectUrl);
       throw new Error('not an image');
     }
+    card.img.dataset.meanLuma = String(meanLuma(probe));
     const previous = card.objectUrl;
     card.objectUrl = objectUrl;
-    card.img.dataset.seq = seq;
+    card.img.dataset.seq = shown;
     card.img.src = objectUrl;
     if (previous) {
       URL.revokeObjectURL(previous);
     }
     card.shownSeq = seq;
-    card.caption.textContent = `frame ${seq} · ${probe.naturalWidth}×${probe.naturalHeight} · decoded on demand`;
+    card.caption.textContent = `frame ${shown}${type ? ' (' + type + ')' : ''} · ${probe.naturalWidth}×`
+      + `${probe.naturalHeight} · decoded on demand`;
     card.caption.classList.remove('error');
   }
 

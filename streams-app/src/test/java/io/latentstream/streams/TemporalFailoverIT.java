@@ -136,10 +136,12 @@ class TemporalFailoverIT {
     try (CodecModel model = CodecModel.load(FixtureModels.level(2));
         KafkaProducer<byte[], byte[]> producer = fixture.producer()) {
       LearnedCodec codec = LearnedCodec.of(model);
-      // the 150th frame's codec lookup fails as if the registry were away: the thread dies mid-transaction (the
-      // frames before it in this transaction are already sent), the transaction is aborted, the thread replaced
+      // once the first half is committed, the 40th frame of the second half fails its codec lookup as if the
+      // registry were away: the thread dies mid-transaction (the frames before it in this transaction are already
+      // sent), the transaction is aborted, the thread replaced
+      int failAt = CAMERAS * FRAMES / 2 + 40;
       Supplier<LearnedCodec> codecs = () -> {
-        if (calls.incrementAndGet() == 150 && failed.compareAndSet(false, true)) {
+        if (calls.incrementAndGet() == failAt && failed.compareAndSet(false, true)) {
           throw new RegistryUnavailableException("injected outage", 503, null);
         }
         return codec;
@@ -152,7 +154,10 @@ class TemporalFailoverIT {
           fixture.serdes(), codecs, metrics), props)) {
         streams.setUncaughtExceptionHandler(new TransientFailureExceptionHandler());
         streams.start();
-        send(fixture, producer, raw, 0, FRAMES);
+        send(fixture, producer, raw, 0, FRAMES / 2);
+        assertThat(fixture.readCommitted(latent, CAMERAS * (FRAMES / 2), Duration.ofSeconds(60)))
+            .hasSize(CAMERAS * (FRAMES / 2));
+        send(fixture, producer, raw, FRAMES / 2, FRAMES);
         List<ConsumerRecord<byte[], byte[]>> records = fixture.readCommitted(latent, CAMERAS * FRAMES,
             Duration.ofSeconds(120));
         List<LatentFrame> latents = records.stream()

@@ -17,9 +17,10 @@ import java.util.stream.Stream;
 
 /**
  * Simulated fixed cameras: camera {@code c} looks at one photo (the photos are shared round-robin when there are
- * more cameras than photos), scaled a little larger than the frame, and its view drifts slowly and shakes by a pixel
- * or two from frame to frame, as a mounted camera in the wind would. Frames are RGB24 and made on demand, so a
- * long run holds only the scenes in memory.
+ * more cameras than photos) and never moves, as a mounted camera does; what changes from frame to frame is what a
+ * real one sees: sensor noise (a deterministic +-3 per sample) and a few objects crossing the scene at their own
+ * speeds (blocks of colour the size of a person or a car). Frames are RGB24 and made on demand, so a long run holds
+ * only the scenes in memory.
  *
  * <p>With fixed-camera footage (PNG frames in time order, e.g. {@code .latentstream/footage/vtest} written by
  * {@code trainer/scripts/fetch-fixed-camera.sh}) the last camera plays that footage instead (looping, scaled to cover
@@ -170,7 +171,10 @@ final class CameraFrames {
     }
   }
 
-  /** The image of camera {@code camera} at {@code sequence}: a slow pan plus a deterministic one-pixel shake. */
+  /** Objects crossing each scene: how many, and their size relative to the frame height. */
+  private static final int MOVERS = 3;
+
+  /** The image of camera {@code camera} at {@code sequence}: the fixed scene, sensor noise, moving objects. */
   PixelImage image(int camera, long sequence) {
     if (isFootage(camera)) {
       Path file = footage.get((int) (sequence % footage.size()));
@@ -181,15 +185,37 @@ final class CameraFrames {
       }
     }
     PixelImage scene = scenes.get(camera % scenes.size());
-    int roomX = scene.width() - width;
-    int roomY = scene.height() - height;
-    double phase = camera * 1.7 + sequence * 0.05;
-    long h = mix(camera * 1_000_003L + sequence);
-    int x = (int) Math.round(roomX / 2.0 + roomX / 3.0 * Math.sin(phase)) + (int) (h & 3) - 1;
-    int y = (int) Math.round(roomY / 2.0 + roomY / 4.0 * Math.cos(phase * 0.7)) + (int) ((h >>> 2) & 3) - 1;
-    x = Math.max(0, Math.min(roomX, x));
-    y = Math.max(0, Math.min(roomY, y));
-    return crop(scene, x, y, width, height);
+    PixelImage view = crop(scene, (scene.width() - width) / 2, (scene.height() - height) / 2, width, height);
+    byte[] px = view.pixels(); // a fresh copy
+    for (int m = 0; m < MOVERS; m++) {
+      long h = mix(camera * 7919L + m);
+      int size = Math.max(2, height / (6 + (int) (h & 7)));
+      int w = size * (1 + (int) ((h >>> 3) & 1)); // people upright, cars wide
+      int period = width + w;
+      int speed = 1 + (int) ((h >>> 4) % 4);
+      int x0 = (int) Math.floorMod((h >>> 8) + sequence * speed, (long) period) - w;
+      int y0 = (int) ((h >>> 20) % Math.max(1, height - size));
+      byte r = (byte) (h >>> 32);
+      byte g = (byte) (h >>> 40);
+      byte b = (byte) (h >>> 48);
+      for (int y = Math.max(0, y0); y < Math.min(height, y0 + size); y++) {
+        for (int x = Math.max(0, x0); x < Math.min(width, x0 + w); x++) {
+          int o = (y * width + x) * 3;
+          px[o] = r;
+          px[o + 1] = g;
+          px[o + 2] = b;
+        }
+      }
+    }
+    long noise = mix(camera * 1_000_003L + sequence);
+    for (int i = 0; i < px.length; i++) {
+      if ((i & 15) == 0) {
+        noise = mix(noise + i);
+      }
+      int n = (int) (((noise >>> ((i & 15) * 4)) & 15) % 7) - 3;
+      px[i] = (byte) Math.max(0, Math.min(255, (px[i] & 0xff) + n));
+    }
+    return view;
   }
 
   /** The record of camera {@code camera} at {@code sequence}. */

@@ -59,10 +59,12 @@ public final class FrameQueryHandler implements HttpHandler {
   private static final Serializer<String> CAMERA_KEY = new StringSerializer();
   private static final long RETRY_PAUSE_MS = 100;
   private static final List<String> COPIED_HEADERS = List.of("Content-Type", "Retry-After", "X-Image-Width",
-      "X-Image-Height", "X-Pixel-Format", "X-Model-Version", "X-Served-By");
+      "X-Image-Height", "X-Pixel-Format", "X-Model-Version", "X-Served-By", "X-Sequence", "X-Frame-Type");
 
   private final KafkaStreams streams;
   private final HostInfo self;
+  /** How far back {@code ?nearest=before} looks for a retained frame. */
+  static final int NEAREST_LOOKBACK = 64;
   private final LatentFrameDecoder decoder;
   private final boolean redirect;
   private final Duration rebalanceWait;
@@ -136,7 +138,10 @@ public final class FrameQueryHandler implements HttpHandler {
       return;
     }
     boolean forwarded = exchange.getRequestHeaders().containsKey(FORWARDED);
-    Answer answer = lookup(exchange, camera, sequence, forwarded);
+    // ?nearest=before: the newest retained frame at or before the sequence (the live page asks for the newest frame
+    // it has heard of, which the decode store may not have received yet)
+    boolean nearest = hasParam(exchange.getRequestURI().getRawQuery(), "nearest", "before");
+    Answer answer = lookup(exchange, camera, sequence, forwarded, nearest);
     if (answer instanceof Problem p) {
       if (p.retryAfter()) {
         exchange.getResponseHeaders().set("Retry-After", "1");
@@ -148,6 +153,18 @@ public final class FrameQueryHandler implements HttpHandler {
       Local local = (Local) answer;
       respond(exchange, local.frame(), local.chain(), camera, sequence, raw.get());
     }
+  }
+
+  private static boolean hasParam(String rawQuery, String name, String value) {
+    if (rawQuery == null) {
+      return false;
+    }
+    for (String param : rawQuery.split("&")) {
+      if (param.equals(name + "=" + value)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static Optional<Boolean> rawFormat(String rawQuery) {
@@ -172,7 +189,7 @@ public final class FrameQueryHandler implements HttpHandler {
   }
 
   /** Finds the owner and the frame, retrying through rebalances until {@link #rebalanceWait} runs out. */
-  private Answer lookup(HttpExchange exchange, String camera, long sequence, boolean forwarded) {
+  private Answer lookup(HttpExchange exchange, String camera, long sequence, boolean forwarded, boolean nearest) {
     long deadline = System.nanoTime() + rebalanceWait.toNanos();
     String why;
     while (true) {
@@ -189,7 +206,9 @@ public final class FrameQueryHandler implements HttpHandler {
           ReadOnlyWindowStore<String, LatentFrame> store = streams.store(StoreQueryParameters
               .fromNameAndType(DecodeTopology.STORE, QueryableStoreTypes.<String, LatentFrame>windowStore())
               .withPartition(md.partition()));
-          Optional<LatentFrame> frame = DecodeTopology.latest(store, camera, sequence);
+          Optional<LatentFrame> frame = nearest
+              ? DecodeTopology.atOrBefore(store, camera, sequence, NEAREST_LOOKBACK)
+              : DecodeTopology.latest(store, camera, sequence);
           if (frame.isEmpty()) {
             return new Problem(404, "frame " + sequence + " of camera " + camera + " is not retained", false);
           }
@@ -285,6 +304,8 @@ public final class FrameQueryHandler implements HttpHandler {
     headers.set("X-Image-Width", Integer.toString(d.image().width()));
     headers.set("X-Image-Height", Integer.toString(d.image().height()));
     headers.set("X-Model-Version", d.modelVersion());
+    headers.set("X-Sequence", Long.toString(frame.getSequence()));
+    headers.set("X-Frame-Type", frame.getFrameType().name());
     headers.set("X-Served-By", self.host() + ":" + self.port());
     byte[] body;
     if (raw) {

@@ -91,6 +91,18 @@ public final class DecodeTopology {
     return cameraId + "/" + sequence;
   }
 
+  /** The newest retained frame of the camera with a sequence in {@code [sequence - lookback, sequence]}, if any. */
+  public static Optional<LatentFrame> atOrBefore(ReadOnlyWindowStore<String, LatentFrame> store, String cameraId,
+      long sequence, int lookback) {
+    for (long s = sequence; s >= Math.max(0, sequence - lookback); s--) {
+      Optional<LatentFrame> f = latest(store, cameraId, s);
+      if (f.isPresent()) {
+        return f;
+      }
+    }
+    return Optional.empty();
+  }
+
   /** The latest retained frame (camera, sequence), if any. */
   public static Optional<LatentFrame> latest(ReadOnlyWindowStore<String, LatentFrame> store, String cameraId,
       long sequence) {

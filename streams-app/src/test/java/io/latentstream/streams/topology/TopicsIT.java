@@ -28,8 +28,12 @@ class TopicsIT {
     try (Admin admin = Admin.create(platform.clientConfig())) {
       List<String> created = Topics.ensure(admin, Topics.specs(config), true);
 
-      assertThat(created).hasSize(8);
+      assertThat(created).hasSize(9);
       String raw = config.getString(StreamsAppConfig.TOPIC_RAW);
+      // key-frame requests must land in the task that encodes the camera: as many partitions as the raw topic
+      String requests = config.getString(StreamsAppConfig.TOPIC_KEYFRAME_REQUESTS);
+      assertThat(admin.describeTopics(List.of(requests)).allTopicNames().get(30, TimeUnit.SECONDS).get(requests)
+          .partitions()).hasSize(3);
       String releases = config.getString(StreamsAppConfig.TOPIC_RELEASES);
       assertThat(admin.describeTopics(List.of(raw)).allTopicNames().get(30, TimeUnit.SECONDS).get(raw).partitions())
           .hasSize(3);
