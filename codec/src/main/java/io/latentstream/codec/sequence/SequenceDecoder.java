@@ -69,10 +69,9 @@ public final class SequenceDecoder {
     LsfFormat.Parsed parsed = LsfFormat.parse(bitstream);
     if (parsed.type() == FrameType.KEY) {
       LsfHeader h = parsed.header();
-      int[] q = resolver.withModel(h.modelVersion(), model -> LearnedCodec.readKeySymbols(parsed, model));
-      AdaptiveBits contexts = resolver.withModel(h.modelVersion(),
-          model -> model.entropy().latentCoder().newDeltaContexts());
-      state = new ReferenceState(h, parsed.sequence(), parsed.sequence(), -1, q, contexts);
+      state = resolver.withModel(h.modelVersion(), model -> new ReferenceState(h, parsed.sequence(),
+          parsed.sequence(), -1, LearnedCodec.readKeySymbols(parsed, model),
+          model.entropy().latentCoder().newDeltaContexts()));
       return parsed;
     }
     DeltaHeader d = parsed.delta();

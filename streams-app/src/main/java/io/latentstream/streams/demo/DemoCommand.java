@@ -335,6 +335,8 @@ public final class DemoCommand implements Callable<Integer> {
     int duplicates = 0;
     int dlq = 0;
     long encoderBytes = 0;
+    int[][] frameBytes = new int[cameras][framesPerCamera];
+    boolean[][] keyFrames = new boolean[cameras][framesPerCamera];
     AtomicInteger sent = new AtomicInteger();
     AtomicReference<Throwable> producerError = new AtomicReference<>();
     AtomicBoolean holding = new AtomicBoolean();
@@ -422,6 +424,8 @@ public final class DemoCommand implements Callable<Integer> {
           latents++;
           changed = true;
           encoderBytes += f.getBitstream().remaining();
+          frameBytes[camera][(int) f.getSequence()] = f.getBitstream().remaining();
+          keyFrames[camera][(int) f.getSequence()] = f.getFrameType() == io.latentstream.schemas.FrameType.KEY;
           versions.add(f.getModelVersion());
           framesPerVersion.merge(f.getModelVersion(), 1, Integer::sum);
           byte[] bits = new byte[f.getBitstream().remaining()];
@@ -505,6 +509,22 @@ public final class DemoCommand implements Callable<Integer> {
     counts.put("elapsedSeconds", seconds);
     counts.put("camerasHeldSeconds", heldNanos / 1e9);
     counts.put("meanBppAllFrames", 8.0 * encoderBytes / Math.max(1, latents) / (width * height));
+    counts.put("latentBytes", encoderBytes);
+    Map<String, List<Integer>> bytesPerFrame = new LinkedHashMap<>();
+    Map<String, List<Boolean>> keyPerFrame = new LinkedHashMap<>();
+    for (int c = 0; c < cameras; c++) {
+      List<Integer> sizes = new ArrayList<>();
+      List<Boolean> keys = new ArrayList<>();
+      for (int seq = 0; seq < framesPerCamera; seq++) {
+        sizes.add(frameBytes[c][seq]);
+        keys.add(keyFrames[c][seq]);
+      }
+      bytesPerFrame.put(CameraFrames.cameraId(c), sizes);
+      keyPerFrame.put(CameraFrames.cameraId(c), keys);
+    }
+    counts.put("keyFrames", keyPerFrame.values().stream().mapToLong(l -> l.stream().filter(k -> k).count()).sum());
+    counts.put("bytesPerFrame", bytesPerFrame);
+    counts.put("keyFramePerFrame", keyPerFrame);
     counts.put("modelVersionsSeen", List.copyOf(versions));
     counts.put("framesPerModelVersion", framesPerVersion);
     counts.put("sampleRate", retrain ? sampleRate : config.getDouble(StreamsAppConfig.SAMPLE_RATE));

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.latentstream.codec.LearnedCodec;
 import io.latentstream.codec.baseline.JpegBaseline;
+import io.latentstream.codec.cli.FramePlot;
 import io.latentstream.codec.cli.RdPlot;
 import io.latentstream.codec.image.ImageFiles;
 import io.latentstream.codec.image.PixelImage;
@@ -33,7 +34,6 @@ final class DemoReport {
   static final int THUMBNAILS = 4;
   private static final int THUMB_WIDTH = 320;
 
-  /** A latent kept for the quality sample: its camera, sequence, bitstream and the model that made it. */
   /** A frame measured for the report: its bitstream and the picture a consumer decoded from its chain. */
   record Sampled(int camera, long sequence, byte[] bitstream, String modelVersion, PixelImage decoded) {}
 
@@ -53,6 +53,8 @@ final class DemoReport {
     double jpegBytes = 0;
     double psnrSum = 0;
     double bppSum = 0;
+    double keyBytes = 0; // the same frames coded on their own (every frame a KEY frame)
+    double keyPsnrSum = 0;
     List<Map<String, Object>> thumbList = new ArrayList<>();
     List<PixelImage> originals = new ArrayList<>();
     Map<String, double[]> byVersion = new LinkedHashMap<>(); // version -> {frames, bpp sum, psnr sum}
@@ -68,6 +70,11 @@ final class DemoReport {
       PixelImage decoded = s.decoded();
       double psnr = QualityMetrics.psnr(original, decoded);
       long jpegAtEqual = smallestJpegAtLeast(original, psnr);
+      if (codec.encoderModel() != null && codec.encoderModel().version().equals(s.modelVersion())) {
+        byte[] alone = codec.compress(original).bitstream();
+        keyBytes += alone.length;
+        keyPsnrSum += QualityMetrics.psnr(original, codec.decompress(alone));
+      }
       latentBytes += s.bitstream().length;
       jpegBytes += jpegAtEqual;
       psnrSum += psnr;
@@ -102,6 +109,15 @@ final class DemoReport {
     report.put("compressionRatioVsJpegAtEqualPsnr", measured == 0 ? Double.NaN : jpegBytes / latentBytes);
     report.put("meanJpegBppAtEqualPsnr",
         measured == 0 ? Double.NaN : 8 * jpegBytes / measured / (frames.width() * frames.height()));
+    headline(report, counts, frames, measured, latentBytes, jpegBytes, psnrSum, keyBytes, keyPsnrSum);
+    if (counts.get("bytesPerFrame") instanceof Map<?, ?> sizes && !sizes.isEmpty()) {
+      @SuppressWarnings("unchecked")
+      Map<String, List<Integer>> bytes = (Map<String, List<Integer>>) sizes;
+      @SuppressWarnings("unchecked")
+      Map<String, List<Boolean>> keys = (Map<String, List<Boolean>>) counts.get("keyFramePerFrame");
+      FramePlot.write(bytes, keys, dir.resolve("frames.png"));
+      report.put("framesPlot", "frames.png");
+    }
 
     Map<String, Object> quality = new LinkedHashMap<>();
     Map<String, List<BdRate.Point>> series = new LinkedHashMap<>();
@@ -125,6 +141,34 @@ final class DemoReport {
         report);
     Files.writeString(dir.resolve("report.html"), html(report, thumbList), StandardCharsets.UTF_8);
     return report;
+  }
+
+  /**
+   * The figures a person reads first: bytes on images.latent against raw RGB, against the same frames coded one by
+   * one (every frame a KEY frame, measured on the quality sample with the same model) and against per-frame JPEG at
+   * the same PSNR, at the PSNR a consumer sees.
+   */
+  private static void headline(Map<String, Object> report, Map<String, Object> counts, CameraFrames frames,
+      int measured, double latentBytes, double jpegBytes, double psnrSum, double keyBytes, double keyPsnrSum) {
+    Object total = counts.get("latentBytes");
+    if (!(total instanceof Long all) || measured == 0) {
+      return;
+    }
+    double perFrame = 3.0 * frames.width() * frames.height();
+    long framesOut = ((Number) counts.getOrDefault("latentsOut", 0)).longValue();
+    Map<String, Object> h = new LinkedHashMap<>();
+    h.put("latentBytes", all);
+    h.put("rawBytes", (long) (perFrame * framesOut));
+    h.put("percentOfRaw", 100.0 * all / (perFrame * framesOut));
+    h.put("psnr", psnrSum / measured);
+    // the sample's per-frame costs scaled to every frame out
+    double scale = (double) framesOut / measured;
+    h.put("percentOfJpegAtEqualPsnr", 100.0 * all / (jpegBytes * scale));
+    if (keyBytes > 0) {
+      h.put("percentOfPerFrameCoding", 100.0 * all / (keyBytes * scale));
+      h.put("perFrameCodingPsnr", keyPsnrSum / measured);
+    }
+    report.put("headline", h);
   }
 
   /** Bytes of the smallest JPEG (quality 1..100, by bisection) whose PSNR reaches {@code target}, or of q100. */
@@ -173,14 +217,32 @@ final class DemoReport {
     b.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>latentstream demo report</title>")
         .append("<style>body{font-family:sans-serif;margin:2em}td,th{padding:2px 12px;text-align:left}")
         .append("figure{display:inline-block;margin:4px}</style></head><body>\n")
-        .append("<h1>latentstream demo</h1>\n<table>\n");
+        .append("<h1>latentstream demo</h1>\n");
+    if (r.get("headline") instanceof Map<?, ?> h) {
+      b.append("<p id=\"headline\" style=\"font-size:1.3em\">").append(escape(String.format(Locale.ROOT,
+          "%s frames from %s cameras took %.2f MB on images.latent: %.2f %% of raw RGB",
+          r.get("latentsOut"), r.get("cameras"), ((Number) h.get("latentBytes")).doubleValue() / 1e6,
+          (Double) h.get("percentOfRaw"))));
+      if (h.get("percentOfPerFrameCoding") instanceof Double p) {
+        b.append(escape(String.format(Locale.ROOT, ", %.1f %% of the same frames coded one by one (%.2f dB)", p,
+            (Double) h.get("perFrameCodingPsnr"))));
+      }
+      b.append(escape(String.format(Locale.ROOT, " and %.1f %% of JPEG at the same PSNR, at %.2f dB as a consumer"
+          + " decodes them.", (Double) h.get("percentOfJpegAtEqualPsnr"), (Double) h.get("psnr"))))
+          .append("</p>\n");
+    }
+    if (r.containsKey("framesPlot")) {
+      b.append("<h2>Bytes per frame</h2>\n<p>Each camera sends a key frame (dots), then delta frames that code only"
+          + " what changed.</p>\n<img src=\"frames.png\" alt=\"bytes per frame over time, key frames marked\">\n");
+    }
+    b.append("<h2>Figures</h2>\n<table>\n");
     for (Map.Entry<String, Object> e : r.entrySet()) {
-      if (e.getKey().equals("thumbnails") || e.getKey().equals("rdPlot") || e.getKey().equals("retrainingRuns")) {
-        continue;
+      if (!LABELS.containsKey(e.getKey())) {
+        continue; // the rest is in report.json
       }
       Object v = e.getValue();
       String text = v instanceof Double d ? String.format(Locale.ROOT, "%.3f", d) : String.valueOf(v);
-      b.append("<tr><th>").append(escape(e.getKey())).append("</th><td>").append(escape(text))
+      b.append("<tr><th>").append(escape(LABELS.get(e.getKey()))).append("</th><td>").append(escape(text))
           .append("</td></tr>\n");
     }
     b.append("</table>\n");
@@ -227,6 +289,24 @@ final class DemoReport {
     return String.format(Locale.ROOT, "%s: %.3f bpp, %.2f dB", version, n.path("bpp").asDouble(),
         n.path("psnr").asDouble());
   }
+
+  /** What a person reads for each figure of report.json shown in the page (in report.json's order). */
+  private static final Map<String, String> LABELS = Map.ofEntries(
+      Map.entry("date", "run at (UTC)"),
+      Map.entry("frameSize", "frame size"),
+      Map.entry("cameras", "cameras"),
+      Map.entry("framesPerCamera", "frames per camera"),
+      Map.entry("footageCamera", "camera playing real footage"),
+      Map.entry("framesIn", "frames sent"),
+      Map.entry("latentsOut", "frames encoded (images.latent)"),
+      Map.entry("keyFrames", "of which key frames"),
+      Map.entry("dlqCount", "frames dead-lettered"),
+      Map.entry("throughputFps", "throughput (frames/s)"),
+      Map.entry("meanBppAllFrames", "bits per pixel, all frames"),
+      Map.entry("meanPsnr", "PSNR of the decoded sample (dB)"),
+      Map.entry("compressionRatioVsRaw", "smaller than raw RGB (sample), times"),
+      Map.entry("framesPerModelVersion", "frames per model version"),
+      Map.entry("retraining", "retraining"));
 
   private static String escape(String s) {
     return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
