@@ -91,15 +91,23 @@ final class SequenceBench {
     Map<String, Object> result = new LinkedHashMap<>();
     result.put("footage", dir.toString());
     result.put("frames", timed.size());
-    result.put("perFrame", Map.of("encodeFps", median(keyEnc), "decodeFps", median(keyDec),
+    result.put("perFrame", ordered("encodeFps", median(keyEnc), "decodeFps", median(keyDec),
         "bpp", keyBytes * 8.0 / (timed.size() * (double) width * height)));
-    result.put("sequence", Map.of("encodeFps", median(seqEnc), "decodeFps", median(seqDec),
+    result.put("sequence", ordered("encodeFps", median(seqEnc), "decodeFps", median(seqDec),
         "bpp", seqBytes * 8.0 / (timed.size() * (double) width * height), "deltaFrames", deltas));
     result.put("sequenceEncodeFpsRatio", ratio(seqEnc, keyEnc));
     result.put("sequenceDecodeFpsRatio", ratio(seqDec, keyDec));
     result.put("deltaEntropyDecodeFps", median(deltaEntropy));
     result.put("randomAccessMs", randomAccess(model, resolver, clip, runs));
     return result;
+  }
+
+  private static Map<String, Object> ordered(Object... keyValues) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    for (int i = 0; i < keyValues.length; i += 2) {
+      m.put((String) keyValues[i], keyValues[i + 1]);
+    }
+    return m;
   }
 
   private static List<SequenceFrame> encodeSequence(CodecModel model, KeyframePolicy policy, List<PixelImage> frames) {

@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.latentstream.codec.TestImages;
+import io.latentstream.codec.bitstream.LsfFormat;
 import io.latentstream.codec.image.ImageFiles;
 import io.latentstream.codec.image.PixelFormat;
 import io.latentstream.codec.image.PixelImage;
+import io.latentstream.codec.metrics.QualityMetrics;
 import io.latentstream.codec.model.FixtureModels;
 import io.latentstream.codec.model.ModelCatalog;
 import java.nio.file.Files;
@@ -78,5 +80,71 @@ class CodecCliTest {
     assertThat(bench.get("encodeFps").asDouble()).isPositive();
     assertThat(bench.get("jpegImageIoEncodeFps").asDouble()).isPositive();
     assertThat(bench.get("entropyCoder").get("decodeMSymbolsPerSec").asDouble()).isPositive();
+  }
+
+  /** A fixed camera's frames: one scene, a small square that moves. */
+  private Path sequence(int frames) throws Exception {
+    Path in = Files.createDirectories(dir.resolve("frames"));
+    for (int t = 0; t < frames; t++) {
+      PixelImage base = TestImages.synthetic(48, 32, PixelFormat.RGB24, 3);
+      byte[] px = base.pixels().clone();
+      for (int y = 8; y < 16; y++) {
+        for (int x = t; x < t + 8; x++) {
+          px[(y * 48 + x) * 3] = (byte) 255;
+        }
+      }
+      ImageFiles.writePng(new PixelImage(48, 32, PixelFormat.RGB24, px), in.resolve(String.format("f-%03d.png", t)));
+    }
+    return in;
+  }
+
+  @Test
+  void shouldEncodeAFolderAsOneStreamAndDecodeItBackInNameOrder() throws Exception {
+    Path in = sequence(12);
+    assertThat(CodecCli.run("encode", "--sequence", "--quality", "2", "--keyframe-interval", "5", in.toString(),
+        dir.resolve("lsf").toString())).isZero();
+    for (int t = 0; t < 12; t++) {
+      byte[] bits = Files.readAllBytes(dir.resolve(String.format("lsf/f-%03d.lsf", t)));
+      assertThat(LsfFormat.parse(bits).type()).as("frame %d", t)
+          .isEqualTo(t % 5 == 0 ? io.latentstream.codec.bitstream.FrameType.KEY
+              : io.latentstream.codec.bitstream.FrameType.DELTA);
+    }
+    assertThat(CodecCli.run("decode", dir.resolve("lsf").toString(), dir.resolve("out").toString())).isZero();
+    for (int t = 0; t < 12; t++) {
+      PixelImage decoded = ImageFiles.read(dir.resolve(String.format("out/f-%03d.png", t)));
+      assertThat(QualityMetrics.psnr(ImageFiles.read(in.resolve(String.format("f-%03d.png", t))), decoded))
+          .isGreaterThan(10);
+    }
+    // a DELTA frame alone cannot be decoded: a clear error, exit status 2
+    assertThat(CodecCli.run("decode", dir.resolve("lsf/f-003.lsf").toString(), dir.resolve("x.png").toString()))
+        .isEqualTo(2);
+  }
+
+  @Test
+  void shouldCompareSequenceCodingWithPerFrameCodecsWhenEvaluatingASequence() throws Exception {
+    Path in = sequence(8);
+    Path out = dir.resolve("seq.json");
+    Path plot = dir.resolve("seq.png");
+    assertThat(CodecCli.run("eval", "--sequence", in.toString(), "--out", out.toString(), "--plot",
+        plot.toString())).isZero();
+    JsonNode rd = new ObjectMapper().readTree(out.toFile());
+    assertThat(rd.get("frames").asInt()).isEqualTo(8);
+    assertThat(rd.get("curves").get(0).get("codec").asText()).startsWith("learned-sequence");
+    assertThat(rd.get("curves").get(1).get("codec").asText()).startsWith("learned-per-frame");
+    assertThat(rd.get("bdRatePercentOfSequenceVs").has("jpeg")).isTrue();
+    assertThat(rd.get("bytesPerFrame").get("default-q1")).hasSize(8);
+    assertThat(Files.exists(dir.resolve("seq-frames.png"))).isTrue();
+  }
+
+  @Test
+  void shouldReportSequenceSpeedsBesidePerFrameSpeeds() throws Exception {
+    Path in = sequence(6);
+    Path out = dir.resolve("bench-seq.json");
+    assertThat(CodecCli.run("bench", "--sequence", in.toString(), "--size", "48x32", "--frames", "6", "--runs", "1",
+        "--out", out.toString())).isZero();
+    JsonNode bench = new ObjectMapper().readTree(out.toFile());
+    assertThat(bench.get("sequenceEncodeFpsRatio").asDouble()).isPositive();
+    assertThat(bench.get("deltaEntropyDecodeFps").asDouble()).isPositive();
+    assertThat(bench.get("randomAccessMs").get("keyFrameOnly").asDouble()).isPositive();
   }
 }
