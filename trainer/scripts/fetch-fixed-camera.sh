@@ -22,39 +22,11 @@ if [ -f "$OUT/.complete" ] && [ "$(find "$OUT" -name 'frame-*.png' | wc -l)" -eq
 fi
 
 pkg=opencv-doc
-(cd "$CACHE" && ls "${pkg}"_*.deb >/dev/null 2>&1 || apt-get download "$pkg")
-deb=$(ls "$CACHE/${pkg}"_*.deb | head -n 1)
-version=$(dpkg-deb -f "$deb" Version)
+SCRIPT=fetch-fixed-camera
+# shellcheck source=ffmpeg-lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/ffmpeg-lib.sh"
+fetch_deb "$pkg" usr/share/doc/opencv-doc/examples/data/vtest.avi
 avi="$CACHE/$pkg/usr/share/doc/opencv-doc/examples/data/vtest.avi"
-[ -f "$avi" ] || { rm -rf "$CACHE/$pkg"; dpkg -x "$deb" "$CACHE/$pkg"; }
-[ -f "$avi" ] || { echo "fetch-fixed-camera: $deb has no examples/data/vtest.avi" >&2; exit 1; }
-
-# ffmpeg, by the simplest way this machine allows.
-FFMPEG=(ffmpeg)
-if ! command -v ffmpeg >/dev/null 2>&1; then
-  if [ "$(id -u)" -eq 0 ]; then
-    echo "fetch-fixed-camera: installing ffmpeg (apt-get install -y --no-install-recommends ffmpeg)" >&2
-    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ffmpeg >"$BASE/apt-ffmpeg.log" 2>&1 \
-      || { tail -n 20 "$BASE/apt-ffmpeg.log" >&2; exit 1; }
-  else
-    prefix="$BASE/ffmpeg"
-    if [ ! -x "$prefix/usr/bin/ffmpeg" ]; then
-      echo "fetch-fixed-camera: not root; unpacking ffmpeg and its missing libraries into $prefix" >&2
-      mkdir -p "$prefix/debs"
-      # ffmpeg's run-time dependencies (recursively) that dpkg does not list as installed.
-      mapfile -t wanted < <(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts --no-breaks \
-          --no-replaces --no-enhances ffmpeg | grep -E '^[a-z0-9]' | sort -u)
-      missing=()
-      for p in "${wanted[@]}"; do
-        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-      done
-      (cd "$prefix/debs" && apt-get download "${missing[@]}")
-      for d in "$prefix"/debs/*.deb; do dpkg -x "$d" "$prefix"; done
-    fi
-    libs=$(find "$prefix" -name '*.so*' -printf '%h\n' | sort -u | paste -sd: -)
-    FFMPEG=(env "LD_LIBRARY_PATH=$libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" "$prefix/usr/bin/ffmpeg")
-  fi
-fi
 
 # examples/data/tree.avi of the same package: 68 frames, 320x240, a fixed camera on a tree, a hand passes
 if [ ! -f "$TREE/.complete" ]; then

@@ -27,39 +27,11 @@ if [ -f "$OUT/.complete" ] && [ "$(find "$OUT" -name 'frame-*.png' | wc -l)" -eq
 fi
 
 pkg=python3-mecavideo
-(cd "$CACHE" && ls "${pkg}"_*.deb >/dev/null 2>&1 || apt-get download "$pkg")
-deb=$(ls "$CACHE/${pkg}"_*.deb | head -n 1)
-version=$(dpkg-deb -f "$deb" Version)
+SCRIPT=fetch-lab-footage
+# shellcheck source=ffmpeg-lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/ffmpeg-lib.sh"
+fetch_deb "$pkg" usr/share/pymecavideo/data/video/balle1-vp9.avi
 clip="$CACHE/$pkg/usr/share/pymecavideo/data/video/balle1-vp9.avi"
-[ -f "$clip" ] || { rm -rf "$CACHE/$pkg"; dpkg -x "$deb" "$CACHE/$pkg"; }
-[ -f "$clip" ] || { echo "fetch-vehicle-footage: $deb has no data/video/balle1-vp9.avi" >&2; exit 1; }
-
-# ffmpeg, by the simplest way this machine allows (as in fetch-fixed-camera.sh; both share $BASE/ffmpeg).
-FFMPEG=(ffmpeg)
-if ! command -v ffmpeg >/dev/null 2>&1; then
-  if [ "$(id -u)" -eq 0 ]; then
-    echo "fetch-vehicle-footage: installing ffmpeg (apt-get install -y --no-install-recommends ffmpeg)" >&2
-    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ffmpeg >"$BASE/apt-ffmpeg.log" 2>&1 \
-      || { tail -n 20 "$BASE/apt-ffmpeg.log" >&2; exit 1; }
-  else
-    prefix="$BASE/ffmpeg"
-    if [ ! -x "$prefix/usr/bin/ffmpeg" ]; then
-      echo "fetch-vehicle-footage: not root; unpacking ffmpeg and its missing libraries into $prefix" >&2
-      mkdir -p "$prefix/debs"
-      # ffmpeg's run-time dependencies (recursively) that dpkg does not list as installed.
-      mapfile -t wanted < <(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts --no-breaks \
-          --no-replaces --no-enhances ffmpeg | grep -E '^[a-z0-9]' | sort -u)
-      missing=()
-      for p in "${wanted[@]}"; do
-        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-      done
-      (cd "$prefix/debs" && apt-get download "${missing[@]}")
-      for d in "$prefix"/debs/*.deb; do dpkg -x "$d" "$prefix"; done
-    fi
-    libs=$(find "$prefix" -name '*.so*' -printf '%h\n' | sort -u | paste -sd: -)
-    FFMPEG=(env "LD_LIBRARY_PATH=$libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" "$prefix/usr/bin/ffmpeg")
-  fi
-fi
 
 rm -rf "$OUT.tmp"
 mkdir -p "$OUT.tmp"
@@ -67,7 +39,7 @@ mkdir -p "$OUT.tmp"
 "${FFMPEG[@]}" -hide_banner -loglevel error -nostdin -i "$clip" -map 0:v:0 -vsync passthrough -pix_fmt rgb24 \
   "$OUT.tmp/frame-%04d.png"
 n=$(find "$OUT.tmp" -name 'frame-*.png' | wc -l)
-[ "$n" -eq "$FRAMES" ] || echo "fetch-vehicle-footage: warning: $n frames decoded, $FRAMES expected" >&2
+[ "$n" -eq "$FRAMES" ] || echo "fetch-lab-footage: warning: $n frames decoded, $FRAMES expected" >&2
 
 cat > "$OUT.tmp/NOTICE.txt" <<EOF
 Frames of usr/share/pymecavideo/data/video/balle1-vp9.avi from the Debian package $pkg $version, decoded with

@@ -30,6 +30,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -214,27 +215,26 @@ public final class StreamsApp implements AutoCloseable {
 
   /** A small producer's settings (key-frame requests): the pass-through producer keys, our bootstrap servers. */
   static Map<String, Object> producerConfig(StreamsAppConfig config) {
-    Map<String, Object> producer = new HashMap<>();
-    config.kafkaOverrides().forEach((k, v) -> {
-      if (ProducerConfig.configNames().contains(k)) {
-        producer.put(k, v);
-      }
-    });
-    producer.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString(StreamsAppConfig.BOOTSTRAP_SERVERS));
+    Map<String, Object> producer = clientConfig(config, ProducerConfig.configNames());
     producer.put(ProducerConfig.ACKS_CONFIG, "all");
     producer.put(ProducerConfig.LINGER_MS_CONFIG, 0);
     return producer;
   }
 
   static Map<String, Object> adminConfig(StreamsAppConfig config) {
-    Map<String, Object> admin = new HashMap<>();
+    return clientConfig(config, AdminClientConfig.configNames());
+  }
+
+  /** The pass-through keys a Kafka client of this kind knows ({@code names}), and our bootstrap servers. */
+  private static Map<String, Object> clientConfig(StreamsAppConfig config, java.util.Set<String> names) {
+    Map<String, Object> client = new HashMap<>();
     config.kafkaOverrides().forEach((k, v) -> {
-      if (AdminClientConfig.configNames().contains(k)) {
-        admin.put(k, v);
+      if (names.contains(k)) {
+        client.put(k, v);
       }
     });
-    admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString(StreamsAppConfig.BOOTSTRAP_SERVERS));
-    return admin;
+    client.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, config.getString(StreamsAppConfig.BOOTSTRAP_SERVERS));
+    return client;
   }
 
   /** host:port other instances reach this one's HTTP endpoints at (interactive queries). */

@@ -6,7 +6,6 @@ import io.latentstream.codec.image.ImageFiles;
 import io.latentstream.codec.image.PixelFormat;
 import io.latentstream.codec.image.PixelImage;
 import io.latentstream.codec.model.ModelCatalog;
-import io.latentstream.codec.sequence.DeltaOptions;
 import io.latentstream.codec.sequence.KeyframePolicy;
 import io.latentstream.codec.sequence.SequenceEncoder;
 import io.latentstream.codec.sequence.SequenceFrame;
@@ -32,15 +31,8 @@ final class EncodeCommand implements Callable<Integer> {
       + "DELTA frames.")
   boolean sequence;
 
-  @Option(names = "--keyframe-interval", defaultValue = "250",
-      description = "With --sequence: a key frame at least every N frames (default ${DEFAULT-VALUE}).")
-  int keyframeInterval;
-
-  @Option(names = "--dead-zone", description = "With --sequence: DELTA dead zone (default: the codec's).")
-  Double deadZone;
-
-  @Option(names = "--skip-zone", description = "With --sequence: DELTA skip zone (default: the codec's).")
-  Double skipZone;
+  @Mixin
+  SequenceOptions sequenceOptions = new SequenceOptions();
 
   @Mixin
   ModelOptions modelOptions = new ModelOptions();
@@ -87,12 +79,9 @@ final class EncodeCommand implements Callable<Integer> {
   }
 
   private int encodeSequence(List<Path> files) throws Exception {
-    DeltaOptions d = DeltaOptions.DEFAULT;
-    double dz = deadZone != null ? deadZone : d.deadZone();
-    DeltaOptions options = new DeltaOptions(dz, skipZone != null ? skipZone : Math.max(dz, d.skipZone()));
     try (ModelCatalog catalog = ModelCatalog.fromEnvironment()) {
       SequenceEncoder encoder = new SequenceEncoder(catalog.load(modelOptions.model, modelOptions.quality),
-          new KeyframePolicy(keyframeInterval, 0), options);
+          new KeyframePolicy(sequenceOptions.keyframeInterval, 0), sequenceOptions.deltaOptions());
       long total = 0;
       long pixels = 0;
       int keys = 0;

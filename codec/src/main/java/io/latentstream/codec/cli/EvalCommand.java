@@ -1,25 +1,19 @@
 package io.latentstream.codec.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.latentstream.codec.EncodedImage;
 import io.latentstream.codec.LearnedCodec;
 import io.latentstream.codec.baseline.BaselineCodec;
-import io.latentstream.codec.baseline.JpegBaseline;
-import io.latentstream.codec.baseline.WebpBaseline;
 import io.latentstream.codec.image.ImageFiles;
 import io.latentstream.codec.image.PixelImage;
 import io.latentstream.codec.metrics.BdRate;
 import io.latentstream.codec.metrics.QualityMetrics;
 import io.latentstream.codec.model.CodecModel;
 import io.latentstream.codec.model.ModelCatalog;
-import io.latentstream.codec.sequence.DeltaOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -46,15 +40,8 @@ final class EvalCommand implements Callable<Integer> {
       description = "With --sequence: measure PSNR on every Nth frame (all frames are coded; default every frame).")
   int psnrEvery;
 
-  @Option(names = "--keyframe-interval", defaultValue = "250",
-      description = "With --sequence: a key frame every N frames (default ${DEFAULT-VALUE}, as x264's GOP).")
-  int keyframeInterval;
-
-  @Option(names = "--dead-zone", description = "With --sequence: DELTA dead zone (default: the codec's).")
-  Double deadZone;
-
-  @Option(names = "--skip-zone", description = "With --sequence: DELTA skip zone (default: the codec's).")
-  Double skipZone;
+  @picocli.CommandLine.Mixin
+  SequenceOptions sequenceOptions = new SequenceOptions();
 
   @Option(names = "--fps", defaultValue = "25", description = "With --sequence: frame rate given to x264.")
   int fps;
@@ -87,11 +74,8 @@ final class EvalCommand implements Callable<Integer> {
           "give exactly one of --images DIR or --sequence DIR");
     }
     if (sequence != null) {
-      DeltaOptions d = DeltaOptions.DEFAULT;
-      double dz = deadZone != null ? deadZone : d.deadZone();
-      DeltaOptions options = new DeltaOptions(dz, skipZone != null ? skipZone : Math.max(dz, d.skipZone()));
-      return SequenceEval.run(sequence, model, frames, maxWidth, Math.max(1, psnrEvery), keyframeInterval, options,
-          fps, out, plot);
+      return SequenceEval.run(sequence, model, frames, maxWidth, Math.max(1, psnrEvery),
+          sequenceOptions.keyframeInterval, sequenceOptions.deltaOptions(), fps, out, plot);
     }
     List<Path> files = InputFiles.list(images, ".png", ".jpg", ".jpeg");
     List<PixelImage> pictures = new ArrayList<>();
@@ -104,12 +88,7 @@ final class EvalCommand implements Callable<Integer> {
     }
     List<Curve> curves = new ArrayList<>();
     try (ModelCatalog catalog = ModelCatalog.fromEnvironment()) {
-      TreeMap<Integer, ModelCatalog.Entry> levels = catalog.qualityLevels(model);
-      List<Path> packages = new ArrayList<>();
-      levels.values().forEach(e -> packages.add(e.directory()));
-      if (packages.isEmpty()) {
-        packages.add(catalog.locate(model, null));
-      }
+      List<Path> packages = EvalSupport.packages(catalog, model);
       List<Setting> learned = new ArrayList<>();
       for (Path pkg : packages) {
         CodecModel m = catalog.loadDirectory(pkg);
@@ -127,11 +106,7 @@ final class EvalCommand implements Callable<Integer> {
       }
       curves.add(new Curve("learned:" + model, learned));
     }
-    List<BaselineCodec> baselines = new ArrayList<>();
-    baselines.add(new JpegBaseline());
-    WebpBaseline.find().ifPresentOrElse(baselines::add,
-        () -> System.out.println("webp: cwebp/dwebp not on PATH, skipped (Debian package 'webp')"));
-    for (BaselineCodec b : baselines) {
+    for (BaselineCodec b : EvalSupport.perFrameBaselines()) {
       List<Setting> settings = new ArrayList<>();
       for (int q : b.qualities()) {
         List<ImageResult> results = new ArrayList<>();
@@ -160,10 +135,7 @@ final class EvalCommand implements Callable<Integer> {
       bd.put("vs " + anchor.codec(), vs);
     }
     report.put("bdRatePercent", bd);
-    if (out != null) {
-      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.toFile(), report);
-      System.out.println("wrote " + out);
-    }
+    EvalSupport.writeJson(out, report);
     if (plot != null) {
       Map<String, List<BdRate.Point>> series = new LinkedHashMap<>();
       curves.forEach(c -> series.put(c.codec(), points(c)));

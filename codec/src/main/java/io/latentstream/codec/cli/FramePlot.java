@@ -2,9 +2,7 @@ package io.latentstream.codec.cli;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
-import java.awt.Font;
 import java.awt.Graphics2D;
-import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -47,11 +45,7 @@ public final class FramePlot {
       hi = lo + 1;
     }
     BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-    Graphics2D g = img.createGraphics();
-    g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-    g.setColor(Color.WHITE);
-    g.fillRect(0, 0, w, h);
-    g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+    Graphics2D g = RdPlot.canvas(img);
     int pw = w - left - right;
     int ph = h - top - bottom;
     g.setColor(new Color(0xdddddd));

@@ -20,6 +20,16 @@ public final class RdPlot {
 
   private RdPlot() {}
 
+  /** A white, antialiased canvas with the plots' font. */
+  static Graphics2D canvas(BufferedImage img) {
+    Graphics2D g = img.createGraphics();
+    g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+    g.setColor(Color.WHITE);
+    g.fillRect(0, 0, img.getWidth(), img.getHeight());
+    g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+    return g;
+  }
+
   public static void write(Map<String, List<BdRate.Point>> series, Path file) throws IOException {
     int w = 800;
     int h = 560;
@@ -46,12 +56,8 @@ public final class RdPlot {
     maxY = Math.ceil(maxY + 1);
     maxX *= 1.05;
     BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-    Graphics2D g = img.createGraphics();
+    Graphics2D g = canvas(img);
     try {
-      g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-      g.setColor(Color.WHITE);
-      g.fillRect(0, 0, w, h);
-      g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
       int pw = w - left - right;
       int ph = h - top - bottom;
       int widest = 0;

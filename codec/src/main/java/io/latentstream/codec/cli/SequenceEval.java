@@ -1,11 +1,7 @@
 package io.latentstream.codec.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.latentstream.codec.LearnedCodec;
 import io.latentstream.codec.baseline.BaselineCodec;
-import io.latentstream.codec.baseline.JpegBaseline;
-import io.latentstream.codec.baseline.WebpBaseline;
 import io.latentstream.codec.baseline.X264Baseline;
 import io.latentstream.codec.image.ImageFiles;
 import io.latentstream.codec.image.PixelImage;
@@ -77,11 +73,7 @@ final class SequenceEval {
     Map<String, List<Integer>> bytesPerFrame = new LinkedHashMap<>();
     Map<String, List<Boolean>> keyFlags = new LinkedHashMap<>();
     try (ModelCatalog catalog = ModelCatalog.fromEnvironment()) {
-      List<Path> packages = new ArrayList<>();
-      catalog.qualityLevels(family).values().forEach(e -> packages.add(e.directory()));
-      if (packages.isEmpty()) {
-        packages.add(catalog.locate(family, null));
-      }
+      List<Path> packages = EvalSupport.packages(catalog, family);
       List<Point> sequence = new ArrayList<>();
       List<Point> perFrame = new ArrayList<>();
       for (Path pkg : packages) {
@@ -100,11 +92,7 @@ final class SequenceEval {
       curves.add(new Curve("learned-sequence:" + family, sequence));
       curves.add(new Curve("learned-per-frame:" + family, perFrame));
     }
-    List<BaselineCodec> baselines = new ArrayList<>();
-    baselines.add(new JpegBaseline());
-    WebpBaseline.find().ifPresentOrElse(baselines::add,
-        () -> System.out.println("webp: cwebp/dwebp not on PATH, skipped (Debian package 'webp')"));
-    for (BaselineCodec b : baselines) {
+    for (BaselineCodec b : EvalSupport.perFrameBaselines()) {
       List<Point> points = new ArrayList<>();
       for (int q : b.qualities()) {
         long bytes = 0;
@@ -163,10 +151,7 @@ final class SequenceEval {
     report.put("bdRatePercentOfSequenceVs", bd);
     report.put("bytesPerFrame", bytesPerFrame);
     report.put("keyFrame", keyFlags);
-    if (out != null) {
-      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.toFile(), report);
-      System.out.println("wrote " + out);
-    }
+    EvalSupport.writeJson(out, report);
     if (plot != null) {
       Map<String, List<BdRate.Point>> series = new LinkedHashMap<>();
       curves.forEach(c -> series.put(c.codec(), points(c)));

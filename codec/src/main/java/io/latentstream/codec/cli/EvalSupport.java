@@ -1,0 +1,42 @@
+package io.latentstream.codec.cli;
+
+import io.latentstream.codec.baseline.BaselineCodec;
+import io.latentstream.codec.baseline.JpegBaseline;
+import io.latentstream.codec.baseline.WebpBaseline;
+import io.latentstream.codec.model.ModelCatalog;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** What the evaluations of stills and of sequences share: the packages of a family and the per-frame baselines. */
+final class EvalSupport {
+  private EvalSupport() {}
+
+  /** The package directories of a family's quality levels (lowest first), or the one package {@code spec} names. */
+  static List<Path> packages(ModelCatalog catalog, String spec) {
+    List<Path> packages = new ArrayList<>();
+    catalog.qualityLevels(spec).values().forEach(e -> packages.add(e.directory()));
+    if (packages.isEmpty()) {
+      packages.add(catalog.locate(spec, null));
+    }
+    return packages;
+  }
+
+  /** Writes a report as indented JSON (when {@code out} is given) and says so. */
+  static void writeJson(Path out, Object report) throws java.io.IOException {
+    if (out != null) {
+      new com.fasterxml.jackson.databind.ObjectMapper()
+          .enable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT).writeValue(out.toFile(), report);
+      System.out.println("wrote " + out);
+    }
+  }
+
+  /** JPEG (ImageIO), and WebP when Debian's cwebp/dwebp are on the PATH (else says so on stdout). */
+  static List<BaselineCodec> perFrameBaselines() {
+    List<BaselineCodec> baselines = new ArrayList<>();
+    baselines.add(new JpegBaseline());
+    WebpBaseline.find().ifPresentOrElse(baselines::add,
+        () -> System.out.println("webp: cwebp/dwebp not on PATH, skipped (Debian package 'webp')"));
+    return baselines;
+  }
+}
