@@ -210,7 +210,8 @@ class RetrainingIT {
         c.put(StreamsAppConfig.GROUP_INSTANCE_ID, app + "-instance");
         for (String key : List.of(StreamsAppConfig.TOPIC_RAW, StreamsAppConfig.TOPIC_LATENT, StreamsAppConfig.TOPIC_DLQ,
             StreamsAppConfig.TOPIC_SAMPLE, StreamsAppConfig.TOPIC_DECODE_REQUESTS, StreamsAppConfig.TOPIC_DECODED,
-            StreamsAppConfig.TOPIC_RELEASES, StreamsAppConfig.TOPIC_ARTIFACTS, StreamsAppConfig.TOPIC_KEYFRAME_REQUESTS)) {
+            StreamsAppConfig.TOPIC_RELEASES, StreamsAppConfig.TOPIC_ARTIFACTS,
+            StreamsAppConfig.TOPIC_KEYFRAME_REQUESTS)) {
             c.put(key, platform.uniqueName(key.substring("topic.".length())));
         }
         c.put(StreamsAppConfig.TOPIC_PARTITIONS, 2);

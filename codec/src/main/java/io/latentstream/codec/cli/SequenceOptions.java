@@ -3,7 +3,7 @@ package io.latentstream.codec.cli;
 import io.latentstream.codec.sequence.DeltaOptions;
 import picocli.CommandLine.Option;
 
-/** {@code --keyframe-interval}, {@code --dead-zone}, {@code --skip-zone}: shared by the commands that code sequences. */
+/** {@code --keyframe-interval}, {@code --dead-zone}, {@code --skip-zone}: for the commands that code sequences. */
 final class SequenceOptions {
   @Option(names = "--keyframe-interval", defaultValue = "250",
       description = "With --sequence: a key frame at least every N frames (default ${DEFAULT-VALUE}, x264's GOP).")

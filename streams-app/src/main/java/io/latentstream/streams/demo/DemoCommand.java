@@ -122,7 +122,8 @@ public final class DemoCommand implements Callable<Integer> {
       description = "Model family or package name in the models directory (default: ${DEFAULT-VALUE}).")
   String model;
 
-  @Option(names = "--quality", paramLabel = "N", description = "Quality level of the family (default: the newest).")
+  @Option(names = "--quality", paramLabel = "N",
+      description = "Quality level of the family (default: the middle one).")
   Integer quality;
 
   @Option(names = "--models-dir", paramLabel = "DIR", description = "Models directory (default: models/).")
