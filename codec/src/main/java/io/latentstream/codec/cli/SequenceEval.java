@@ -62,8 +62,8 @@ final class SequenceEval {
       frames.add(p);
     }
     PixelImage first = frames.get(0);
-    System.out.printf("%d frames of %dx%d from %s; PSNR on every %s frame%n", frames.size(), first.width(),
-        first.height(), dir, every == 1 ? "" : every + "th");
+    System.out.printf("%d frames of %dx%d from %s; PSNR on %s%n", frames.size(), first.width(), first.height(), dir,
+        every == 1 ? "every frame" : "every " + every + "th frame");
     return new SequenceEval(files, frames, every).evaluate(family, keyint, options, fps, out, plot);
   }
 
