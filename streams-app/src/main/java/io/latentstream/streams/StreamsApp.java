@@ -166,7 +166,7 @@ public final class StreamsApp implements AutoCloseable {
       PipelineMetrics metrics) {
     StreamsBuilder builder = new StreamsBuilder();
     EncodeTopology.addTo(builder, EncodeTopology.Settings.from(config), serdes, models::codec, metrics);
-    DecodeTopology.addTo(builder, DecodeTopology.Settings.from(config), serdes, models);
+    DecodeTopology.addTo(builder, DecodeTopology.Settings.from(config), serdes, models, metrics);
     return builder.build();
   }
 
