@@ -1,5 +1,6 @@
 package io.latentstream.streams;
 
+import io.latentstream.codec.DecodeLimits;
 import io.latentstream.schemas.ModelRelease;
 import io.latentstream.schemas.registry.SchemaRegistryClient;
 import io.latentstream.schemas.serde.AvroDeserializer;
@@ -130,7 +131,8 @@ public final class StreamsApp implements AutoCloseable {
       }
     });
     HostInfo self = HostInfo.buildFromEndpoint(advertisedEndpoint());
-    http.mount(FrameQueryHandler.CONTEXT, new FrameQueryHandler(streams, self, new LatentFrameDecoder(models),
+    http.mount(FrameQueryHandler.CONTEXT, new FrameQueryHandler(streams, self, new LatentFrameDecoder(models,
+        DecodeLimits.ofMaxPixels(config.getLong(StreamsAppConfig.FRAME_MAX_PIXELS))),
         http.baseUri().getScheme().equals("https"), FRAME_QUERY_REBALANCE_WAIT));
     http.mount(ModelsHandler.CONTEXT, new ModelsHandler(models));
     keyframeRequests = new KafkaProducer<>(producerConfig(config), new ByteArraySerializer(),

@@ -1,8 +1,9 @@
 package io.latentstream.streams.topology;
 
 import io.latentstream.codec.CorruptBitstreamException;
+import io.latentstream.codec.DecodeLimits;
+import io.latentstream.codec.FrameTooLargeException;
 import io.latentstream.codec.bitstream.LsfFormat;
-import io.latentstream.codec.bitstream.LsfHeader;
 import io.latentstream.schemas.DeadLetterReason;
 import io.latentstream.schemas.DecodeRequest;
 import io.latentstream.schemas.FrameType;
@@ -25,7 +26,7 @@ final class DecodeInputChecks {
   private DecodeInputChecks() {}
 
   /** A latent frame is kept when its bitstream parses, matches its frame type and fits the pixel limit. */
-  static Optional<RecordReader.Problem> latentFrame(LatentFrame frame, long maxPixels) {
+  static Optional<RecordReader.Problem> latentFrame(LatentFrame frame, DecodeLimits limits) {
     ByteBuffer buffer = frame.getBitstream().duplicate();
     byte[] bits = new byte[buffer.remaining()];
     buffer.get(bits);
@@ -43,12 +44,11 @@ final class DecodeInputChecks {
           + " frame");
     }
     if (key) {
-      LsfHeader h = parsed.header();
-      long pixels = (long) h.width() * h.height();
-      if (pixels > maxPixels) {
+      try {
+        limits.check(parsed.header());
+      } catch (FrameTooLargeException e) {
         return problem(DeadLetterReason.OVERSIZED_FRAME, "frame " + frame.getSequence() + " of camera "
-            + frame.getCameraId() + " is " + h.width() + "x" + h.height() + " = " + pixels
-            + " pixels, more than frame.max.pixels (" + maxPixels + ")");
+            + frame.getCameraId() + ": " + e.getMessage() + " (frame.max.pixels)");
       }
     }
     return Optional.empty();

@@ -1,5 +1,6 @@
 package io.latentstream.streams.topology;
 
+import io.latentstream.codec.DecodeLimits;
 import io.latentstream.schemas.DeadLetter;
 import io.latentstream.schemas.DecodeRequest;
 import io.latentstream.schemas.DecodedFrame;
@@ -90,12 +91,13 @@ public final class DecodeTopology {
         Stores.persistentWindowStore(STORE, settings.retention(), Duration.ofMillis(1), false),
         Serdes.String(), serdes.latentFrame()));
     DeadLetterFactory deadLetters = new DeadLetterFactory(settings.dlqMaxOriginalBytes(), Clock.systemUTC());
+    DecodeLimits limits = DecodeLimits.ofMaxPixels(settings.maxPixels());
 
     Map<String, KStream<byte[], ReadOutcome<LatentFrame>>> latent = builder
         .stream(settings.latentTopic(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
             .withName("latent-frames-source"))
         .process(() -> new RecordReader<>(new AvroDeserializer<>(serdes.client(), LatentFrame.class),
-            frame -> DecodeInputChecks.latentFrame(frame, settings.maxPixels()), deadLetters, metrics),
+            frame -> DecodeInputChecks.latentFrame(frame, limits), deadLetters, metrics),
             Named.as("latent-frames-read"))
         .split(Named.as("latent-frames-"))
         .branch((k, v) -> v instanceof ReadOutcome.Read, Branched.as("valid"))
@@ -107,7 +109,7 @@ public final class DecodeTopology {
 
     AvroSerde<DecodeRequest> requests = new AvroSerde<>(serdes.client(), DecodeRequest.class);
     AvroSerde<DecodedFrame> decoded = new AvroSerde<>(serdes.client(), DecodedFrame.class);
-    LatentFrameDecoder decoder = new LatentFrameDecoder(registry);
+    LatentFrameDecoder decoder = new LatentFrameDecoder(registry, limits);
     Map<String, KStream<byte[], ReadOutcome<DecodeRequest>>> read = builder
         .stream(settings.decodeRequestsTopic(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
             .withName("decode-requests-source"))
