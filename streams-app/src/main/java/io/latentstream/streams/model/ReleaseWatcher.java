@@ -342,11 +342,9 @@ public final class ReleaseWatcher implements AutoCloseable {
       throw new ModelRejectedException(RejectionReason.BAD_SIGNATURE, "no " + StreamsAppConfig.MODEL_PUBLIC_KEY
           + " configured to verify the signature");
     }
-    byte[] bytes = new byte[sig.remaining()];
-    sig.duplicate().get(bytes);
-    if (!ReleaseSignature.verify(publicKey, release.getSha256(), bytes)) {
+    if (!ReleaseSignature.verify(publicKey, release)) {
       throw new ModelRejectedException(RejectionReason.BAD_SIGNATURE,
-          "Ed25519 signature does not verify against the configured public key");
+          "Ed25519 signature of the release does not verify against the configured public key");
     }
   }
 

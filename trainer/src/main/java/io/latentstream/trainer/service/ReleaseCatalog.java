@@ -177,13 +177,9 @@ public final class ReleaseCatalog {
             return;
         }
         ByteBuffer sig = release.getSignature();
-        byte[] bytes = new byte[sig == null ? 0 : sig.remaining()];
-        if (sig != null) {
-            sig.duplicate().get(bytes);
-        }
-        if (!ReleaseSignature.verify(publicKey, release.getSha256(), bytes)) {
+        if (!ReleaseSignature.verify(publicKey, release)) {
             throw new IllegalStateException("release " + release.getVersion() + " is "
-                + (bytes.length == 0 ? "not signed" : "not signed by the configured key"));
+                + (sig == null || !sig.hasRemaining() ? "not signed" : "not signed by the configured key"));
         }
     }
 
