@@ -22,23 +22,37 @@ import java.util.Objects;
  * {@link io.latentstream.codec.sequence.SequenceEncoder} and decoded by
  * {@link io.latentstream.codec.sequence.SequenceDecoder}, which share the static steps here.
  *
- * <p>Decoding always uses the model version named in the bitstream, obtained from the {@link ModelResolver}.
+ * <p>Decoding always uses the model version named in the bitstream, obtained from the {@link ModelResolver}, and
+ * refuses a frame larger than its {@link DecodeLimits} before resolving the model or allocating anything.
  * Encoding uses the model given at construction (may be null for a decode-only codec).
  *
- * <p>Thread-safe and cheap: it holds no state besides its two references; create a new one to switch the encoder
+ * <p>Thread-safe and cheap: it holds no state besides its references; create a new one to switch the encoder
  * model. It closes nothing: the caller owns the encoder model, the resolver owns its models.
  */
 public final class LearnedCodec {
   private final CodecModel encoderModel;
   private final ModelResolver resolver;
+  private final DecodeLimits limits;
 
   /**
+   * A codec that decodes any frame the format allows ({@link DecodeLimits#DEFAULT}).
+   *
    * @param encoderModel model used by {@link #compress}; null for decode-only use
    * @param resolver finds the model of a bitstream's version
    */
   public LearnedCodec(CodecModel encoderModel, ModelResolver resolver) {
+    this(encoderModel, resolver, DecodeLimits.DEFAULT);
+  }
+
+  /**
+   * @param encoderModel model used by {@link #compress}; null for decode-only use
+   * @param resolver finds the model of a bitstream's version
+   * @param limits what {@link #decompress} accepts from a bitstream's header
+   */
+  public LearnedCodec(CodecModel encoderModel, ModelResolver resolver, DecodeLimits limits) {
     this.encoderModel = encoderModel;
     this.resolver = Objects.requireNonNull(resolver, "resolver");
+    this.limits = Objects.requireNonNull(limits, "limits");
   }
 
   /** A codec that encodes and decodes with one model only. */
@@ -63,6 +77,15 @@ public final class LearnedCodec {
 
   public ModelResolver resolver() {
     return resolver;
+  }
+
+  public DecodeLimits limits() {
+    return limits;
+  }
+
+  /** This codec with other decode limits. */
+  public LearnedCodec withLimits(DecodeLimits limits) {
+    return new LearnedCodec(encoderModel, resolver, limits);
   }
 
   /**
@@ -103,6 +126,7 @@ public final class LearnedCodec {
    * Decompresses a KEY bitstream (v1 or v2) with the model it names.
    *
    * @throws CorruptBitstreamException when the bytes are truncated, corrupted or do not fit the model
+   * @throws FrameTooLargeException when the frame claims a larger image than this codec's limits
    * @throws UnknownModelException when the resolver does not know the model version
    * @throws MissingReferenceException for a DELTA frame (decode it with a SequenceDecoder over its chain)
    */
@@ -115,16 +139,26 @@ public final class LearnedCodec {
           + " (use a SequenceDecoder)");
     }
     LsfHeader h = parsed.header();
-    return resolver.withModel(h.modelVersion(), model -> reconstruct(model, readKeySymbols(parsed, model), h));
+    limits.check(h);
+    return resolver.withModel(h.modelVersion(),
+        model -> reconstruct(model, readKeySymbols(parsed, model, limits), h));
+  }
+
+  /** {@link #readKeySymbols(LsfFormat.Parsed, CodecModel, DecodeLimits)} with {@link DecodeLimits#DEFAULT}. */
+  public static int[] readKeySymbols(LsfFormat.Parsed parsed, CodecModel model) {
+    return readKeySymbols(parsed, model, DecodeLimits.DEFAULT);
   }
 
   /**
-   * Entropy-decodes a parsed KEY frame (v1 or v2) into its latent symbols.
+   * Entropy-decodes a parsed KEY frame (v1 or v2) into its latent symbols, after checking its size against
+   * {@code limits}.
    *
+   * @throws FrameTooLargeException when the frame claims a larger image than {@code limits}
    * @throws CorruptBitstreamException when the payload is corrupt or the latent does not fit the model
    */
-  public static int[] readKeySymbols(LsfFormat.Parsed parsed, CodecModel model) {
+  public static int[] readKeySymbols(LsfFormat.Parsed parsed, CodecModel model, DecodeLimits limits) {
     LsfHeader h = parsed.header();
+    limits.check(h);
     ModelManifest m = model.manifest();
     if (h.latentChannels() != m.latentChannels() || h.stride() != m.stride()) {
       throw new CorruptBitstreamException("bitstream latent M=" + h.latentChannels() + ", stride=" + h.stride()

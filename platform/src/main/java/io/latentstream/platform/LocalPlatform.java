@@ -8,9 +8,10 @@ import java.util.Objects;
  * {@link LocalSchemaRegistry}, started together (the registry boots while the broker formats and starts) and
  * stopped together.
  *
- * <p>Data lives in {@code <dataDir>/kafka} (kept across runs) and {@code <dataDir>/registry} (logs only: the
- * registry keeps schemas in memory). Thread-safe; the caller of {@link Builder#start()} owns the platform and
- * closes it; closing twice is harmless.
+ * <p>Data lives in {@code <dataDir>/kafka} and {@code <dataDir>/registry} (the registry's log, and its schemas in
+ * {@code db/}), both kept across runs: a platform started again on the same directory serves the same topics and
+ * the same schema ids, so every record on them stays readable. Thread-safe; the caller of {@link Builder#start()}
+ * owns the platform and closes it; closing twice is harmless.
  */
 public final class LocalPlatform implements AutoCloseable {
     private final LocalKafkaBroker broker;
@@ -131,6 +132,7 @@ public final class LocalPlatform implements AutoCloseable {
 
             LocalSchemaRegistry.Starting registry = LocalSchemaRegistry.builder()
                     .setDataDir(dir.resolve("registry"))
+                    .optStorageDir(dir.resolve("registry").resolve("db"))
                     .optPort(registryPort)
                     .optPaths(resolved)
                     .launch();

@@ -1,20 +1,24 @@
 package io.latentstream.platform;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 
 /**
- * Apicurio Registry 2.6 (in-memory storage) as a supervised child JVM on 127.0.0.1, speaking the Confluent Schema
- * Registry API under {@link #ccompatUrl()}.
+ * Apicurio Registry 2.6 as a supervised child JVM on 127.0.0.1, speaking the Confluent Schema Registry API under
+ * {@link #ccompatUrl()}.
  *
- * <p>Schemas live only as long as the process. Thread-safe; the caller of {@link Builder#start()} owns the
- * registry and closes it (closing stops the child JVM; closing twice is harmless).
+ * <p>With {@link Builder#optStorageDir} the schemas live in an H2 database file there (every commit written through),
+ * so a registry started again on the same directory knows every schema id it gave out, and the records on the
+ * topics stay readable; without it they live only as long as the process (in-memory H2). Thread-safe; the caller of
+ * {@link Builder#start()} owns the registry and closes it (closing stops the child JVM; closing twice is harmless).
  */
 public final class LocalSchemaRegistry implements AutoCloseable {
     /** Default HTTP port, as the Confluent registry's. */
@@ -69,6 +73,7 @@ public final class LocalSchemaRegistry implements AutoCloseable {
     public static final class Builder {
         private int port = DEFAULT_PORT;
         private Path dataDir;
+        private Path storageDir;
         private PlatformPaths paths;
         private Duration startTimeout = Duration.ofSeconds(90);
         private String portHint = "--registry-port";
@@ -79,6 +84,20 @@ public final class LocalSchemaRegistry implements AutoCloseable {
         /** Required: working directory of the child (its log file goes there). */
         public Builder setDataDir(Path value) {
             this.dataDir = value;
+            return this;
+        }
+
+        /**
+         * Keeps the schemas in a database under {@code value} (created if needed), so that they survive a restart;
+         * default: none, schemas in memory only.
+         *
+         * @throws IllegalArgumentException for a path the database URL cannot carry (one with ';')
+         */
+        public Builder optStorageDir(Path value) {
+            if (value != null && value.toAbsolutePath().toString().contains(";")) {
+                throw new IllegalArgumentException("registry storage directory must not contain ';': " + value);
+            }
+            this.storageDir = value;
             return this;
         }
 
@@ -112,7 +131,18 @@ public final class LocalSchemaRegistry implements AutoCloseable {
             PlatformPaths resolved = paths != null ? paths : PlatformPaths.resolve();
             Path runner = resolved.apicurioRunnerJar();
             LoopbackPorts.requireFree(port, "schema registry", portHint);
-            ChildJvm child = ChildJvm.builder("schema-registry", PlatformPaths.mainClassOf(runner))
+            ChildJvm.Builder builder = ChildJvm.builder("schema-registry", PlatformPaths.mainClassOf(runner));
+            if (storageDir != null) {
+                try {
+                    Files.createDirectories(storageDir);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot create the registry storage directory " + storageDir, e);
+                }
+                // WRITE_DELAY=0: a schema id handed out is on disk before the answer, even if the process is killed
+                builder.optJvmOption("-Dquarkus.datasource.jdbc.url=jdbc:h2:file:"
+                        + storageDir.toAbsolutePath().resolve("registry") + ";WRITE_DELAY=0");
+            }
+            ChildJvm child = builder
                     .setDataDir(dataDir)
                     .optClasspath(java.util.List.of(runner))
                     .optJvmOption("-Dquarkus.http.host=" + LoopbackPorts.HOST)

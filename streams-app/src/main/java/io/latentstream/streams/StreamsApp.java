@@ -1,5 +1,6 @@
 package io.latentstream.streams;
 
+import io.latentstream.codec.DecodeLimits;
 import io.latentstream.schemas.ModelRelease;
 import io.latentstream.schemas.registry.SchemaRegistryClient;
 import io.latentstream.schemas.serde.AvroDeserializer;
@@ -131,7 +132,8 @@ public final class StreamsApp implements AutoCloseable {
       }
     });
     HostInfo self = HostInfo.buildFromEndpoint(advertisedEndpoint());
-    http.mount(FrameQueryHandler.CONTEXT, new FrameQueryHandler(streams, self, new LatentFrameDecoder(models),
+    http.mount(FrameQueryHandler.CONTEXT, new FrameQueryHandler(streams, self, new LatentFrameDecoder(models,
+        DecodeLimits.ofMaxPixels(config.getLong(StreamsAppConfig.FRAME_MAX_PIXELS))),
         http.baseUri().getScheme().equals("https"), FRAME_QUERY_REBALANCE_WAIT));
     http.mount(ModelsHandler.CONTEXT, new ModelsHandler(models));
     keyframeRequests = new KafkaProducer<>(producerConfig(config), new ByteArraySerializer(),
@@ -167,7 +169,7 @@ public final class StreamsApp implements AutoCloseable {
       PipelineMetrics metrics) {
     StreamsBuilder builder = new StreamsBuilder();
     EncodeTopology.addTo(builder, EncodeTopology.Settings.from(config), serdes, models::codec, metrics);
-    DecodeTopology.addTo(builder, DecodeTopology.Settings.from(config), serdes, models);
+    DecodeTopology.addTo(builder, DecodeTopology.Settings.from(config), serdes, models, metrics);
     return builder.build();
   }
 

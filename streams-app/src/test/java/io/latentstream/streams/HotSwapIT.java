@@ -201,7 +201,7 @@ class HotSwapIT {
     byte[] corrupt = archive.clone();
     corrupt[corrupt.length / 3] ^= 0x01;
     ArtifactChunks chunks = publisher.publishChunks(version, corrupt);
-    return ModelFixtures.release(version, sha, chunks, ReleaseSignature.sign(trainer.getPrivate(), sha));
+    return ModelFixtures.release(version, sha, chunks, trainer.getPrivate());
   }
 
   private static byte[] bytes(ByteBuffer buffer) {

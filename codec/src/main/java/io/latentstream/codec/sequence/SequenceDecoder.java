@@ -1,6 +1,7 @@
 package io.latentstream.codec.sequence;
 
 import io.latentstream.codec.CorruptBitstreamException;
+import io.latentstream.codec.DecodeLimits;
 import io.latentstream.codec.LearnedCodec;
 import io.latentstream.codec.MissingReferenceException;
 import io.latentstream.codec.ModelMismatchException;
@@ -20,22 +21,37 @@ import java.util.Objects;
  *
  * <p>A DELTA must follow exactly the frame it was predicted from: otherwise {@link MissingReferenceException}
  * (naming the key frame whose chain is needed), a DELTA of another model {@link ModelMismatchException}, a corrupt
- * one {@link CorruptBitstreamException}. A frame that fails leaves the state as it was.
+ * one {@link CorruptBitstreamException}, a KEY frame larger than the decoder's {@link DecodeLimits}
+ * {@link io.latentstream.codec.FrameTooLargeException} (before its model is resolved or anything allocated). A frame
+ * that fails leaves the state as it was.
  *
  * <p>Not thread-safe: one instance per stream. The state is an immutable {@link ReferenceState}; it can be kept
  * (e.g. every n frames as random-access checkpoints) and resumed.
  */
 public final class SequenceDecoder {
   private final ModelResolver resolver;
+  private final DecodeLimits limits;
   private ReferenceState state;
 
+  /** A decoder of any frame the format allows ({@link DecodeLimits#DEFAULT}). */
   public SequenceDecoder(ModelResolver resolver) {
+    this(resolver, DecodeLimits.DEFAULT);
+  }
+
+  /** A decoder that refuses KEY frames larger than {@code limits}. */
+  public SequenceDecoder(ModelResolver resolver, DecodeLimits limits) {
     this.resolver = Objects.requireNonNull(resolver, "resolver");
+    this.limits = Objects.requireNonNull(limits, "limits");
   }
 
   /** A decoder that continues from a saved state. */
   public static SequenceDecoder resume(ModelResolver resolver, ReferenceState state) {
-    SequenceDecoder d = new SequenceDecoder(resolver);
+    return resume(resolver, state, DecodeLimits.DEFAULT);
+  }
+
+  /** A decoder with {@code limits} that continues from a saved state. */
+  public static SequenceDecoder resume(ModelResolver resolver, ReferenceState state, DecodeLimits limits) {
+    SequenceDecoder d = new SequenceDecoder(resolver, limits);
     d.state = state;
     return d;
   }
@@ -63,14 +79,16 @@ public final class SequenceDecoder {
    * @throws MissingReferenceException for a DELTA that does not follow the frame held
    * @throws ModelMismatchException for a DELTA of another model than the chain held
    * @throws CorruptBitstreamException for corrupt or truncated bytes
+   * @throws io.latentstream.codec.FrameTooLargeException for a KEY frame larger than this decoder's limits
    * @throws io.latentstream.codec.UnknownModelException when a KEY frame's model cannot be loaded
    */
   public LsfFormat.Parsed apply(byte[] bitstream) {
     LsfFormat.Parsed parsed = LsfFormat.parse(bitstream);
     if (parsed.type() == FrameType.KEY) {
       LsfHeader h = parsed.header();
+      limits.check(h);
       state = resolver.withModel(h.modelVersion(), model -> new ReferenceState(h, parsed.sequence(),
-          parsed.sequence(), -1, LearnedCodec.readKeySymbols(parsed, model),
+          parsed.sequence(), -1, LearnedCodec.readKeySymbols(parsed, model, limits),
           model.entropy().latentCoder().newDeltaContexts()));
       return parsed;
     }

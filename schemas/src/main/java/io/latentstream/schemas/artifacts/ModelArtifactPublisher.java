@@ -112,7 +112,7 @@ public final class ModelArtifactPublisher implements AutoCloseable {
     String sha = ArtifactChunkFormat.sha256(archive);
     release.setModelName(name).setVersion(version).setSha256(sha)
         .setLocation(new ArtifactChunks(artifactsTopic, chunkCount(archive.length), (long) archive.length))
-        .setSignature(signingKey == null ? null : ByteBuffer.wrap(ReleaseSignature.sign(signingKey, sha)));
+        .setSignature(null);
     if (!release.hasCreatedAt()) {
       release.setCreatedAt(Instant.now());
     }
@@ -123,6 +123,9 @@ public final class ModelArtifactPublisher implements AutoCloseable {
       release.setParentVersion(manifest.get("parentVersion").asText());
     }
     ModelRelease built = release.build();
+    if (signingKey != null) {
+      built.setSignature(ByteBuffer.wrap(ReleaseSignature.sign(signingKey, built)));
+    }
     inTransaction(() -> {
       sendChunksInTransaction(version, archive, sha);
       sendReleaseInTransaction(built);
@@ -160,9 +163,9 @@ public final class ModelArtifactPublisher implements AutoCloseable {
     });
   }
 
-  /** The signature this publisher would attach to an archive digest, or null when it signs nothing. */
-  public byte[] signatureFor(String sha256Hex) {
-    return signingKey == null ? null : ReleaseSignature.sign(signingKey, sha256Hex);
+  /** The signature this publisher would give a release (its signature field ignored); null when it signs nothing. */
+  public byte[] signatureFor(ModelRelease release) {
+    return signingKey == null ? null : ReleaseSignature.sign(signingKey, release);
   }
 
   private int chunkCount(int archiveLength) {

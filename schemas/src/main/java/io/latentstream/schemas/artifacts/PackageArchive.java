@@ -1,5 +1,6 @@
 package io.latentstream.schemas.artifacts;
 
+import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -85,13 +86,30 @@ public final class PackageArchive {
    * @throws IOException when writing fails
    */
   public static void unpack(byte[] archive, Path target, long maxBytes) throws IOException {
+    unpack(new ByteArrayInputStream(archive), target, maxBytes);
+  }
+
+  /**
+   * Unpacks an archive file into {@code target}, which must not exist yet (it is created), reading it as a stream.
+   *
+   * @param maxBytes the most bytes the unpacked files may take together
+   * @throws ArtifactException ({@link ArtifactProblem#UNSAFE_ARCHIVE}) for a malformed or hostile archive
+   * @throws IOException when reading or writing fails
+   */
+  public static void unpack(Path archive, Path target, long maxBytes) throws IOException {
+    try (InputStream in = new BufferedInputStream(Files.newInputStream(archive))) {
+      unpack(in, target, maxBytes);
+    }
+  }
+
+  private static void unpack(InputStream archive, Path target, long maxBytes) throws IOException {
     Path root = target.toAbsolutePath().normalize();
     Files.createDirectories(root.getParent());
     Files.createDirectory(root);
     long total = 0;
     int entries = 0;
     byte[] buf = new byte[1 << 16];
-    try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(archive))) {
+    try (ZipInputStream zip = new ZipInputStream(archive)) {
       for (ZipEntry e; (e = nextEntry(zip)) != null; ) {
         if (++entries > MAX_ENTRIES) {
           throw unsafe("more than " + MAX_ENTRIES + " entries");

@@ -1,5 +1,14 @@
 package io.latentstream.schemas.artifacts;
 
+import io.latentstream.schemas.ArtifactChunks;
+import io.latentstream.schemas.ArtifactUri;
+import io.latentstream.schemas.ModelRelease;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyPair;
@@ -10,16 +19,20 @@ import java.security.Signature;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.Base64;
-import java.util.HexFormat;
+import java.util.Locale;
 
 /**
- * Ed25519 signatures of model releases (JDK provider, no extra library). The signed message is the 32 raw bytes of
- * the archive's sha256 (the release's {@code sha256} field decoded from hex); the package's manifest, inside the
- * archive, binds name and version. Keys travel as base64: public keys X.509 (SubjectPublicKeyInfo), private keys
- * PKCS#8, i.e. {@code Key.getEncoded()}. Stateless and thread-safe.
+ * Ed25519 signatures of model releases (JDK provider, no extra library). The signed message is the release's metadata
+ * ({@link #message}): name, version, parent, creation time, the archive's sha256, where and how large the archive is,
+ * and the status, so that none of them can be changed without the key (a larger announced size, say, to widen what a
+ * fetcher accepts, or a withdrawn release promoted again). The package's manifest, inside the archive, binds name
+ * and version again. Keys travel as base64: public keys X.509 (SubjectPublicKeyInfo), private keys PKCS#8, i.e.
+ * {@code Key.getEncoded()}. Stateless and thread-safe.
  */
 public final class ReleaseSignature {
   public static final String ALGORITHM = "Ed25519";
+  /** First field of every signed message: the signature scheme, so that no other signed bytes can pass as one. */
+  public static final String MESSAGE_TAG = "latentstream.model-release.v2";
 
   private ReleaseSignature() {}
 
@@ -31,28 +44,83 @@ public final class ReleaseSignature {
     }
   }
 
-  /** Signs the sha256 (lower-case hex) of an archive. */
-  public static byte[] sign(PrivateKey key, String sha256Hex) {
+  /** Signs a release; its {@code signature} field is ignored. */
+  public static byte[] sign(PrivateKey key, ModelRelease release) {
     try {
       Signature s = Signature.getInstance(ALGORITHM);
       s.initSign(key);
-      s.update(HexFormat.of().parseHex(sha256Hex));
+      s.update(message(release));
       return s.sign();
     } catch (GeneralSecurityException e) {
       throw new IllegalArgumentException("cannot sign with this key: " + e.getMessage(), e);
     }
   }
 
-  /** Whether {@code signature} is a valid Ed25519 signature of the digest by {@code key}; never throws on bad input. */
-  public static boolean verify(PublicKey key, String sha256Hex, byte[] signature) {
+  /**
+   * Whether the release's {@code signature} is a valid Ed25519 signature of it by {@code key}; false when it has
+   * none; never throws on bad input.
+   */
+  public static boolean verify(PublicKey key, ModelRelease release) {
+    ByteBuffer sig = release.getSignature();
+    if (sig == null || !sig.hasRemaining()) {
+      return false;
+    }
+    byte[] signature = new byte[sig.remaining()];
+    sig.duplicate().get(signature);
     try {
       Signature s = Signature.getInstance(ALGORITHM);
       s.initVerify(key);
-      s.update(HexFormat.of().parseHex(sha256Hex));
+      s.update(message(release));
       return s.verify(signature);
     } catch (GeneralSecurityException | IllegalArgumentException e) {
       return false;
     }
+  }
+
+  /**
+   * What is signed: the tag {@value #MESSAGE_TAG}, then the release's modelName, version, parentVersion, createdAt,
+   * sha256 (lower-case), location (topic, chunk count and total size, or the URI), status and statusReason, each
+   * string as a 4-byte big-endian length (-1 for null) and its UTF-8 bytes, each number as 8 bytes big-endian.
+   * Evaluation metrics and training data are informational and not signed.
+   */
+  static byte[] message(ModelRelease release) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+    DataOutputStream out = new DataOutputStream(bytes);
+    try {
+      string(out, MESSAGE_TAG);
+      string(out, release.getModelName());
+      string(out, release.getVersion());
+      string(out, release.getParentVersion());
+      out.writeLong(release.getCreatedAt() == null ? Long.MIN_VALUE : release.getCreatedAt().toEpochMilli());
+      string(out, release.getSha256() == null ? null : release.getSha256().toLowerCase(Locale.ROOT));
+      Object location = release.getLocation();
+      if (location instanceof ArtifactChunks chunks) {
+        string(out, "chunks");
+        string(out, chunks.getTopic());
+        out.writeLong(chunks.getChunkCount());
+        out.writeLong(chunks.getTotalSizeBytes());
+      } else if (location instanceof ArtifactUri uri) {
+        string(out, "uri");
+        string(out, uri.getUri());
+      } else {
+        string(out, null);
+      }
+      string(out, release.getStatus() == null ? null : release.getStatus().name());
+      string(out, release.getStatusReason());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // not thrown by a byte array
+    }
+    return bytes.toByteArray();
+  }
+
+  private static void string(DataOutputStream out, CharSequence s) throws IOException {
+    if (s == null) {
+      out.writeInt(-1);
+      return;
+    }
+    byte[] utf8 = s.toString().getBytes(StandardCharsets.UTF_8);
+    out.writeInt(utf8.length);
+    out.write(utf8);
   }
 
   /**

@@ -17,15 +17,22 @@ import org.apache.avro.util.Utf8;
  * a few random bytes could exhaust the heap.
  *
  * <p>Counts are bounded by the bytes left, which assumes each collection item takes at least one byte: true for
- * every collection in our schemas (strings and map keys). Not thread-safe: one per payload.
+ * every collection in our schemas (strings and map keys). Collections the reader skips (fields only the writer
+ * schema has, which may be of any type) are counted too: items of zero bytes (null, empty records) cost no input,
+ * so a single block could declare 2^62 of them and keep the thread skipping for ever. All the collection items of
+ * one payload, read or skipped, may therefore number at most its size in bytes; a payload declaring more is
+ * malformed. Not thread-safe: one per payload.
  */
 final class BoundedBinaryDecoder extends Decoder {
 
   private final ByteArrayInputStream in;
   private final BinaryDecoder delegate;
+  /** Collection items this payload may still declare, read or skipped. */
+  private long itemBudget;
 
   BoundedBinaryDecoder(byte[] payload, int offset) {
     this.in = new ByteArrayInputStream(payload, offset, payload.length - offset);
+    this.itemBudget = payload.length - offset;
     // direct (unbuffered), so in.available() is exactly what is left to decode
     this.delegate = DecoderFactory.get().directBinaryDecoder(in, null);
   }
@@ -50,6 +57,16 @@ final class BoundedBinaryDecoder extends Decoder {
       throw new EOFException("Declared " + count + " collection items but only " + in.available()
           + " byte(s) are left");
     }
+    return counted(count);
+  }
+
+  /** Charges skipped items to the payload's budget (a skipped item may take no bytes at all). */
+  private long counted(long count) {
+    if (count < 0 || count > itemBudget) {
+      throw new AvroRuntimeException("Malformed data: " + count + " more collection items declared than the "
+          + "payload's size allows (" + itemBudget + " left)");
+    }
+    itemBudget -= count;
     return count;
   }
 
@@ -146,7 +163,7 @@ final class BoundedBinaryDecoder extends Decoder {
 
   @Override
   public long skipArray() throws IOException {
-    return delegate.skipArray();
+    return counted(delegate.skipArray());
   }
 
   @Override
@@ -161,7 +178,7 @@ final class BoundedBinaryDecoder extends Decoder {
 
   @Override
   public long skipMap() throws IOException {
-    return delegate.skipMap();
+    return counted(delegate.skipMap());
   }
 
   @Override

@@ -2,6 +2,7 @@ package io.latentstream.schemas.serde;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.latentstream.schemas.DeadLetter;
 import io.latentstream.schemas.DeadLetterReason;
@@ -205,6 +206,50 @@ class AvroSerdeTest {
   }
 
   @Test
+  void shouldRaiseMalformedQuicklyWhenAWriterOnlyCollectionDeclaresMoreItemsThanThePayloadHasBytes() {
+    // a compatible writer schema with one more field than the reader: an array or a map whose items take no bytes,
+    // skipped item by item by the resolving decoder
+    for (Schema items : java.util.List.of(Schema.create(Schema.Type.NULL),
+        Schema.createRecord("Empty", null, "x", false, java.util.List.of()))) {
+      for (boolean map : new boolean[] {false, true}) {
+        Schema extra = map ? Schema.createMap(items) : Schema.createArray(items);
+        Schema writer = withExtraField(RawFrame.getClassSchema(), "extra", extra);
+        int id = registry.register("images.raw-value", writer);
+        byte[] valid = serializer.serialize(TOPIC, SampleRecords.rawFrame());
+        byte[] record = Arrays.copyOfRange(valid, WireFormat.HEADER_SIZE, valid.length);
+        // one block of 2^62 items (of keys "" for a map), then the end of the collection
+        ByteArrayOutputStream tail = new ByteArrayOutputStream();
+        writeVarint(tail, 1L << 62);
+        if (map) {
+          tail.write(0);
+        }
+        tail.write(0);
+        byte[] bytes = concat(concat(header(id), record), tail.toByteArray());
+
+        assertTimeoutPreemptively(Duration.ofSeconds(10), () -> assertThatThrownBy(
+            () -> deserializer.deserialize(TOPIC, bytes)).isInstanceOf(InvalidPayloadException.class),
+            extra.toString());
+      }
+    }
+  }
+
+  @Test
+  void shouldSkipWriterOnlyCollectionsOfEmptyItemsWithinThePayloadsSize() throws IOException {
+    Schema writer = withExtraField(RawFrame.getClassSchema(), "extra", Schema.createArray(Schema.create(
+        Schema.Type.NULL)));
+    int id = registry.register("images.raw-value", writer);
+    byte[] valid = serializer.serialize(TOPIC, SampleRecords.rawFrame());
+    ByteArrayOutputStream tail = new ByteArrayOutputStream();
+    writeVarint(tail, 3);
+    tail.write(0);
+
+    RawFrame back = deserializer.deserialize(TOPIC, concat(concat(header(id),
+        Arrays.copyOfRange(valid, WireFormat.HEADER_SIZE, valid.length)), tail.toByteArray()));
+
+    assertThat(back).isEqualTo(SampleRecords.rawFrame());
+  }
+
+  @Test
   void shouldRaiseUnknownSchemaIdWhenRegistryDoesNotKnowTheId() {
     byte[] bytes = serializer.serialize(TOPIC, SampleRecords.rawFrame());
     ByteBuffer.wrap(bytes).putInt(1, 4711);
@@ -340,6 +385,25 @@ class AvroSerdeTest {
       }
     }
     return Schema.createRecord(schema.getName(), schema.getDoc(), schema.getNamespace(), false, fields);
+  }
+
+  private static Schema withExtraField(Schema schema, String name, Schema type) {
+    java.util.List<Schema.Field> fields = new java.util.ArrayList<>();
+    for (Schema.Field field : schema.getFields()) {
+      fields.add(new Schema.Field(field, field.schema()));
+    }
+    fields.add(new Schema.Field(name, type, null, (Object) null));
+    return Schema.createRecord(schema.getName(), schema.getDoc(), schema.getNamespace(), false, fields);
+  }
+
+  /** An Avro long: zig-zag, then LEB128. */
+  private static void writeVarint(ByteArrayOutputStream out, long value) {
+    long v = (value << 1) ^ (value >> 63);
+    while ((v & ~0x7fL) != 0) {
+      out.write((int) ((v & 0x7f) | 0x80));
+      v >>>= 7;
+    }
+    out.write((int) v);
   }
 
   private static byte[] payload(int id, Schema schema, GenericRecord record) throws IOException {

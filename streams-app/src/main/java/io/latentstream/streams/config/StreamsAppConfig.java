@@ -115,7 +115,8 @@ public final class StreamsAppConfig extends AbstractConfig {
             "Create missing topics at start; existing topics are verified either way.")
         .define(FRAME_MAX_BYTES, Type.INT, 8 * 1024 * 1024, Range.between(1024, 256 * 1024 * 1024), Importance.MEDIUM,
             "Largest raw frame record accepted, in bytes; sets the producer's max.request.size and the topics'"
-                + " max.message.bytes together.")
+                + " max.message.bytes together. Also the most pixel bytes an answer on the decoded topic carries:"
+                + " larger pictures are answered FAILED (fetch them over REST).")
         .define(FRAME_MAX_PIXELS, Type.LONG, 4096L * 4096L, Range.atLeast(1), Importance.MEDIUM,
             "Largest width*height accepted; larger frames go to the DLQ before their pixels are decoded.")
         .define(DLQ_MAX_ORIGINAL_BYTES, Type.INT, 8 * 1024 * 1024, Range.atLeast(0), Importance.LOW,

@@ -226,9 +226,9 @@ public final class DemoCommand implements Callable<Integer> {
       progress(err, "reusing " + data + ": the models promoted so far, the trainer's sampled frames and the signing"
           + " key stay (--clean starts afresh); topics start empty");
     }
-    // The local registry keeps its schemas in memory: records left on the topics by an earlier run would name schema
-    // ids the new registry does not know (or worse, gives to other schemas). So the broker starts empty every time,
-    // and what carries over is on disk: both model directories (the newest package is the champion), the reservoir.
+    // The broker and the registry start empty every time (the platform itself would keep topics and schemas across
+    // runs), and what carries over is on disk: both model directories (the newest package is the champion), the
+    // reservoir.
     FileTrees.deleteTree(data.resolve("platform"));
     FileTrees.deleteTree(data.resolve("streams-state"));
     Files.createDirectories(data);

@@ -292,13 +292,7 @@ public final class ReleaseWatcher implements AutoCloseable {
     if (Files.isDirectory(target)) {
       checkLocalCopy(target, release.getSha256());
     } else {
-      byte[] archive;
-      try {
-        archive = fetcher.fetch(version, chunks, release.getSha256(), FETCH_TIMEOUT);
-      } catch (ArtifactException e) {
-        throw new ModelRejectedException(reasonOf(e), e.getMessage(), e);
-      }
-      unpack(archive, target);
+      fetchAndUnpack(version, chunks, release.getSha256(), target);
       fetched = true;
     }
     CodecModel model;
@@ -348,11 +342,9 @@ public final class ReleaseWatcher implements AutoCloseable {
       throw new ModelRejectedException(RejectionReason.BAD_SIGNATURE, "no " + StreamsAppConfig.MODEL_PUBLIC_KEY
           + " configured to verify the signature");
     }
-    byte[] bytes = new byte[sig.remaining()];
-    sig.duplicate().get(bytes);
-    if (!ReleaseSignature.verify(publicKey, release.getSha256(), bytes)) {
+    if (!ReleaseSignature.verify(publicKey, release)) {
       throw new ModelRejectedException(RejectionReason.BAD_SIGNATURE,
-          "Ed25519 signature does not verify against the configured public key");
+          "Ed25519 signature of the release does not verify against the configured public key");
     }
   }
 
@@ -369,12 +361,19 @@ public final class ReleaseWatcher implements AutoCloseable {
     }
   }
 
-  /** Unpacks next to the models directory's packages, then moves the directory into place in one step. */
-  private void unpack(byte[] archive, Path target) {
+  /**
+   * Fetches the archive to a file next to the models directory's packages (never whole in memory), unpacks it there,
+   * then moves the directory into place in one step.
+   */
+  private void fetchAndUnpack(String version, ArtifactChunks chunks, String sha256, Path target) {
     Path staging = modelsDir.resolve(INCOMING).resolve(UUID.randomUUID().toString());
+    Path archive = staging.resolve(target.getFileName() + ".zip");
     Path unpacked = staging.resolve(target.getFileName().toString());
     try {
+      Files.createDirectories(staging);
+      fetcher.fetchTo(version, chunks, sha256, archive, FETCH_TIMEOUT);
       PackageArchive.unpack(archive, unpacked, maxArchiveBytes);
+      Files.delete(archive);
       try {
         Files.move(unpacked, target, StandardCopyOption.ATOMIC_MOVE);
       } catch (AtomicMoveNotSupportedException e) {

@@ -1,19 +1,28 @@
 package io.latentstream.streams.topology;
 
+import io.latentstream.codec.DecodeLimits;
+import io.latentstream.schemas.DeadLetter;
 import io.latentstream.schemas.DecodeRequest;
 import io.latentstream.schemas.DecodedFrame;
 import io.latentstream.schemas.LatentFrame;
+import io.latentstream.schemas.serde.AvroDeserializer;
 import io.latentstream.schemas.serde.AvroSerde;
 import io.latentstream.streams.config.StreamsAppConfig;
+import io.latentstream.streams.errors.DeadLetterFactory;
+import io.latentstream.streams.metrics.PipelineMetrics;
 import io.latentstream.streams.model.ModelRegistry;
 import io.latentstream.streams.serde.RecordSerdes;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
@@ -25,11 +34,17 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
  * The decode mirror: a retained, queryable store of latent frames and the request-topic decoder.
  *
  * <pre>
- *  latent-frames-source (images.latent) ──▶ latent-frames-retain ──▶ [store latent-frames]
- *                                                                          ▲
- *  decode-requests-source (images.decode.requests) ─▶ decode-requests-by-camera (repartition by camera id)
- *                                           ──▶ decode-request ──▶ decoded-sink (images.decoded)
+ *  latent-frames-source (images.latent) ─▶ latent-frames-read ─┬─▶ latent-frames-retain ──▶ [store latent-frames]
+ *                                                              └─▶ latent-frames-dlq-sink (images.dlq)     ▲
+ *  decode-requests-source (images.decode.requests) ─▶ decode-requests-read ─┬─▶ decode-requests-dlq-sink     │
+ *     ┌────────────────────────────────────────────────────────────────────┘  (images.dlq)                 │
+ *     └─▶ decode-requests-by-camera (repartition by camera id) ──▶ decode-request ──▶ decoded-sink (images.decoded)
  * </pre>
+ *
+ * <p>Both sources read bytes; {@link RecordReader} deserializes and checks them ({@link DecodeInputChecks}), so a
+ * record that cannot be read (garbage, truncated, another schema, a bitstream claiming more than
+ * {@code frame.max.pixels}, oversized identifiers) is dead-lettered with its reason and bytes and the service goes
+ * on. Answers larger than {@code frame.max.bytes} are refused with a FAILED answer ({@link DecodeRequestProcessor}).
  *
  * <p>The store {@value #STORE} is a window store (1 ms windows, retention {@code latent.store.retention.ms}) keyed by
  * {@link #storeKey}(camera, sequence): it lives with the partition of {@code images.latent} its camera hashes to,
@@ -48,42 +63,81 @@ public final class DecodeTopology {
    * What the decode mirror needs from the configuration.
    *
    * @param latentPartitions partitions of {@code images.latent} (the request repartition topic gets as many)
+   * @param maxPixels the largest image a frame may claim ({@code frame.max.pixels})
+   * @param maxAnswerPixelBytes the most pixel bytes an answer on the decoded topic may carry ({@code frame.max.bytes})
    */
   public record Settings(String latentTopic, String decodeRequestsTopic, String decodedTopic, Duration retention,
-      int latentPartitions) {
+      int latentPartitions, String dlqTopic, long maxPixels, int maxAnswerPixelBytes, int dlqMaxOriginalBytes) {
 
     public static Settings from(StreamsAppConfig config) {
       return new Settings(config.getString(StreamsAppConfig.TOPIC_LATENT),
           config.getString(StreamsAppConfig.TOPIC_DECODE_REQUESTS),
           config.getString(StreamsAppConfig.TOPIC_DECODED),
           Duration.ofMillis(config.getLong(StreamsAppConfig.LATENT_RETENTION_MS)),
-          config.getInt(StreamsAppConfig.TOPIC_PARTITIONS));
+          config.getInt(StreamsAppConfig.TOPIC_PARTITIONS),
+          config.getString(StreamsAppConfig.TOPIC_DLQ),
+          config.getLong(StreamsAppConfig.FRAME_MAX_PIXELS),
+          config.getInt(StreamsAppConfig.FRAME_MAX_BYTES),
+          config.getInt(StreamsAppConfig.DLQ_MAX_ORIGINAL_BYTES));
     }
   }
 
   private DecodeTopology() {}
 
   /** Adds the store, its feed and the decode-request path to a builder shared with the encode path. */
-  public static void addTo(StreamsBuilder builder, Settings settings, RecordSerdes serdes, ModelRegistry registry) {
+  public static void addTo(StreamsBuilder builder, Settings settings, RecordSerdes serdes, ModelRegistry registry,
+      PipelineMetrics metrics) {
     builder.addStateStore(Stores.windowStoreBuilder(
         Stores.persistentWindowStore(STORE, settings.retention(), Duration.ofMillis(1), false),
         Serdes.String(), serdes.latentFrame()));
-    builder.stream(settings.latentTopic(), Consumed.with(Serdes.String(), serdes.latentFrame())
+    DeadLetterFactory deadLetters = new DeadLetterFactory(settings.dlqMaxOriginalBytes(), Clock.systemUTC());
+    DecodeLimits limits = DecodeLimits.ofMaxPixels(settings.maxPixels());
+
+    Map<String, KStream<byte[], ReadOutcome<LatentFrame>>> latent = builder
+        .stream(settings.latentTopic(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
             .withName("latent-frames-source"))
+        .process(() -> new RecordReader<>(new AvroDeserializer<>(serdes.client(), LatentFrame.class),
+            frame -> DecodeInputChecks.latentFrame(frame, limits), deadLetters, metrics),
+            Named.as("latent-frames-read"))
+        .split(Named.as("latent-frames-"))
+        .branch((k, v) -> v instanceof ReadOutcome.Read, Branched.as("valid"))
+        .defaultBranch(Branched.as("invalid"));
+    latent.get("latent-frames-valid")
+        .mapValues(v -> ((ReadOutcome.Read<LatentFrame>) v).value(), Named.as("latent-frames-value"))
         .process(LatentFrameStoreProcessor::new, Named.as("latent-frames-retain"), STORE);
+    toDeadLetters(latent.get("latent-frames-invalid"), settings, serdes, "latent-frames-");
 
     AvroSerde<DecodeRequest> requests = new AvroSerde<>(serdes.client(), DecodeRequest.class);
     AvroSerde<DecodedFrame> decoded = new AvroSerde<>(serdes.client(), DecodedFrame.class);
-    LatentFrameDecoder decoder = new LatentFrameDecoder(registry);
-    builder.stream(settings.decodeRequestsTopic(), Consumed.with(Serdes.String(), requests)
+    LatentFrameDecoder decoder = new LatentFrameDecoder(registry, limits);
+    Map<String, KStream<byte[], ReadOutcome<DecodeRequest>>> read = builder
+        .stream(settings.decodeRequestsTopic(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
             .withName("decode-requests-source"))
-        .filter((k, v) -> v != null, Named.as("decode-requests-present"))
-        .selectKey((k, v) -> v.getCameraId(), Named.as("decode-requests-key-by-camera"))
+        .process(() -> new RecordReader<>(new AvroDeserializer<>(serdes.client(), DecodeRequest.class),
+            DecodeInputChecks::decodeRequest, deadLetters, metrics), Named.as("decode-requests-read"))
+        .split(Named.as("decode-requests-"))
+        .branch((k, v) -> v instanceof ReadOutcome.Read, Branched.as("valid"))
+        .defaultBranch(Branched.as("invalid"));
+    read.get("decode-requests-valid")
+        .map((k, v) -> {
+          DecodeRequest request = ((ReadOutcome.Read<DecodeRequest>) v).value();
+          return KeyValue.pair(request.getCameraId(), request);
+        }, Named.as("decode-requests-key-by-camera"))
         .repartition(Repartitioned.<String, DecodeRequest>as("decode-requests-by-camera")
             .withKeySerde(Serdes.String()).withValueSerde(requests)
             .withNumberOfPartitions(settings.latentPartitions()))
-        .process(() -> new DecodeRequestProcessor(decoder, Clock.systemUTC()), Named.as("decode-request"), STORE)
+        .process(() -> new DecodeRequestProcessor(decoder, Clock.systemUTC(), settings.maxAnswerPixelBytes()),
+            Named.as("decode-request"), STORE)
         .to(settings.decodedTopic(), Produced.with(Serdes.String(), decoded).withName("decoded-sink"));
+    toDeadLetters(read.get("decode-requests-invalid"), settings, serdes, "decode-requests-");
+  }
+
+  private static <T> void toDeadLetters(KStream<byte[], ReadOutcome<T>> rejected, Settings settings,
+      RecordSerdes serdes, String prefix) {
+    rejected
+        .mapValues(v -> ((ReadOutcome.Rejected<T>) v).deadLetter(), Named.as(prefix + "dead-letter"))
+        .to(settings.dlqTopic(), Produced.<byte[], DeadLetter>with(Serdes.ByteArray(), serdes.deadLetter())
+            .withName(prefix + "dlq-sink"));
   }
 
   /** The store key of a frame: unambiguous, since the sequence after the last '/' has no '/'. */

@@ -1,6 +1,7 @@
 package io.latentstream.streams.topology;
 
 import io.latentstream.codec.CodecException;
+import io.latentstream.codec.DecodeLimits;
 import io.latentstream.codec.UnknownModelException;
 import io.latentstream.codec.bitstream.LsfFormat;
 import io.latentstream.codec.image.ImageFiles;
@@ -34,7 +35,9 @@ import javax.imageio.ImageIO;
  * transform runs once. To keep random access cheap the decoder keeps {@link ReferenceState}s: the last state it
  * reached for each camera (sequential reads cost one step) and checkpoints every {@value #CHECKPOINT_EVERY} frames
  * along the chains it walked, up to {@value #MAX_STATES} states in all (oldest dropped first). A frame whose key
- * frame or an intermediate frame is no longer retained is reported NOT_FOUND with the missing frame named.
+ * frame or an intermediate frame is no longer retained is reported NOT_FOUND with the missing frame named. A key frame
+ * larger than the {@link DecodeLimits} ({@code frame.max.pixels}) is FAILED from its header, before anything is
+ * allocated for it.
  *
  * <p>Thread-safe: the states are immutable and their cache is synchronised.
  */
@@ -43,11 +46,13 @@ public final class LatentFrameDecoder {
   static final int MAX_STATES = 48;
 
   private final ModelRegistry registry;
+  private final DecodeLimits limits;
   private final Map<String, TreeMap<Long, ReferenceState>> states = new HashMap<>();
   private final ArrayDeque<String> insertion = new ArrayDeque<>();
 
-  public LatentFrameDecoder(ModelRegistry registry) {
+  public LatentFrameDecoder(ModelRegistry registry, DecodeLimits limits) {
     this.registry = registry;
+    this.limits = limits;
   }
 
   /** The retained frames of one camera, by sequence number. */
@@ -93,7 +98,7 @@ public final class LatentFrameDecoder {
     try {
       SequenceDecoder decoder;
       if (frame.getFrameType() == FrameType.KEY) {
-        decoder = new SequenceDecoder(registry);
+        decoder = new SequenceDecoder(registry, limits);
         decoder.apply(bits);
       } else {
         LsfFormat.Parsed parsed = LsfFormat.parse(bits);
@@ -110,11 +115,11 @@ public final class LatentFrameDecoder {
             return new Failed(DecodeStatus.NOT_FOUND, "frame " + frame.getSequence() + " of camera " + camera
                 + " is a DELTA frame whose key frame " + key + " is no longer retained");
           }
-          decoder = new SequenceDecoder(registry);
+          decoder = new SequenceDecoder(registry, limits);
           decoder.apply(bytes(keyFrame.get()));
           next = key + 1;
         } else {
-          decoder = SequenceDecoder.resume(registry, start);
+          decoder = SequenceDecoder.resume(registry, start, limits);
           next = start.sequence() + 1;
         }
         for (long s = next; s < target; s++) {

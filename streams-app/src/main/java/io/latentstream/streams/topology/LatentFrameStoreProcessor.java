@@ -18,7 +18,7 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
  * (it expired, or was never seen) could not be decoded and is not kept. Emits nothing. One instance per task; not
  * thread-safe.
  */
-final class LatentFrameStoreProcessor implements Processor<String, LatentFrame, Void, Void> {
+final class LatentFrameStoreProcessor implements Processor<byte[], LatentFrame, Void, Void> {
   private WindowStore<String, LatentFrame> store;
 
   @Override
@@ -27,7 +27,7 @@ final class LatentFrameStoreProcessor implements Processor<String, LatentFrame, 
   }
 
   @Override
-  public void process(Record<String, LatentFrame> record) {
+  public void process(Record<byte[], LatentFrame> record) {
     LatentFrame frame = record.value();
     if (frame == null) {
       return;

@@ -6,12 +6,14 @@ import io.latentstream.schemas.EvaluationMetrics;
 import io.latentstream.schemas.ModelRelease;
 import io.latentstream.schemas.ModelStatus;
 import io.latentstream.schemas.TrainingDataSummary;
+import io.latentstream.schemas.artifacts.ReleaseSignature;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.security.PrivateKey;
 import java.time.Instant;
 import java.util.List;
 import java.util.stream.Stream;
@@ -65,10 +67,14 @@ public final class ModelFixtures {
     }
   }
 
-  /** A release record of {@link #MODEL_NAME} with placeholder evaluation data. */
-  public static ModelRelease release(String version, String sha256, ArtifactChunks location, byte[] signature) {
-    return releaseBuilder().setModelName(MODEL_NAME).setVersion(version).setSha256(sha256).setLocation(location)
-        .setSignature(signature == null ? null : ByteBuffer.wrap(signature)).build();
+  /** A release record of {@link #MODEL_NAME} with placeholder evaluation data, signed by {@code signer} (or not). */
+  public static ModelRelease release(String version, String sha256, ArtifactChunks location, PrivateKey signer) {
+    ModelRelease release = releaseBuilder().setModelName(MODEL_NAME).setVersion(version).setSha256(sha256)
+        .setLocation(location).build();
+    if (signer != null) {
+      release.setSignature(ByteBuffer.wrap(ReleaseSignature.sign(signer, release)));
+    }
+    return release;
   }
 
   /** The fields a publisher does not fill in. */

@@ -24,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
+import java.security.PrivateKey;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -136,6 +137,7 @@ class ReleaseWatcherIT {
     WRONG_SHA256(RejectionReason.SHA256_MISMATCH),
     UNSIGNED(RejectionReason.MISSING_SIGNATURE),
     SIGNED_BY_ANOTHER_KEY(RejectionReason.BAD_SIGNATURE),
+    SIZE_CHANGED_AFTER_SIGNING(RejectionReason.BAD_SIGNATURE),
     PATH_TRAVERSAL(RejectionReason.UNSAFE_ARCHIVE),
     NOT_A_MODEL(RejectionReason.LOAD_FAILED);
 
@@ -176,39 +178,43 @@ class ReleaseWatcherIT {
     String version = pkg.getFileName().toString();
     byte[] archive = PackageArchive.pack(pkg);
     String sha = ArtifactChunkFormat.sha256(archive);
-    byte[] signature = ReleaseSignature.sign(trainerKeys.getPrivate(), sha);
+    PrivateKey signer = trainerKeys.getPrivate();
     switch (bad) {
       case INCOMPLETE_CHUNKS -> {
         // only the first two chunks made it to the topic
         ArtifactChunks partial = publisher.publishChunks(version, Arrays.copyOf(archive, 2 * CHUNK_BYTES));
         ArtifactChunks announced = new ArtifactChunks(partial.getTopic(),
             (archive.length + CHUNK_BYTES - 1) / CHUNK_BYTES, (long) archive.length);
-        return ModelFixtures.release(version, sha, announced, signature);
+        return ModelFixtures.release(version, sha, announced, signer);
       }
       case WRONG_SHA256 -> {
         ArtifactChunks chunks = publisher.publishChunks(version, archive);
         String other = ArtifactChunkFormat.sha256("another package".getBytes(StandardCharsets.UTF_8));
-        return ModelFixtures.release(version, other, chunks,
-            ReleaseSignature.sign(trainerKeys.getPrivate(), other));
+        return ModelFixtures.release(version, other, chunks, signer);
       }
       case UNSIGNED -> {
         return ModelFixtures.release(version, sha, publisher.publishChunks(version, archive), null);
       }
       case SIGNED_BY_ANOTHER_KEY -> {
-        byte[] forged = ReleaseSignature.sign(ReleaseSignature.generateKeyPair().getPrivate(), sha);
-        return ModelFixtures.release(version, sha, publisher.publishChunks(version, archive), forged);
+        return ModelFixtures.release(version, sha, publisher.publishChunks(version, archive),
+            ReleaseSignature.generateKeyPair().getPrivate());
+      }
+      case SIZE_CHANGED_AFTER_SIGNING -> {
+        // a signed release whose announced size was raised afterwards: the fetch limit must not be the forger's
+        ArtifactChunks chunks = publisher.publishChunks(version, archive);
+        ModelRelease signed = ModelFixtures.release(version, sha, chunks, signer);
+        return ModelRelease.newBuilder(signed).setLocation(ArtifactChunks.newBuilder(chunks)
+            .setTotalSizeBytes(chunks.getTotalSizeBytes() + 1).build()).build();
       }
       case PATH_TRAVERSAL -> {
         byte[] evil = zip(Map.of("manifest.json", "{}", "../../escaped.txt", "gotcha", "../escaped.txt", "gotcha"));
         String evilSha = ArtifactChunkFormat.sha256(evil);
-        return ModelFixtures.release(version, evilSha, publisher.publishChunks(version, evil),
-            ReleaseSignature.sign(trainerKeys.getPrivate(), evilSha));
+        return ModelFixtures.release(version, evilSha, publisher.publishChunks(version, evil), signer);
       }
       case NOT_A_MODEL -> {
         byte[] junk = zip(Map.of("manifest.json", "{\"format\": \"something else\"}", "encoder/saved_model.pb", "x"));
         String junkSha = ArtifactChunkFormat.sha256(junk);
-        return ModelFixtures.release(version, junkSha, publisher.publishChunks(version, junk),
-            ReleaseSignature.sign(trainerKeys.getPrivate(), junkSha));
+        return ModelFixtures.release(version, junkSha, publisher.publishChunks(version, junk), signer);
       }
       default -> throw new IllegalArgumentException(bad.toString());
     }

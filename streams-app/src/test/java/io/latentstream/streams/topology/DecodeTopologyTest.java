@@ -10,6 +10,8 @@ import io.latentstream.codec.image.ImageFiles;
 import io.latentstream.codec.image.PixelImage;
 import io.latentstream.codec.model.CodecModel;
 import io.latentstream.codec.model.FixtureModels;
+import io.latentstream.schemas.DeadLetter;
+import io.latentstream.schemas.DeadLetterReason;
 import io.latentstream.schemas.DecodeOutputFormat;
 import io.latentstream.schemas.DecodeRequest;
 import io.latentstream.schemas.DecodeStatus;
@@ -22,14 +24,18 @@ import io.latentstream.schemas.registry.SchemaRegistryConfig;
 import io.latentstream.schemas.serde.AvroSerde;
 import io.latentstream.streams.InMemorySchemaRegistry;
 import io.latentstream.streams.TestFrames;
+import io.latentstream.streams.metrics.PipelineMetrics;
 import io.latentstream.streams.model.ModelRegistry;
 import io.latentstream.streams.serde.RecordSerdes;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Properties;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
@@ -48,6 +54,10 @@ class DecodeTopologyTest {
   private static final String LATENT = "images.latent";
   private static final String REQUESTS = "images.decode.requests";
   private static final String DECODED = "images.decoded";
+  private static final String DLQ = "images.dlq";
+  private static final long MAX_PIXELS = 100_000;
+  /** Room for a 64x48 RGB picture (9216 bytes) or its PNG, not for a 160x120 RGB one (57600 bytes). */
+  private static final int MAX_ANSWER_BYTES = 20_000;
   private static final Duration RETENTION = Duration.ofMinutes(10);
   private static final Instant T0 = Instant.parse("2026-11-25T12:00:00Z");
 
@@ -58,6 +68,7 @@ class DecodeTopologyTest {
   @TempDir
   Path stateDir;
   private TopologyTestDriver driver;
+  private final PipelineMetrics metrics = new PipelineMetrics();
   private TestInputTopic<String, LatentFrame> latent;
   private TestInputTopic<String, DecodeRequest> requests;
   private TestOutputTopic<String, DecodedFrame> decoded;
@@ -79,8 +90,8 @@ class DecodeTopologyTest {
   @BeforeEach
   void createDriver() {
     StreamsBuilder builder = new StreamsBuilder();
-    DecodeTopology.addTo(builder, new DecodeTopology.Settings(LATENT, REQUESTS, DECODED, RETENTION, 1), serdes,
-        models);
+    DecodeTopology.addTo(builder, new DecodeTopology.Settings(LATENT, REQUESTS, DECODED, RETENTION, 1, DLQ,
+        MAX_PIXELS, MAX_ANSWER_BYTES, 1 << 20), serdes, models, metrics);
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "decode-test");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -153,10 +164,12 @@ class DecodeTopologyTest {
     byte[] payload = Arrays.copyOfRange(parsed.buffer(), parsed.payloadOffset(),
         parsed.payloadOffset() + parsed.payloadLength());
     byte[] unknownVersion = LsfFormat.writeKey(unknown, parsed.sequence(), payload);
-    byte[] corrupt = good.bitstream().clone();
-    corrupt[corrupt.length / 2] ^= 0x5a;
+    // a well-formed bitstream that does not fit its model (one latent channel more)
+    LsfHeader wider = new LsfHeader(h.modelVersion(), h.width(), h.height(), h.pixelFormat(), h.container(),
+        h.stride(), h.latentHeight(), h.latentWidth(), h.latentChannels() + 1);
+    byte[] misfit = LsfFormat.writeKey(wider, parsed.sequence(), payload);
     latent.pipeInput("cam-3", frame("cam-3", 1, new EncodedImage(unknownVersion, unknown.modelVersion(), 64, 48)), T0);
-    latent.pipeInput("cam-3", frame("cam-3", 2, new EncodedImage(corrupt, good.modelVersion(), 64, 48)), T0);
+    latent.pipeInput("cam-3", frame("cam-3", 2, new EncodedImage(misfit, good.modelVersion(), 64, 48)), T0);
 
     requests.pipeInput("x", request("x", "cam-3", 1, DecodeOutputFormat.RAW, null), T0);
     requests.pipeInput("y", request("y", "cam-3", 2, DecodeOutputFormat.RAW, null), T0);
@@ -168,6 +181,62 @@ class DecodeTopologyTest {
     DecodedFrame y = decoded.readValue();
     assertThat(y.getStatus()).isEqualTo(DecodeStatus.FAILED);
     assertThat(y.getError()).isNotBlank();
+  }
+
+  @Test
+  void shouldAnswerFailedWithTheRestEndpointWhenTheDecodedFrameIsLargerThanAnAnswerMayBe() {
+    PixelImage big = ImageFiles.resize(TestFrames.image(4, 1), 160, 120);
+    latent.pipeInput("cam-4", frame("cam-4", 1, models.compress(big)), T0);
+    requests.pipeInput("raw", request("raw", "cam-4", 1, DecodeOutputFormat.RAW, null), T0);
+
+    DecodedFrame answer = decoded.readValue();
+    assertThat(answer.getStatus()).isEqualTo(DecodeStatus.FAILED);
+    assertThat(answer.getPixels()).isNull();
+    assertThat(answer.getError()).contains("57600 bytes", String.valueOf(MAX_ANSWER_BYTES),
+        "GET /frames/cam-4/1?format=raw");
+    assertThat(decoded.isEmpty()).isTrue();
+  }
+
+  @Test
+  void shouldDeadLetterRecordsThatCannotBeReadOnEitherInputAndGoOn() {
+    TestInputTopic<byte[], byte[]> latentBytes = driver.createInputTopic(LATENT, new ByteArraySerializer(),
+        new ByteArraySerializer());
+    TestInputTopic<byte[], byte[]> requestBytes = driver.createInputTopic(REQUESTS, new ByteArraySerializer(),
+        new ByteArraySerializer());
+    TestOutputTopic<byte[], DeadLetter> dlq = driver.createOutputTopic(DLQ, new ByteArrayDeserializer(),
+        serdes.deadLetter().deserializer());
+    byte[] garbage = "garbage".getBytes(StandardCharsets.UTF_8);
+    EncodedImage good = models.compress(TestFrames.image(5, 1));
+    byte[] frame = serdes.latentFrame().serializer().serialize(LATENT, frame("cam-5", 1, good));
+    LsfHeader h = LsfFormat.parse(good.bitstream()).header();
+    LsfHeader claimed = new LsfHeader(h.modelVersion(), 1024, 1024, h.pixelFormat(), h.container(), h.stride(),
+        1024 / h.stride(), 1024 / h.stride(), h.latentChannels());
+    byte[] oversized = serdes.latentFrame().serializer().serialize(LATENT, frame("cam-5", 2,
+        new EncodedImage(LsfFormat.writeKey(claimed, 2, new byte[8]), good.modelVersion(), 1024, 1024)));
+
+    latentBytes.pipeInput("cam-5".getBytes(StandardCharsets.UTF_8), garbage, T0);
+    latentBytes.pipeInput("cam-5".getBytes(StandardCharsets.UTF_8), Arrays.copyOf(frame, frame.length - 1), T0);
+    latentBytes.pipeInput("cam-5".getBytes(StandardCharsets.UTF_8), oversized, T0);
+    latentBytes.pipeInput("cam-5".getBytes(StandardCharsets.UTF_8), frame, T0);
+    requestBytes.pipeInput("r1".getBytes(StandardCharsets.UTF_8), garbage, T0);
+    requestBytes.pipeInput("r2".getBytes(StandardCharsets.UTF_8), frame, T0);
+    requests.pipeInput("r3", request("r3", "cam-5", 1, DecodeOutputFormat.RAW, null), T0);
+    requests.pipeInput("r4", request("r4", "cam-5", 2, DecodeOutputFormat.RAW, null), T0);
+    requests.pipeInput("r5", request("r5".repeat(1000), "cam-5", 1, DecodeOutputFormat.RAW, null), T0);
+
+    assertThat(dlq.readValuesToList()).extracting(DeadLetter::getSourceTopic, DeadLetter::getReason)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(LATENT, DeadLetterReason.UNDECODABLE_PAYLOAD),
+            org.assertj.core.groups.Tuple.tuple(LATENT, DeadLetterReason.TRUNCATED_PAYLOAD),
+            org.assertj.core.groups.Tuple.tuple(LATENT, DeadLetterReason.OVERSIZED_FRAME),
+            org.assertj.core.groups.Tuple.tuple(REQUESTS, DeadLetterReason.UNDECODABLE_PAYLOAD),
+            org.assertj.core.groups.Tuple.tuple(REQUESTS, DeadLetterReason.SCHEMA_MISMATCH),
+            org.assertj.core.groups.Tuple.tuple(REQUESTS, DeadLetterReason.OVERSIZED_FRAME));
+    assertThat(decoded.readValuesToList()).extracting(DecodedFrame::getRequestId, DecodedFrame::getStatus)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("r3", DecodeStatus.OK),
+            org.assertj.core.groups.Tuple.tuple("r4", DecodeStatus.NOT_FOUND));
+    assertThat(metrics.deadLettersTotal()).isEqualTo(6);
   }
 
   static LatentFrame frame(String camera, long sequence, EncodedImage encoded) {

@@ -147,13 +147,16 @@ public final class ReleaseCatalog {
         }
         checkSignature(release);
         long maxBytes = config.getLong(TrainerServiceConfig.ARTIFACT_MAX_BYTES);
-        byte[] archive;
-        try (KafkaConsumer<String, byte[]> consumer = consumer("artifacts")) {
-            archive = new ArtifactFetcher(consumer, maxBytes).fetch(version, chunks, release.getSha256(),
-                Duration.ofMinutes(2));
-        }
         Path staging = modelsDir.resolve(".incoming").resolve(UUID.randomUUID().toString());
+        Path archive = staging.resolve(version + ".zip");
+        long archiveBytes;
         try {
+            Files.createDirectories(staging);
+            try (KafkaConsumer<String, byte[]> consumer = consumer("artifacts")) {
+                new ArtifactFetcher(consumer, maxBytes).fetchTo(version, chunks, release.getSha256(), archive,
+                    Duration.ofMinutes(2));
+            }
+            archiveBytes = Files.size(archive);
             PackageArchive.unpack(archive, staging.resolve(version), maxBytes);
             try {
                 Files.move(staging.resolve(version), target, StandardCopyOption.ATOMIC_MOVE);
@@ -165,7 +168,7 @@ public final class ReleaseCatalog {
         } finally {
             deleteTree(staging);
         }
-        LOG.info("fetched {} ({} bytes) into {}", version, archive.length, target);
+        LOG.info("fetched {} ({} bytes) into {}", version, archiveBytes, target);
         return target;
     }
 
@@ -174,13 +177,9 @@ public final class ReleaseCatalog {
             return;
         }
         ByteBuffer sig = release.getSignature();
-        byte[] bytes = new byte[sig == null ? 0 : sig.remaining()];
-        if (sig != null) {
-            sig.duplicate().get(bytes);
-        }
-        if (!ReleaseSignature.verify(publicKey, release.getSha256(), bytes)) {
+        if (!ReleaseSignature.verify(publicKey, release)) {
             throw new IllegalStateException("release " + release.getVersion() + " is "
-                + (bytes.length == 0 ? "not signed" : "not signed by the configured key"));
+                + (sig == null || !sig.hasRemaining() ? "not signed" : "not signed by the configured key"));
         }
     }
 

@@ -1,0 +1,53 @@
+package io.latentstream.streams.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.latentstream.codec.DecodeLimits;
+import io.latentstream.codec.EncodedImage;
+import io.latentstream.codec.bitstream.LsfFormat;
+import io.latentstream.codec.bitstream.LsfHeader;
+import io.latentstream.codec.model.FixtureModels;
+import io.latentstream.schemas.DecodeStatus;
+import io.latentstream.streams.TestFrames;
+import io.latentstream.streams.model.ModelRegistry;
+import java.util.Arrays;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** {@link LatentFrameDecoder}'s pixel limit: a frame claiming more than {@code frame.max.pixels} is not decoded. */
+class LatentFrameDecoderTest {
+  private static ModelRegistry models;
+
+  @BeforeAll
+  static void start() {
+    models = new ModelRegistry(FixtureModels.modelsDir(), "default-q2", 2);
+    models.loadNewestLocal();
+  }
+
+  @AfterAll
+  static void stop() {
+    models.close();
+  }
+
+  @Test
+  void shouldFailAKeyFrameThatClaimsMorePixelsThanTheLimitAndDecodeOnesWithin() {
+    EncodedImage good = models.compress(TestFrames.image(1, 1));
+    LsfFormat.Parsed parsed = LsfFormat.parse(good.bitstream());
+    LsfHeader h = parsed.header();
+    LsfHeader claimed = new LsfHeader(h.modelVersion(), 2048, 2048, h.pixelFormat(), h.container(), h.stride(),
+        2048 / h.stride(), 2048 / h.stride(), h.latentChannels());
+    byte[] payload = Arrays.copyOfRange(parsed.buffer(), parsed.payloadOffset(),
+        parsed.payloadOffset() + parsed.payloadLength());
+    EncodedImage bomb = new EncodedImage(LsfFormat.writeKey(claimed, 0, payload), good.modelVersion(), 2048, 2048);
+    LatentFrameDecoder decoder = new LatentFrameDecoder(models, new DecodeLimits(100_000));
+
+    LatentFrameDecoder.Result refused = decoder.decode(DecodeTopologyTest.frame("cam-1", 0, bomb));
+    assertThat(refused).isInstanceOf(LatentFrameDecoder.Failed.class);
+    assertThat(((LatentFrameDecoder.Failed) refused).status()).isEqualTo(DecodeStatus.FAILED);
+    assertThat(((LatentFrameDecoder.Failed) refused).error()).contains("2048x2048", "100000");
+
+    LatentFrameDecoder.Result decoded = decoder.decode(DecodeTopologyTest.frame("cam-1", 1, good));
+    assertThat(decoded).isInstanceOf(LatentFrameDecoder.Decoded.class);
+  }
+}
