@@ -21,8 +21,9 @@ import java.util.Map;
 
 /**
  * {@code bench --sequence DIR}: speed of sequence coding beside per-frame coding on the same frames in the same run
- * (runs alternate), DELTA entropy decoding alone, and the cost of random access to the 30th and 300th frame after a
- * key frame (entropy-decode the chain, one synthesis).
+ * (runs alternate), DELTA entropy decoding alone, the cost of random access to the 30th and 300th frame after a
+ * key frame (entropy-decode the chain, one synthesis), and DELTA quality on a static scene (the first frame held
+ * still with fresh sensor noise).
  */
 final class SequenceBench {
   private SequenceBench() {}
@@ -99,7 +100,41 @@ final class SequenceBench {
     result.put("sequenceDecodeFpsRatio", ratio(seqDec, keyDec));
     result.put("deltaEntropyDecodeFps", median(deltaEntropy));
     result.put("randomAccessMs", randomAccess(model, resolver, clip, runs));
+    result.put("staticScene", staticScene(model, resolver, clip.get(0)));
     return result;
+  }
+
+  /**
+   * The footage's first frame held still for 30 frames with fresh sensor noise (uniform +-3 per sample) in each:
+   * the KEY frame's PSNR and bytes against the DELTA frames' mean, as a receiver decodes them.
+   */
+  private static Map<String, Object> staticScene(CodecModel model, ModelResolver resolver, PixelImage still) {
+    SequenceEncoder enc = new SequenceEncoder(model, KeyframePolicy.DEFAULT, DeltaOptions.DEFAULT);
+    SequenceDecoder dec = new SequenceDecoder(resolver);
+    java.util.SplittableRandom rnd = new java.util.SplittableRandom(1);
+    int n = 30;
+    double keyPsnr = 0;
+    double deltaPsnr = 0;
+    long keyBytes = 0;
+    long deltaBytes = 0;
+    for (int t = 0; t < n; t++) {
+      byte[] px = still.pixels().clone();
+      for (int i = 0; i < px.length; i++) {
+        px[i] = (byte) Math.max(0, Math.min(255, (px[i] & 0xff) + rnd.nextInt(7) - 3));
+      }
+      PixelImage frame = new PixelImage(still.width(), still.height(), still.format(), px);
+      SequenceFrame f = enc.encode(frame, t, -1);
+      double psnr = io.latentstream.codec.metrics.QualityMetrics.psnr(frame, dec.decode(f.bitstream()));
+      if (f.isKey()) {
+        keyPsnr = psnr;
+        keyBytes = f.bitstream().length;
+      } else {
+        deltaPsnr += psnr / (n - 1);
+        deltaBytes += f.bitstream().length;
+      }
+    }
+    return ordered("frames", n, "keyPsnr", keyPsnr, "keyBytes", keyBytes, "deltaMeanPsnr", deltaPsnr,
+        "deltaMeanBytes", deltaBytes / (double) (n - 1), "deltaMinusKeyDb", deltaPsnr - keyPsnr);
   }
 
   private static Map<String, Object> ordered(Object... keyValues) {
