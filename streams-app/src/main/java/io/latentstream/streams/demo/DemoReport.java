@@ -70,11 +70,14 @@ final class DemoReport {
       PixelImage decoded = s.decoded();
       double psnr = QualityMetrics.psnr(original, decoded);
       long jpegAtEqual = smallestJpegAtLeast(original, psnr);
-      if (codec.encoderModel() != null && codec.encoderModel().version().equals(s.modelVersion())) {
-        byte[] alone = codec.compress(original).bitstream();
-        keyBytes += alone.length;
-        keyPsnrSum += QualityMetrics.psnr(original, codec.decompress(alone));
-      }
+      // the same frame coded on its own by the model that coded it (loaded from the models the decoders use)
+      double[] alone = codec.resolver().withModel(s.modelVersion(), m -> {
+        LearnedCodec own = LearnedCodec.of(m);
+        byte[] bits = own.compress(original).bitstream();
+        return new double[] {bits.length, QualityMetrics.psnr(original, own.decompress(bits))};
+      });
+      keyBytes += alone[0];
+      keyPsnrSum += alone[1];
       latentBytes += s.bitstream().length;
       jpegBytes += jpegAtEqual;
       psnrSum += psnr;
