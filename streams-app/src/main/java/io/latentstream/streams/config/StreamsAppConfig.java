@@ -165,7 +165,7 @@ public final class StreamsAppConfig extends AbstractConfig {
         .define(HTTP_ADVERTISED_HOST, Type.STRING, "", Importance.LOW,
             "Host other instances use to reach this one for interactive queries (default: the bind address).")
         .define(HTTP_AUTH_TOKEN, Type.PASSWORD, null, Importance.MEDIUM,
-            "Bearer token required on every HTTP request except health; none when empty.")
+            "Bearer token required on every HTTP request except health and readiness; none when empty.")
         .define(HTTP_TLS_KEYSTORE, Type.STRING, "", Importance.LOW, "PKCS12 keystore enabling HTTPS when set.")
         .define(HTTP_TLS_KEYSTORE_PASSWORD, Type.PASSWORD, null, Importance.LOW, "Password of the HTTPS keystore.")
         .define(HTTP_REQUEST_THREADS, Type.INT, 0, Range.between(0, 256), Importance.LOW,

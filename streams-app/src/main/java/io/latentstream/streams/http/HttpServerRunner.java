@@ -40,12 +40,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The service's HTTP endpoints on the JDK server: {@code /health} (liveness, always open), {@code /ready} (200 when
- * the streams client runs and a model is loaded, else 503), {@code /metrics} (Prometheus text format) and the extra
+ * the streams client runs and a model is loaded, else 503; always open too, as probes cannot send a token), {@code /metrics} (Prometheus text format) and the extra
  * contexts handed in (the decode mirror's {@code /frames/}, {@code /models}, the live page).
  *
  * <p>Decoded frames are camera images, so the server binds to the configured address (loopback by default), serves
  * HTTPS when a PKCS12 keystore is configured, and, when a token is configured, answers 401 to every request but
- * {@code /health} that lacks {@code Authorization: Bearer <token>}.
+ * {@code /health}, {@code /ready} and the live page's static files that lacks {@code Authorization: Bearer <token>}.
  *
  * <p>Two pools: {@code /health}, {@code /ready}, {@code /metrics} and the public static files run on the server's
  * own small pool, which also hands every other request (frame decodes and forwards, the APIs) to a bounded worker
@@ -124,10 +124,11 @@ public final class HttpServerRunner implements AutoCloseable {
       server = HttpServer.create(address, 0);
     }
     server.createContext("/health", exchange -> Responses.text(exchange, 200, "ok\n"));
-    guard(server.createContext("/ready", exchange -> {
+    // open like /health: probes cannot send a token, and the answer says nothing about the cameras
+    server.createContext("/ready", exchange -> {
       boolean ok = ready.getAsBoolean();
       Responses.text(exchange, ok ? 200 : 503, ok ? "ready\n" : "not ready\n");
-    }));
+    });
     guard(server.createContext("/metrics", exchange -> serveMetrics(exchange, metrics)));
     extraContexts.forEach(this::mount);
     pool = Executors.newFixedThreadPool(CONTROL_THREADS, daemonThreads("http-"));

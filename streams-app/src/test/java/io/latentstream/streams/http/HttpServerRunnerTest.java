@@ -113,11 +113,11 @@ class HttpServerRunnerTest {
   }
 
   @Test
-  void shouldAnswer401WithoutTheTokenAnd200WithItWhenATokenIsConfigured() throws Exception {
+  void shouldAnswer401WithoutTheTokenAnd200WithItButLeaveTheProbesOpenWhenATokenIsConfigured() throws Exception {
     ready.set(true);
     try (HttpServerRunner server = start(Optional.of(TOKEN), Optional.empty(), Optional.empty())) {
       URI base = server.baseUri();
-      for (String path : new String[] {"/ready", "/metrics", "/frames/cam-1/7"}) {
+      for (String path : new String[] {"/metrics", "/frames/cam-1/7"}) {
         HttpResponse<String> anonymous = get(client, base, path, null);
         assertThat(anonymous.statusCode()).as(path).isEqualTo(401);
         assertThat(anonymous.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(
@@ -126,7 +126,11 @@ class HttpServerRunnerTest {
         assertThat(get(client, base, path, TOKEN).statusCode()).as(path).isEqualTo(200);
       }
       assertThat(get(client, base, "/frames/cam-1/7", TOKEN).body()).isEqualTo("frame\n");
+      // probes cannot send a token: liveness and readiness are open (they say nothing about the cameras)
       assertThat(get(client, base, "/health", null).statusCode()).isEqualTo(200);
+      assertThat(get(client, base, "/ready", null).statusCode()).isEqualTo(200);
+      ready.set(false);
+      assertThat(get(client, base, "/ready", null).statusCode()).isEqualTo(503);
     }
   }
 
@@ -181,7 +185,7 @@ class HttpServerRunnerTest {
       HttpClient trusting = HttpClient.newBuilder().sslContext(trusting(keystore, "changeit")).build();
 
       assertThat(get(trusting, server.baseUri(), "/ready", TOKEN).statusCode()).isEqualTo(200);
-      assertThat(get(trusting, server.baseUri(), "/ready", null).statusCode()).isEqualTo(401);
+      assertThat(get(trusting, server.baseUri(), "/metrics", null).statusCode()).isEqualTo(401);
       // a client that does not trust the certificate gets no answer at all
       assertThatThrownBy(() -> get(client, server.baseUri(), "/health", null))
           .hasCauseInstanceOf(SSLHandshakeException.class);
