@@ -132,7 +132,8 @@ public final class StreamsAppConfig extends AbstractConfig {
                 + " each costs one decode.")
         .define(GROUP_INSTANCE_ID, Type.STRING, "", Importance.MEDIUM,
             "Static group membership id of this instance (unique per instance, stable across restarts);"
-                + " default: the host name.")
+                + " default: <host name>-<random>, made once and kept in the application's state directory"
+                + " (state.dir), which Kafka Streams gives one instance only.")
         .define(KEYFRAME_INTERVAL_FRAMES, Type.INT, 250, Range.atLeast(1), Importance.MEDIUM,
             "A KEY frame at least every this many frames of a camera (1 = every frame a KEY frame, no temporal"
                 + " coding). Between them DELTA frames code only what changed.")
