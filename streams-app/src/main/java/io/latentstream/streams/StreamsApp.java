@@ -23,8 +23,14 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
@@ -66,6 +72,10 @@ public final class StreamsApp implements AutoCloseable {
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
   /** How long a frame query waits for a rebalance to settle before answering 503. */
   private static final Duration FRAME_QUERY_REBALANCE_WAIT = Duration.ofSeconds(10);
+  /** File in the application's state directory that keeps the default {@code group.instance.id}. */
+  static final String INSTANCE_ID_FILE = "latentstream-group-instance-id";
+  private static final String INSTANCE_ID_PATTERN = "[A-Za-z0-9._-]{1,249}";
+  private static final SecureRandom SECURE_RANDOM = new SecureRandom();
 
   private final StreamsAppConfig config;
   private final PipelineMetrics metrics = new PipelineMetrics();
@@ -197,22 +207,58 @@ public final class StreamsApp implements AutoCloseable {
     return p;
   }
 
-  /** {@code group.instance.id} from the config, or the host name. */
+  /**
+   * {@code group.instance.id} from the config; by default {@code <host name>-<random>}, made once and kept in
+   * {@value #INSTANCE_ID_FILE} in the application's state directory. Kafka Streams locks that directory, so two
+   * instances on one host already need one each, and get an id each instead of fencing each other with the host
+   * name; a restart on the same directory finds the same id and gets its partitions back without a rebalance.
+   *
+   * @throws ConfigException when the id can be neither read nor kept
+   */
   static String groupInstanceId(StreamsAppConfig config) {
-    String id = config.getString(StreamsAppConfig.GROUP_INSTANCE_ID);
-    if (id != null && !id.isBlank()) {
-      return id;
+    String configured = config.getString(StreamsAppConfig.GROUP_INSTANCE_ID);
+    if (configured != null && !configured.isBlank()) {
+      return configured;
     }
+    String stateDir = config.kafkaOverrides().getOrDefault(StreamsConfig.STATE_DIR_CONFIG,
+        (String) StreamsConfig.configDef().defaultValues().get(StreamsConfig.STATE_DIR_CONFIG));
+    Path dir = Path.of(stateDir, config.getString(StreamsAppConfig.APPLICATION_ID));
+    Path file = dir.resolve(INSTANCE_ID_FILE);
+    try {
+      if (Files.isRegularFile(file)) {
+        String kept = Files.readString(file, StandardCharsets.UTF_8).trim();
+        if (kept.matches(INSTANCE_ID_PATTERN)) {
+          return kept;
+        }
+        LOG.warn("ignoring the malformed group.instance.id in {}", file);
+      }
+      byte[] random = new byte[4];
+      SECURE_RANDOM.nextBytes(random);
+      String id = hostName() + "-" + HexFormat.of().formatHex(random);
+      Files.createDirectories(dir);
+      Path tmp = Files.createTempFile(dir, INSTANCE_ID_FILE, ".tmp");
+      Files.writeString(tmp, id + "\n", StandardCharsets.UTF_8);
+      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      LOG.info("group.instance.id {} (kept in {})", id, file);
+      return id;
+    } catch (IOException e) {
+      throw new ConfigException(StreamsAppConfig.GROUP_INSTANCE_ID, "",
+          "cannot keep a default id in " + file + "; set it explicitly: " + e);
+    }
+  }
+
+  /** The host name as group ids allow it: letters, digits, '.', '_' and '-'. */
+  private static String hostName() {
     String host = System.getenv("HOSTNAME");
     if (host == null || host.isBlank()) {
       try {
         host = InetAddress.getLocalHost().getHostName();
       } catch (UnknownHostException e) {
-        throw new ConfigException(StreamsAppConfig.GROUP_INSTANCE_ID, "",
-            "cannot determine the host name for static membership; set it explicitly: " + e.getMessage());
+        host = "instance";
       }
     }
-    return host;
+    String clean = host.replaceAll("[^A-Za-z0-9._-]", "-");
+    return clean.length() > 200 ? clean.substring(0, 200) : clean;
   }
 
   /** A small producer's settings (key-frame requests): the pass-through producer keys, our bootstrap servers. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.latentstream.streams.config.StreamsAppConfig;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -70,7 +71,23 @@ class StreamsMainTest {
   }
 
   @Test
-  void shouldDefaultTheGroupInstanceIdToTheHostNameWhenNoneIsConfigured() {
-    assertThat(StreamsApp.groupInstanceId(StreamsAppConfig.of(Map.of()))).isNotBlank();
+  void shouldDefaultTheGroupInstanceIdToOnePerStateDirectoryStableAcrossRestartsWhenNoneIsConfigured(
+      @TempDir Path dir) throws Exception {
+    StreamsAppConfig first = StreamsAppConfig.of(Map.of(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("a").toString()));
+    StreamsAppConfig second = StreamsAppConfig.of(Map.of(StreamsConfig.STATE_DIR_CONFIG,
+        dir.resolve("b").toString()));
+
+    String id = StreamsApp.groupInstanceId(first);
+
+    assertThat(id).startsWith(hostName() + "-");
+    // a second instance on the same host (it needs a state directory of its own) must not fence the first
+    assertThat(StreamsApp.groupInstanceId(second)).isNotEqualTo(id);
+    // a restart keeps the id, so static membership gives the instance its partitions back
+    assertThat(StreamsApp.groupInstanceId(first)).isEqualTo(id);
+  }
+
+  private static String hostName() throws Exception {
+    String host = System.getenv("HOSTNAME");
+    return host == null || host.isBlank() ? InetAddress.getLocalHost().getHostName() : host;
   }
 }

@@ -77,6 +77,8 @@ public final class StreamsAppConfig extends AbstractConfig {
     public static final String HTTP_AUTH_TOKEN = "http.auth.token";
     public static final String HTTP_TLS_KEYSTORE = "http.tls.keystore.location";
     public static final String HTTP_TLS_KEYSTORE_PASSWORD = "http.tls.keystore.password";
+    public static final String HTTP_REQUEST_THREADS = "http.request.threads";
+    public static final String HTTP_REQUEST_QUEUE = "http.request.queue.size";
 
     /** Environment prefix of our keys. */
     public static final String ENV_PREFIX = LayeredSettings.ENV_PREFIX;
@@ -130,7 +132,8 @@ public final class StreamsAppConfig extends AbstractConfig {
                 + " each costs one decode.")
         .define(GROUP_INSTANCE_ID, Type.STRING, "", Importance.MEDIUM,
             "Static group membership id of this instance (unique per instance, stable across restarts);"
-                + " default: the host name.")
+                + " default: <host name>-<random>, made once and kept in the application's state directory"
+                + " (state.dir), which Kafka Streams gives one instance only.")
         .define(KEYFRAME_INTERVAL_FRAMES, Type.INT, 250, Range.atLeast(1), Importance.MEDIUM,
             "A KEY frame at least every this many frames of a camera (1 = every frame a KEY frame, no temporal"
                 + " coding). Between them DELTA frames code only what changed.")
@@ -163,9 +166,14 @@ public final class StreamsAppConfig extends AbstractConfig {
         .define(HTTP_ADVERTISED_HOST, Type.STRING, "", Importance.LOW,
             "Host other instances use to reach this one for interactive queries (default: the bind address).")
         .define(HTTP_AUTH_TOKEN, Type.PASSWORD, null, Importance.MEDIUM,
-            "Bearer token required on every HTTP request except health; none when empty.")
+            "Bearer token required on every HTTP request except health and readiness; none when empty.")
         .define(HTTP_TLS_KEYSTORE, Type.STRING, "", Importance.LOW, "PKCS12 keystore enabling HTTPS when set.")
-        .define(HTTP_TLS_KEYSTORE_PASSWORD, Type.PASSWORD, null, Importance.LOW, "Password of the HTTPS keystore.");
+        .define(HTTP_TLS_KEYSTORE_PASSWORD, Type.PASSWORD, null, Importance.LOW, "Password of the HTTPS keystore.")
+        .define(HTTP_REQUEST_THREADS, Type.INT, 0, Range.between(0, 256), Importance.LOW,
+            "Workers for HTTP requests other than health, readiness and metrics (frame decodes, forwards, APIs);"
+                + " 0 = num.stream.threads + 1, at least 2. Probes have threads of their own.")
+        .define(HTTP_REQUEST_QUEUE, Type.INT, 16, Range.between(0, 10_000), Importance.LOW,
+            "HTTP requests that may wait for a worker; more are answered 503 with Retry-After at once.");
 
     private final Map<String, String> kafkaOverrides;
 

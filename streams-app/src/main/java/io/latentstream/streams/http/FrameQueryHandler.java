@@ -44,7 +44,10 @@ import org.slf4j.LoggerFactory;
  * interactive-query metadata names it. A frame owned here is read from the local store; otherwise the request is
  * forwarded to the owner's {@code application.server} (HTTP), or answered with a 307 redirect to it when the
  * service runs HTTPS (the client, not this instance, should verify the owner's certificate). While a rebalance moves
- * the partition, the handler retries for a few seconds and then answers 503 with {@code Retry-After}. Answers: 200,
+ * the partition, the handler retries for a few seconds and then answers 503 with {@code Retry-After}. A request
+ * marked as forwarded by another instance is never retried here: it is answered at once (503 while this instance
+ * cannot serve it) and the forwarding instance does the waiting, so the mark, which any client can send, never buys
+ * a long hold on a worker. Answers: 200,
  * 400 (bad path or format), 404 (not retained), 405, 422 (undecodable frame), 503 (rebalancing, owner unreachable,
  * model unavailable); never 500.
  *
@@ -53,7 +56,10 @@ import org.slf4j.LoggerFactory;
 public final class FrameQueryHandler implements HttpHandler {
   /** Context path to mount the handler on. */
   public static final String CONTEXT = "/frames/";
-  /** Marks a request forwarded by another instance: it must be answered here, never forwarded again. */
+  /**
+   * Marks a request forwarded by another instance: it must be answered here, never forwarded again, and at once
+   * (the forwarding instance retries).
+   */
   static final String FORWARDED = "X-Latentstream-Forwarded";
   private static final Logger LOG = LoggerFactory.getLogger(FrameQueryHandler.class);
   private static final Serializer<String> CAMERA_KEY = new StringSerializer();
@@ -217,7 +223,7 @@ public final class FrameQueryHandler implements HttpHandler {
           why = "the store of partition " + md.partition() + " is not ready here: " + e.getMessage();
         }
       } else if (forwarded) {
-        // the forwarding instance and this one disagree on the owner: metadata is moving, so wait for it here
+        // the forwarding instance and this one disagree on the owner: metadata is moving
         why = "ownership of camera " + camera + " is moving";
       } else if (redirect) {
         URI location = ownerUri(md.activeHost(), exchange.getRequestURI(), "https");
@@ -230,8 +236,8 @@ public final class FrameQueryHandler implements HttpHandler {
         }
         why = "owner " + md.activeHost() + " of camera " + camera + " is unreachable";
       }
-      if (System.nanoTime() > deadline) {
-        return new Problem(503, why, true);
+      if (forwarded || System.nanoTime() > deadline) {
+        return new Problem(503, why, true); // a forwarded request: the forwarding instance asks again
       }
       try {
         Thread.sleep(RETRY_PAUSE_MS);

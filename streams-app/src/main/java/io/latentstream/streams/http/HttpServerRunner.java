@@ -18,12 +18,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
@@ -36,14 +40,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The service's HTTP endpoints on the JDK server: {@code /health} (liveness, always open), {@code /ready} (200 when
- * the streams client runs and a model is loaded, else 503), {@code /metrics} (Prometheus text format) and the extra
+ * the streams client runs and a model is loaded, else 503; always open too, as probes cannot send a token), {@code /metrics} (Prometheus text format) and the extra
  * contexts handed in (the decode mirror's {@code /frames/}, {@code /models}, the live page).
  *
  * <p>Decoded frames are camera images, so the server binds to the configured address (loopback by default), serves
  * HTTPS when a PKCS12 keystore is configured, and, when a token is configured, answers 401 to every request but
- * {@code /health} that lacks {@code Authorization: Bearer <token>}.
+ * {@code /health}, {@code /ready} and the live page's static files that lacks {@code Authorization: Bearer <token>}.
  *
- * <p>Requests run on a small pool of its own so that a slow decode never blocks health checks of the orchestrator.
+ * <p>Two pools: {@code /health}, {@code /ready}, {@code /metrics} and the public static files run on the server's
+ * own small pool, which also hands every other request (frame decodes and forwards, the APIs) to a bounded worker
+ * pool: {@link Settings#threads()} workers and a queue of {@link Settings#queue()}; a request beyond both is answered
+ * 503 with {@code Retry-After} at once. So however many decodes clients ask for, and however long they take, the
+ * orchestrator's probes are answered promptly and the waiting work stays bounded.
  * Thread-safe. {@link #start()} once; {@link #close()} stops the server and its pool (not the handlers' owners).
  */
 public final class HttpServerRunner implements AutoCloseable {
@@ -53,25 +61,32 @@ public final class HttpServerRunner implements AutoCloseable {
   /**
    * @param token bearer token, empty for none
    * @param keystore PKCS12 keystore enabling HTTPS, empty for plain HTTP
+   * @param threads workers for the mounted handlers (decodes, forwards, APIs)
+   * @param queue requests that may wait for a worker; more are refused with 503
    */
   public record Settings(String bindAddress, int port, Optional<String> token, Optional<Path> keystore,
-      Optional<String> keystorePassword, int threads) {
+      Optional<String> keystorePassword, int threads, int queue) {
 
     public Settings {
       Objects.requireNonNull(bindAddress, "bindAddress");
       token = token.filter(t -> !t.isEmpty());
       keystore = Objects.requireNonNull(keystore);
       keystorePassword = Objects.requireNonNull(keystorePassword);
+      if (threads < 1 || queue < 0) {
+        throw new IllegalArgumentException("threads must be positive and queue not negative");
+      }
     }
 
     public static Settings from(StreamsAppConfig config) {
       String keystore = config.getString(StreamsAppConfig.HTTP_TLS_KEYSTORE);
+      int threads = config.getInt(StreamsAppConfig.HTTP_REQUEST_THREADS);
       return new Settings(config.getString(StreamsAppConfig.HTTP_BIND_ADDRESS),
           config.getInt(StreamsAppConfig.HTTP_PORT),
           password(config, StreamsAppConfig.HTTP_AUTH_TOKEN),
           keystore.isBlank() ? Optional.empty() : Optional.of(Path.of(keystore)),
           password(config, StreamsAppConfig.HTTP_TLS_KEYSTORE_PASSWORD),
-          Math.max(2, config.getInt(StreamsAppConfig.NUM_STREAM_THREADS) + 1));
+          threads > 0 ? threads : Math.max(2, config.getInt(StreamsAppConfig.NUM_STREAM_THREADS) + 1),
+          config.getInt(StreamsAppConfig.HTTP_REQUEST_QUEUE));
     }
 
     private static Optional<String> password(StreamsAppConfig config, String key) {
@@ -81,8 +96,12 @@ public final class HttpServerRunner implements AutoCloseable {
   }
 
   private final Settings settings;
+  /** Threads of the server's own pool: probes, metrics, static files and handing requests to the workers. */
+  private static final int CONTROL_THREADS = 2;
+
   private final HttpServer server;
   private final ExecutorService pool;
+  private final ThreadPoolExecutor workers;
   private volatile boolean started;
 
   /**
@@ -105,30 +124,57 @@ public final class HttpServerRunner implements AutoCloseable {
       server = HttpServer.create(address, 0);
     }
     server.createContext("/health", exchange -> Responses.text(exchange, 200, "ok\n"));
-    Map<String, HttpHandler> guarded = new LinkedHashMap<>();
-    guarded.put("/ready", exchange -> {
+    // open like /health: probes cannot send a token, and the answer says nothing about the cameras
+    server.createContext("/ready", exchange -> {
       boolean ok = ready.getAsBoolean();
       Responses.text(exchange, ok ? 200 : 503, ok ? "ready\n" : "not ready\n");
     });
-    guarded.put("/metrics", exchange -> serveMetrics(exchange, metrics));
-    guarded.putAll(extraContexts);
-    guarded.forEach(this::mount);
-    AtomicInteger threadNumber = new AtomicInteger();
-    pool = Executors.newFixedThreadPool(settings.threads(), r -> {
-      Thread t = new Thread(r, "http-" + threadNumber.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    guard(server.createContext("/metrics", exchange -> serveMetrics(exchange, metrics)));
+    extraContexts.forEach(this::mount);
+    pool = Executors.newFixedThreadPool(CONTROL_THREADS, daemonThreads("http-"));
+    workers = new ThreadPoolExecutor(settings.threads(), settings.threads(), 0, TimeUnit.MILLISECONDS,
+        settings.queue() == 0 ? new SynchronousQueue<>() : new ArrayBlockingQueue<>(settings.queue()),
+        daemonThreads("http-worker-"), new ThreadPoolExecutor.AbortPolicy());
     server.setExecutor(pool);
   }
 
+  private static ThreadFactory daemonThreads(String prefix) {
+    AtomicInteger threadNumber = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, prefix + threadNumber.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
   /**
-   * Adds a handler behind the same authentication, before or after {@link #start()} (handlers that need the
-   * bound port, such as interactive-query routing, are created after the server binds).
+   * Adds a handler behind the same authentication, run by the bounded workers, before or after {@link #start()}
+   * (handlers that need the bound port, such as interactive-query routing, are created after the server binds).
    */
   public void mount(String path, HttpHandler handler) {
-    HttpContext context = server.createContext(path, handler);
+    guard(server.createContext(path, exchange -> handOver(exchange, handler)));
+  }
+
+  private void guard(HttpContext context) {
     settings.token().ifPresent(token -> context.getFilters().add(new BearerTokenFilter(token)));
+  }
+
+  /** Runs the handler on a worker, or answers 503 at once when every worker is busy and the queue full. */
+  private void handOver(HttpExchange exchange, HttpHandler handler) throws IOException {
+    try {
+      workers.execute(() -> {
+        try (exchange) {
+          handler.handle(exchange);
+        } catch (IOException | RuntimeException e) {
+          // the client went away, or the handler failed before answering: closing drops the connection
+          LOG.debug("{} {} failed: {}", exchange.getRequestMethod(), exchange.getRequestURI(), e.toString());
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      exchange.getResponseHeaders().set("Retry-After", "1");
+      Responses.text(exchange, 503, "busy: " + settings.threads() + " requests in progress and "
+          + settings.queue() + " waiting; try again\n");
+    }
   }
 
   /**
@@ -200,8 +246,10 @@ public final class HttpServerRunner implements AutoCloseable {
     } catch (IllegalStateException e) {
       // never started: nothing was served
     }
+    workers.shutdownNow();
     pool.shutdown();
     try {
+      workers.awaitTermination(5, TimeUnit.SECONDS);
       pool.awaitTermination(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

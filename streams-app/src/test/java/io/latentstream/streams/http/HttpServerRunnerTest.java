@@ -15,9 +15,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
@@ -37,8 +43,65 @@ class HttpServerRunnerTest {
 
   private HttpServerRunner start(Optional<String> token, Optional<Path> keystore, Optional<String> password)
       throws Exception {
-    return new HttpServerRunner(new HttpServerRunner.Settings("127.0.0.1", 0, token, keystore, password, 2),
+    return new HttpServerRunner(new HttpServerRunner.Settings("127.0.0.1", 0, token, keystore, password, 2, 2),
         ready::get, metrics, Map.of("/frames/", frames)).start();
+  }
+
+  @Test
+  void shouldAnswerHealthAndReadyWithinASecondWhileEveryWorkerIsBusy() throws Exception {
+    CountDownLatch entered = new CountDownLatch(2);
+    CountDownLatch release = new CountDownLatch(1);
+    HttpHandler slow = exchange -> {
+      entered.countDown();
+      try {
+        release.await(30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      Responses.text(exchange, 200, "slow\n");
+    };
+    ready.set(true);
+    try (HttpServerRunner server = new HttpServerRunner(new HttpServerRunner.Settings("127.0.0.1", 0,
+        Optional.empty(), Optional.empty(), Optional.empty(), 2, 2), ready::get, metrics,
+        Map.of("/frames/", slow)).start()) {
+      URI base = server.baseUri();
+      List<CompletableFuture<HttpResponse<String>>> busy = new ArrayList<>();
+      for (int i = 0; i < 2; i++) {
+        busy.add(client.sendAsync(HttpRequest.newBuilder(base.resolve("/frames/cam/" + i)).build(),
+            HttpResponse.BodyHandlers.ofString()));
+      }
+      assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+      // and more decodes than the workers and their queue take: the surplus is refused, not queued without end
+      int refused = 0;
+      HttpResponse<String> refusal = null;
+      for (int i = 0; i < 6 && refusal == null; i++) {
+        CompletableFuture<HttpResponse<String>> more = client.sendAsync(HttpRequest.newBuilder(
+            base.resolve("/frames/cam/more-" + i)).build(), HttpResponse.BodyHandlers.ofString());
+        try {
+          HttpResponse<String> r = more.get(1, TimeUnit.SECONDS);
+          if (r.statusCode() == 503) {
+            refusal = r;
+          }
+        } catch (TimeoutException queued) {
+          busy.add(more);
+        }
+      }
+      assertThat(refusal).as("a decode beyond the workers and the queue").isNotNull();
+      assertThat(refusal.headers().firstValue("Retry-After")).isPresent();
+      assertThat(busy).hasSize(4);
+
+      for (String path : new String[] {"/health", "/ready", "/metrics"}) {
+        long t0 = System.nanoTime();
+        HttpResponse<String> r = client.send(HttpRequest.newBuilder(base.resolve(path))
+            .timeout(Duration.ofSeconds(1)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(path).isEqualTo(200);
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).as(path).isLessThan(Duration.ofSeconds(1));
+      }
+      release.countDown();
+      for (CompletableFuture<HttpResponse<String>> f : busy) {
+        assertThat(f.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+      }
+    }
   }
 
   private static HttpResponse<String> get(HttpClient client, URI base, String path, String token) throws Exception {
@@ -50,11 +113,11 @@ class HttpServerRunnerTest {
   }
 
   @Test
-  void shouldAnswer401WithoutTheTokenAnd200WithItWhenATokenIsConfigured() throws Exception {
+  void shouldAnswer401WithoutTheTokenAnd200WithItButLeaveTheProbesOpenWhenATokenIsConfigured() throws Exception {
     ready.set(true);
     try (HttpServerRunner server = start(Optional.of(TOKEN), Optional.empty(), Optional.empty())) {
       URI base = server.baseUri();
-      for (String path : new String[] {"/ready", "/metrics", "/frames/cam-1/7"}) {
+      for (String path : new String[] {"/metrics", "/frames/cam-1/7"}) {
         HttpResponse<String> anonymous = get(client, base, path, null);
         assertThat(anonymous.statusCode()).as(path).isEqualTo(401);
         assertThat(anonymous.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(
@@ -63,7 +126,11 @@ class HttpServerRunnerTest {
         assertThat(get(client, base, path, TOKEN).statusCode()).as(path).isEqualTo(200);
       }
       assertThat(get(client, base, "/frames/cam-1/7", TOKEN).body()).isEqualTo("frame\n");
+      // probes cannot send a token: liveness and readiness are open (they say nothing about the cameras)
       assertThat(get(client, base, "/health", null).statusCode()).isEqualTo(200);
+      assertThat(get(client, base, "/ready", null).statusCode()).isEqualTo(200);
+      ready.set(false);
+      assertThat(get(client, base, "/ready", null).statusCode()).isEqualTo(503);
     }
   }
 
@@ -118,7 +185,7 @@ class HttpServerRunnerTest {
       HttpClient trusting = HttpClient.newBuilder().sslContext(trusting(keystore, "changeit")).build();
 
       assertThat(get(trusting, server.baseUri(), "/ready", TOKEN).statusCode()).isEqualTo(200);
-      assertThat(get(trusting, server.baseUri(), "/ready", null).statusCode()).isEqualTo(401);
+      assertThat(get(trusting, server.baseUri(), "/metrics", null).statusCode()).isEqualTo(401);
       // a client that does not trust the certificate gets no answer at all
       assertThatThrownBy(() -> get(client, server.baseUri(), "/health", null))
           .hasCauseInstanceOf(SSLHandshakeException.class);

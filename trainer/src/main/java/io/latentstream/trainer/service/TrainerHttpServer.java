@@ -10,8 +10,10 @@ import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.List;
@@ -20,6 +22,7 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.config.ConfigException;
 
 /**
  * The retraining service's HTTP endpoints on the JDK server: {@code GET /health} (always open),
@@ -27,7 +30,10 @@ import java.util.concurrent.TimeUnit;
  * progress and the last runs: state, progress, evaluation, reason) and {@code GET /metrics} (Prometheus text format).
  * Like the streams app it binds to loopback unless configured otherwise and, when {@code http.auth.token} is set,
  * answers 401 to every request but {@code /health} without {@code Authorization: Bearer <token>} (compared in
- * constant time).
+ * constant time). It refuses to bind beyond loopback without a token: {@code POST /retrain} starts work that
+ * publishes models. It serves no web page, so a request carrying an {@code Origin} header was sent by a browser for
+ * some page (another site, or a host name rebound to this address): every such request but {@code /health} gets
+ * 403, so no page can start a run through a user's browser.
  *
  * <p>Thread-safe. {@link #start()} once; {@link #close()} stops the server and its pool, not the service.
  */
@@ -40,6 +46,7 @@ public final class TrainerHttpServer implements AutoCloseable {
 
     TrainerHttpServer(TrainerServiceConfig config, TrainerService service) throws IOException {
         this.service = service;
+        checkExposure(config.getString(TrainerServiceConfig.HTTP_BIND_ADDRESS), config.httpToken());
         server = HttpServer.create(new InetSocketAddress(config.getString(TrainerServiceConfig.HTTP_BIND_ADDRESS),
             config.getInt(TrainerServiceConfig.HTTP_PORT)), 0);
         server.createContext("/health", ex -> send(ex, 200, "text/plain; charset=utf-8", "ok\n"));
@@ -57,7 +64,31 @@ public final class TrainerHttpServer implements AutoCloseable {
 
     private void mount(String path, HttpHandler handler, Optional<Filter> auth) {
         HttpContext c = server.createContext(path, handler);
+        c.getFilters().add(new NoBrowserOrigin());
         auth.ifPresent(c.getFilters()::add);
+    }
+
+    /**
+     * Refuses a bind address beyond loopback (a wildcard, a routable address or a name that resolves to one) when
+     * no token is set: anyone who reaches the port could start runs.
+     *
+     * @throws ConfigException naming {@code http.auth.token} and the address
+     */
+    static void checkExposure(String bindAddress, String token) {
+        if (!token.isEmpty()) {
+            return;
+        }
+        InetAddress address;
+        try {
+            address = InetAddress.getByName(bindAddress);
+        } catch (UnknownHostException e) {
+            return; // binding fails with its own message
+        }
+        if (!address.isLoopbackAddress()) {
+            throw new ConfigException(TrainerServiceConfig.HTTP_AUTH_TOKEN + " must be set when "
+                + TrainerServiceConfig.HTTP_BIND_ADDRESS + " is not a loopback address (" + bindAddress
+                + "): anyone who reaches the port could start retraining runs");
+        }
     }
 
     TrainerHttpServer start() {
@@ -155,6 +186,23 @@ public final class TrainerHttpServer implements AutoCloseable {
             pool.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** 403 for a request with an {@code Origin} header: a browser sent it for a web page, and we serve none. */
+    private static final class NoBrowserOrigin extends Filter {
+        @Override
+        public void doFilter(HttpExchange ex, Chain chain) throws IOException {
+            if (ex.getRequestHeaders().containsKey("Origin")) {
+                send(ex, 403, "text/plain; charset=utf-8", "requests from web pages are refused\n");
+                return;
+            }
+            chain.doFilter(ex);
+        }
+
+        @Override
+        public String description() {
+            return "no browser origin";
         }
     }
 

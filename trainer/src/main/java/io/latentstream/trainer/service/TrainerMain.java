@@ -9,6 +9,7 @@ import java.security.KeyPair;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.common.config.ConfigException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -35,9 +36,14 @@ public final class TrainerMain implements Callable<Integer> {
             System.out.print(TrainerServiceConfig.markdownTable());
             return 0;
         }
-        TrainerServiceConfig cfg = TrainerServiceConfig.load(config, System.getenv());
         CountDownLatch stopped = new CountDownLatch(1);
-        TrainerService service = TrainerService.start(cfg);
+        TrainerService service;
+        try {
+            service = TrainerService.start(TrainerServiceConfig.load(config, System.getenv()));
+        } catch (ConfigException e) {
+            System.err.println("latentstream trainer: cannot start: " + e.getMessage());
+            return 2;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             service.close();
             stopped.countDown();

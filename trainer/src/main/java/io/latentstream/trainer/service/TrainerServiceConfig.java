@@ -155,11 +155,12 @@ public final class TrainerServiceConfig extends AbstractConfig {
             "Public key (X.509, base64) that the current release's signature is checked against before it is"
                 + " fine-tuned; default: the key pair's .pub next to the private key.")
         .define(HTTP_BIND_ADDRESS, Type.STRING, "127.0.0.1", Importance.MEDIUM,
-            "Address the HTTP endpoints bind to (loopback by default).")
+            "Address the HTTP endpoints bind to (loopback by default; any other address needs http.auth.token).")
         .define(HTTP_PORT, Type.INT, 8090, Range.between(0, 65535), Importance.MEDIUM,
             "HTTP port (0 picks a free one).")
         .define(HTTP_AUTH_TOKEN, Type.PASSWORD, null, Importance.MEDIUM,
-            "Bearer token required on every HTTP request except /health; none when empty.");
+            "Bearer token required on every HTTP request except /health; none when empty (allowed only with a"
+                + " loopback http.bind.address).");
 
     private final Map<String, String> kafkaOverrides;
 
