@@ -11,7 +11,7 @@ import java.nio.FloatBuffer;
 
 /**
  * Feeds a padded image to the analysis transform g_a as {@code x [1, H, W, 3]} and reads {@code y} by name.
- * The input array must carry the signature's key as its name (PLATFORM.md crash 1). Stateless, thread-safe.
+ * The input array must carry the signature's key as its name (a mismatch crashes the JVM: docs/tensorflow-djl.md). Stateless, thread-safe.
  */
 final class AnalysisTranslator implements NoBatchifyTranslator<PaddedTensor, Latent> {
   private final ModelManifest.Signature signature;

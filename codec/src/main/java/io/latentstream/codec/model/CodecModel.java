@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * ({@link PredictorPool}) and uses a per-call NDManager. Every call holds the read side of a read-write lock, and
  * {@link #close()} takes the write side: it first marks the model closed (new calls fail fast with
  * {@link ModelClosedException}), then waits until every in-flight call has finished, and only then frees the native
- * models. Closing a TensorFlow model while another thread predicts on it crashes the JVM (PLATFORM.md), which this
+ * models. Closing a TensorFlow model while another thread predicts on it crashes the JVM (docs/tensorflow-djl.md), which this
  * protocol rules out. Whoever loaded the model closes it; closing twice is harmless.
  */
 public final class CodecModel implements AutoCloseable {

@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Starts DJL's TensorFlow engine offline, exactly once per JVM.
  *
- * <p>DJL would try to download natives when it finds none, which fails offline (PLATFORM.md). We therefore look
+ * <p>DJL would try to download natives when it finds none, which fails offline (docs/tensorflow-djl.md). We therefore look
  * for the three TensorFlow 2.16.1 libraries ourselves, in this order: {@code TENSORFLOW_LIBRARY_PATH} (property or
  * environment, DJL's own override), every entry of {@code java.library.path}, the property
  * {@value #NATIVE_DIR_PROPERTY}, the environment variable {@value #NATIVE_DIR_ENV}, and

@@ -113,7 +113,7 @@ public final class PipelineBench implements Callable<Integer> {
   Integer inFlight;
 
   @Option(names = "--photos", paramLabel = "DIR",
-      description = "Photos to make frames of (default: data/photos of the project, else ../shared/data/photos).")
+      description = "Photos to make frames of (default: data/photos of the project).")
   Path photos;
 
   @Option(names = "--bootstrap", paramLabel = "HOST:PORT",
@@ -343,8 +343,7 @@ public final class PipelineBench implements Callable<Integer> {
 
   private static Path defaultPhotos() {
     Path root = Paths.get(System.getProperty("latentstream.root", "."));
-    Path own = root.resolve("data/photos");
-    return Files.isDirectory(own) ? own : root.resolve("../shared/data/photos").normalize();
+    return root.resolve("data/photos");
   }
 
   /**

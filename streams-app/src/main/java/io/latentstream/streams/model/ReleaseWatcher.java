@@ -51,7 +51,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Follows {@code models.releases} on its own thread and installs each new PROMOTED release of this instance's model
- * (DESIGN.md "Hot swap"): checks the signature, fetches the chunks from {@code models.artifacts}
+ * (docs/architecture.md, "Model lifecycle"): checks the signature, fetches the chunks from {@code models.artifacts}
  * ({@link ArtifactFetcher}: completeness, size, sha256), unpacks the archive into the models directory
  * ({@link PackageArchive}: no path traversal), loads it ({@link CodecModel#load}: the package's own sha256s and a
  * warm-up through both transforms), encodes and decodes one small frame, and only then swaps the encoder in the
