@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fetches extra openly licensed training photos from Debian packages (openly licensed; licence per file in LICENSES.tsv) at training time:
+# Fetches extra openly licensed training photos from Debian packages at training time (licences in LICENSES.tsv):
 # apt-get download + dpkg -x into .latentstream/photos/cache, then the largest rendition of each photo into
 # .latentstream/photos/debian/ with LICENSES.tsv (package, version, licence file). Never committed.
 # Usage: trainer/scripts/fetch-debian-photos.sh [PACKAGE...]   (default: mate-backgrounds plasma-workspace-wallpapers)
