@@ -13,9 +13,8 @@ package io.latentstream.codec.sequence;
 public record DeltaOptions(double deadZone, double skipZone) {
   /**
    * Chosen on the tuning clip (opencv-doc's tree.avi, never on the footage we report; docs/bitstream.md): BD-rate
-   * against per-frame coding fell from -48 % (plain rounding) through -69 % (0.25, 0.25) to -77 % here and -82 % at
-   * (1.0, 1.5), but past this point every level loses more than 1 dB on busy scenes and slow changes (light) wait
-   * longer before they show; the higher quality levels cover the range.
+   * against per-frame coding fell from -48 % (plain rounding) to -77 % here and -82 % at (1.0, 1.5), but past this
+   * point every level loses more than 1 dB on busy scenes and slow changes (light) wait longer before they show.
    */
   public static final DeltaOptions DEFAULT = new DeltaOptions(0.5, 0.9);
 
