@@ -3,6 +3,8 @@ package io.latentstream.streams.topology;
 import io.latentstream.schemas.FrameType;
 import io.latentstream.schemas.LatentFrame;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -15,15 +17,21 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
  * (camera, sequence). A KEY frame is stored at its record's timestamp, a DELTA frame at its key frame's, so the
  * window store (which drops whole time segments past the retention) drops a chain as one: a DELTA is never kept
  * without its key, a key never dropped while a kept DELTA needs it. A DELTA whose key frame is not in the store
- * (it expired, or was never seen) could not be decoded and is not kept. Emits nothing. One instance per task; not
- * thread-safe.
+ * (it expired, or was never seen) could not be decoded and is not kept. Each camera's last key frame (sequence,
+ * timestamp) is remembered, so a DELTA costs no store read; only the first DELTA after a (re)start looks its key up.
+ * Emits nothing. One instance per task; not thread-safe.
  */
 final class LatentFrameStoreProcessor implements Processor<byte[], LatentFrame, Void, Void> {
+  /** A camera's last key frame: its sequence and the timestamp its chain is stored at. */
+  private record Key(long sequence, long timestamp) {}
+
+  private final Map<String, Key> lastKey = new HashMap<>();
   private WindowStore<String, LatentFrame> store;
 
   @Override
   public void init(ProcessorContext<Void, Void> context) {
     store = context.getStateStore(DecodeTopology.STORE);
+    lastKey.clear(); // a (re)initialised task's store holds what is committed, which the store lookup finds
   }
 
   @Override
@@ -32,16 +40,27 @@ final class LatentFrameStoreProcessor implements Processor<byte[], LatentFrame, 
     if (frame == null) {
       return;
     }
+    String camera = frame.getCameraId();
     long timestamp = record.timestamp();
-    if (frame.getFrameType() == FrameType.DELTA) {
+    if (frame.getFrameType() == FrameType.KEY) {
+      lastKey.put(camera, new Key(frame.getSequence(), timestamp));
+    } else {
       Long key = frame.getKeySequence();
-      Long keyTime = key == null ? null : keyTimestamp(frame.getCameraId(), key);
-      if (keyTime == null) {
+      if (key == null) {
         return;
       }
-      timestamp = keyTime;
+      Key known = lastKey.get(camera);
+      if (known == null || known.sequence() != key) {
+        Long keyTime = keyTimestamp(camera, key);
+        if (keyTime == null) {
+          return;
+        }
+        known = new Key(key, keyTime);
+        lastKey.put(camera, known);
+      }
+      timestamp = known.timestamp();
     }
-    store.put(DecodeTopology.storeKey(frame.getCameraId(), frame.getSequence()), frame, timestamp);
+    store.put(DecodeTopology.storeKey(camera, frame.getSequence()), frame, timestamp);
   }
 
   private Long keyTimestamp(String camera, long keySequence) {
