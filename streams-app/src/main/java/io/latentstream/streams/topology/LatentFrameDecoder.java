@@ -48,7 +48,10 @@ public final class LatentFrameDecoder {
   private final ModelRegistry registry;
   private final DecodeLimits limits;
   private final Map<String, TreeMap<Long, ReferenceState>> states = new HashMap<>();
-  private final ArrayDeque<String> insertion = new ArrayDeque<>();
+  /** The kept states in the order they were kept: the oldest goes first. */
+  private final ArrayDeque<Kept> insertion = new ArrayDeque<>();
+
+  private record Kept(String camera, long sequence) {}
 
   public LatentFrameDecoder(ModelRegistry registry, DecodeLimits limits) {
     this.registry = registry;
@@ -172,16 +175,15 @@ public final class LatentFrameDecoder {
   private synchronized void keep(String camera, ReferenceState state) {
     TreeMap<Long, ReferenceState> kept = states.computeIfAbsent(camera, c -> new TreeMap<>());
     if (kept.put(state.sequence(), state) == null) {
-      insertion.addLast(camera + "\u0000" + state.sequence());
+      insertion.addLast(new Kept(camera, state.sequence()));
     }
     while (insertion.size() > MAX_STATES) {
-      String oldest = insertion.removeFirst();
-      int at = oldest.lastIndexOf('\u0000');
-      TreeMap<Long, ReferenceState> of = states.get(oldest.substring(0, at));
+      Kept oldest = insertion.removeFirst();
+      TreeMap<Long, ReferenceState> of = states.get(oldest.camera());
       if (of != null) {
-        of.remove(Long.parseLong(oldest.substring(at + 1)));
+        of.remove(oldest.sequence());
         if (of.isEmpty()) {
-          states.remove(oldest.substring(0, at));
+          states.remove(oldest.camera());
         }
       }
     }
