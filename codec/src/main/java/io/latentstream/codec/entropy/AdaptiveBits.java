@@ -86,12 +86,6 @@ public final class AdaptiveBits {
     state[i] = (fast << 16) | slow;
   }
 
-  /** Ideal cost in 1/256 bits of coding {@code bit} in context {@code i} now (for encoder decisions). */
-  public int cost(int i, int bit) {
-    int p = p0(i);
-    return COST[(bit == 0 ? p : ONE - p) >>> (BITS - COST_BITS)];
-  }
-
   /** An independent copy (same probabilities). */
   public AdaptiveBits copy() {
     return new AdaptiveBits(state.clone());
@@ -114,15 +108,5 @@ public final class AdaptiveBits {
 
   private static int pack(int p) {
     return (p << 16) | p;
-  }
-
-  private static final int COST_BITS = 10;
-  private static final int[] COST = new int[1 << COST_BITS];
-
-  static {
-    for (int i = 0; i < COST.length; i++) {
-      double p = Math.max(i, 0.5) / COST.length;
-      COST[i] = (int) Math.round(-Math.log(p) / Math.log(2) * 256);
-    }
   }
 }
