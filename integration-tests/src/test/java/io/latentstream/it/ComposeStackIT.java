@@ -3,6 +3,8 @@ package io.latentstream.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.latentstream.schemas.LatentFrame;
 import io.latentstream.schemas.PixelFormat;
 import io.latentstream.schemas.RawFrame;
@@ -11,6 +13,7 @@ import io.latentstream.schemas.registry.SchemaRegistryConfig;
 import io.latentstream.schemas.serde.AvroSerde;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -19,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -83,7 +87,12 @@ class ComposeStackIT {
   private static final Pattern ENCODED = Pattern.compile("^latentstream_frames_encoded_total (\\S+)$",
       Pattern.MULTILINE);
 
+  private static final String PROMETHEUS_IMAGE = "latentstream/prometheus:" + TAG;
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   private static String skipReason;
+  /** Whether the stack runs with its Prometheus (profile monitoring): when Debian's prometheus is installed. */
+  private static boolean monitoring;
   /** The compose CLI: {@code docker compose} or {@code docker-compose}. */
   private static List<String> compose;
 
@@ -117,6 +126,18 @@ class ComposeStackIT {
     ContainerScalingIT.Result build = ContainerScalingIT.run(Duration.ofMinutes(8),
         Map.of("BASE_IMAGE", BASE_IMAGE, "TAG", TAG), root().resolve("docker/build-images.sh").toString());
     assertThat(build.exit()).as("docker/build-images.sh:\n%s", build.output()).isZero();
+    // the stack's Prometheus from Debian's binary (prom/prometheus cannot be pulled here)
+    ContainerScalingIT.Result prometheus = ContainerScalingIT.run(Duration.ofMinutes(3),
+        Map.of("BASE_IMAGE", BASE_IMAGE), root().resolve("docker/build-prometheus-image.sh").toString(),
+        PROMETHEUS_IMAGE);
+    monitoring = prometheus.exit() == 0;
+    if (!monitoring) {
+      if ("1".equals(System.getenv("LATENTSTREAM_REQUIRE_PROMETHEUS"))) {
+        Assertions.fail("LATENTSTREAM_REQUIRE_PROMETHEUS=1 but docker/build-prometheus-image.sh failed:\n"
+            + prometheus.output());
+      }
+      LOG.warn("ComposeStackIT runs without the monitoring profile: {}", prometheus.output().strip());
+    }
     LOG.info("built the four images :{} in {} ms", TAG, (System.nanoTime() - start) / 1_000_000);
   }
 
@@ -140,6 +161,12 @@ class ComposeStackIT {
     env.put("LATENTSTREAM_KAFKA_PORT", Integer.toString(kafkaPort));
     env.put("LATENTSTREAM_REGISTRY_PORT", Integer.toString(registryPort));
     env.put("LATENTSTREAM_TRAINER_PORT", Integer.toString(ContainerScalingIT.freePort()));
+    int prometheusPort = ContainerScalingIT.freePort();
+    if (monitoring) {
+      env.put("LATENTSTREAM_PROMETHEUS_IMAGE", PROMETHEUS_IMAGE);
+      env.put("LATENTSTREAM_PROMETHEUS_PORT", Integer.toString(prometheusPort));
+      env.put("LATENTSTREAM_PROMETHEUS_SECRETS", tokenFiles(token, env.get("LATENTSTREAM_TRAINER_TOKEN")).toString());
+    }
     Stack stack = new Stack(project, env);
     List<String> cameras = camerasCoveringEveryPartition();
     Set<String> expected = new TreeSet<>();
@@ -183,6 +210,9 @@ class ComposeStackIT {
       double bySecond = encoded(two, token);
       LOG.info("batch 2: instance 1 encoded {}, instance 2 {}", encoded(one, token) - firstBefore, bySecond);
       assertThat(bySecond).as("frames encoded by the second instance").isPositive();
+      if (monitoring) {
+        checkPrometheus(URI.create("http://127.0.0.1:" + prometheusPort + "/api/v1/"), expected.size());
+      }
 
       // scale back to one: compose stops (SIGTERM) and removes one instance, which must exit with status 0
       List<String> ids = stack.containerIds("streams-app");
@@ -228,7 +258,7 @@ class ComposeStackIT {
       LOG.info("stack stopped in {} ms", (System.nanoTime() - t) / 1_000_000);
       Map<String, Long> exits = stack.exitCodes();
       LOG.info("exit statuses: {}", exits);
-      assertThat(exits.keySet()).as("containers of the stack").hasSize(5);
+      assertThat(exits.keySet()).as("containers of the stack").hasSize(monitoring ? 6 : 5);
       exits.forEach((name, code) -> {
         if (name.contains("streams-app") || name.contains("keys")) {
           assertThat(code).as("exit status of %s", name).isZero();
@@ -259,6 +289,9 @@ class ComposeStackIT {
     ContainerScalingIT.Result run(Duration timeout, String... args) throws IOException, InterruptedException {
       List<String> cmd = new ArrayList<>(compose);
       cmd.addAll(List.of("-p", project, "-f", root().resolve("docker/compose.yaml").toString()));
+      if (monitoring) {
+        cmd.addAll(List.of("--profile", "monitoring"));
+      }
       cmd.addAll(List.of(args));
       return ContainerScalingIT.run(timeout, env, cmd.toArray(String[]::new));
     }
@@ -326,6 +359,62 @@ class ComposeStackIT {
         Thread.currentThread().interrupt();
       }
     }
+  }
+
+  /**
+   * The stack's Prometheus, with the shipped scrape config and rules: it found both streams instances through
+   * Docker's DNS and scrapes them and the trainer with their tokens, its counters add up to the frames encoded, and
+   * every alerting rule evaluates without error.
+   */
+  private static void checkPrometheus(URI api, int frames) throws IOException {
+    long rules = Pattern.compile("^\\s*- alert:", Pattern.MULTILINE)
+        .matcher(Files.readString(root().resolve("docker/prometheus/alerts.yml"))).results().count();
+    assertThat(rules).isPositive();
+    long t = System.nanoTime();
+    await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions().until(() ->
+        query(api, "count(up{job=\"latentstream-streams\"} == 1)") == 2
+            && query(api, "up{job=\"latentstream-trainer\"}") == 1
+            && query(api, "sum(latentstream_frames_encoded_total)") == frames);
+    LOG.info("the stack's Prometheus scraped both streams instances and the trainer after {} ms",
+        (System.nanoTime() - t) / 1_000_000);
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions().until(() -> {
+      int evaluated = 0;
+      for (JsonNode group : get(api.resolve("rules?type=alert")).path("data").path("groups")) {
+        for (JsonNode rule : group.path("rules")) {
+          assertThat(rule.path("health").asText()).as("health of %s: %s", rule.path("name").asText(),
+              rule.path("lastError").asText()).isNotEqualTo("err");
+          if (rule.path("health").asText().equals("ok")) {
+            evaluated++;
+          }
+        }
+      }
+      return evaluated == rules;
+    });
+  }
+
+  /** An instant query's single value; NaN when it has no result. */
+  private static double query(URI api, String q) throws IOException, InterruptedException {
+    JsonNode result = get(api.resolve("query?query=" + URLEncoder.encode(q, StandardCharsets.UTF_8)))
+        .path("data").path("result");
+    return result.isEmpty() ? Double.NaN : Double.parseDouble(result.get(0).path("value").get(1).asText());
+  }
+
+  private static JsonNode get(URI uri) throws IOException, InterruptedException {
+    return JSON.readTree(HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri)
+        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body());
+  }
+
+  /** The token files the stack's Prometheus reads, readable by its user (nobody). */
+  private static Path tokenFiles(String streamsToken, String trainerToken) throws IOException {
+    Path dir = Files.createTempDirectory(Files.createDirectories(Paths.get("target", "tmp")), "prometheus-secrets-")
+        .toAbsolutePath();
+    Files.writeString(dir.resolve("streams-app.token"), streamsToken);
+    Files.writeString(dir.resolve("trainer.token"), trainerToken);
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+    for (String f : List.of("streams-app.token", "trainer.token")) {
+      Files.setPosixFilePermissions(dir.resolve(f), PosixFilePermissions.fromString("rw-r--r--"));
+    }
+    return dir;
   }
 
   /** {@code docker compose} where the plugin works, else Debian's {@code docker-compose}; null for neither. */

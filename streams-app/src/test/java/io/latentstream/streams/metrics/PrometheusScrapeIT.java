@@ -37,10 +37,11 @@ import org.slf4j.LoggerFactory;
 /**
  * A real Prometheus (Debian's {@code prometheus} binary, on loopback) scrapes a running streams app the way
  * docker/prometheus/prometheus.yml does, bearer token included, with the project's alerting rules loaded; the
- * test reads the frame counters, the encode latency histogram and the per-camera series back through Prometheus'
- * HTTP query API, and checks that Prometheus loaded every alerting rule without an evaluation error.
+ * test reads the frame counters, the encode and decode latency histograms and the per-camera series back through
+ * Prometheus' HTTP query API, and checks that Prometheus loaded every alerting rule without an evaluation error.
  *
- * <p>Skipped with the reason when the binary is missing; fails instead under {@code LATENTSTREAM_REQUIRE_PROMETHEUS=1}.
+ * <p>Skipped with the reason when the binary is missing; fails instead under
+ * {@code LATENTSTREAM_REQUIRE_PROMETHEUS=1}.
  */
 @RealPlatform
 class PrometheusScrapeIT {
@@ -97,6 +98,11 @@ class PrometheusScrapeIT {
       producer.flush();
       int frames = CAMERAS * SEQUENCES;
       await().atMost(Duration.ofSeconds(90)).until(() -> app.metrics().framesEncoded() >= frames);
+      // one decode on demand, for the decode latency histogram
+      URI frame = URI.create("http://127.0.0.1:" + appPort + "/frames/" + TestFrames.camera(0) + "/1");
+      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() ->
+          HttpClient.newHttpClient().send(HttpRequest.newBuilder(frame).header("Authorization", "Bearer " + token)
+              .build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
 
       // what Prometheus scraped: the target is up (the token was accepted) and the counters reached the totals
       await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() ->
@@ -108,6 +114,9 @@ class PrometheusScrapeIT {
       double p99 = value(api, "histogram_quantile(0.99, sum by (le) (latentstream_encode_latency_seconds_bucket))");
       assertThat(p99).as("99th percentile of the encode latency").isPositive().isLessThanOrEqualTo(5.0);
       assertThat(value(api, "sum(latentstream_encode_latency_seconds_sum)")).isPositive();
+      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(() ->
+          valueOrNaN(api, "latentstream_decode_latency_seconds_count") >= 1);
+      assertThat(value(api, "latentstream_decode_latency_seconds_bucket{le=\"+Inf\"}")).isGreaterThanOrEqualTo(1);
       assertThat(value(api, "count(latentstream_camera_last_frame_timestamp_seconds)")).isEqualTo(CAMERAS);
       double age = value(api, "time() - min(latentstream_camera_last_frame_timestamp_seconds)");
       assertThat(age).as("seconds since the cameras' last frames").isBetween(-5.0, 120.0);
