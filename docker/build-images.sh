@@ -59,7 +59,7 @@ stage_java() {
       [ -f "$pkg/manifest.json" ] && link_into "${pkg%/}" "$ctx/models"
     done
   fi
-  link_into "$DOCKER_DIR"/bin/run-java "$DOCKER_DIR"/bin/http-ok "$ctx/bin"
+  link_into "$DOCKER_DIR"/bin/run-java "$DOCKER_DIR"/bin/http-ok "$DOCKER_DIR"/bin/init-keys "$ctx/bin"
 }
 
 stage() {

@@ -40,6 +40,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -222,8 +223,11 @@ class ContainerScalingIT {
           + " container had a frame sent after the stop encoded by the survivor after {} ms (bound {} s)",
           handover.toMillis(), takeover.toMillis(), TAKEOVER_BOUND.toSeconds());
 
-      // keep the stream going a little on the survivor alone, then account for every frame
-      Thread.sleep(2_000);
+      // the survivor alone encodes a further sequence of every camera (frames sent after the takeover), then the
+      // stream stops and every frame is accounted for
+      long afterTakeover = source.nextSequence() + 1;
+      await().atMost(Duration.ofSeconds(60)).until(() -> IntStream.range(0, CAMERAS)
+          .allMatch(cam -> watcher.firstArrivalAtOrAfter(camera(cam), afterTakeover) != null));
       source.stop();
       int total = source.sent();
       LOG.info("sent {} frames ({} cameras x {} sequences)", total, CAMERAS, total / CAMERAS);
@@ -532,18 +536,18 @@ class ContainerScalingIT {
     }
   }
 
-  private static int freePort() throws IOException {
+  static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
     }
   }
 
-  private static Path root() {
+  static Path root() {
     return RetrainingIT.root();
   }
 
   /** Null when the docker CLI reaches a daemon (the build scripts) and Testcontainers does too; else why not. */
-  private static String dockerMissing() {
+  static String dockerMissing() {
     try {
       Result info = run(Duration.ofSeconds(30), Map.of(), "docker", "info", "--format", "{{.ServerVersion}}");
       if (info.exit != 0) {
@@ -565,15 +569,15 @@ class ContainerScalingIT {
     return null;
   }
 
-  private static boolean imageExists(String image) throws IOException, InterruptedException {
+  static boolean imageExists(String image) throws IOException, InterruptedException {
     return run(Duration.ofSeconds(30), Map.of(), "docker", "image", "inspect", image).exit == 0;
   }
 
-  private record Result(int exit, String output) {
+  record Result(int exit, String output) {
   }
 
   /** Runs a command, its output in one string; exit 124 after the timeout. */
-  private static Result run(Duration timeout, Map<String, String> env, String... command)
+  static Result run(Duration timeout, Map<String, String> env, String... command)
       throws IOException, InterruptedException {
     Path log = Files.createTempFile(Files.createDirectories(Paths.get("target", "tmp")), "cmd-", ".log");
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());

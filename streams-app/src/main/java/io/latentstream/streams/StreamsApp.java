@@ -36,6 +36,7 @@ import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -135,6 +136,7 @@ public final class StreamsApp implements AutoCloseable {
     LOG.info("topology:\n{}", topology.describe());
     streams = new KafkaStreams(topology, streamsProperties(config, advertisedEndpoint()));
     streams.setUncaughtExceptionHandler(new TransientFailureExceptionHandler());
+    metrics.bindRawLag(rawLag(streams, config.getString(StreamsAppConfig.TOPIC_RAW)));
     streams.setStateListener((now, before) -> {
       LOG.info("streams state {} -> {}", before, now);
       if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.NOT_RUNNING) {
@@ -143,7 +145,7 @@ public final class StreamsApp implements AutoCloseable {
     });
     HostInfo self = HostInfo.buildFromEndpoint(advertisedEndpoint());
     http.mount(FrameQueryHandler.CONTEXT, new FrameQueryHandler(streams, self, new LatentFrameDecoder(models,
-        DecodeLimits.ofMaxPixels(config.getLong(StreamsAppConfig.FRAME_MAX_PIXELS))),
+        DecodeLimits.ofMaxPixels(config.getLong(StreamsAppConfig.FRAME_MAX_PIXELS)), metrics::decoded),
         http.baseUri().getScheme().equals("https"), FRAME_QUERY_REBALANCE_WAIT));
     http.mount(ModelsHandler.CONTEXT, new ModelsHandler(models));
     keyframeRequests = new KafkaProducer<>(producerConfig(config), new ByteArraySerializer(),
@@ -292,6 +294,30 @@ public final class StreamsApp implements AutoCloseable {
       host = config.getString(StreamsAppConfig.HTTP_BIND_ADDRESS);
     }
     return host + ":" + http.port();
+  }
+
+  /**
+   * Consumer lag on the raw topic per partition this instance's main consumers read: their {@code records-lag}
+   * metric (known once a partition has been fetched; the restore consumers are left out).
+   */
+  static Supplier<Map<String, Double>> rawLag(KafkaStreams streams, String rawTopic) {
+    return () -> {
+      Map<String, Double> lag = new TreeMap<>();
+      try {
+        streams.metrics().forEach((name, metric) -> {
+          Map<String, String> tags = name.tags();
+          if (name.name().equals("records-lag") && name.group().equals("consumer-fetch-manager-metrics")
+              && rawTopic.equals(tags.get("topic")) && tags.containsKey("partition")
+              && !tags.getOrDefault("client-id", "").endsWith("-restore-consumer")
+              && metric.metricValue() instanceof Double value && !value.isNaN()) {
+            lag.merge(tags.get("partition"), value, Math::max);
+          }
+        });
+      } catch (RuntimeException e) {
+        LOG.debug("consumer lag not available: {}", e.toString());
+      }
+      return lag;
+    };
   }
 
   /** Ready for traffic: the streams client runs and a model is loaded. */

@@ -3,6 +3,8 @@ package io.latentstream.streams.metrics;
 import io.latentstream.schemas.DeadLetterReason;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.core.metrics.Info;
 import io.prometheus.metrics.expositionformats.ExpositionFormats;
@@ -18,7 +20,8 @@ import java.util.function.Supplier;
 
 /**
  * The service's Prometheus metrics: frames in and out, dead letters by reason, encode latency, bits per pixel,
- * sampled PSNR, samples taken, the current model version, model swaps and refused model releases by reason.
+ * sampled PSNR, samples taken, the current model version, model swaps and refused model releases by reason; for
+ * alerting also the decode latency, when each camera's last frame was read and the consumer lag on the raw topic.
  *
  * <p>Each instance owns its own {@link PrometheusRegistry} (not the global default one), so tests and several
  * apps in one JVM do not collide. Thread-safe: stream threads record, the HTTP thread scrapes. Nothing to close.
@@ -40,10 +43,13 @@ public final class PipelineMetrics {
   private final Counter keyFrames;
   private final Histogram chainLength;
   private final Counter keyframeRequests;
+  private final Histogram decodeLatency;
+  private final Gauge lastFrame;
   private final Info model;
   private final AtomicReference<Supplier<String>> modelVersion = new AtomicReference<>(() -> null);
   private final AtomicReference<LongSupplier> swaps = new AtomicReference<>(() -> 0L);
   private final AtomicReference<Supplier<Map<String, Long>>> rejections = new AtomicReference<>(Map::of);
+  private final AtomicReference<Supplier<Map<String, Double>>> rawLag = new AtomicReference<>(Map::of);
   private final PrometheusTextFormatWriter writer = ExpositionFormats.init().getPrometheusTextFormatWriter();
 
   public PipelineMetrics() {
@@ -76,6 +82,18 @@ public final class PipelineMetrics {
         .classicUpperBounds(0, 1, 5, 10, 25, 50, 100, 250, 500, 1000).classicOnly().register(registry);
     keyframeRequests = Counter.builder().name(PREFIX + "keyframe_requests")
         .help("Key-frame requests read from the request topic").register(registry);
+    decodeLatency = Histogram.builder().name(PREFIX + "decode_latency_seconds")
+        .help("Time to decode one stored latent frame (decode requests and GET /frames/), its chain included")
+        .classicUpperBounds(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10).classicOnly()
+        .register(registry);
+    lastFrame = Gauge.builder().name(PREFIX + "camera_last_frame_timestamp_seconds")
+        .help("When this instance last read a raw frame of the camera (Unix time, wall clock)")
+        .labelNames("camera").register(registry);
+    GaugeWithCallback.builder().name(PREFIX + "raw_consumer_lag_records")
+        .help("Records of the raw frame topic not yet read, per partition this instance consumes (the embedded"
+            + " consumer's records-lag)")
+        .labelNames("partition")
+        .callback(cb -> rawLag.get().get().forEach((partition, lag) -> cb.call(lag, partition))).register(registry);
     for (String type : new String[] {"KEY", "DELTA"}) {
       framesByType.labelValues(type);
       bytesByType.labelValues(type);
@@ -107,6 +125,21 @@ public final class PipelineMetrics {
 
   public void frameIn() {
     framesIn.inc();
+  }
+
+  /** A raw frame of {@code camera} read now (wall clock, for the no-frames alert). */
+  public void frameIn(String camera, long epochMillis) {
+    lastFrame.labelValues(camera).set(epochMillis / 1000.0);
+  }
+
+  /** Where the consumer lag on the raw topic comes from: records behind, by partition (the streams client). */
+  public void bindRawLag(Supplier<Map<String, Double>> lagByPartition) {
+    rawLag.set(Objects.requireNonNull(lagByPartition));
+  }
+
+  /** One stored latent frame decoded (or failed to), in {@code nanos}. */
+  public void decoded(long nanos) {
+    decodeLatency.observe(nanos / 1e9);
   }
 
   public void encoded(long nanos, double bitsPerPixel) {

@@ -109,7 +109,7 @@ public final class DecodeTopology {
 
     AvroSerde<DecodeRequest> requests = new AvroSerde<>(serdes.client(), DecodeRequest.class);
     AvroSerde<DecodedFrame> decoded = new AvroSerde<>(serdes.client(), DecodedFrame.class);
-    LatentFrameDecoder decoder = new LatentFrameDecoder(registry, limits);
+    LatentFrameDecoder decoder = new LatentFrameDecoder(registry, limits, metrics::decoded);
     Map<String, KStream<byte[], ReadOutcome<DecodeRequest>>> read = builder
         .stream(settings.decodeRequestsTopic(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
             .withName("decode-requests-source"))

@@ -118,6 +118,7 @@ public final class EncodeProcessor implements Processor<byte[], byte[], byte[], 
           null, null);
       return;
     }
+    metrics.frameIn(frame.getCameraId(), clock.millis());
     PixelImage image;
     try {
       image = decoder.decode(frame);

@@ -23,6 +23,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.LongConsumer;
 import javax.imageio.ImageIO;
 
 /**
@@ -53,9 +54,17 @@ public final class LatentFrameDecoder {
 
   private record Kept(String camera, long sequence) {}
 
+  /** Told how long each decode took, in nanoseconds (the decode latency metric). */
+  private final LongConsumer timing;
+
   public LatentFrameDecoder(ModelRegistry registry, DecodeLimits limits) {
+    this(registry, limits, nanos -> { });
+  }
+
+  public LatentFrameDecoder(ModelRegistry registry, DecodeLimits limits, LongConsumer timing) {
     this.registry = registry;
     this.limits = limits;
+    this.timing = timing;
   }
 
   /** The retained frames of one camera, by sequence number. */
@@ -96,6 +105,15 @@ public final class LatentFrameDecoder {
 
   /** Decodes a frame; a DELTA from its chain, read through {@code chain} (same camera). */
   public Result decode(LatentFrame frame, Chain chain) {
+    long start = System.nanoTime();
+    try {
+      return decodeUntimed(frame, chain);
+    } finally {
+      timing.accept(System.nanoTime() - start);
+    }
+  }
+
+  private Result decodeUntimed(LatentFrame frame, Chain chain) {
     byte[] bits = bytes(frame);
     String camera = frame.getCameraId();
     try {
