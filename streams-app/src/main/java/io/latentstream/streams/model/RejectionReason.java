@@ -21,6 +21,9 @@ public enum RejectionReason {
   LOAD_FAILED,
   /** The loaded model fails on the warm-up frame. */
   WARMUP_FAILED,
-  /** Kafka could not be read while fetching the chunks. */
+  /**
+   * Kafka or the disk failed while fetching the chunks. Not counted as a rejection any more: the watcher tries such
+   * a release again ({@link ReleaseWatcher}); kept so that the metric's label set stays the same.
+   */
   FETCH_FAILED
 }

@@ -14,12 +14,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 /** The registry's swap, LRU and ownership rules on codec's fixture packages, without Kafka. */
@@ -128,5 +131,48 @@ class ModelRegistryTest {
     assertThat(current.isClosed()).isTrue();
     assertThat(older.isClosed()).isTrue();
     assertThat(registry.hasModel()).isFalse();
+  }
+
+  @Test
+  void shouldLeaveNoModelUnclosedWhenASwapInstallsTheVersionBeingLoadedForDecoding() throws Exception {
+    CountDownLatch loading = new CountDownLatch(1);
+    CountDownLatch proceed = new CountDownLatch(1);
+    List<CodecModel> loaded = new CopyOnWriteArrayList<>();
+    Function<Path, CodecModel> slowLoader = dir -> {
+      CodecModel m = CodecModel.load(dir);
+      loaded.add(m);
+      if (m.version().equals(Q1)) { // the decoding thread's load of Q1 takes long enough for a swap to Q1
+        loading.countDown();
+        try {
+          proceed.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      return m;
+    };
+    ExecutorService decoder = Executors.newSingleThreadExecutor();
+    List<CodecModel> swappedIn = new ArrayList<>();
+    ModelRegistry registry = new ModelRegistry(MODELS, "default-q2", 1, slowLoader);
+    try {
+      registry.loadNewestLocal();
+      Future<CodecModel> resolved = decoder.submit(() -> registry.resolve(Q1));
+      assertThat(loading.await(30, TimeUnit.SECONDS)).isTrue();
+      swappedIn.add(CodecModel.load(FixtureModels.level(1)));
+      registry.swap(swappedIn.get(0)); // Q1 becomes the encoder while the decoder still loads its own copy
+      proceed.countDown();
+      CodecModel forDecoding = resolved.get(60, TimeUnit.SECONDS);
+      assertThat(forDecoding.isClosed()).isFalse();
+      assertThat(registry.resolve(Q1)).isSameAs(forDecoding);
+      swappedIn.add(CodecModel.load(FixtureModels.level(3)));
+      registry.swap(swappedIn.get(1)); // Q1 moves to the older versions
+    } finally {
+      proceed.countDown();
+      decoder.shutdownNow();
+      registry.close();
+    }
+    assertThat(loaded).hasSize(2); // Q2 at start, Q1 for decoding
+    assertThat(loaded).allSatisfy(m -> assertThat(m.isClosed()).as(m.version()).isTrue());
+    assertThat(swappedIn).allSatisfy(m -> assertThat(m.isClosed()).as(m.version()).isTrue());
   }
 }

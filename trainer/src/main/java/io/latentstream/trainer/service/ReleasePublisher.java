@@ -4,6 +4,7 @@ import io.latentstream.schemas.ModelRelease;
 import io.latentstream.schemas.ModelStatus;
 import io.latentstream.schemas.artifacts.ModelArtifactPublisher;
 import io.latentstream.schemas.artifacts.ReleaseSignature;
+import io.latentstream.schemas.files.FileTrees;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -138,7 +139,7 @@ public final class ReleasePublisher {
         } catch (IOException e) {
             throw new UncheckedIOException("published, but cannot keep a copy in " + modelsDir, e);
         } finally {
-            ReleaseCatalog.deleteTree(staging);
+            FileTrees.deleteQuietly(staging);
         }
     }
 }
