@@ -6,12 +6,15 @@ import io.latentstream.schemas.files.FileTrees;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.PublicKey;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -179,6 +182,44 @@ public final class ReleaseInstaller {
     } catch (IOException | RuntimeException e) {
       throw new ArtifactException(ArtifactProblem.INVALID_RELEASE, "unreadable release record " + record + ": " + e,
           e);
+    }
+  }
+
+  /**
+   * The stored releases of every installed package that still pass {@link #verify} (the signature policy), e.g. to
+   * know the newest release this models directory has seen.
+   */
+  public List<ModelRelease> trustedStoredReleases() {
+    List<ModelRelease> out = new ArrayList<>();
+    Path dir = modelsDir.resolve(RELEASES);
+    if (!Files.isDirectory(dir)) {
+      return out;
+    }
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.avro")) {
+      for (Path f : files) {
+        String name = f.getFileName().toString();
+        try {
+          storedRelease(name.substring(0, name.length() - ".avro".length())).ifPresent(r -> {
+            verify(r);
+            out.add(r);
+          });
+        } catch (ArtifactException e) {
+          LOG.warn("ignoring stored release {}: {}", f, e.getMessage());
+        }
+      }
+    } catch (IOException e) {
+      LOG.warn("cannot list {}: {}", dir, e.toString());
+    }
+    return out;
+  }
+
+  /** Whether a release passes {@link #verify}. */
+  public boolean isTrusted(ModelRelease release) {
+    try {
+      verify(release);
+      return true;
+    } catch (ArtifactException e) {
+      return false;
     }
   }
 

@@ -13,6 +13,11 @@ public enum RejectionReason {
   SHA256_MISMATCH,
   /** The release carries no signature and unsigned packages are not allowed. */
   MISSING_SIGNATURE,
+  /**
+   * A PROMOTED release published before another PROMOTED release of the same model already seen: an old signed
+   * record sent again, refused so that it cannot take over from a newer promotion.
+   */
+  REPLAYED,
   /** The signature does not verify against the configured public key (or no key is configured). */
   BAD_SIGNATURE,
   /** The archive is malformed or tries to write outside its package directory. */

@@ -57,6 +57,11 @@ import org.slf4j.LoggerFactory;
  * that fails any step is rejected: logged, counted in the registry with its {@link RejectionReason}, and the current
  * model keeps serving.
  *
+ * <p>Replays: of the trusted PROMOTED records of a model, the one with the latest signed publication time wins; a
+ * PROMOTED record published before one already seen (read on the topic, or stored with a package of the models
+ * directory) is an old record sent again and is rejected ({@link RejectionReason#REPLAYED}). A rollback is a new
+ * record and passes.
+ *
  * <p>An outage is not a bad release: a release record that cannot be read because the schema registry is
  * unreachable is read again later (the consumer seeks back to it), and a fetch that fails on the broker or the disk
  * is tried again with a growing pause (1 s doubling to 30 s), until it succeeds or a newer release of the model
@@ -86,6 +91,8 @@ public final class ReleaseWatcher implements AutoCloseable {
   private final KafkaConsumer<String, byte[]> artifacts;
   /** Every release read so far, of every model, by version: what {@link #fetchForDecoding} can install. */
   private final Map<String, ModelRelease> known = new ConcurrentHashMap<>();
+  /** Per model name, the trusted PROMOTED release with the latest publication time seen. Watcher thread only. */
+  private final Map<String, ModelRelease> newestPromoted = new HashMap<>();
   /** Serializes the fetches of versions to decode (each with a consumer of its own). */
   private final Object decodeFetchLock = new Object();
   private final CountDownLatch caughtUp = new CountDownLatch(1);
@@ -194,6 +201,7 @@ public final class ReleaseWatcher implements AutoCloseable {
   private void run() {
     try {
       installer.removeLeftovers();
+      installer.trustedStoredReleases().forEach(this::track); // what this models directory has seen before
       List<TopicPartition> partitions = awaitTopic();
       if (partitions == null) {
         return;
@@ -272,12 +280,28 @@ public final class ReleaseWatcher implements AutoCloseable {
         }
         if (release != null) {
           known.put(release.getVersion(), release);
+          track(release);
           pending.remove(release.getModelName());
           pending.put(release.getModelName(), release);
         }
       }
     }
     return all;
+  }
+
+  /** Remembers a trusted PROMOTED release if it is the newest one of its model so far. */
+  private void track(ModelRelease release) {
+    if (release.getStatus() != ModelStatus.PROMOTED || !installer.isTrusted(release)) {
+      return; // an untrusted record must not raise the bar: it would lock the genuine releases out
+    }
+    ModelRelease newest = newestPromoted.get(release.getModelName());
+    if (newest == null || publishedAt(release) >= publishedAt(newest)) {
+      newestPromoted.put(release.getModelName(), release);
+    }
+  }
+
+  private static long publishedAt(ModelRelease release) {
+    return release.getPublishedAt() == null ? Long.MIN_VALUE : release.getPublishedAt().toEpochMilli();
   }
 
   /**
@@ -379,6 +403,13 @@ public final class ReleaseWatcher implements AutoCloseable {
     if (release.getStatus() != ModelStatus.PROMOTED) {
       LOG.info("ignoring release {} with status {}", version, release.getStatus());
       return;
+    }
+    ModelRelease newest = newestPromoted.get(release.getModelName());
+    if (newest != null && publishedAt(release) < publishedAt(newest)) {
+      reject(version, RejectionReason.REPLAYED, "published at " + release.getPublishedAt() + ", before release "
+          + newest.getVersion() + " (published at " + newest.getPublishedAt() + "): an old record sent again");
+      release = newest; // what the model's genuine newest promotion says
+      version = release.getVersion();
     }
     if (registry.currentVersionIfLoaded().map(version::equals).orElse(false)) {
       LOG.info("release {} is already the encoder model", version);

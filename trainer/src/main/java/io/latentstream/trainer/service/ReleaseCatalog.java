@@ -30,8 +30,8 @@ import org.slf4j.LoggerFactory;
  * The trainer's view of {@code models.releases}: the releases of its model (history in topic order, read_committed
  * from the beginning; compaction may have removed older ones), the current champion, and packages fetched back
  * from {@code models.artifacts} into the models directory by the installer the streams instances use
- * ({@link ReleaseInstaller}: signature, chunks complete, sha256, safe unpacking). When the topic holds no PROMOTED release
- * of the model yet, the champion is the newest bundled package of that name in the models directory.
+ * ({@link ReleaseInstaller}: signature, chunks complete, sha256, safe unpacking). When the topic holds no PROMOTED
+ * release of the model yet, the champion is the newest bundled package of that name in the models directory.
  *
  * <p>Not thread-safe: the service uses it from its run thread only. Creates a consumer per call and closes it; does
  * not close the release deserializer.
@@ -100,17 +100,19 @@ public final class ReleaseCatalog {
     }
 
     /**
-     * The current champion of model {@code name}: its last PROMOTED release (fetched into the models directory if needed),
-     * else the newest bundled package of that name.
+     * The current champion of model {@code name}: its trusted PROMOTED release published last (fetched into the
+     * models directory if needed), else the newest bundled package of that name.
      *
      * @throws IllegalStateException when there is neither
      */
     public Champion champion(String name) {
         List<ModelRelease> releases = history(name);
-        // the last PROMOTED one: a later record with another status (e.g. REJECTED) does not change what serves
+        // the trusted PROMOTED record published last (the streams instances' rule): a later record with another
+        // status (e.g. REJECTED) does not change what serves, and an old record sent again does not either
         Optional<ModelRelease> current = Optional.empty();
         for (ModelRelease r : releases) {
-            if (r.getStatus() == ModelStatus.PROMOTED) {
+            if (r.getStatus() == ModelStatus.PROMOTED && installer.isTrusted(r)
+                && (current.isEmpty() || publishedAt(r) >= publishedAt(current.get()))) {
                 current = Optional.of(r);
             }
         }
@@ -125,6 +127,10 @@ public final class ReleaseCatalog {
             throw new IllegalStateException("no champion of " + name + ": no PROMOTED release on "
                 + config.getString(TrainerServiceConfig.TOPIC_RELEASES) + " and no package in " + modelsDir, e);
         }
+    }
+
+    private static long publishedAt(ModelRelease r) {
+        return r.getPublishedAt() == null ? Long.MIN_VALUE : r.getPublishedAt().toEpochMilli();
     }
 
     /**
