@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.PublicKey;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -230,11 +231,28 @@ public final class ReleaseInstaller {
     }
   }
 
-  /** Removes what installs interrupted by a kill left under {@code .incoming/}; call before the first install. */
-  public void removeLeftovers() {
+  /**
+   * Removes what installs interrupted by a kill left under {@code .incoming/}: entries not modified for
+   * {@code olderThan}, so that an install in progress in another process sharing the directory is left alone.
+   */
+  public void removeLeftovers(Duration olderThan) {
     Path incoming = modelsDir.resolve(INCOMING);
-    if (Files.isDirectory(incoming) && !FileTrees.deleteQuietly(incoming)) {
-      LOG.warn("cannot remove the leftovers in {}", incoming);
+    if (!Files.isDirectory(incoming)) {
+      return;
+    }
+    Instant cutoff = Instant.now().minus(olderThan);
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(incoming)) {
+      for (Path e : entries) {
+        if (Files.getLastModifiedTime(e).toInstant().isBefore(cutoff)) {
+          if (FileTrees.deleteQuietly(e)) {
+            LOG.info("removed {}, left by an interrupted install", e);
+          } else {
+            LOG.warn("cannot remove {}, left by an interrupted install", e);
+          }
+        }
+      }
+    } catch (IOException e) {
+      LOG.warn("cannot clean {}: {}", incoming, e.toString());
     }
   }
 

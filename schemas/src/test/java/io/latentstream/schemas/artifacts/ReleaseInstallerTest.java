@@ -11,7 +11,9 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
+import java.time.Instant;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -117,14 +119,17 @@ class ReleaseInstallerTest {
   }
 
   @Test
-  void shouldRemoveWhatAKilledInstallLeftBehind() throws IOException {
-    Path leftover = models.resolve(ReleaseInstaller.INCOMING).resolve("0c4f").resolve(version);
-    Files.createDirectories(leftover);
+  void shouldRemoveWhatAKilledInstallLeftBehindButNotAnInstallInProgress() throws IOException {
+    Path incoming = models.resolve(ReleaseInstaller.INCOMING);
+    Path leftover = Files.createDirectories(incoming.resolve("0c4f").resolve(version));
     Files.writeString(leftover.resolve("manifest.json"), "{}");
+    Files.setLastModifiedTime(incoming.resolve("0c4f"), FileTime.from(Instant.now().minus(Duration.ofHours(1))));
+    Path live = Files.createDirectories(incoming.resolve("9a7e").resolve(version));
 
-    new ReleaseInstaller(models, keys.getPublic(), false, MAX).removeLeftovers();
+    new ReleaseInstaller(models, keys.getPublic(), false, MAX).removeLeftovers(Duration.ofMinutes(15));
 
-    assertThat(models.resolve(ReleaseInstaller.INCOMING)).doesNotExist();
+    assertThat(incoming.resolve("0c4f")).doesNotExist();
+    assertThat(live).isDirectory();
     assertThat(pkg).isDirectory();
   }
 }

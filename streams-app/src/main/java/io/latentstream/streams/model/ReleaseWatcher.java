@@ -81,6 +81,8 @@ public final class ReleaseWatcher implements AutoCloseable {
   private static final Duration FETCH_TIMEOUT = Duration.ofMinutes(2);
   private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
   private static final Duration MAX_RETRY = Duration.ofSeconds(30);
+  /** Staging entries untouched this long are leftovers of a killed install (a fetch gives up after 2 minutes). */
+  private static final Duration LEFTOVER_AGE = Duration.ofMinutes(15);
 
   private final ModelRegistry registry;
   private final Deserializer<ModelRelease> releaseDeserializer;
@@ -200,7 +202,7 @@ public final class ReleaseWatcher implements AutoCloseable {
 
   private void run() {
     try {
-      installer.removeLeftovers();
+      installer.removeLeftovers(LEFTOVER_AGE);
       installer.trustedStoredReleases().forEach(this::track); // what this models directory has seen before
       List<TopicPartition> partitions = awaitTopic();
       if (partitions == null) {

@@ -10,6 +10,7 @@ import io.latentstream.schemas.ModelRelease;
 import io.latentstream.schemas.artifacts.ArtifactChunkFormat;
 import io.latentstream.schemas.artifacts.ModelArtifactPublisher;
 import io.latentstream.schemas.artifacts.PackageArchive;
+import io.latentstream.schemas.artifacts.ReleaseInstaller;
 import io.latentstream.schemas.artifacts.ReleaseSignature;
 import io.latentstream.schemas.registry.SchemaRegistryClient;
 import io.latentstream.schemas.registry.SchemaRegistryConfig;
@@ -134,6 +135,28 @@ class ReleaseWatcherIT {
 
     await().atMost(Duration.ofSeconds(60)).until(() -> registry.currentVersion().equals(initialVersion));
     assertThat(registry.swapCount()).isEqualTo(3);
+    assertThat(registry.rejectionCounts().values()).containsOnly(0L);
+  }
+
+  @Test
+  void shouldTryAgainWhenAReleaseCannotBeFetchedForNowInsteadOfRejectingIt() throws Exception {
+    watcher.start();
+    assertThat(watcher.awaitCaughtUp(Duration.ofSeconds(60))).isTrue();
+    // the disk refuses the staging directory for now (a file where the directory must go)
+    Path blocker = Files.writeString(modelsDir.resolve(ReleaseInstaller.INCOMING), "not a directory");
+    Path pkg = ModelFixtures.releasedPackage();
+    String newVersion = pkg.getFileName().toString();
+
+    publisher.publish(pkg, ModelFixtures.releaseBuilder());
+
+    await().atMost(Duration.ofSeconds(60)).until(() -> watcher.retryCount() >= 2);
+    assertThat(registry.currentVersion()).isEqualTo(initialVersion);
+    assertThat(registry.rejectionCounts().values()).containsOnly(0L);
+    assertThat(watcher.isHealthy()).isTrue();
+
+    Files.delete(blocker);
+
+    await().atMost(Duration.ofSeconds(60)).until(() -> registry.currentVersion().equals(newVersion));
     assertThat(registry.rejectionCounts().values()).containsOnly(0L);
   }
 

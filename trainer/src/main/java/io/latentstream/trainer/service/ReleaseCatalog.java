@@ -61,6 +61,11 @@ public final class ReleaseCatalog {
         this.timeout = Duration.ofMillis(Long.parseLong(config.kafkaOverrides().getOrDefault(API_TIMEOUT, "30000")));
     }
 
+    /** Removes what fetches interrupted by a kill left in the models directory (untouched for 15 minutes). */
+    public void removeLeftovers() {
+        installer.removeLeftovers(Duration.ofMinutes(15));
+    }
+
     /** The champion: a package directory and the release it came from (null for a bundled package). */
     public record Champion(Path packageDir, String version, ModelRelease release) {}
 

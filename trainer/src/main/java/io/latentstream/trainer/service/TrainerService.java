@@ -80,6 +80,7 @@ public final class TrainerService implements AutoCloseable {
         AvroSerde<ModelRelease> releaseSerde = new AvroSerde<>(client, ModelRelease.class);
         this.reservoir = FrameReservoir.open(config, clock);
         this.catalog = new ReleaseCatalog(config, releaseSerde.deserializer(), ReleasePublisher.verifyKey(config));
+        catalog.removeLeftovers();
         this.publisher = new ReleasePublisher(config, releaseSerde.serializer(), ReleasePublisher.signingKey(config));
         this.reader = new SampleReader(config, new AvroSerde<>(client, RawFrame.class).deserializer(), reservoir);
         Path workDir = Path.of(config.getString(TrainerServiceConfig.WORK_DIR));
