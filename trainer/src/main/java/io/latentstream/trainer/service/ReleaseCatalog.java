@@ -55,8 +55,13 @@ public final class ReleaseCatalog {
         this.config = config;
         this.deserializer = deserializer;
         this.modelsDir = Path.of(config.getString(TrainerServiceConfig.MODELS_DIR));
-        this.installer = new ReleaseInstaller(modelsDir, publicKey,
-            config.getBoolean(TrainerServiceConfig.SIGNING_ALLOW_UNSIGNED),
+        boolean allowUnsigned = config.getBoolean(TrainerServiceConfig.SIGNING_ALLOW_UNSIGNED);
+        if (publicKey == null && !allowUnsigned) {
+            LOG.warn("no public key to check the releases read back ({} or a .pub next to {}): every release is "
+                + "refused, and the champion is the newest bundled package",
+                TrainerServiceConfig.RELEASE_PUBLIC_KEY_FILE, TrainerServiceConfig.SIGNING_PRIVATE_KEY_FILE);
+        }
+        this.installer = new ReleaseInstaller(modelsDir, publicKey, allowUnsigned,
             config.getLong(TrainerServiceConfig.ARTIFACT_MAX_BYTES));
         this.timeout = Duration.ofMillis(Long.parseLong(config.kafkaOverrides().getOrDefault(API_TIMEOUT, "30000")));
     }
@@ -116,8 +121,12 @@ public final class ReleaseCatalog {
         // status (e.g. REJECTED) does not change what serves, and an old record sent again does not either
         Optional<ModelRelease> current = Optional.empty();
         for (ModelRelease r : releases) {
-            if (r.getStatus() == ModelStatus.PROMOTED && installer.isTrusted(r)
-                && (current.isEmpty() || publishedAt(r) >= publishedAt(current.get()))) {
+            if (r.getStatus() != ModelStatus.PROMOTED) {
+                continue;
+            }
+            if (!installer.isTrusted(r)) {
+                LOG.warn("ignoring release {}: its signature does not pass the trust policy", r.getVersion());
+            } else if (current.isEmpty() || publishedAt(r) >= publishedAt(current.get())) {
                 current = Optional.of(r);
             }
         }

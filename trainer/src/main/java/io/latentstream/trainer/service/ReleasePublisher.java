@@ -70,7 +70,8 @@ public final class ReleasePublisher {
 
     /**
      * The public key that releases read back (champion, rollback) must verify against: the configured file, else the
-     * {@code .pub} next to the private key, else null (no check).
+     * {@code .pub} next to the private key, else null (then releases read back are trusted only with
+     * {@code signing.allow.unsigned=true}).
      */
     public static PublicKey verifyKey(TrainerServiceConfig config) {
         String file = config.getString(TrainerServiceConfig.RELEASE_PUBLIC_KEY_FILE);
