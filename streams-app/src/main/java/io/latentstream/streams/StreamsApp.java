@@ -320,10 +320,11 @@ public final class StreamsApp implements AutoCloseable {
     };
   }
 
-  /** Ready for traffic: the streams client runs and a model is loaded. */
+  /** Ready for traffic: the streams client runs, a model is loaded and the release watcher is healthy. */
   public boolean isReady() {
     KafkaStreams s = streams;
-    return s != null && s.state() == KafkaStreams.State.RUNNING && models != null && models.hasModel();
+    return s != null && s.state() == KafkaStreams.State.RUNNING && models != null && models.hasModel()
+        && watcher != null && watcher.isHealthy();
   }
 
   public KafkaStreams streams() {

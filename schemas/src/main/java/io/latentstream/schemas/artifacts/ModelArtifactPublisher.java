@@ -93,6 +93,7 @@ public final class ModelArtifactPublisher implements AutoCloseable {
    * @param packageDir a package directory named after its version (docs/model-package.md)
    * @param release the release's remaining fields: {@code metrics} and {@code trainingData} must be set;
    *     {@code createdAt} defaults to now, {@code status} to PROMOTED, {@code parentVersion} to the manifest's;
+   *     {@code publishedAt} is set to now;
    *     {@code modelName}, {@code version}, {@code sha256}, {@code location} and {@code signature} are set here
    * @return the release as published
    * @throws IOException when the package cannot be read
@@ -112,6 +113,7 @@ public final class ModelArtifactPublisher implements AutoCloseable {
     String sha = ArtifactChunkFormat.sha256(archive);
     release.setModelName(name).setVersion(version).setSha256(sha)
         .setLocation(new ArtifactChunks(artifactsTopic, chunkCount(archive.length), (long) archive.length))
+        .setPublishedAt(Instant.now()) // a new record, a rollback included: later than every earlier one
         .setSignature(null);
     if (!release.hasCreatedAt()) {
       release.setCreatedAt(Instant.now());

@@ -26,8 +26,9 @@ import java.util.Locale;
  * ({@link #message}): name, version, parent, creation time, the archive's sha256, where and how large the archive is,
  * and the status, so that none of them can be changed without the key (a larger announced size, say, to widen what a
  * fetcher accepts, or a withdrawn release promoted again). The package's manifest, inside the archive, binds name
- * and version again. Keys travel as base64: public keys X.509 (SubjectPublicKeyInfo), private keys PKCS#8, i.e.
- * {@code Key.getEncoded()}. Stateless and thread-safe.
+ * and version again. The publication time, when set, is signed too: it orders the PROMOTED records of a model, so
+ * that an old record sent again is recognised. Keys travel as base64: public keys X.509 (SubjectPublicKeyInfo),
+ * private keys PKCS#8, i.e. {@code Key.getEncoded()}. Stateless and thread-safe.
  */
 public final class ReleaseSignature {
   public static final String ALGORITHM = "Ed25519";
@@ -79,8 +80,9 @@ public final class ReleaseSignature {
 
   /**
    * What is signed: the tag {@value #MESSAGE_TAG}, then the release's modelName, version, parentVersion, createdAt,
-   * sha256 (lower-case), location (topic, chunk count and total size, or the URI), status and statusReason, each
-   * string as a 4-byte big-endian length (-1 for null) and its UTF-8 bytes, each number as 8 bytes big-endian.
+   * sha256 (lower-case), location (topic, chunk count and total size, or the URI), status and statusReason, then,
+   * when set, the string {@code publishedAt} and that time; each string as a 4-byte big-endian length (-1 for null)
+   * and its UTF-8 bytes, each number as 8 bytes big-endian.
    * Evaluation metrics and training data are informational and not signed.
    */
   static byte[] message(ModelRelease release) {
@@ -107,6 +109,10 @@ public final class ReleaseSignature {
       }
       string(out, release.getStatus() == null ? null : release.getStatus().name());
       string(out, release.getStatusReason());
+      if (release.getPublishedAt() != null) { // absent from records of before the field: their messages unchanged
+        string(out, "publishedAt");
+        out.writeLong(release.getPublishedAt().toEpochMilli());
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e); // not thrown by a byte array
     }

@@ -11,6 +11,7 @@ import io.latentstream.schemas.SampleRecords;
 import java.nio.ByteBuffer;
 import java.security.KeyPair;
 import java.security.PrivateKey;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -77,6 +78,23 @@ class ReleaseSignatureTest {
       change.accept(tampered);
       assertThat(ReleaseSignature.verify(keys.getPublic(), tampered.build())).as(field).isFalse();
     });
+  }
+
+  @Test
+  void shouldSignThePublicationTimeSoThatAnOldRecordCannotBePassedOffAsANewOne() {
+    KeyPair keys = ReleaseSignature.generateKeyPair();
+    ModelRelease old = signed(keys.getPrivate(), SampleRecords.modelRelease()); // of before the field: none
+    ModelRelease published = signed(keys.getPrivate(), ModelRelease.newBuilder(SampleRecords.modelRelease())
+        .setPublishedAt(Instant.parse("2026-12-05T10:00:00Z")).build());
+
+    assertThat(ReleaseSignature.verify(keys.getPublic(), old)).isTrue();
+    assertThat(ReleaseSignature.verify(keys.getPublic(), published)).isTrue();
+    assertThat(ReleaseSignature.verify(keys.getPublic(), ModelRelease.newBuilder(old)
+        .setPublishedAt(Instant.parse("2030-01-01T00:00:00Z")).build())).isFalse();
+    assertThat(ReleaseSignature.verify(keys.getPublic(), ModelRelease.newBuilder(published)
+        .setPublishedAt(published.getPublishedAt().plusMillis(1)).build())).isFalse();
+    assertThat(ReleaseSignature.verify(keys.getPublic(), ModelRelease.newBuilder(published)
+        .setPublishedAt(null).build())).isFalse();
   }
 
   @Test

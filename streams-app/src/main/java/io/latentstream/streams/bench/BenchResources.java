@@ -1,6 +1,6 @@
 package io.latentstream.streams.bench;
 
-import io.latentstream.streams.support.FileTrees;
+import io.latentstream.schemas.files.FileTrees;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -4,7 +4,7 @@ import io.latentstream.schemas.LatentFrame;
 import io.latentstream.streams.StreamsApp;
 import io.latentstream.streams.config.StreamsAppConfig;
 import io.latentstream.streams.serde.RecordSerdes;
-import io.latentstream.streams.support.FileTrees;
+import io.latentstream.schemas.files.FileTrees;
 import io.latentstream.streams.topology.Topics;
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;

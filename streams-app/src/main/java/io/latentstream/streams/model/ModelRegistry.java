@@ -6,8 +6,10 @@ import io.latentstream.codec.UnknownModelException;
 import io.latentstream.codec.image.PixelImage;
 import io.latentstream.codec.model.CodecModel;
 import io.latentstream.codec.model.ModelCatalog;
-import io.latentstream.codec.model.ModelClosedException;
+import io.latentstream.codec.model.ModelPackageException;
 import io.latentstream.codec.model.ModelResolver;
+import io.latentstream.schemas.artifacts.ArtifactException;
+import io.latentstream.schemas.artifacts.ReleaseInstaller;
 import io.latentstream.streams.config.StreamsAppConfig;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -24,6 +26,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,10 +36,16 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Encoding reads the current model through one {@link AtomicReference}; {@link #swap(CodecModel)} replaces it
  * and moves the previous model into the LRU of older versions (frames it encoded are still decoded with it). A model
- * evicted from the LRU is closed: {@link CodecModel#close()} waits for the calls in flight on it, and a call that
- * arrives later gets {@link ModelClosedException} and retries with the current model ({@link #compress} and
- * {@link LearnedCodec#decompress} do that). Versions not loaded are loaded lazily by {@link #resolve(String)} from
- * the models directory, where the release watcher also unpacks fetched packages.
+ * evicted from the LRU is closed: {@link CodecModel#close()} waits for the calls in flight on it. Callers pin the
+ * model they use ({@link ModelResolver#withLease}, as {@link #compress} and {@link LearnedCodec#decompress} do), so
+ * only the moment between taking a model and pinning it can see one just closed, and that is retried there. Versions
+ * not loaded are loaded lazily by {@link #resolve(String)} from the models directory, where the release watcher
+ * also unpacks fetched packages, or, when the directory lacks them, fetched through the watcher from the releases
+ * it has seen ({@link #fetchWith}), so that every retained frame decodes on every instance.
+ *
+ * <p>Every load of a package directory (the first encoder, a swap's package, an older version for decoding) passes
+ * {@link ReleaseInstaller#verifyInstalled} first when an installer is set ({@link #verifyWith}): a package that came
+ * from a release is loaded only while its signed release still verifies and its files still match it.
  *
  * <p>Thread-safe. The registry owns every model it holds, including one passed to {@link #swap}, and closes them in
  * {@link #close()}; callers never close a model obtained from it.
@@ -44,11 +53,13 @@ import org.slf4j.LoggerFactory;
 public final class ModelRegistry implements ModelResolver, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ModelRegistry.class);
   private static final int RECENT_REJECTIONS = 20;
-  private static final int ATTEMPTS = 4;
 
   private final ModelCatalog catalog;
   private final String modelName;
   private final int cacheSize;
+  private final Function<Path, CodecModel> loader;
+  private volatile ReleaseInstaller installer;
+  private volatile Function<String, Optional<Path>> remote = v -> Optional.empty();
   private final AtomicReference<CodecModel> current = new AtomicReference<>();
   /** Older versions by version, least recently used first. Guarded by {@code this}. */
   private final LinkedHashMap<String, CodecModel> older = new LinkedHashMap<>(16, 0.75f, true);
@@ -69,12 +80,18 @@ public final class ModelRegistry implements ModelResolver, AutoCloseable {
    * @param cacheSize how many older versions stay loaded at most (least recently used is closed first)
    */
   public ModelRegistry(Path modelsDir, String modelName, int cacheSize) {
+    this(modelsDir, modelName, cacheSize, CodecModel::load);
+  }
+
+  /** @param loader loads a package directory (tests slow it down to widen races) */
+  ModelRegistry(Path modelsDir, String modelName, int cacheSize, Function<Path, CodecModel> loader) {
     if (cacheSize < 1) {
       throw new IllegalArgumentException("cacheSize must be >= 1");
     }
     this.catalog = new ModelCatalog(modelsDir, 1); // only used to locate packages, never to load them
     this.modelName = modelName;
     this.cacheSize = cacheSize;
+    this.loader = loader;
     for (RejectionReason r : RejectionReason.values()) {
       rejections.put(r, new AtomicLong());
     }
@@ -93,6 +110,7 @@ public final class ModelRegistry implements ModelResolver, AutoCloseable {
     Path dir = Paths.get(config.getString(StreamsAppConfig.MODELS_DIR));
     ModelRegistry registry = new ModelRegistry(dir, family + "-q" + quality,
         config.getInt(StreamsAppConfig.MODEL_CACHE_SIZE));
+    registry.verifyWith(ReleaseWatcher.installer(config, dir));
     registry.loadNewestLocal();
     return registry;
   }
@@ -106,7 +124,41 @@ public final class ModelRegistry implements ModelResolver, AutoCloseable {
       LOG.warn("no local package of {} in {}; waiting for a release on Kafka", modelName, catalog.modelsDir());
       return;
     }
-    swap(CodecModel.load(dir));
+    swap(load(dir));
+  }
+
+  /**
+   * Checks every package directory against its stored release before loading it (see the class comment). Set it
+   * before the first load.
+   */
+  public void verifyWith(ReleaseInstaller installer) {
+    this.installer = installer;
+  }
+
+  /**
+   * Where {@link #resolve} gets a version the models directory lacks: a function that installs it there and returns
+   * its directory, or empty when no release of it is known.
+   */
+  public void fetchWith(Function<String, Optional<Path>> fetch) {
+    this.remote = fetch;
+  }
+
+  /**
+   * Loads a package directory after checking it against its stored release.
+   *
+   * @throws ModelPackageException.IntegrityException when the package no longer matches its signed release
+   */
+  CodecModel load(Path dir) {
+    ReleaseInstaller check = installer;
+    if (check != null) {
+      try {
+        check.verifyInstalled(dir);
+      } catch (ArtifactException e) {
+        throw new ModelPackageException.IntegrityException(dir, "does not match its release ("
+            + e.problem() + "): " + e.getMessage());
+      }
+    }
+    return loader.apply(dir);
   }
 
   /** The package name this instance encodes with, e.g. {@code default-q3}. */
@@ -180,36 +232,16 @@ public final class ModelRegistry implements ModelResolver, AutoCloseable {
   }
 
   /**
-   * Compresses with the current model, retrying with the new current model when the one taken was closed
-   * meanwhile (evicted after a swap).
+   * Compresses with the current model, pinned for the call so that a swap meanwhile cannot close it under the
+   * frame ({@link ModelResolver#withLease}).
    */
   public EncodedImage compress(PixelImage image) {
-    for (int attempt = 1; ; attempt++) {
-      try {
-        return codec().compress(image);
-      } catch (ModelClosedException e) {
-        if (attempt >= ATTEMPTS) {
-          throw e;
-        }
-      }
-    }
+    return ModelResolver.withLease(this::currentEncoder, model -> LearnedCodec.of(model).compress(image));
   }
 
-  /**
-   * Decompresses with the version named in the bitstream (see {@link LearnedCodec#decompress}), retrying when the
-   * model resolved was evicted and closed meanwhile (several versions decoded at once with a small cache).
-   */
+  /** Decompresses with the version named in the bitstream (see {@link LearnedCodec#decompress}). */
   public PixelImage decompress(byte[] bitstream) {
-    LearnedCodec decoder = new LearnedCodec(null, this);
-    for (int attempt = 1; ; attempt++) {
-      try {
-        return decoder.decompress(bitstream);
-      } catch (ModelClosedException e) {
-        if (attempt >= ATTEMPTS || closed) {
-          throw e;
-        }
-      }
-    }
+    return new LearnedCodec(null, this).decompress(bitstream);
   }
 
   /**
@@ -236,7 +268,10 @@ public final class ModelRegistry implements ModelResolver, AutoCloseable {
         if (prev.version().equals(next.version())) {
           toClose.add(prev);
         } else {
-          older.put(prev.version(), prev);
+          CodecModel replaced = older.put(prev.version(), prev);
+          if (replaced != null && replaced != prev) {
+            toClose.add(replaced); // a copy resolve() loaded while prev was current: never leave one unclosed
+          }
         }
       }
       toClose.addAll(evictLocked());
@@ -266,19 +301,37 @@ public final class ModelRegistry implements ModelResolver, AutoCloseable {
         return m;
       }
       Path dir = locateVersion(version);
-      CodecModel loaded = CodecModel.load(dir);
-      List<CodecModel> toClose;
+      CodecModel loaded = load(dir);
+      List<CodecModel> toClose = new ArrayList<>();
+      CodecModel result = loaded;
       synchronized (this) {
         if (closed) {
           loaded.close();
           throw new IllegalStateException("model registry is closed");
         }
-        older.put(version, loaded);
-        toClose = evictLocked();
+        // a swap may have made this version current (or moved it to the LRU) while it was loading: keep one copy
+        CodecModel cur = current.get();
+        CodecModel held = older.get(version);
+        if (cur != null && cur.version().equals(version) && !cur.isClosed()) {
+          result = cur;
+        } else if (held != null && !held.isClosed()) {
+          result = held;
+        } else {
+          CodecModel replaced = older.put(version, loaded);
+          if (replaced != null) {
+            toClose.add(replaced);
+          }
+          toClose.addAll(evictLocked());
+        }
+        if (result != loaded) {
+          toClose.add(loaded);
+        }
       }
-      LOG.info("loaded older model {} for decoding", version);
+      if (result == loaded) {
+        LOG.info("loaded older model {} for decoding", version);
+      }
       toClose.forEach(CodecModel::close);
-      return loaded;
+      return result;
     }
   }
 
@@ -299,8 +352,12 @@ public final class ModelRegistry implements ModelResolver, AutoCloseable {
         return e.directory();
       }
     }
-    throw new UnknownModelException(version, "model version " + version + " is not loaded and not in "
-        + catalog.modelsDir());
+    Optional<Path> fetched = remote.apply(version);
+    if (fetched.isPresent()) {
+      return fetched.get();
+    }
+    throw new UnknownModelException(version, "model version " + version + " is not loaded, not in "
+        + catalog.modelsDir() + " and no release of it is known");
   }
 
   /** Removes least recently used older models beyond the cache size; returns them for closing. */

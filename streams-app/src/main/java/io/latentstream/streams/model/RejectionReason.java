@@ -13,6 +13,11 @@ public enum RejectionReason {
   SHA256_MISMATCH,
   /** The release carries no signature and unsigned packages are not allowed. */
   MISSING_SIGNATURE,
+  /**
+   * A PROMOTED release published before another PROMOTED release of the same model already seen: an old signed
+   * record sent again, refused so that it cannot take over from a newer promotion.
+   */
+  REPLAYED,
   /** The signature does not verify against the configured public key (or no key is configured). */
   BAD_SIGNATURE,
   /** The archive is malformed or tries to write outside its package directory. */
@@ -21,6 +26,9 @@ public enum RejectionReason {
   LOAD_FAILED,
   /** The loaded model fails on the warm-up frame. */
   WARMUP_FAILED,
-  /** Kafka could not be read while fetching the chunks. */
+  /**
+   * Kafka or the disk failed while fetching the chunks. Not counted as a rejection any more: the watcher tries such
+   * a release again ({@link ReleaseWatcher}); kept so that the metric's label set stays the same.
+   */
   FETCH_FAILED
 }

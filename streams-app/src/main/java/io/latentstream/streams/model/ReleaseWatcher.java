@@ -3,41 +3,39 @@ package io.latentstream.streams.model;
 import io.latentstream.codec.CodecException;
 import io.latentstream.codec.EncodedImage;
 import io.latentstream.codec.LearnedCodec;
+import io.latentstream.codec.UnknownModelException;
 import io.latentstream.codec.image.PixelFormat;
 import io.latentstream.codec.image.PixelImage;
 import io.latentstream.codec.model.CodecModel;
 import io.latentstream.codec.model.ModelPackageException;
-import io.latentstream.schemas.ArtifactChunks;
 import io.latentstream.schemas.ModelRelease;
 import io.latentstream.schemas.ModelStatus;
-import io.latentstream.schemas.artifacts.ArtifactChunkFormat;
 import io.latentstream.schemas.artifacts.ArtifactException;
+import io.latentstream.schemas.artifacts.ArtifactProblem;
 import io.latentstream.schemas.artifacts.ArtifactFetcher;
 import io.latentstream.schemas.artifacts.PackageArchive;
+import io.latentstream.schemas.artifacts.ReleaseInstaller;
 import io.latentstream.schemas.artifacts.ReleaseSignature;
+import io.latentstream.schemas.registry.RegistryUnavailableException;
 import io.latentstream.streams.config.StreamsAppConfig;
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.PublicKey;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
@@ -51,69 +49,73 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Follows {@code models.releases} on its own thread and installs each new PROMOTED release of this instance's model
- * (docs/architecture.md, "Model lifecycle"): checks the signature, fetches the chunks from {@code models.artifacts}
- * ({@link ArtifactFetcher}: completeness, size, sha256), unpacks the archive into the models directory
- * ({@link PackageArchive}: no path traversal), loads it ({@link CodecModel#load}: the package's own sha256s and a
- * warm-up through both transforms), encodes and decodes one small frame, and only then swaps the encoder in the
- * {@link ModelRegistry}. A release that fails any step is rejected: logged, counted in the registry with its
- * {@link RejectionReason}, and the current model keeps serving.
+ * (docs/architecture.md, "Model lifecycle"; docs/model-artifacts.md): {@link ReleaseInstaller} checks the release and
+ * its signature, fetches the chunks from {@code models.artifacts} ({@link ArtifactFetcher}: completeness, size,
+ * sha256) and unpacks the archive into the models directory ({@link PackageArchive}: no path traversal); then the
+ * package is loaded ({@link CodecModel#load}: the package's own sha256s and a warm-up through both transforms), one
+ * small frame is encoded and decoded, and only then the encoder is swapped in the {@link ModelRegistry}. A release
+ * that fails any step is rejected: logged, counted in the registry with its {@link RejectionReason}, and the current
+ * model keeps serving.
+ *
+ * <p>Replays: of the trusted PROMOTED records of a model, the one with the latest signed publication time wins; a
+ * PROMOTED record published before one already seen (read on the topic, or stored with a package of the models
+ * directory) is an old record sent again and is rejected ({@link RejectionReason#REPLAYED}). A rollback is a new
+ * record and passes.
+ *
+ * <p>An outage is not a bad release: a release record that cannot be read because the schema registry is
+ * unreachable is read again later (the consumer seeks back to it), and a fetch that fails on the broker or the disk
+ * is tried again with a growing pause (1 s doubling to 30 s), until it succeeds or a newer release of the model
+ * replaces it. Only a watcher that died ({@link #isHealthy()}) is a reason for {@code /ready} to fail.
  *
  * <p>It reads the whole (compacted) topic from the beginning with its own consumers (no consumer group,
- * read_committed), so an instance that starts late finds the current model; while catching up it keeps only the
- * latest release per model name. {@link #awaitCaughtUp} lets the app wait for that before it starts encoding.
+ * read_committed), so an instance that starts late finds the current model; while catching up it installs only the
+ * latest release per model name, but it remembers every release it read, of every model, so that the registry can
+ * fetch a superseded version when a frame it encoded must be decoded ({@link ModelRegistry#fetchWith}).
+ * {@link #awaitCaughtUp} lets the app wait for the catch-up before it starts encoding.
  *
  * <p>Thread-safe: {@link #start()} once, {@link #close()} from any thread. Owns its consumers and its thread, not the
  * registry nor the release deserializer.
  */
 public final class ReleaseWatcher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ReleaseWatcher.class);
-  private static final Pattern VERSION = Pattern.compile("[a-z0-9][a-z0-9-]*-\\d{14}-[0-9a-f]{8}");
   private static final Duration FETCH_TIMEOUT = Duration.ofMinutes(2);
-  private static final String INCOMING = ".incoming";
+  private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
+  private static final Duration MAX_RETRY = Duration.ofSeconds(30);
+  /** Staging entries untouched this long are leftovers of a killed install (a fetch gives up after 2 minutes). */
+  private static final Duration LEFTOVER_AGE = Duration.ofMinutes(15);
 
   private final ModelRegistry registry;
   private final Deserializer<ModelRelease> releaseDeserializer;
   private final String releasesTopic;
-  private final Path modelsDir;
-  private final PublicKey publicKey;
-  private final boolean allowUnsigned;
-  private final long maxArchiveBytes;
+  private final ReleaseInstaller installer;
+  private final Map<String, Object> consumerProps;
   private final KafkaConsumer<String, byte[]> releases;
   private final KafkaConsumer<String, byte[]> artifacts;
-  private final ArtifactFetcher fetcher;
+  /** Every release read so far, of every model, by version: what {@link #fetchForDecoding} can install. */
+  private final Map<String, ModelRelease> known = new ConcurrentHashMap<>();
+  /** Per model name, the trusted PROMOTED release with the latest publication time seen. Watcher thread only. */
+  private final Map<String, ModelRelease> newestPromoted = new HashMap<>();
+  /** Serializes the fetches of versions to decode (each with a consumer of its own). */
+  private final Object decodeFetchLock = new Object();
   private final CountDownLatch caughtUp = new CountDownLatch(1);
+  private final AtomicLong retries = new AtomicLong();
   private final Thread thread;
   private volatile boolean running = true;
   private volatile Throwable failure;
+  private volatile String lastRetryCause;
 
   /**
    * @param config bootstrap servers, topics, models dir, signature settings, Kafka pass-through settings
-   * @param registry where installed models go
+   * @param registry where installed models go; the watcher sets its installer and its fetch of missing versions
    * @param releaseDeserializer value deserializer of {@link ModelRelease} (registry-backed Avro)
-   * @throws ConfigException when the public key is malformed, or missing while unsigned packages are not allowed
+   * @throws ConfigException when the public key is malformed
    */
   public ReleaseWatcher(StreamsAppConfig config, ModelRegistry registry,
       Deserializer<ModelRelease> releaseDeserializer) {
     this.registry = registry;
     this.releaseDeserializer = releaseDeserializer;
     this.releasesTopic = config.getString(StreamsAppConfig.TOPIC_RELEASES);
-    this.modelsDir = registry.modelsDir();
-    this.allowUnsigned = config.getBoolean(StreamsAppConfig.MODEL_ALLOW_UNSIGNED);
-    this.maxArchiveBytes = config.getLong(StreamsAppConfig.MODEL_ARTIFACT_MAX_BYTES);
-    String key = config.getString(StreamsAppConfig.MODEL_PUBLIC_KEY);
-    if (key == null || key.isBlank()) {
-      this.publicKey = null;
-      if (!allowUnsigned) {
-        LOG.warn("{} is not set and {}=false: every release on {} will be rejected",
-            StreamsAppConfig.MODEL_PUBLIC_KEY, StreamsAppConfig.MODEL_ALLOW_UNSIGNED, releasesTopic);
-      }
-    } else {
-      try {
-        this.publicKey = ReleaseSignature.publicKey(key);
-      } catch (IllegalArgumentException e) {
-        throw new ConfigException(StreamsAppConfig.MODEL_PUBLIC_KEY, "(redacted)", e.getMessage());
-      }
-    }
+    this.installer = installer(config, registry.modelsDir());
     Map<String, Object> props = new HashMap<>(config.kafkaOverrides());
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString(StreamsAppConfig.BOOTSTRAP_SERVERS));
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -121,13 +123,45 @@ public final class ReleaseWatcher implements AutoCloseable {
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     props.remove(ConsumerConfig.GROUP_ID_CONFIG);
     props.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
-    props.put(ConsumerConfig.CLIENT_ID_CONFIG, "latentstream-release-watcher-" + UUID.randomUUID());
-    this.releases = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
-    props.put(ConsumerConfig.CLIENT_ID_CONFIG, "latentstream-artifact-fetcher-" + UUID.randomUUID());
-    this.artifacts = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
-    this.fetcher = new ArtifactFetcher(artifacts, maxArchiveBytes);
+    this.consumerProps = Map.copyOf(props);
+    this.releases = consumer("latentstream-release-watcher-");
+    this.artifacts = consumer("latentstream-artifact-fetcher-");
     this.thread = new Thread(this::run, "model-release-watcher");
     thread.setDaemon(true);
+    registry.verifyWith(installer);
+    registry.fetchWith(this::fetchForDecoding);
+  }
+
+  /**
+   * The installer of a streams configuration: {@code model.signature.public.key}, {@code model.allow.unsigned},
+   * {@code model.artifact.max.bytes}.
+   *
+   * @throws ConfigException when the public key is malformed
+   */
+  public static ReleaseInstaller installer(StreamsAppConfig config, Path modelsDir) {
+    boolean allowUnsigned = config.getBoolean(StreamsAppConfig.MODEL_ALLOW_UNSIGNED);
+    String key = config.getString(StreamsAppConfig.MODEL_PUBLIC_KEY);
+    PublicKey publicKey = null;
+    if (key == null || key.isBlank()) {
+      if (!allowUnsigned) {
+        LOG.warn("{} is not set and {}=false: every release on Kafka will be rejected",
+            StreamsAppConfig.MODEL_PUBLIC_KEY, StreamsAppConfig.MODEL_ALLOW_UNSIGNED);
+      }
+    } else {
+      try {
+        publicKey = ReleaseSignature.publicKey(key);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(StreamsAppConfig.MODEL_PUBLIC_KEY, "(redacted)", e.getMessage());
+      }
+    }
+    return new ReleaseInstaller(modelsDir, publicKey, allowUnsigned,
+        config.getLong(StreamsAppConfig.MODEL_ARTIFACT_MAX_BYTES));
+  }
+
+  private KafkaConsumer<String, byte[]> consumer(String clientIdPrefix) {
+    Map<String, Object> props = new HashMap<>(consumerProps);
+    props.put(ConsumerConfig.CLIENT_ID_CONFIG, clientIdPrefix + UUID.randomUUID());
+    return new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
   }
 
   public void start() {
@@ -135,7 +169,8 @@ public final class ReleaseWatcher implements AutoCloseable {
   }
 
   /**
-   * Waits until every release that was on the topic at start has been handled (installed or rejected).
+   * Waits until every release that was on the topic at start has been handled (installed, rejected, or waiting to be
+   * tried again after an outage).
    *
    * @return false on timeout
    * @throws IllegalStateException when the watcher died
@@ -152,8 +187,23 @@ public final class ReleaseWatcher implements AutoCloseable {
     return thread.isAlive();
   }
 
+  /**
+   * The readiness signal of model distribution: the watcher runs and has not failed. Outages it rides out (the
+   * registry or the broker unreachable) do not make it unhealthy; a watcher that stopped on an error does.
+   */
+  public boolean isHealthy() {
+    return thread.isAlive() && failure == null;
+  }
+
+  /** How often a read or an install was put off because the registry, the broker or the disk failed. */
+  public long retryCount() {
+    return retries.get();
+  }
+
   private void run() {
     try {
+      installer.removeLeftovers(LEFTOVER_AGE);
+      installer.trustedStoredReleases().forEach(this::track); // what this models directory has seen before
       List<TopicPartition> partitions = awaitTopic();
       if (partitions == null) {
         return;
@@ -161,28 +211,36 @@ public final class ReleaseWatcher implements AutoCloseable {
       releases.assign(partitions);
       releases.seekToBeginning(partitions);
       Map<TopicPartition, Long> startEnd = releases.endOffsets(partitions);
-      LinkedHashMap<String, ModelRelease> pending = new LinkedHashMap<>();
+      LinkedHashMap<String, ModelRelease> pending = new LinkedHashMap<>(); // latest per name, arrival order
       boolean replaying = true;
+      Duration readBackoff = FIRST_RETRY;
+      Duration installBackoff = FIRST_RETRY;
+      long installAt = 0;
       while (running) {
-        for (ConsumerRecord<String, byte[]> r : releases.poll(Duration.ofMillis(500))) {
-          ModelRelease release = parse(r);
-          if (release != null) {
-            pending.remove(release.getModelName()); // keep arrival order of the latest per name
-            pending.put(release.getModelName(), release);
-          }
+        if (!read(releases.poll(Duration.ofMillis(500)), pending)) {
+          pause(readBackoff);
+          readBackoff = next(readBackoff);
+          continue;
         }
+        readBackoff = FIRST_RETRY;
         if (replaying && !reached(partitions, startEnd)) {
           continue; // while catching up, only the latest release per model name matters
         }
-        for (ModelRelease release : pending.values()) {
-          handle(release);
+        if (!pending.isEmpty() && System.nanoTime() - installAt >= 0) {
+          if (installAll(pending)) {
+            installBackoff = FIRST_RETRY;
+          } else {
+            installAt = System.nanoTime() + installBackoff.toNanos();
+            installBackoff = next(installBackoff);
+          }
         }
-        pending.clear();
         if (replaying) {
           replaying = false;
           caughtUp.countDown();
-          LOG.info("release watcher caught up on {}; encoder model {}", releasesTopic,
-              registry.currentVersionIfLoaded().orElse("(none)"));
+          LOG.info("release watcher caught up on {}; encoder model {}{}", releasesTopic,
+              registry.currentVersionIfLoaded().orElse("(none)"),
+              pending.isEmpty() ? "" : "; will try again to install " + pending.values().stream()
+                  .map(ModelRelease::getVersion).toList());
         }
       }
     } catch (WakeupException e) {
@@ -194,6 +252,92 @@ public final class ReleaseWatcher implements AutoCloseable {
       LOG.error("model release watcher stopped", t);
     } finally {
       caughtUp.countDown();
+    }
+  }
+
+  /**
+   * Takes the records of one poll into {@code pending} (and {@link #known}). A record that cannot be read because
+   * the schema registry is unreachable stops its partition there: the consumer seeks back to it.
+   *
+   * @return false when a record must be read again later
+   */
+  private boolean read(ConsumerRecords<String, byte[]> records, Map<String, ModelRelease> pending) {
+    boolean all = true;
+    for (TopicPartition tp : records.partitions()) {
+      for (ConsumerRecord<String, byte[]> r : records.records(tp)) {
+        ModelRelease release;
+        try {
+          release = parse(r);
+        } catch (RuntimeException e) {
+          if (!RegistryUnavailableException.isCauseOf(e)) {
+            throw e;
+          }
+          retries.incrementAndGet();
+          lastRetryCause = e.toString();
+          LOG.warn("cannot read the release at {}-{}@{} now (the schema registry is unavailable); will read it "
+              + "again: {}", r.topic(), r.partition(), r.offset(), e.getMessage());
+          releases.seek(tp, r.offset());
+          all = false;
+          break;
+        }
+        if (release != null) {
+          known.put(release.getVersion(), release);
+          track(release);
+          pending.remove(release.getModelName());
+          pending.put(release.getModelName(), release);
+        }
+      }
+    }
+    return all;
+  }
+
+  /** Remembers a trusted PROMOTED release if it is the newest one of its model so far. */
+  private void track(ModelRelease release) {
+    if (release.getStatus() != ModelStatus.PROMOTED || !installer.isTrusted(release)) {
+      return; // an untrusted record must not raise the bar: it would lock the genuine releases out
+    }
+    ModelRelease newest = newestPromoted.get(release.getModelName());
+    if (newest == null || publishedAt(release) >= publishedAt(newest)) {
+      newestPromoted.put(release.getModelName(), release);
+    }
+  }
+
+  private static long publishedAt(ModelRelease release) {
+    return release.getPublishedAt() == null ? Long.MIN_VALUE : release.getPublishedAt().toEpochMilli();
+  }
+
+  /**
+   * Handles the pending releases in order; one whose install failed for a reason that may pass stays pending, with
+   * those after it.
+   *
+   * @return whether none is left
+   */
+  private boolean installAll(Map<String, ModelRelease> pending) {
+    for (Iterator<ModelRelease> it = pending.values().iterator(); it.hasNext() && running; ) {
+      ModelRelease release = it.next();
+      try {
+        handle(release);
+        it.remove();
+      } catch (ArtifactException e) { // FETCH_FAILED only: handle() rejects every other problem
+        retries.incrementAndGet();
+        lastRetryCause = e.getMessage();
+        LOG.warn("cannot install release {} now; will try again: {}", release.getVersion(), e.getMessage());
+        return false;
+      }
+    }
+    return pending.isEmpty();
+  }
+
+  private static Duration next(Duration backoff) {
+    Duration doubled = backoff.multipliedBy(2);
+    return doubled.compareTo(MAX_RETRY) > 0 ? MAX_RETRY : doubled;
+  }
+
+  /** Sleeps, but returns soon after {@link #close()}. */
+  private void pause(Duration d) throws InterruptedException {
+    long until = System.nanoTime() + d.toNanos();
+    while (running && System.nanoTime() - until < 0) {
+      Thread.sleep(Math.min(100, Math.max(1, (until - System.nanoTime()) / 1_000_000)));
     }
   }
 
@@ -225,6 +369,10 @@ public final class ReleaseWatcher implements AutoCloseable {
     return true;
   }
 
+  /**
+   * @return null for a tombstone or an unreadable record (rejected)
+   * @throws RuntimeException with a {@link RegistryUnavailableException} as cause when the registry is unavailable
+   */
   private ModelRelease parse(ConsumerRecord<String, byte[]> r) {
     if (r.value() == null) {
       return null; // tombstone: a withdrawn model name; the current model keeps serving
@@ -232,13 +380,21 @@ public final class ReleaseWatcher implements AutoCloseable {
     try {
       return releaseDeserializer.deserialize(r.topic(), r.value());
     } catch (RuntimeException e) {
+      if (RegistryUnavailableException.isCauseOf(e)) {
+        throw e;
+      }
       reject(String.valueOf(r.key()), RejectionReason.INVALID_RELEASE, "unreadable release record at "
           + r.topic() + "-" + r.partition() + "@" + r.offset() + ": " + e.getMessage());
       return null;
     }
   }
 
-  /** Installs one release or rejects it; never throws for a bad release. */
+  /**
+   * Installs one release or rejects it; never throws for a bad release.
+   *
+   * @throws ArtifactException {@link ArtifactProblem#FETCH_FAILED}: the package could not be fetched now (the broker
+   *     or the disk failed); nothing was rejected, try again later
+   */
   void handle(ModelRelease release) {
     String version = release.getVersion();
     if (!release.getModelName().equals(registry.modelName())) {
@@ -249,6 +405,13 @@ public final class ReleaseWatcher implements AutoCloseable {
     if (release.getStatus() != ModelStatus.PROMOTED) {
       LOG.info("ignoring release {} with status {}", version, release.getStatus());
       return;
+    }
+    ModelRelease newest = newestPromoted.get(release.getModelName());
+    if (newest != null && publishedAt(release) < publishedAt(newest)) {
+      reject(version, RejectionReason.REPLAYED, "published at " + release.getPublishedAt() + ", before release "
+          + newest.getVersion() + " (published at " + newest.getPublishedAt() + "): an old record sent again");
+      release = newest; // what the model's genuine newest promotion says
+      version = release.getVersion();
     }
     if (registry.currentVersionIfLoaded().map(version::equals).orElse(false)) {
       LOG.info("release {} is already the encoder model", version);
@@ -261,6 +424,8 @@ public final class ReleaseWatcher implements AutoCloseable {
       LOG.info("installed release {} in {} ms", version, (System.nanoTime() - start) / 1_000_000);
     } catch (ModelRejectedException e) {
       reject(version, e.reason(), e.getMessage());
+    } catch (ArtifactException e) {
+      throw e;
     } catch (RuntimeException e) {
       reject(version, RejectionReason.LOAD_FAILED, e.toString());
     }
@@ -278,29 +443,21 @@ public final class ReleaseWatcher implements AutoCloseable {
 
   private CodecModel install(ModelRelease release) {
     String version = release.getVersion();
-    if (!VERSION.matcher(version).matches() || !version.startsWith(release.getModelName() + "-")) {
-      throw new ModelRejectedException(RejectionReason.INVALID_RELEASE, "version '" + version
-          + "' is not <name>-<yyyyMMddHHmmss>-<digest:8> of model " + release.getModelName());
-    }
-    if (!(release.getLocation() instanceof ArtifactChunks chunks)) {
-      throw new ModelRejectedException(RejectionReason.INVALID_RELEASE, "location " + release.getLocation()
-          + " is not supported; packages must be published as chunks on Kafka");
-    }
-    checkSignature(release);
-    Path target = modelsDir.resolve(version);
-    boolean fetched = false;
-    if (Files.isDirectory(target)) {
-      checkLocalCopy(target, release.getSha256());
-    } else {
-      fetchAndUnpack(version, chunks, release.getSha256(), target);
-      fetched = true;
+    ReleaseInstaller.Installed installed;
+    try {
+      installed = installer.install(release, artifacts, FETCH_TIMEOUT);
+    } catch (ArtifactException e) {
+      if (e.problem() == ArtifactProblem.FETCH_FAILED) {
+        throw e;
+      }
+      throw new ModelRejectedException(reasonOf(e), e.getMessage(), e);
     }
     CodecModel model;
     try {
-      model = CodecModel.load(target);
+      model = CodecModel.load(installed.dir());
     } catch (CodecException e) {
-      if (fetched) {
-        deleteQuietly(target);
+      if (installed.fetched()) {
+        installer.remove(version);
       }
       boolean warmUp = e instanceof ModelPackageException.ModelLoadException && String.valueOf(e.getMessage())
           .contains("warm-up");
@@ -316,77 +473,35 @@ public final class ReleaseWatcher implements AutoCloseable {
       return model;
     } catch (RuntimeException e) {
       model.close();
-      if (fetched) {
-        deleteQuietly(target);
+      if (installed.fetched()) {
+        installer.remove(version);
       }
       throw e;
     }
   }
 
-  private void checkSignature(ModelRelease release) {
-    ByteBuffer sig = release.getSignature();
-    if (sig == null || !sig.hasRemaining()) {
-      if (allowUnsigned) {
-        LOG.warn("loading unsigned release {} ({}=true)", release.getVersion(), StreamsAppConfig.MODEL_ALLOW_UNSIGNED);
-        return;
-      }
-      throw new ModelRejectedException(RejectionReason.MISSING_SIGNATURE, "release is not signed and "
-          + StreamsAppConfig.MODEL_ALLOW_UNSIGNED + " is false");
-    }
-    if (publicKey == null) {
-      if (allowUnsigned) {
-        LOG.warn("cannot verify the signature of {}: no {} configured; loading it as unsigned",
-            release.getVersion(), StreamsAppConfig.MODEL_PUBLIC_KEY);
-        return;
-      }
-      throw new ModelRejectedException(RejectionReason.BAD_SIGNATURE, "no " + StreamsAppConfig.MODEL_PUBLIC_KEY
-          + " configured to verify the signature");
-    }
-    if (!ReleaseSignature.verify(publicKey, release)) {
-      throw new ModelRejectedException(RejectionReason.BAD_SIGNATURE,
-          "Ed25519 signature of the release does not verify against the configured public key");
-    }
-  }
-
-  /** A package already in the models directory is used only if it is exactly the released one. */
-  private void checkLocalCopy(Path dir, String sha256) {
-    try {
-      String local = ArtifactChunkFormat.sha256(PackageArchive.pack(dir));
-      if (!local.equalsIgnoreCase(sha256)) {
-        throw new ModelRejectedException(RejectionReason.SHA256_MISMATCH, "local package " + dir
-            + " differs from the release (archive sha256 " + local + ")");
-      }
-    } catch (IOException e) {
-      throw new ModelRejectedException(RejectionReason.LOAD_FAILED, "cannot read local package " + dir + ": " + e);
-    }
-  }
-
   /**
-   * Fetches the archive to a file next to the models directory's packages (never whole in memory), unpacks it there,
-   * then moves the directory into place in one step.
+   * Installs a version the models directory lacks from the release read for it, for decoding frames it encoded
+   * (any model name, any status: the signature still has to verify). Called by the registry on a decoding thread.
+   *
+   * @return its directory, or empty when no release of it was read
+   * @throws UnknownModelException when the release is known but cannot be installed
    */
-  private void fetchAndUnpack(String version, ArtifactChunks chunks, String sha256, Path target) {
-    Path staging = modelsDir.resolve(INCOMING).resolve(UUID.randomUUID().toString());
-    Path archive = staging.resolve(target.getFileName() + ".zip");
-    Path unpacked = staging.resolve(target.getFileName().toString());
-    try {
-      Files.createDirectories(staging);
-      fetcher.fetchTo(version, chunks, sha256, archive, FETCH_TIMEOUT);
-      PackageArchive.unpack(archive, unpacked, maxArchiveBytes);
-      Files.delete(archive);
-      try {
-        Files.move(unpacked, target, StandardCopyOption.ATOMIC_MOVE);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(unpacked, target);
+  Optional<Path> fetchForDecoding(String version) {
+    ModelRelease release = known.get(version);
+    if (release == null) {
+      return Optional.empty();
+    }
+    synchronized (decodeFetchLock) {
+      try (KafkaConsumer<String, byte[]> consumer = consumer("latentstream-decode-fetcher-")) {
+        Path dir = installer.install(release, consumer, FETCH_TIMEOUT).dir();
+        LOG.info("fetched superseded model {} to decode frames it encoded", version);
+        return Optional.of(dir);
+      } catch (ArtifactException e) {
+        throw new UnknownModelException(version, "model version " + version + " is not in "
+            + installer.modelsDir() + " and its release cannot be installed (" + e.problem() + "): "
+            + e.getMessage());
       }
-    } catch (ArtifactException e) {
-      throw new ModelRejectedException(reasonOf(e), e.getMessage(), e);
-    } catch (FileAlreadyExistsException e) {
-      LOG.info("{} appeared meanwhile; using it", target); // e.g. another process sharing the directory
-    } catch (IOException e) {
-      throw new ModelRejectedException(RejectionReason.LOAD_FAILED, "cannot unpack into " + modelsDir + ": " + e, e);
-    } finally {
-      deleteQuietly(staging);
     }
   }
 
@@ -417,26 +532,14 @@ public final class ReleaseWatcher implements AutoCloseable {
 
   private static RejectionReason reasonOf(ArtifactException e) {
     return switch (e.problem()) {
+      case INVALID_RELEASE -> RejectionReason.INVALID_RELEASE;
       case INCOMPLETE_CHUNKS -> RejectionReason.INCOMPLETE_CHUNKS;
       case SHA256_MISMATCH -> RejectionReason.SHA256_MISMATCH;
       case MISSING_SIGNATURE -> RejectionReason.MISSING_SIGNATURE;
       case BAD_SIGNATURE -> RejectionReason.BAD_SIGNATURE;
       case UNSAFE_ARCHIVE -> RejectionReason.UNSAFE_ARCHIVE;
-      case FETCH_FAILED -> RejectionReason.FETCH_FAILED;
+      case FETCH_FAILED -> RejectionReason.FETCH_FAILED; // not reached: install() lets it through
     };
-  }
-
-  private static void deleteQuietly(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(dir)) {
-      for (Path p : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) {
-        Files.deleteIfExists(p);
-      }
-    } catch (IOException e) {
-      LOG.warn("cannot delete {}: {}", dir, e.toString());
-    }
   }
 
   /** Stops the thread (waits for a release being installed to finish) and closes the consumers. Idempotent. */

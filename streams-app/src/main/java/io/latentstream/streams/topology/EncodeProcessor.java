@@ -6,6 +6,7 @@ import io.latentstream.codec.image.PixelImage;
 import io.latentstream.codec.metrics.QualityMetrics;
 import io.latentstream.codec.model.CodecModel;
 import io.latentstream.codec.model.ModelClosedException;
+import io.latentstream.codec.model.ModelResolver;
 import io.latentstream.codec.sequence.KeyframeCause;
 import io.latentstream.codec.sequence.SequenceEncoder;
 import io.latentstream.codec.sequence.SequenceFrame;
@@ -51,15 +52,14 @@ import org.slf4j.LoggerFactory;
  * reordering starts a new chain. Records of the key-frame request topic (keyed by camera) make that camera's next
  * frame a KEY frame.
  *
- * <p>A model closed by a hot swap between fetching the codec and using it is retried with the current codec; a new
- * model starts a new chain (KEY, cause MODEL_CHANGE).
+ * <p>Each frame pins the current model for its encoding ({@link ModelResolver#pin}): a hot swap closes the previous
+ * model only after the frames in flight on it; a new model starts a new chain (KEY, cause MODEL_CHANGE).
  *
  * <p>One instance per stream task (Kafka Streams' contract); not thread-safe.
  */
 public final class EncodeProcessor implements Processor<byte[], byte[], byte[], EncodeOutcome> {
 
   private static final Logger LOG = LoggerFactory.getLogger(EncodeProcessor.class);
-  private static final int SWAP_RETRIES = 3;
 
   private final EncodeTopology.Settings settings;
   private final AvroDeserializer<RawFrame> deserializer;
@@ -169,23 +169,24 @@ public final class EncodeProcessor implements Processor<byte[], byte[], byte[], 
   private void encode(Record<byte[], byte[]> record, DeadLetterFactory.Source source, RawFrame frame,
       PixelImage image, byte[] key, long start, ChainPosition committed) {
     String camera = frame.getCameraId();
-    for (int attempt = 1; ; attempt++) {
-      LearnedCodec codec = codecs.get(); // a registry failure here is not the frame's fault: let it propagate
-      CodecModel model = codec.encoderModel();
+    ModelResolver.Pinned pinned;
+    try {
+      // pinned for the frame: a swap meanwhile closes the model only after it (a registry failure here is not the
+      // frame's fault: let it propagate)
+      pinned = ModelResolver.pin(() -> codecs.get().encoderModel());
+    } catch (ModelClosedException e) {
+      reject(record, source, DeadLetterReason.MODEL_UNAVAILABLE, "model closed on every attempt: "
+          + e.getMessage(), e, null);
+      return;
+    }
+    try (pinned) {
+      CodecModel model = pinned.model();
       String version = model.version();
       SequenceEncoder encoder = encoder(camera, committed, model);
       encoder.setModel(model);
       SequenceFrame coded;
       try {
         coded = encoder.encode(image, frame.getSequence(), frame.getCaptureTime().toEpochMilli());
-      } catch (ModelClosedException e) {
-        if (attempt < SWAP_RETRIES) {
-          LOG.debug("model {} closed by a swap while encoding, retrying with the current one", version);
-          continue;
-        }
-        reject(record, source, DeadLetterReason.MODEL_UNAVAILABLE, "model closed on every attempt: "
-            + e.getMessage(), e, version);
-        return;
       } catch (CodecException e) {
         reject(record, source, DeadLetterReason.MODEL_FAILURE, e.getMessage(), e, version);
         return;

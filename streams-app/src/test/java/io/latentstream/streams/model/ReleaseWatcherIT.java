@@ -10,6 +10,7 @@ import io.latentstream.schemas.ModelRelease;
 import io.latentstream.schemas.artifacts.ArtifactChunkFormat;
 import io.latentstream.schemas.artifacts.ModelArtifactPublisher;
 import io.latentstream.schemas.artifacts.PackageArchive;
+import io.latentstream.schemas.artifacts.ReleaseInstaller;
 import io.latentstream.schemas.artifacts.ReleaseSignature;
 import io.latentstream.schemas.registry.SchemaRegistryClient;
 import io.latentstream.schemas.registry.SchemaRegistryConfig;
@@ -51,6 +52,7 @@ class ReleaseWatcherIT {
   Path tmp;
 
   private final KeyPair trainerKeys = ReleaseSignature.generateKeyPair();
+  private String bootstrapServers;
   private String releasesTopic;
   private String artifactsTopic;
   private Path modelsDir;
@@ -74,13 +76,18 @@ class ReleaseWatcherIT {
         ModelRelease.class);
     publisher = new ModelArtifactPublisher(platform.clientConfig(), releaseSerde.serializer(), artifactsTopic,
         releasesTopic, CHUNK_BYTES, trainerKeys.getPrivate());
+    bootstrapServers = platform.bootstrapServers();
+    watcher = new ReleaseWatcher(config(modelsDir), registry, releaseSerde.deserializer());
+  }
+
+  private StreamsAppConfig config(Path models) {
     Map<String, Object> config = new HashMap<>();
-    config.put(StreamsAppConfig.BOOTSTRAP_SERVERS, platform.bootstrapServers());
+    config.put(StreamsAppConfig.BOOTSTRAP_SERVERS, bootstrapServers);
     config.put(StreamsAppConfig.TOPIC_RELEASES, releasesTopic);
     config.put(StreamsAppConfig.TOPIC_ARTIFACTS, artifactsTopic);
-    config.put(StreamsAppConfig.MODELS_DIR, modelsDir.toString());
+    config.put(StreamsAppConfig.MODELS_DIR, models.toString());
     config.put(StreamsAppConfig.MODEL_PUBLIC_KEY, ReleaseSignature.encode(trainerKeys.getPublic()));
-    watcher = new ReleaseWatcher(StreamsAppConfig.of(config), registry, releaseSerde.deserializer());
+    return StreamsAppConfig.of(config);
   }
 
   @AfterEach
@@ -129,6 +136,76 @@ class ReleaseWatcherIT {
     await().atMost(Duration.ofSeconds(60)).until(() -> registry.currentVersion().equals(initialVersion));
     assertThat(registry.swapCount()).isEqualTo(3);
     assertThat(registry.rejectionCounts().values()).containsOnly(0L);
+  }
+
+  @Test
+  void shouldTryAgainWhenAReleaseCannotBeFetchedForNowInsteadOfRejectingIt() throws Exception {
+    watcher.start();
+    assertThat(watcher.awaitCaughtUp(Duration.ofSeconds(60))).isTrue();
+    // the disk refuses the staging directory for now (a file where the directory must go)
+    Path blocker = Files.writeString(modelsDir.resolve(ReleaseInstaller.INCOMING), "not a directory");
+    Path pkg = ModelFixtures.releasedPackage();
+    String newVersion = pkg.getFileName().toString();
+
+    publisher.publish(pkg, ModelFixtures.releaseBuilder());
+
+    await().atMost(Duration.ofSeconds(60)).until(() -> watcher.retryCount() >= 2);
+    assertThat(registry.currentVersion()).isEqualTo(initialVersion);
+    assertThat(registry.rejectionCounts().values()).containsOnly(0L);
+    assertThat(watcher.isHealthy()).isTrue();
+
+    Files.delete(blocker);
+
+    await().atMost(Duration.ofSeconds(60)).until(() -> registry.currentVersion().equals(newVersion));
+    assertThat(registry.rejectionCounts().values()).containsOnly(0L);
+  }
+
+  @Test
+  void shouldRefuseAnOldSignedPromotionSentAgainButFollowARollback() throws Exception {
+    watcher.start();
+    assertThat(watcher.awaitCaughtUp(Duration.ofSeconds(60))).isTrue();
+    ModelRelease first = publisher.publish(ModelFixtures.initialPackage(), ModelFixtures.releaseBuilder());
+    Path pkg = ModelFixtures.releasedPackage();
+    String newVersion = pkg.getFileName().toString();
+    publisher.publish(pkg, ModelFixtures.releaseBuilder());
+    await().atMost(Duration.ofSeconds(60)).until(() -> registry.currentVersion().equals(newVersion));
+
+    // whoever can write the topic sends the first promotion again, signature and all
+    publisher.publishRelease(first);
+
+    await().atMost(Duration.ofSeconds(60)).until(() -> registry.rejectionCount(RejectionReason.REPLAYED) == 1);
+    assertThat(registry.currentVersion()).isEqualTo(newVersion);
+    assertThat(registry.swapCount()).isEqualTo(2);
+
+    // a rollback by the trainer is a new publication of the earlier version: followed
+    publisher.publish(ModelFixtures.initialPackage(), ModelFixtures.releaseBuilder());
+    await().atMost(Duration.ofSeconds(60)).until(() -> registry.currentVersion().equals(initialVersion));
+  }
+
+  @Test
+  void shouldDecodeAFrameOfASupersededModelOnAnInstanceThatNeverHadIt() throws Exception {
+    PixelImage image = TestFrames.image(1, 5);
+    EncodedImage old = registry.compress(image); // encoded by the initial model, released first
+    publisher.publish(ModelFixtures.initialPackage(), ModelFixtures.releaseBuilder());
+    Path pkg = ModelFixtures.releasedPackage();
+    String newVersion = pkg.getFileName().toString();
+    publisher.publish(pkg, ModelFixtures.releaseBuilder());
+
+    // an instance started after the initial model was superseded, with nothing bundled
+    Path freshModels = Files.createDirectories(tmp.resolve("fresh-models"));
+    try (ModelRegistry fresh = new ModelRegistry(freshModels, ModelFixtures.MODEL_NAME, 2);
+        ReleaseWatcher freshWatcher = new ReleaseWatcher(config(freshModels), fresh, releaseSerde.deserializer())) {
+      freshWatcher.start();
+      assertThat(freshWatcher.awaitCaughtUp(Duration.ofSeconds(60))).isTrue();
+      assertThat(fresh.currentVersion()).isEqualTo(newVersion);
+
+      PixelImage decoded = fresh.decompress(old.bitstream());
+
+      assertThat(decoded.width()).isEqualTo(image.width());
+      assertThat(decoded.pixels()).isEqualTo(registry.decompress(old.bitstream()).pixels());
+      assertThat(freshModels.resolve(initialVersion)).isDirectory();
+      assertThat(fresh.rejectionCounts().values()).containsOnly(0L);
+    }
   }
 
   /** The ways a published package can be bad, and the reason each must be rejected with. */

@@ -2,28 +2,19 @@ package io.latentstream.trainer.service;
 
 import io.latentstream.codec.UnknownModelException;
 import io.latentstream.codec.model.ModelCatalog;
-import io.latentstream.schemas.ArtifactChunks;
 import io.latentstream.schemas.ModelRelease;
 import io.latentstream.schemas.ModelStatus;
-import io.latentstream.schemas.artifacts.ArtifactFetcher;
-import io.latentstream.schemas.artifacts.PackageArchive;
-import io.latentstream.schemas.artifacts.ReleaseSignature;
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
+import io.latentstream.schemas.artifacts.ArtifactException;
+import io.latentstream.schemas.artifacts.ReleaseInstaller;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.PublicKey;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -38,9 +29,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The trainer's view of {@code models.releases}: the releases of its model (history in topic order, read_committed
  * from the beginning; compaction may have removed older ones), the current champion, and packages fetched back
- * from {@code models.artifacts} into the models directory with the same checks a streams instance makes (signature
- * when a public key is configured, chunks complete, sha256, safe unpacking). When the topic holds no PROMOTED release
- * of the model yet, the champion is the newest bundled package of that name in the models directory.
+ * from {@code models.artifacts} into the models directory by the installer the streams instances use
+ * ({@link ReleaseInstaller}: signature, chunks complete, sha256, safe unpacking). When the topic holds no PROMOTED
+ * release of the model yet, the champion is the newest bundled package of that name in the models directory.
  *
  * <p>Not thread-safe: the service uses it from its run thread only. Creates a consumer per call and closes it; does
  * not close the release deserializer.
@@ -52,17 +43,32 @@ public final class ReleaseCatalog {
     private final TrainerServiceConfig config;
     private final Deserializer<ModelRelease> deserializer;
     private final Path modelsDir;
-    private final PublicKey publicKey;
+    private final ReleaseInstaller installer;
     /** How long a look-up may wait for the broker: the clients' {@code default.api.timeout.ms}, 30 s by default. */
     private final Duration timeout;
 
-    /** @param publicKey checks the signature of fetched releases, or null to accept unsigned ones */
+    /**
+     * @param publicKey checks the signature of releases read back; null only with {@code signing.allow.unsigned=true}
+     *     (then releases are not checked), else every release is refused
+     */
     public ReleaseCatalog(TrainerServiceConfig config, Deserializer<ModelRelease> deserializer, PublicKey publicKey) {
         this.config = config;
         this.deserializer = deserializer;
         this.modelsDir = Path.of(config.getString(TrainerServiceConfig.MODELS_DIR));
-        this.publicKey = publicKey;
+        boolean allowUnsigned = config.getBoolean(TrainerServiceConfig.SIGNING_ALLOW_UNSIGNED);
+        if (publicKey == null && !allowUnsigned) {
+            LOG.warn("no public key to check the releases read back ({} or a .pub next to {}): every release is "
+                + "refused, and the champion is the newest bundled package",
+                TrainerServiceConfig.RELEASE_PUBLIC_KEY_FILE, TrainerServiceConfig.SIGNING_PRIVATE_KEY_FILE);
+        }
+        this.installer = new ReleaseInstaller(modelsDir, publicKey, allowUnsigned,
+            config.getLong(TrainerServiceConfig.ARTIFACT_MAX_BYTES));
         this.timeout = Duration.ofMillis(Long.parseLong(config.kafkaOverrides().getOrDefault(API_TIMEOUT, "30000")));
+    }
+
+    /** Removes what fetches interrupted by a kill left in the models directory (untouched for 15 minutes). */
+    public void removeLeftovers() {
+        installer.removeLeftovers(Duration.ofMinutes(15));
     }
 
     /** The champion: a package directory and the release it came from (null for a bundled package). */
@@ -104,17 +110,23 @@ public final class ReleaseCatalog {
     }
 
     /**
-     * The current champion of model {@code name}: its last PROMOTED release (fetched into the models directory if needed),
-     * else the newest bundled package of that name.
+     * The current champion of model {@code name}: its trusted PROMOTED release published last (fetched into the
+     * models directory if needed), else the newest bundled package of that name.
      *
      * @throws IllegalStateException when there is neither
      */
     public Champion champion(String name) {
         List<ModelRelease> releases = history(name);
-        // the last PROMOTED one: a later record with another status (e.g. REJECTED) does not change what serves
+        // the trusted PROMOTED record published last (the streams instances' rule): a later record with another
+        // status (e.g. REJECTED) does not change what serves, and an old record sent again does not either
         Optional<ModelRelease> current = Optional.empty();
         for (ModelRelease r : releases) {
-            if (r.getStatus() == ModelStatus.PROMOTED) {
+            if (r.getStatus() != ModelStatus.PROMOTED) {
+                continue;
+            }
+            if (!installer.isTrusted(r)) {
+                LOG.warn("ignoring release {}: its signature does not pass the trust policy", r.getVersion());
+            } else if (current.isEmpty() || publishedAt(r) >= publishedAt(current.get())) {
                 current = Optional.of(r);
             }
         }
@@ -131,55 +143,26 @@ public final class ReleaseCatalog {
         }
     }
 
+    private static long publishedAt(ModelRelease r) {
+        return r.getPublishedAt() == null ? Long.MIN_VALUE : r.getPublishedAt().toEpochMilli();
+    }
+
     /**
-     * The package of a release in the models directory, fetched and checked first when it is not there.
+     * The package of a release in the models directory, installed first when it is not there, and checked against
+     * the release either way ({@link ReleaseInstaller}, the same install path as the streams instances').
      *
      * @throws IllegalStateException when the release cannot be trusted or fetched
      */
     public Path packageOf(ModelRelease release) {
-        String version = release.getVersion();
-        Path target = modelsDir.resolve(version);
-        if (Files.isDirectory(target)) {
-            return target;
-        }
-        if (!(release.getLocation() instanceof ArtifactChunks chunks)) {
-            throw new IllegalStateException("release " + version + " is not stored as chunks on Kafka");
-        }
-        checkSignature(release);
-        long maxBytes = config.getLong(TrainerServiceConfig.ARTIFACT_MAX_BYTES);
-        Path staging = modelsDir.resolve(".incoming").resolve(UUID.randomUUID().toString());
-        Path archive = staging.resolve(version + ".zip");
-        long archiveBytes;
-        try {
-            Files.createDirectories(staging);
-            try (KafkaConsumer<String, byte[]> consumer = consumer("artifacts")) {
-                new ArtifactFetcher(consumer, maxBytes).fetchTo(version, chunks, release.getSha256(), archive,
-                    Duration.ofMinutes(2));
+        try (KafkaConsumer<String, byte[]> consumer = consumer("artifacts")) {
+            ReleaseInstaller.Installed installed = installer.install(release, consumer, Duration.ofMinutes(2));
+            if (installed.fetched()) {
+                LOG.info("fetched {} into {}", release.getVersion(), installed.dir());
             }
-            archiveBytes = Files.size(archive);
-            PackageArchive.unpack(archive, staging.resolve(version), maxBytes);
-            try {
-                Files.move(staging.resolve(version), target, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(staging.resolve(version), target);
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot unpack " + version + " into " + modelsDir + ": " + e, e);
-        } finally {
-            deleteTree(staging);
-        }
-        LOG.info("fetched {} ({} bytes) into {}", version, archiveBytes, target);
-        return target;
-    }
-
-    private void checkSignature(ModelRelease release) {
-        if (publicKey == null) {
-            return;
-        }
-        ByteBuffer sig = release.getSignature();
-        if (!ReleaseSignature.verify(publicKey, release)) {
-            throw new IllegalStateException("release " + release.getVersion() + " is "
-                + (sig == null || !sig.hasRemaining() ? "not signed" : "not signed by the configured key"));
+            return installed.dir();
+        } catch (ArtifactException e) {
+            throw new IllegalStateException("cannot use release " + release.getVersion() + " (" + e.problem() + "): "
+                + e.getMessage(), e);
         }
     }
 
@@ -193,18 +176,5 @@ public final class ReleaseCatalog {
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, "latentstream-trainer-" + role + "-" + UUID.randomUUID());
         props.putIfAbsent(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
         return new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
-    }
-
-    static void deleteTree(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            LOG.warn("cannot delete {}: {}", dir, e.toString());
-        }
     }
 }

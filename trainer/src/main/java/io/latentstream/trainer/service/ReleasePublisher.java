@@ -4,6 +4,7 @@ import io.latentstream.schemas.ModelRelease;
 import io.latentstream.schemas.ModelStatus;
 import io.latentstream.schemas.artifacts.ModelArtifactPublisher;
 import io.latentstream.schemas.artifacts.ReleaseSignature;
+import io.latentstream.schemas.files.FileTrees;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -69,7 +70,8 @@ public final class ReleasePublisher {
 
     /**
      * The public key that releases read back (champion, rollback) must verify against: the configured file, else the
-     * {@code .pub} next to the private key, else null (no check).
+     * {@code .pub} next to the private key, else null (then releases read back are trusted only with
+     * {@code signing.allow.unsigned=true}).
      */
     public static PublicKey verifyKey(TrainerServiceConfig config) {
         String file = config.getString(TrainerServiceConfig.RELEASE_PUBLIC_KEY_FILE);
@@ -138,7 +140,7 @@ public final class ReleasePublisher {
         } catch (IOException e) {
             throw new UncheckedIOException("published, but cannot keep a copy in " + modelsDir, e);
         } finally {
-            ReleaseCatalog.deleteTree(staging);
+            FileTrees.deleteQuietly(staging);
         }
     }
 }

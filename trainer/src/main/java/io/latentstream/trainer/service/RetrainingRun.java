@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.latentstream.schemas.EvaluationMetrics;
 import io.latentstream.schemas.ModelRelease;
 import io.latentstream.schemas.TrainingDataSummary;
+import io.latentstream.schemas.files.FileTrees;
 import io.latentstream.trainer.TrainingRun;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -71,6 +72,21 @@ final class RetrainingRun {
             fail(status, status.state().name().toLowerCase(Locale.ROOT) + " failed: " + e, e);
         } finally {
             writeRecord(status);
+            removeScratch(runDir);
+        }
+    }
+
+    /**
+     * Removes what a run needs only while it runs: {@code data/} (hard links to reservoir frames, which would keep
+     * frames the reservoir dropped on disk) and {@code train/} (checkpoints and the challenger package, which the
+     * publisher has copied to the models directory if it was promoted). {@code run.json} stays.
+     */
+    static void removeScratch(Path runDir) {
+        for (String scratch : List.of("data", "train")) {
+            Path p = runDir.resolve(scratch);
+            if (!FileTrees.deleteQuietly(p)) {
+                LOG.warn("cannot remove {}", p);
+            }
         }
     }
 

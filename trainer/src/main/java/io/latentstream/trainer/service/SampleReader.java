@@ -5,6 +5,7 @@ import io.latentstream.codec.image.ImageFiles;
 import io.latentstream.codec.image.PixelFormat;
 import io.latentstream.codec.image.PixelImage;
 import io.latentstream.schemas.RawFrame;
+import io.latentstream.schemas.registry.RegistryUnavailableException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -16,6 +17,8 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -27,13 +30,17 @@ import org.slf4j.LoggerFactory;
  * Feeds the {@link FrameReservoir} from the sample topic on its own thread: a consumer group member (offsets
  * committed after the frames of a poll are on disk, so a restart resumes where the reservoir stopped; a frame read
  * twice overwrites its own file), read_committed. A record that cannot be decoded is logged, counted and skipped:
- * the sample topic is a best-effort data source, not a pipeline that must stop.
+ * the sample topic is a best-effort data source, not a pipeline that must stop. A record that cannot be read because
+ * the schema registry is unavailable is not skipped: offsets are committed only up to it, the consumer seeks back to
+ * it and reads it again after a pause (1 s doubling to 30 s).
  *
  * <p>Thread-safe: {@link #start()} once, {@link #close()} from any thread. Owns its consumer and thread, not the
  * reservoir nor the deserializer.
  */
 public final class SampleReader implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SampleReader.class);
+    private static final long FIRST_RETRY_MS = 1_000;
+    private static final long MAX_RETRY_MS = 30_000;
 
     private final KafkaConsumer<String, byte[]> consumer;
     private final Deserializer<RawFrame> deserializer;
@@ -42,6 +49,7 @@ public final class SampleReader implements AutoCloseable {
     private final Thread thread;
     private final AtomicLong stored = new AtomicLong();
     private final AtomicLong skipped = new AtomicLong();
+    private final AtomicLong deferred = new AtomicLong();
     private volatile boolean running = true;
     private boolean started; // guarded by this
     private volatile Throwable failure;
@@ -70,13 +78,31 @@ public final class SampleReader implements AutoCloseable {
     private void run() {
         try {
             consumer.subscribe(List.of(topic));
+            long backoffMs = FIRST_RETRY_MS;
             while (running) {
                 ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(500));
-                for (ConsumerRecord<String, byte[]> r : records) {
-                    store(r);
+                Map<TopicPartition, OffsetAndMetadata> done = new HashMap<>();
+                boolean interrupted = false;
+                for (TopicPartition tp : records.partitions()) {
+                    for (ConsumerRecord<String, byte[]> r : records.records(tp)) {
+                        if (!store(r)) {
+                            consumer.seek(tp, r.offset()); // read it again once the registry is back
+                            interrupted = true;
+                            break;
+                        }
+                        done.put(tp, new OffsetAndMetadata(r.offset() + 1));
+                    }
                 }
-                if (!records.isEmpty()) {
-                    consumer.commitSync();
+                if (!done.isEmpty()) {
+                    consumer.commitSync(done); // never past a sample that could not be read
+                }
+                if (interrupted) {
+                    for (long waited = 0; waited < backoffMs && running; waited += 100) {
+                        Thread.sleep(100); // returns soon after close()
+                    }
+                    backoffMs = Math.min(MAX_RETRY_MS, backoffMs * 2);
+                } else {
+                    backoffMs = FIRST_RETRY_MS;
                 }
             }
         } catch (WakeupException e) {
@@ -95,17 +121,40 @@ public final class SampleReader implements AutoCloseable {
         }
     }
 
-    private void store(ConsumerRecord<String, byte[]> r) {
+    /**
+     * Stores one sample, or skips it when it cannot be decoded.
+     *
+     * @return false when it could not be read because the schema registry is unavailable (neither stored nor
+     *     skipped: the caller reads it again later)
+     */
+    boolean store(ConsumerRecord<String, byte[]> r) {
+        RawFrame frame;
         try {
-            RawFrame frame = deserializer.deserialize(r.topic(), r.value());
+            frame = deserializer.deserialize(r.topic(), r.value());
+        } catch (RuntimeException e) {
+            if (RegistryUnavailableException.isCauseOf(e)) {
+                deferred.incrementAndGet();
+                LOG.warn("cannot read sample {}-{}@{} now (the schema registry is unavailable); will read it again: {}",
+                    r.topic(), r.partition(), r.offset(), e.getMessage());
+                return false;
+            }
+            skip(r, e);
+            return true;
+        }
+        try {
             if (reservoir.add(frame.getCameraId(), frame.getSequence(), frame.getCaptureTime().toEpochMilli(),
                 image(frame)) != null) {
                 stored.incrementAndGet();
             }
         } catch (RuntimeException | IOException e) {
-            skipped.incrementAndGet();
-            LOG.warn("skipping sample {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), e.toString());
+            skip(r, e);
         }
+        return true;
+    }
+
+    private void skip(ConsumerRecord<String, byte[]> r, Exception e) {
+        skipped.incrementAndGet();
+        LOG.warn("skipping sample {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), e.toString());
     }
 
     /** The frame's pixels as an image (raw layouts as they are, JPEG/PNG decoded). */
@@ -125,6 +174,11 @@ public final class SampleReader implements AutoCloseable {
     /** Frames stored since start. */
     public long storedCount() {
         return stored.get();
+    }
+
+    /** Reads put off since start because the schema registry was unavailable. */
+    public long deferredCount() {
+        return deferred.get();
     }
 
     /** Records skipped since start (undecodable). */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.latentstream.schemas.ModelRelease;
 import io.latentstream.schemas.RawFrame;
+import io.latentstream.schemas.files.FileTrees;
 import io.latentstream.schemas.registry.SchemaRegistryClient;
 import io.latentstream.schemas.serde.AvroSerde;
 import io.latentstream.schemas.serde.AvroSerdeConfig;
@@ -79,9 +80,37 @@ public final class TrainerService implements AutoCloseable {
         AvroSerde<ModelRelease> releaseSerde = new AvroSerde<>(client, ModelRelease.class);
         this.reservoir = FrameReservoir.open(config, clock);
         this.catalog = new ReleaseCatalog(config, releaseSerde.deserializer(), ReleasePublisher.verifyKey(config));
+        catalog.removeLeftovers();
         this.publisher = new ReleasePublisher(config, releaseSerde.serializer(), ReleasePublisher.signingKey(config));
         this.reader = new SampleReader(config, new AvroSerde<>(client, RawFrame.class).deserializer(), reservoir);
-        this.earlierRuns = readEarlierRuns(Path.of(config.getString(TrainerServiceConfig.WORK_DIR)));
+        Path workDir = Path.of(config.getString(TrainerServiceConfig.WORK_DIR));
+        pruneRunDirectories(workDir);
+        this.earlierRuns = readEarlierRuns(workDir);
+    }
+
+    /**
+     * At start no run is in progress: removes the scratch of runs a kill interrupted and the directories of all but
+     * the last {@value #KEPT_RUNS} runs.
+     */
+    static void pruneRunDirectories(Path workDir) {
+        if (!Files.isDirectory(workDir)) {
+            return;
+        }
+        List<Path> dirs;
+        try (Stream<Path> list = Files.list(workDir)) {
+            dirs = list.filter(Files::isDirectory)
+                .sorted(Comparator.comparing((Path p) -> p.getFileName().toString()).reversed()).toList();
+        } catch (IOException e) {
+            LOG.warn("cannot list earlier runs in {}: {}", workDir, e.toString());
+            return;
+        }
+        for (int i = 0; i < dirs.size(); i++) {
+            if (i < KEPT_RUNS) {
+                RetrainingRun.removeScratch(dirs.get(i));
+            } else if (!FileTrees.deleteQuietly(dirs.get(i))) {
+                LOG.warn("cannot remove the old run directory {}", dirs.get(i));
+            }
+        }
     }
 
     /** The run.json of earlier runs in the work directory, newest first (run ids sort by start time). */

@@ -1,13 +1,18 @@
-package io.latentstream.streams.support;
+package io.latentstream.schemas.files;
 
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 
-/** Deleting the data directories the demo and the benchmark own. Stateless. */
+/**
+ * The one recursive delete of the project: data directories of the demo and the benchmark, staging directories of
+ * model installs, trainer run directories. Symbolic links are deleted, never followed; hard links are ordinary
+ * files (deleting one leaves the other names of the file intact). Stateless.
+ */
 public final class FileTrees {
 
   private FileTrees() {}
@@ -17,7 +22,7 @@ public final class FileTrees {
    * state store closing) is not an error.
    */
   public static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
+    if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
       return;
     }
     Files.walkFileTree(dir, new SimpleFileVisitor<>() {
@@ -38,5 +43,19 @@ public final class FileTrees {
         return FileVisitResult.CONTINUE;
       }
     });
+  }
+
+  /**
+   * {@link #deleteTree} for clean-ups that must not fail the caller.
+   *
+   * @return whether {@code dir} is gone
+   */
+  public static boolean deleteQuietly(Path dir) {
+    try {
+      deleteTree(dir);
+    } catch (IOException e) {
+      // reported through the return value; the caller logs what it was cleaning up
+    }
+    return !Files.exists(dir, LinkOption.NOFOLLOW_LINKS);
   }
 }
