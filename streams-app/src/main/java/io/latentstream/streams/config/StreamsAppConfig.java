@@ -126,7 +126,7 @@ public final class StreamsAppConfig extends AbstractConfig {
         .define(SAMPLE_RATE, Type.DOUBLE, 0.02, Range.between(0.0, 1.0), Importance.MEDIUM,
             "Fraction of raw frames copied to the sample topic (deterministic per camera and sequence).")
         .define(SAMPLE_MAX_PER_MINUTE, Type.INT, 30, Range.atLeast(0), Importance.LOW,
-            "Cap on sampled frames per camera per minute of capture time.")
+            "Cap on sampled frames per camera per minute of processing time (not capture time: a camera clock cannot stop or flood sampling).")
         .define(PSNR_SAMPLE_RATE, Type.DOUBLE, 0.01, Range.between(0.0, 1.0), Importance.LOW,
             "Fraction of encoded frames (deterministic per camera and sequence) also decoded to measure PSNR;"
                 + " each costs one decode.")

@@ -9,6 +9,7 @@ import io.latentstream.codec.model.ModelClosedException;
 import io.latentstream.codec.sequence.KeyframeCause;
 import io.latentstream.codec.sequence.SequenceEncoder;
 import io.latentstream.codec.sequence.SequenceFrame;
+import io.latentstream.schemas.DeadLetter;
 import io.latentstream.schemas.DeadLetterReason;
 import io.latentstream.schemas.FrameType;
 import io.latentstream.schemas.LatentFrame;
@@ -53,6 +54,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A model closed by a hot swap between fetching the codec and using it is retried with the current codec; a new
  * model starts a new chain (KEY, cause MODEL_CHANGE).
+ *
+ * <p><b>Time.</b> Every record this processor writes (latent frame, sample, dead letter) is stamped with the time it
+ * was processed, not the raw record's timestamp, and the sample cap counts minutes of processing time: a producer's
+ * clock is not trusted to decide how long its frames are kept (a camera lagging by days would have its latent
+ * frames dropped by the topic's and the decode store's retention at once) or whether it is sampled (a capture time
+ * in the future would have stopped its sampling until that time came). The capture time stays in the frame.
  *
  * <p>One instance per stream task (Kafka Streams' contract); not thread-safe.
  */
@@ -103,6 +110,7 @@ public final class EncodeProcessor implements Processor<byte[], byte[], byte[], 
     }
     metrics.frameIn();
     long start = System.nanoTime();
+    long now = context.currentSystemTimeMs();
     DeadLetterFactory.Source source =
         new DeadLetterFactory.Source(meta.topic(), meta.partition(), meta.offset(), record.timestamp());
     byte[] value = record.value();
@@ -134,8 +142,8 @@ public final class EncodeProcessor implements Processor<byte[], byte[], byte[], 
       return;
     }
     byte[] key = camera.getBytes(StandardCharsets.UTF_8);
-    if (sampler.sample(camera, frame.getSequence(), frame.getCaptureTime().toEpochMilli())) {
-      context.forward(new Record<byte[], EncodeOutcome>(key, new EncodeOutcome.Sampled(value), record.timestamp()));
+    if (sampler.sample(camera, frame.getSequence(), now)) {
+      context.forward(new Record<byte[], EncodeOutcome>(key, new EncodeOutcome.Sampled(value), now));
       metrics.sampled();
     }
     encode(record, source, frame, image, key, start, committed);
@@ -223,7 +231,8 @@ public final class EncodeProcessor implements Processor<byte[], byte[], byte[], 
           .setReferenceSequence(coded.isKey() ? null : frame.getSequence() - 1)
           .setKeyframeCause(cause == null ? null : cause.name())
           .build();
-      context.forward(new Record<byte[], EncodeOutcome>(key, new EncodeOutcome.Encoded(latent), record.timestamp()));
+      context.forward(new Record<byte[], EncodeOutcome>(key, new EncodeOutcome.Encoded(latent),
+          context.currentSystemTimeMs()));
       metrics.encoded(System.nanoTime() - start, bpp);
       metrics.latentFrame(coded.type().name(), cause == null ? null : cause.name(), coded.bitstream().length,
           coded.sequence() - coded.keySequence());
@@ -246,9 +255,10 @@ public final class EncodeProcessor implements Processor<byte[], byte[], byte[], 
   private void reject(Record<byte[], byte[]> record, DeadLetterFactory.Source source, DeadLetterReason reason,
       String message, Throwable cause, String modelVersion) {
     LOG.debug("dead-lettering {}-{}@{}: {} {}", source.topic(), source.partition(), source.offset(), reason, message);
-    context.forward(new Record<byte[], EncodeOutcome>(record.key(), new EncodeOutcome.Rejected(
-        deadLetters.create(source, record.key(), record.value(), reason, message, cause, modelVersion)),
-        record.timestamp()));
+    DeadLetter letter =
+        deadLetters.create(source, record.key(), record.value(), reason, message, cause, modelVersion);
+    context.forward(new Record<byte[], EncodeOutcome>(DeadLetterFactory.cappedKey(record.key()),
+        new EncodeOutcome.Rejected(letter), context.currentSystemTimeMs()));
     metrics.deadLetter(reason);
   }
 }

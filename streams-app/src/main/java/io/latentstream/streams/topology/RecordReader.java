@@ -95,8 +95,8 @@ final class RecordReader<T extends SpecificRecord> implements Processor<byte[], 
         problem.message());
     DeadLetterFactory.Source source =
         new DeadLetterFactory.Source(meta.topic(), meta.partition(), meta.offset(), record.timestamp());
-    context.forward(record.withValue(new ReadOutcome.Rejected<>(deadLetters.create(source, record.key(),
-        record.value(), problem.reason(), problem.message(), cause, null))));
+    context.forward(record.withKey(DeadLetterFactory.cappedKey(record.key())).withValue(new ReadOutcome.Rejected<>(
+        deadLetters.create(source, record.key(), record.value(), problem.reason(), problem.message(), cause, null))));
     metrics.deadLetter(problem.reason());
   }
 }
