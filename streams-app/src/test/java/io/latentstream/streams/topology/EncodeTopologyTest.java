@@ -13,10 +13,10 @@ import io.latentstream.schemas.FrameType;
 import io.latentstream.schemas.LatentFrame;
 import io.latentstream.schemas.PixelFormat;
 import io.latentstream.schemas.RawFrame;
+import io.latentstream.schemas.StubSchemaRegistry;
 import io.latentstream.schemas.registry.SchemaRegistryClient;
 import io.latentstream.schemas.registry.SchemaRegistryConfig;
 import io.latentstream.streams.BadFrames;
-import io.latentstream.streams.InMemorySchemaRegistry;
 import io.latentstream.streams.TestFrames;
 import io.latentstream.streams.errors.TransientFailureExceptionHandler;
 import io.latentstream.streams.metrics.PipelineMetrics;
@@ -54,14 +54,14 @@ class EncodeTopologyTest {
   private static final String SAMPLE = "images.sample";
   private static final String KEYFRAME_REQUESTS = "images.keyframe.requests";
 
-  private static InMemorySchemaRegistry registry;
+  private static StubSchemaRegistry registry;
   private static RecordSerdes serdes;
   private static CodecModel model;
   private static LearnedCodec codec;
 
   @BeforeAll
   static void start() throws Exception {
-    registry = new InMemorySchemaRegistry();
+    registry = new StubSchemaRegistry();
     serdes = new RecordSerdes(new SchemaRegistryClient(SchemaRegistryConfig.of(registry.url())));
     model = CodecModel.load(FixtureModels.level(2));
     codec = LearnedCodec.of(model);
