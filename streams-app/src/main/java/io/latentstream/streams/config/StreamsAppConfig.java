@@ -174,7 +174,8 @@ public final class StreamsAppConfig extends AbstractConfig {
             "HTTP requests other than health, readiness and metrics that one client (remote address) may have in"
                 + " progress or waiting at once; more are answered 429 with Retry-After at once, so one greedy"
                 + " client cannot take every worker and the queue (0 = no per-client limit). Behind a reverse proxy"
-                + " every client has the proxy's address.");
+                + " every client has the proxy's address, and another instance forwarding frame requests here is one"
+                + " client (its callers get the 429 passed on).");
 
     private final Map<String, String> kafkaOverrides;
 
