@@ -31,7 +31,8 @@ import org.junit.jupiter.api.Test;
  * Random mutations and truncations of valid bitstreams. What a user relies on: every case ends, within seconds, either
  * in one of the typed rejections a caller handles ({@link CorruptBitstreamException}, {@link FrameTooLargeException}
  * for a size beyond the decode limits, {@link UnknownModelException} for a model version it does not have,
- * {@link MissingReferenceException} for a frame that needs its chain) or in an image of exactly the size and pixel
+ * {@link MissingReferenceException} for a frame that needs its chain, {@link ModelMismatchException} for a DELTA frame
+ * whose model fingerprint is not its chain's) or in an image of exactly the size and pixel
  * format its header declares, within the limits, decoded with bounded heap allocation; never another exception, a
  * hang or an out-of-memory error. Half of the mutants get a recomputed CRC so that the header validation and the
  * entropy decoder see the corruption instead of the checksum.
@@ -44,7 +45,8 @@ class BitstreamFuzzTest {
   private static final long MAX_ALLOCATED_BYTES = 64L << 20;
   /** The exceptions a caller of the decoder is documented to handle. */
   private static final List<Class<? extends CodecException>> TYPED = List.of(CorruptBitstreamException.class,
-      FrameTooLargeException.class, UnknownModelException.class, MissingReferenceException.class);
+      FrameTooLargeException.class, UnknownModelException.class, MissingReferenceException.class,
+      ModelMismatchException.class);
   private static ModelCatalog catalog;
 
   @BeforeAll
