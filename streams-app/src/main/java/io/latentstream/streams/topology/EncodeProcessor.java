@@ -18,6 +18,7 @@ import io.latentstream.schemas.serde.AvroDeserializer;
 import io.latentstream.schemas.serde.InvalidPayloadException;
 import io.latentstream.streams.errors.DeadLetterFactory;
 import io.latentstream.streams.errors.FrameRejectedException;
+import io.latentstream.streams.metrics.CommitBoundMetrics;
 import io.latentstream.streams.metrics.PipelineMetrics;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -79,6 +80,7 @@ public final class EncodeProcessor implements Processor<byte[], byte[], byte[], 
   private ProcessorContext<byte[], EncodeOutcome> context;
   private FrameSampler sampler;
   private KeyValueStore<String, byte[]> chains;
+  private CommitBoundMetrics pending;
 
   EncodeProcessor(EncodeTopology.Settings settings, AvroDeserializer<RawFrame> deserializer,
       Supplier<LearnedCodec> codecs, PipelineMetrics metrics, Clock clock) {
@@ -97,18 +99,30 @@ public final class EncodeProcessor implements Processor<byte[], byte[], byte[], 
     KeyValueStore<String, byte[]> store = context.getStateStore(EncodeTopology.SAMPLE_STORE);
     this.sampler = new FrameSampler(settings.sampleRate(), settings.sampleMaxPerMinute(), store);
     this.chains = context.getStateStore(EncodeTopology.CHAIN_STORE);
+    this.pending = context.getStateStore(EncodeTopology.METRICS_STORE);
     // a (re)initialised task may continue from a committed position older than what this instance last coded
     encoders.clear();
   }
 
   @Override
   public void process(Record<byte[], byte[]> record) {
+    try {
+      processRecord(record);
+    } catch (RuntimeException e) {
+      // the task fails and its transaction is aborted: what it did since its last commit is done again, and
+      // counted then
+      pending.discard();
+      throw e;
+    }
+  }
+
+  private void processRecord(Record<byte[], byte[]> record) {
     RecordMetadata meta = context.recordMetadata().orElseThrow();
     if (meta.topic().equals(settings.keyframeRequestTopic())) {
       keyframeRequested(record);
       return;
     }
-    metrics.frameIn();
+    pending.record(metrics::frameIn);
     long start = System.nanoTime();
     long now = context.currentSystemTimeMs();
     DeadLetterFactory.Source source =
@@ -144,13 +158,13 @@ public final class EncodeProcessor implements Processor<byte[], byte[], byte[], 
     byte[] key = camera.getBytes(StandardCharsets.UTF_8);
     if (sampler.sample(camera, frame.getSequence(), now)) {
       context.forward(new Record<byte[], EncodeOutcome>(key, new EncodeOutcome.Sampled(value), now));
-      metrics.sampled();
+      pending.record(metrics::sampled);
     }
     encode(record, source, frame, image, key, start, committed);
   }
 
   private void keyframeRequested(Record<byte[], byte[]> record) {
-    metrics.keyframeRequest();
+    pending.record(metrics::keyframeRequest);
     if (record.key() == null) {
       return;
     }
@@ -233,9 +247,11 @@ public final class EncodeProcessor implements Processor<byte[], byte[], byte[], 
           .build();
       context.forward(new Record<byte[], EncodeOutcome>(key, new EncodeOutcome.Encoded(latent),
           context.currentSystemTimeMs()));
-      metrics.encoded(System.nanoTime() - start, bpp);
-      metrics.latentFrame(coded.type().name(), cause == null ? null : cause.name(), coded.bitstream().length,
-          coded.sequence() - coded.keySequence());
+      long nanos = System.nanoTime() - start;
+      String causeName = cause == null ? null : cause.name();
+      pending.record(() -> metrics.encoded(nanos, bpp));
+      pending.record(() -> metrics.latentFrame(coded.type().name(), causeName, coded.bitstream().length,
+          coded.sequence() - coded.keySequence()));
       return;
     }
   }
@@ -243,7 +259,7 @@ public final class EncodeProcessor implements Processor<byte[], byte[], byte[], 
   private Double measurePsnr(SequenceEncoder encoder, PixelImage image) {
     try {
       double db = QualityMetrics.psnr(image, encoder.reconstruction());
-      metrics.psnr(db);
+      pending.record(() -> metrics.psnr(db));
       return db;
     } catch (RuntimeException e) {
       // a measurement only: the frame is encoded either way
@@ -259,6 +275,6 @@ public final class EncodeProcessor implements Processor<byte[], byte[], byte[], 
         deadLetters.create(source, record.key(), record.value(), reason, message, cause, modelVersion);
     context.forward(new Record<byte[], EncodeOutcome>(DeadLetterFactory.cappedKey(record.key()),
         new EncodeOutcome.Rejected(letter), context.currentSystemTimeMs()));
-    metrics.deadLetter(reason);
+    pending.record(() -> metrics.deadLetter(reason));
   }
 }

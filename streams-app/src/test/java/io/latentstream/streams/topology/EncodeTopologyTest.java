@@ -349,6 +349,34 @@ class EncodeTopologyTest {
   }
 
   @Test
+  void shouldCountAFrameOnceWhenItIsProcessedAgainAfterItsTransactionWasAborted() {
+    AtomicInteger calls = new AtomicInteger();
+    Supplier<LearnedCodec> failingOnce = () -> {
+      if (calls.getAndIncrement() == 0) {
+        throw new org.apache.kafka.common.errors.TimeoutException("registry unreachable"); // fails the task
+      }
+      return codec;
+    };
+    try (Harness h = harness(settings(10_000, 1 << 20, 1.0, 10), serdes, failingOnce)) {
+      byte[] key = "cam-1".getBytes(StandardCharsets.UTF_8);
+      byte[] good = serdes.rawFrame().serializer().serialize(RAW, TestFrames.raw("cam-1", 1, TestFrames.image(1, 1)));
+
+      // the task fails on the frame, after having copied it to the sample topic: the transaction is aborted
+      assertThatThrownBy(() -> h.raw().pipeInput(key, good));
+      assertThat(h.metrics().framesIn()).isZero();
+      // processed again, as after the abort: counted once, with everything it did
+      h.raw().pipeInput(key, good);
+      h.raw().pipeInput(key, new byte[] {9, 9, 9});
+
+      assertThat(h.metrics().framesIn()).isEqualTo(2);
+      assertThat(h.metrics().framesEncoded()).isEqualTo(1);
+      assertThat(h.metrics().deadLetters(DeadLetterReason.UNDECODABLE_PAYLOAD)).isEqualTo(1);
+      assertThat(h.metrics().latentFrames("KEY")).isEqualTo(1);
+      assertThat(h.latent().readRecordsToList()).hasSize(1);
+    }
+  }
+
+  @Test
   void shouldCodeDeltaFramesThatTheCodecsSequenceDecoderDecodesToTheEncodersPictures() {
     EncodeTopology.Settings psnr = settings(10_000, 1 << 20, 0, 0, 1.0, new KeyframePolicy(6, 0));
     try (Harness h = harness(psnr, serdes, () -> codec)) {
