@@ -7,21 +7,27 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
 import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.internals.CacheFlushListener;
+import org.apache.kafka.streams.state.internals.CachedStateStore;
 
 /**
- * A task's metric updates, held until the task commits: a state store (in memory, no changelog) that Kafka Streams
- * flushes when it commits the task's work, and closes without a flush when the work is thrown away. A processor
+ * A task's metric updates, held until the task commits: a state store (in memory, no changelog) whose updates are
+ * applied when Kafka Streams commits the task's work and dropped when the work is thrown away. A processor
  * {@linkplain #record records} its metric updates here instead of applying them, so a frame processed in a
  * transaction that is aborted (the task failed, moved or was fenced) is not counted, and when it is processed again
  * it is counted once.
  *
- * <p>The updates are applied when the task's stores are flushed, just before its transaction is committed: should
- * that commit itself fail (rare: the broker or the group membership is lost at that moment), that batch is counted
- * again when it is processed again.
+ * <p>Under exactly-once Kafka Streams commits a running task's stores only when the task is closed or suspended;
+ * what it does at every commit is flush the stores' caches, just before the transaction is committed. So this store
+ * declares itself a cached store (Kafka Streams' {@link CachedStateStore}, an internal interface: the project pins
+ * its Kafka version, and the pipeline ITs that check exact counts fail at once should an upgrade stop calling it)
+ * and applies its updates when its "cache" is flushed, as well as on {@link #commit}/{@link #flush}. Should the
+ * transaction commit itself fail after that flush (rare: the broker or the group membership lost at that moment),
+ * that batch is counted again when it is processed again.
  *
  * <p>One per stream task, used by its stream thread only; not thread-safe.
  */
-public final class CommitBoundMetrics implements StateStore {
+public final class CommitBoundMetrics implements StateStore, CachedStateStore<Object, Object> {
 
   private final String name;
   private final List<Runnable> pending = new ArrayList<>();
@@ -109,6 +115,23 @@ public final class CommitBoundMetrics implements StateStore {
   @Override
   public void commit(Map<TopicPartition, Long> changelogOffsets) {
     flush();
+  }
+
+  /** Called by Kafka Streams at every commit of the task, before its transaction commits. */
+  @Override
+  public void flushCache() {
+    flush();
+  }
+
+  /** Called by Kafka Streams when the task's uncommitted work is dropped. */
+  @Override
+  public void clearCache() {
+    discard();
+  }
+
+  @Override
+  public boolean setFlushListener(CacheFlushListener<Object, Object> listener, boolean sendOldValues) {
+    return false; // nothing is forwarded from here
   }
 
   @Override

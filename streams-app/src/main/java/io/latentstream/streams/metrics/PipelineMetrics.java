@@ -20,10 +20,10 @@ import java.util.function.Supplier;
  * The service's Prometheus metrics: frames in and out, dead letters by reason, encode latency, bits per pixel,
  * sampled PSNR, samples taken, the current model version, model swaps and refused model releases by reason.
  *
- * <p>The encode path records its frame metrics (in, encoded, sampled, dead letters, by type, latency, bpp, PSNR,
- * key-frame requests) through its task's {@link CommitBoundMetrics}, so they count committed work: a frame whose
- * exactly-once transaction is aborted is counted once, when it is processed again (see there for the one narrow
- * exception). The decode path's dead letters are counted as they are processed.
+ * <p>The stream processors record their metrics (frames in, encoded, sampled, dead letters of both paths, by type,
+ * latency, bpp, PSNR, key-frame requests) through their task's {@link CommitBoundMetrics}, so they count committed
+ * work: a record whose exactly-once transaction is aborted is counted once, when it is processed again (see there
+ * for the one narrow exception).
  *
  * <p>Each instance owns its own {@link PrometheusRegistry} (not the global default one), so tests and several
  * apps in one JVM do not collide. Thread-safe: stream threads record, the HTTP thread scrapes. Nothing to close.
