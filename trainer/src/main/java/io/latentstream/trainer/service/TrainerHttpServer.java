@@ -143,6 +143,12 @@ public final class TrainerHttpServer implements AutoCloseable {
             service.sampleReader().storedCount());
         gauge(sb, "latentstream_trainer_samples_skipped", "Sampled records skipped (undecodable) since start.",
             service.sampleReader().skippedCount());
+        sb.append("# HELP latentstream_trainer_samples_skipped_by_reason Sampled records skipped since start, by"
+            + " reason.\n");
+        sb.append("# TYPE latentstream_trainer_samples_skipped_by_reason gauge\n");
+        service.sampleReader().skippedByReason().forEach((reason, n) -> sb.append(
+            "latentstream_trainer_samples_skipped_by_reason{reason=\"").append(reason).append("\"} ").append(n)
+            .append('\n'));
         send(ex, 200, "text/plain; version=0.0.4; charset=utf-8", sb.toString());
     }
 

@@ -28,8 +28,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Poison records on the trainer's input topic (the sample topic) on the real broker and registry: garbage, a
- * truncated frame, a record of another schema and an oversized frame are each skipped and counted, and the reader
- * keeps running and stores the good samples around them.
+ * truncated frame, a record of another schema and an oversized frame are each skipped and counted by reason, and the
+ * reader keeps running and stores the good samples around them.
  */
 @RealPlatform
 class SamplePoisonRecordIT {
@@ -71,6 +71,9 @@ class SamplePoisonRecordIT {
             reader.start();
             await().atMost(Duration.ofSeconds(60)).until(() -> reader.storedCount() == 2);
             assertThat(reader.skippedCount()).isEqualTo(4);
+            assertThat(reader.skippedByReason()).containsExactlyInAnyOrderEntriesOf(Map.of(
+                "UNDECODABLE_PAYLOAD", 1L, "TRUNCATED_PAYLOAD", 1L, "SCHEMA_MISMATCH", 1L,
+                "InvalidImageException", 1L));
             assertThat(reader.isAlive()).isTrue();
 
             // and it goes on reading
