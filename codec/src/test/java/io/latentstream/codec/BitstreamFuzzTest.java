@@ -3,6 +3,8 @@ package io.latentstream.codec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import io.latentstream.codec.bitstream.LsfFormat;
+import io.latentstream.codec.bitstream.LsfHeader;
 import io.latentstream.codec.image.PixelFormat;
 import io.latentstream.codec.image.PixelImage;
 import io.latentstream.codec.model.FixtureModels;
@@ -13,6 +15,7 @@ import io.latentstream.codec.sequence.KeyframePolicy;
 import io.latentstream.codec.sequence.ReferenceState;
 import io.latentstream.codec.sequence.SequenceDecoder;
 import io.latentstream.codec.sequence.SequenceEncoder;
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,12 +28,25 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Random mutations and truncations of valid bitstreams: every case must end in a decoded image or a typed
- * {@link CodecException}, quickly. Half of the mutants get a recomputed CRC so that the header validation and the
+ * Random mutations and truncations of valid bitstreams. What a user relies on: every case ends, within seconds, either
+ * in one of the typed rejections a caller handles ({@link CorruptBitstreamException}, {@link FrameTooLargeException}
+ * for a size beyond the decode limits, {@link UnknownModelException} for a model version it does not have,
+ * {@link MissingReferenceException} for a frame that needs its chain, {@link ModelMismatchException} for a DELTA frame
+ * whose model fingerprint is not its chain's) or in an image of exactly the size and pixel
+ * format its header declares, within the limits, decoded with bounded heap allocation; never another exception, a
+ * hang or an out-of-memory error. Half of the mutants get a recomputed CRC so that the header validation and the
  * entropy decoder see the corruption instead of the checksum.
  */
 class BitstreamFuzzTest {
   private static final int CASES = 10_000;
+  /** Decode limit of the fuzzed codec: far above the seeds, far below what a mutated header can claim. */
+  private static final DecodeLimits LIMITS = DecodeLimits.ofMaxPixels(256 * 256);
+  /** Heap one decode may allocate: a 256x256 frame's buffers are a small fraction of it. */
+  private static final long MAX_ALLOCATED_BYTES = 64L << 20;
+  /** The exceptions a caller of the decoder is documented to handle. */
+  private static final List<Class<? extends CodecException>> TYPED = List.of(CorruptBitstreamException.class,
+      FrameTooLargeException.class, UnknownModelException.class, MissingReferenceException.class,
+      ModelMismatchException.class);
   private static ModelCatalog catalog;
 
   @BeforeAll
@@ -45,7 +61,7 @@ class BitstreamFuzzTest {
 
   @Test
   void shouldDecodeOrThrowTypedExceptionWhenBitstreamIsMutatedOrTruncated() {
-    LearnedCodec codec = new LearnedCodec(catalog.load("default", 1), catalog);
+    LearnedCodec codec = new LearnedCodec(catalog.load("default", 1), catalog, LIMITS);
     List<byte[]> seeds = new ArrayList<>();
     seeds.add(codec.compress(TestImages.synthetic(24, 20, PixelFormat.RGB24, 1)).bitstream());
     seeds.add(codec.compress(TestImages.synthetic(1, 1, PixelFormat.GRAY8, 2)).bitstream());
@@ -97,6 +113,7 @@ class BitstreamFuzzTest {
           dec.apply(mutant);
           return true;
         } catch (CodecException e) {
+          assertTyped(e, mutant);
           return false;
         }
       }, () -> "case hung: " + Arrays.toString(mutant));
@@ -121,13 +138,34 @@ class BitstreamFuzzTest {
   private enum Outcome { DECODED, REJECTED }
 
   private static Outcome decode(LearnedCodec codec, byte[] bits) {
+    long before = allocatedBytes();
+    PixelImage image;
     try {
-      PixelImage image = codec.decompress(bits);
-      assertThat(image.pixels()).isNotEmpty();
-      return Outcome.DECODED;
+      image = codec.decompress(bits);
     } catch (CodecException e) {
+      assertTyped(e, bits);
       return Outcome.REJECTED;
     }
+    assertThat(allocatedBytes() - before).as("heap allocated decoding %s", Arrays.toString(bits))
+        .isLessThan(MAX_ALLOCATED_BYTES);
+    // it decoded, so its header parses: the image is what the header declares, within the limits
+    LsfHeader header = LsfFormat.parse(bits).header();
+    assertThat(image.width()).isEqualTo(header.width());
+    assertThat(image.height()).isEqualTo(header.height());
+    assertThat(image.format()).isEqualTo(header.pixelFormat());
+    assertThat(image.pixelCount()).isPositive().isLessThanOrEqualTo(LIMITS.maxPixels());
+    assertThat(image.pixels()).hasSize(header.width() * header.height() * header.pixelFormat().channels());
+    return Outcome.DECODED;
+  }
+
+  private static void assertTyped(CodecException e, byte[] bits) {
+    assertThat(TYPED).as("%s for %s", e, Arrays.toString(bits)).anyMatch(type -> type.isInstance(e));
+    assertThat(e.getMessage()).isNotBlank();
+  }
+
+  /** Heap bytes this thread has allocated so far. */
+  private static long allocatedBytes() {
+    return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean()).getCurrentThreadAllocatedBytes();
   }
 
   private static byte[] mutate(byte[] seed, SplittableRandom rnd) {

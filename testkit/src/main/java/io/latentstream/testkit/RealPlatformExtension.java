@@ -12,7 +12,8 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * <p>Stateless; use it through {@link RealPlatform}.
  */
 public final class RealPlatformExtension implements ParameterResolver {
-    private static final ExtensionContext.Namespace NAMESPACE =
+    /** Where the run's platform is kept, in the root context's store (package-private for the sharing test). */
+    static final ExtensionContext.Namespace NAMESPACE =
             ExtensionContext.Namespace.create(RealPlatformExtension.class);
 
     @Override

@@ -39,6 +39,11 @@ import org.slf4j.LoggerFactory;
  * {@link RegistryUnavailableException} is thrown. Other 4xx responses fail at once with a typed
  * {@link SchemaRegistryException}, as do TLS failures (an untrusted certificate is a configuration error).
  *
+ * <p>Redirects (301, 302, 303, 307, 308; at most {@value #MAX_REDIRECTS}) are followed, but the basic-auth
+ * credentials go only to the origin (scheme, host and port) they were configured for: a registry, proxy or load
+ * balancer that sends the client elsewhere does not get them forwarded to whatever host it names. A redirect from
+ * HTTPS to plain HTTP is not followed.
+ *
  * <p>Thread-safe: share one instance. It holds no resources that need closing (the JDK HTTP client's threads end
  * when it becomes unreachable).
  */
@@ -48,6 +53,8 @@ public final class SchemaRegistryClient {
   private static final String ACCEPT =
       "application/vnd.schemaregistry.v1+json, application/vnd.schemaregistry+json, application/json";
   private static final Logger LOG = LoggerFactory.getLogger(SchemaRegistryClient.class);
+  /** Redirects followed per request. */
+  static final int MAX_REDIRECTS = 5;
 
   /** What a 404 without a recognised error code means for the call that got it. */
   private enum Missing { SUBJECT, SCHEMA, OTHER }
@@ -67,7 +74,7 @@ public final class SchemaRegistryClient {
     this.config = Objects.requireNonNull(config, "config");
     HttpClient.Builder builder = HttpClient.newBuilder()
         .connectTimeout(config.connectTimeout())
-        .followRedirects(HttpClient.Redirect.NORMAL);
+        .followRedirects(HttpClient.Redirect.NEVER); // followed here, so credentials stay with their origin
     config.tls().ifPresent(tls -> builder.sslContext(tls.toSslContext()));
     this.http = builder.build();
     this.authorization = config.basicAuthUserInfo()
@@ -275,18 +282,9 @@ public final class SchemaRegistryClient {
       }
       int urlIndex = (start + attempt - 1) % urls.size();
       URI uri = URI.create(urls.get(urlIndex) + path);
-      HttpRequest.Builder request = HttpRequest.newBuilder(uri)
-          .timeout(config.requestTimeout())
-          .header("Accept", ACCEPT);
-      authorization.ifPresent(value -> request.header("Authorization", value));
-      if (payload != null) {
-        request.header("Content-Type", CONTENT_TYPE).method(method, HttpRequest.BodyPublishers.ofByteArray(payload));
-      } else {
-        request.method(method, HttpRequest.BodyPublishers.noBody());
-      }
       HttpResponse<byte[]> response;
       try {
-        response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+        response = exchange(uri, method, payload);
       } catch (SSLException e) {
         // a certificate or protocol mismatch is configuration, not an outage: retrying cannot help
         throw new SchemaRegistryException("TLS with schema registry " + uri + " failed (check the truststore/keystore"
@@ -317,6 +315,68 @@ public final class SchemaRegistryClient {
     }
     throw new RegistryUnavailableException("Schema registry " + urls + " unavailable for " + method + " " + path
         + " after " + config.maxAttempts() + " attempt(s); last failure: " + lastFailure, lastStatus, lastFailure);
+  }
+
+  /**
+   * One request, following redirects; the {@code Authorization} header goes only to the configured origin.
+   *
+   * @return the final response (a redirect that cannot be followed is returned as it is: an error for the caller)
+   */
+  private HttpResponse<byte[]> exchange(URI uri, String method, byte[] payload)
+      throws IOException, InterruptedException {
+    URI origin = uri;
+    URI target = uri;
+    String verb = method;
+    byte[] body = payload;
+    for (int hop = 0; ; hop++) {
+      HttpRequest.Builder request = HttpRequest.newBuilder(target)
+          .timeout(config.requestTimeout())
+          .header("Accept", ACCEPT);
+      if (sameOrigin(origin, target)) {
+        authorization.ifPresent(value -> request.header("Authorization", value));
+      }
+      if (body != null) {
+        request.header("Content-Type", CONTENT_TYPE).method(verb, HttpRequest.BodyPublishers.ofByteArray(body));
+      } else {
+        request.method(verb, HttpRequest.BodyPublishers.noBody());
+      }
+      HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+      int status = response.statusCode();
+      boolean redirect = status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+      Optional<String> location = response.headers().firstValue("Location");
+      if (!redirect || location.isEmpty() || hop >= MAX_REDIRECTS) {
+        return response;
+      }
+      URI next;
+      try {
+        next = target.resolve(location.get());
+      } catch (IllegalArgumentException e) {
+        return response;
+      }
+      if (next.getScheme() == null || next.getHost() == null
+          || !(next.getScheme().equalsIgnoreCase("http") || next.getScheme().equalsIgnoreCase("https"))
+          || target.getScheme().equalsIgnoreCase("https") && next.getScheme().equalsIgnoreCase("http")) {
+        LOG.warn("Schema registry {} {} redirected to {}: not followed", verb, target, next);
+        return response;
+      }
+      if (!sameOrigin(origin, next) && authorization.isPresent()) {
+        LOG.debug("Schema registry {} redirected to another origin {}: credentials not sent there", target, next);
+      }
+      if (status == 303 || (status == 301 || status == 302) && verb.equals("POST")) {
+        verb = "GET"; // what browsers and the JDK do: the body is not sent on
+        body = null;
+      }
+      target = next;
+    }
+  }
+
+  private static boolean sameOrigin(URI a, URI b) {
+    return a.getScheme().equalsIgnoreCase(b.getScheme()) && a.getHost().equalsIgnoreCase(b.getHost())
+        && port(a) == port(b);
+  }
+
+  private static int port(URI uri) {
+    return uri.getPort() != -1 ? uri.getPort() : uri.getScheme().equalsIgnoreCase("https") ? 443 : 80;
   }
 
   private void pause(Duration backoff, String method, String path, int lastStatus, Exception lastFailure) {

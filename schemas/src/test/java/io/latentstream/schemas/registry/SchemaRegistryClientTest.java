@@ -6,7 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.latentstream.schemas.DeadLetter;
 import io.latentstream.schemas.RawFrame;
 import io.latentstream.schemas.StubSchemaRegistry;
+import com.sun.net.httpserver.HttpHandler;
+import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -165,6 +168,71 @@ class SchemaRegistryClientTest {
 
     String expected = "Basic " + Base64.getEncoder().encodeToString("alice:s3cret".getBytes(StandardCharsets.UTF_8));
     assertThat(registry.requests()).extracting(StubSchemaRegistry.Request::authorization).containsOnly(expected);
+  }
+
+  @Test
+  void shouldNotSendBasicAuthToAnotherHostWhenTheRegistryRedirectsThere() throws IOException {
+    List<String> seenElsewhere = new java.util.concurrent.CopyOnWriteArrayList<>();
+    HttpServer elsewhere = server(exchange -> {
+      String auth = exchange.getRequestHeaders().getFirst("Authorization");
+      seenElsewhere.add(auth == null ? "(none)" : auth);
+      byte[] body = "{\"id\": 7}".getBytes(StandardCharsets.UTF_8);
+      exchange.sendResponseHeaders(200, body.length);
+      exchange.getResponseBody().write(body);
+      exchange.close();
+    });
+    // the same machine under another name: another host as far as the client can tell
+    String target = "http://localhost:" + elsewhere.getAddress().getPort();
+    HttpServer origin = server(exchange -> {
+      exchange.getResponseHeaders().set("Location", target + exchange.getRequestURI());
+      exchange.sendResponseHeaders(307, -1);
+      exchange.close();
+    });
+    try {
+      SchemaRegistryClient authenticated = new SchemaRegistryClient(SchemaRegistryConfig.of(
+          "http://127.0.0.1:" + origin.getAddress().getPort()).withBasicAuth("alice:s3cret"));
+
+      assertThat(authenticated.register("images.raw-value", RAW)).isEqualTo(7);
+      assertThat(seenElsewhere).containsExactly("(none)");
+    } finally {
+      origin.stop(0);
+      elsewhere.stop(0);
+    }
+  }
+
+  @Test
+  void shouldKeepBasicAuthWhenTheRegistryRedirectsWithinItself() throws IOException {
+    List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    HttpServer same = server(exchange -> {
+      if (!exchange.getRequestURI().getPath().startsWith("/moved")) {
+        exchange.getResponseHeaders().set("Location", "/moved" + exchange.getRequestURI());
+        exchange.sendResponseHeaders(308, -1);
+        exchange.close();
+        return;
+      }
+      seen.add(exchange.getRequestHeaders().getFirst("Authorization"));
+      byte[] body = "{\"id\": 9}".getBytes(StandardCharsets.UTF_8);
+      exchange.sendResponseHeaders(200, body.length);
+      exchange.getResponseBody().write(body);
+      exchange.close();
+    });
+    try {
+      SchemaRegistryClient authenticated = new SchemaRegistryClient(SchemaRegistryConfig.of(
+          "http://127.0.0.1:" + same.getAddress().getPort()).withBasicAuth("alice:s3cret"));
+
+      assertThat(authenticated.register("images.raw-value", RAW)).isEqualTo(9);
+      assertThat(seen).containsExactly(
+          "Basic " + Base64.getEncoder().encodeToString("alice:s3cret".getBytes(StandardCharsets.UTF_8)));
+    } finally {
+      same.stop(0);
+    }
+  }
+
+  private static HttpServer server(HttpHandler handler) throws IOException {
+    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext("/", handler);
+    server.start();
+    return server;
   }
 
   @Test

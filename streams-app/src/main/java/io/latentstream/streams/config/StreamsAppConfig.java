@@ -1,16 +1,9 @@
 package io.latentstream.streams.config;
 
-
-
-
-
-import java.nio.file.Path;
-
-import java.util.Locale;
-import java.util.Map;
-
-
+import io.latentstream.schemas.config.CommonSettings;
 import io.latentstream.schemas.config.LayeredSettings;
+import java.nio.file.Path;
+import java.util.Map;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -30,20 +23,20 @@ import org.apache.kafka.common.config.ConfigException;
  */
 public final class StreamsAppConfig extends AbstractConfig {
 
-    public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
+    public static final String BOOTSTRAP_SERVERS = CommonSettings.BOOTSTRAP_SERVERS;
     public static final String APPLICATION_ID = "application.id";
-    public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
+    public static final String SCHEMA_REGISTRY_URL = CommonSettings.SCHEMA_REGISTRY_URL;
     public static final String NUM_STREAM_THREADS = "num.stream.threads";
 
     public static final String TOPIC_RAW = "topic.raw";
     public static final String TOPIC_LATENT = "topic.latent";
     public static final String TOPIC_DLQ = "topic.dlq";
-    public static final String TOPIC_SAMPLE = "topic.sample";
+    public static final String TOPIC_SAMPLE = CommonSettings.TOPIC_SAMPLE;
     public static final String TOPIC_DECODE_REQUESTS = "topic.decode.requests";
     public static final String TOPIC_DECODED = "topic.decoded";
     public static final String TOPIC_KEYFRAME_REQUESTS = "topic.keyframe.requests";
-    public static final String TOPIC_RELEASES = "topic.releases";
-    public static final String TOPIC_ARTIFACTS = "topic.artifacts";
+    public static final String TOPIC_RELEASES = CommonSettings.TOPIC_RELEASES;
+    public static final String TOPIC_ARTIFACTS = CommonSettings.TOPIC_ARTIFACTS;
     public static final String TOPIC_PARTITIONS = "topic.partitions";
     public static final String TOPIC_REPLICATION_FACTOR = "topic.replication.factor";
     public static final String TOPIC_CREATE = "topic.create";
@@ -71,14 +64,15 @@ public final class StreamsAppConfig extends AbstractConfig {
 
     public static final String LATENT_RETENTION_MS = "latent.store.retention.ms";
 
-    public static final String HTTP_BIND_ADDRESS = "http.bind.address";
-    public static final String HTTP_PORT = "http.port";
+    public static final String HTTP_BIND_ADDRESS = CommonSettings.HTTP_BIND_ADDRESS;
+    public static final String HTTP_PORT = CommonSettings.HTTP_PORT;
     public static final String HTTP_ADVERTISED_HOST = "http.advertised.host";
-    public static final String HTTP_AUTH_TOKEN = "http.auth.token";
+    public static final String HTTP_AUTH_TOKEN = CommonSettings.HTTP_AUTH_TOKEN;
     public static final String HTTP_TLS_KEYSTORE = "http.tls.keystore.location";
     public static final String HTTP_TLS_KEYSTORE_PASSWORD = "http.tls.keystore.password";
     public static final String HTTP_REQUEST_THREADS = "http.request.threads";
     public static final String HTTP_REQUEST_QUEUE = "http.request.queue.size";
+    public static final String HTTP_REQUEST_PER_CLIENT = "http.request.per.client";
 
     /** Environment prefix of our keys. */
     public static final String ENV_PREFIX = LayeredSettings.ENV_PREFIX;
@@ -86,18 +80,18 @@ public final class StreamsAppConfig extends AbstractConfig {
     public static final String KAFKA_ENV_PREFIX = LayeredSettings.KAFKA_ENV_PREFIX;
 
     public static final ConfigDef CONFIG_DEF = new ConfigDef()
-        .define(BOOTSTRAP_SERVERS, Type.STRING, "127.0.0.1:9092", Importance.HIGH,
-            "Kafka bootstrap servers (host:port, comma separated).")
+        .define(BOOTSTRAP_SERVERS, Type.STRING, CommonSettings.DEFAULT_BOOTSTRAP_SERVERS, Importance.HIGH,
+            CommonSettings.BOOTSTRAP_SERVERS_DOC)
         .define(APPLICATION_ID, Type.STRING, "latentstream-encoder", Importance.HIGH,
             "Kafka Streams application id: instances with the same id share the partitions of the raw topic.")
-        .define(SCHEMA_REGISTRY_URL, Type.STRING, "http://127.0.0.1:8081/apis/ccompat/v7", Importance.HIGH,
-            "Base URL of a schema registry speaking the Confluent REST API.")
+        .define(SCHEMA_REGISTRY_URL, Type.STRING, CommonSettings.DEFAULT_SCHEMA_REGISTRY_URL, Importance.HIGH,
+            CommonSettings.SCHEMA_REGISTRY_URL_DOC)
         .define(NUM_STREAM_THREADS, Type.INT, 1, Range.between(1, 64), Importance.MEDIUM,
             "Stream threads per instance; more than the cores adds no throughput (one predictor per thread).")
         .define(TOPIC_RAW, Type.STRING, "images.raw", Importance.MEDIUM, "Input topic of RawFrame records.")
         .define(TOPIC_LATENT, Type.STRING, "images.latent", Importance.MEDIUM, "Output topic of LatentFrame records.")
         .define(TOPIC_DLQ, Type.STRING, "images.dlq", Importance.MEDIUM, "Dead-letter topic of DeadLetter records.")
-        .define(TOPIC_SAMPLE, Type.STRING, "images.sample", Importance.MEDIUM,
+        .define(TOPIC_SAMPLE, Type.STRING, CommonSettings.DEFAULT_TOPIC_SAMPLE, Importance.MEDIUM,
             "Topic of raw frames sampled for retraining.")
         .define(TOPIC_DECODE_REQUESTS, Type.STRING, "images.decode.requests", Importance.LOW,
             "Topic of DecodeRequest records.")
@@ -105,10 +99,10 @@ public final class StreamsAppConfig extends AbstractConfig {
         .define(TOPIC_KEYFRAME_REQUESTS, Type.STRING, "images.keyframe.requests", Importance.LOW,
             "Key-frame requests: a record keyed by camera id makes that camera's next frame a KEY frame (created with"
                 + " as many partitions as the raw topic, which it must match).")
-        .define(TOPIC_RELEASES, Type.STRING, "models.releases", Importance.LOW,
-            "Compacted topic of ModelRelease records.")
-        .define(TOPIC_ARTIFACTS, Type.STRING, "models.artifacts", Importance.LOW,
-            "Compacted topic of model package chunks.")
+        .define(TOPIC_RELEASES, Type.STRING, CommonSettings.DEFAULT_TOPIC_RELEASES, Importance.LOW,
+            CommonSettings.TOPIC_RELEASES_DOC)
+        .define(TOPIC_ARTIFACTS, Type.STRING, CommonSettings.DEFAULT_TOPIC_ARTIFACTS, Importance.LOW,
+            CommonSettings.TOPIC_ARTIFACTS_DOC)
         .define(TOPIC_PARTITIONS, Type.INT, 6, Range.atLeast(1), Importance.MEDIUM,
             "Partitions of the image topics when this app creates them; bounds the parallelism.")
         .define(TOPIC_REPLICATION_FACTOR, Type.SHORT, (short) 1, Range.atLeast(1), Importance.MEDIUM,
@@ -126,7 +120,7 @@ public final class StreamsAppConfig extends AbstractConfig {
         .define(SAMPLE_RATE, Type.DOUBLE, 0.02, Range.between(0.0, 1.0), Importance.MEDIUM,
             "Fraction of raw frames copied to the sample topic (deterministic per camera and sequence).")
         .define(SAMPLE_MAX_PER_MINUTE, Type.INT, 30, Range.atLeast(0), Importance.LOW,
-            "Cap on sampled frames per camera per minute of capture time.")
+            "Cap on sampled frames per camera per minute of processing time (not capture time: a camera clock cannot stop or flood sampling).")
         .define(PSNR_SAMPLE_RATE, Type.DOUBLE, 0.01, Range.between(0.0, 1.0), Importance.LOW,
             "Fraction of encoded frames (deterministic per camera and sequence) also decoded to measure PSNR;"
                 + " each costs one decode.")
@@ -160,20 +154,28 @@ public final class StreamsAppConfig extends AbstractConfig {
             Importance.LOW, "Largest model package archive fetched from Kafka, packed and unpacked.")
         .define(LATENT_RETENTION_MS, Type.LONG, 24L * 3600 * 1000, Range.atLeast(60_000), Importance.MEDIUM,
             "How long latent frames stay queryable for on-demand decoding.")
-        .define(HTTP_BIND_ADDRESS, Type.STRING, "127.0.0.1", Importance.MEDIUM,
-            "Address the HTTP endpoints bind to (decoded frames are camera images: loopback by default).")
+        .define(HTTP_BIND_ADDRESS, Type.STRING, CommonSettings.DEFAULT_HTTP_BIND_ADDRESS, Importance.MEDIUM,
+            "Address the HTTP endpoints bind to (decoded frames are camera images: loopback by default; any other"
+                + " address needs http.auth.token, or the app refuses to start).")
         .define(HTTP_PORT, Type.INT, 8080, Range.between(0, 65535), Importance.MEDIUM, "HTTP port (0 picks a free one).")
         .define(HTTP_ADVERTISED_HOST, Type.STRING, "", Importance.LOW,
             "Host other instances use to reach this one for interactive queries (default: the bind address).")
         .define(HTTP_AUTH_TOKEN, Type.PASSWORD, null, Importance.MEDIUM,
-            "Bearer token required on every HTTP request except health and readiness; none when empty.")
+            "Bearer token required on every HTTP request except health and readiness; none when empty (allowed only"
+                + " with a loopback http.bind.address).")
         .define(HTTP_TLS_KEYSTORE, Type.STRING, "", Importance.LOW, "PKCS12 keystore enabling HTTPS when set.")
         .define(HTTP_TLS_KEYSTORE_PASSWORD, Type.PASSWORD, null, Importance.LOW, "Password of the HTTPS keystore.")
         .define(HTTP_REQUEST_THREADS, Type.INT, 0, Range.between(0, 256), Importance.LOW,
             "Workers for HTTP requests other than health, readiness and metrics (frame decodes, forwards, APIs);"
                 + " 0 = num.stream.threads + 1, at least 2. Probes have threads of their own.")
         .define(HTTP_REQUEST_QUEUE, Type.INT, 16, Range.between(0, 10_000), Importance.LOW,
-            "HTTP requests that may wait for a worker; more are answered 503 with Retry-After at once.");
+            "HTTP requests that may wait for a worker; more are answered 503 with Retry-After at once.")
+        .define(HTTP_REQUEST_PER_CLIENT, Type.INT, 4, Range.between(0, 10_000), Importance.LOW,
+            "HTTP requests other than health, readiness and metrics that one client (remote address) may have in"
+                + " progress or waiting at once; more are answered 429 with Retry-After at once, so one greedy"
+                + " client cannot take every worker and the queue (0 = no per-client limit). Behind a reverse proxy"
+                + " every client has the proxy's address, and another instance forwarding frame requests here is one"
+                + " client (its callers get the 429 passed on).");
 
     private final Map<String, String> kafkaOverrides;
 
@@ -204,14 +206,6 @@ public final class StreamsAppConfig extends AbstractConfig {
 
     /** Markdown table of every key, its default and doc: the README's configuration table. */
     public static String markdownTable() {
-        StringBuilder sb = new StringBuilder("| key | type | default | description |\n|---|---|---|---|\n");
-        for (ConfigDef.ConfigKey key : CONFIG_DEF.configKeys().values()) {
-            String def = key.defaultValue == null ? "" : key.type == Type.PASSWORD ? "(none)"
-                : String.valueOf(key.defaultValue);
-            sb.append("| `").append(key.name).append("` | ").append(key.type.name().toLowerCase(Locale.ROOT))
-                .append(" | `").append(def).append("` | ").append(key.documentation.replace("|", "\\|"))
-                .append(" |\n");
-        }
-        return sb.toString();
+        return CommonSettings.markdownTable(CONFIG_DEF);
     }
 }

@@ -6,12 +6,14 @@ import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
+import io.latentstream.schemas.config.CommonSettings;
 import io.latentstream.streams.config.StreamsAppConfig;
 import io.latentstream.streams.metrics.PipelineMetrics;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
@@ -22,6 +24,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -50,8 +53,12 @@ import org.slf4j.LoggerFactory;
  * <p>Two pools: {@code /health}, {@code /ready}, {@code /metrics} and the public static files run on the server's
  * own small pool, which also hands every other request (frame decodes and forwards, the APIs) to a bounded worker
  * pool: {@link Settings#threads()} workers and a queue of {@link Settings#queue()}; a request beyond both is answered
- * 503 with {@code Retry-After} at once. So however many decodes clients ask for, and however long they take, the
- * orchestrator's probes are answered promptly and the waiting work stays bounded.
+ * 503 with {@code Retry-After} at once. One client (remote address) may have at most {@link Settings#perClient()} of
+ * these requests in progress or waiting; more are answered 429 with {@code Retry-After} at once, so a greedy client
+ * cannot take every worker and queue place from the others. So however many decodes clients ask for, and however
+ * long they take, the orchestrator's probes are answered promptly and the waiting work stays bounded.
+ *
+ * <p>Without a token the server refuses (at {@link Settings} construction) to bind beyond loopback.
  * Thread-safe. {@link #start()} once; {@link #close()} stops the server and its pool (not the handlers' owners).
  */
 public final class HttpServerRunner implements AutoCloseable {
@@ -63,18 +70,29 @@ public final class HttpServerRunner implements AutoCloseable {
    * @param keystore PKCS12 keystore enabling HTTPS, empty for plain HTTP
    * @param threads workers for the mounted handlers (decodes, forwards, APIs)
    * @param queue requests that may wait for a worker; more are refused with 503
+   * @param perClient requests one client (remote address) may have in progress or waiting; more are refused with
+   *     429; 0 for no per-client limit
+   * @throws ConfigException when the address is beyond loopback and no token is set
    */
   public record Settings(String bindAddress, int port, Optional<String> token, Optional<Path> keystore,
-      Optional<String> keystorePassword, int threads, int queue) {
+      Optional<String> keystorePassword, int threads, int queue, int perClient) {
 
     public Settings {
       Objects.requireNonNull(bindAddress, "bindAddress");
       token = token.filter(t -> !t.isEmpty());
       keystore = Objects.requireNonNull(keystore);
       keystorePassword = Objects.requireNonNull(keystorePassword);
-      if (threads < 1 || queue < 0) {
-        throw new IllegalArgumentException("threads must be positive and queue not negative");
+      if (threads < 1 || queue < 0 || perClient < 0) {
+        throw new IllegalArgumentException("threads must be positive, queue and perClient not negative");
       }
+      CommonSettings.requireTokenBeyondLoopback(bindAddress, token.orElse(""),
+          "anyone who reaches the port could fetch decoded camera images, the live page's data and the metrics");
+    }
+
+    /** Settings without a per-client limit. */
+    public Settings(String bindAddress, int port, Optional<String> token, Optional<Path> keystore,
+        Optional<String> keystorePassword, int threads, int queue) {
+      this(bindAddress, port, token, keystore, keystorePassword, threads, queue, 0);
     }
 
     public static Settings from(StreamsAppConfig config) {
@@ -86,7 +104,8 @@ public final class HttpServerRunner implements AutoCloseable {
           keystore.isBlank() ? Optional.empty() : Optional.of(Path.of(keystore)),
           password(config, StreamsAppConfig.HTTP_TLS_KEYSTORE_PASSWORD),
           threads > 0 ? threads : Math.max(2, config.getInt(StreamsAppConfig.NUM_STREAM_THREADS) + 1),
-          config.getInt(StreamsAppConfig.HTTP_REQUEST_QUEUE));
+          config.getInt(StreamsAppConfig.HTTP_REQUEST_QUEUE),
+          config.getInt(StreamsAppConfig.HTTP_REQUEST_PER_CLIENT));
     }
 
     private static Optional<String> password(StreamsAppConfig config, String key) {
@@ -102,6 +121,8 @@ public final class HttpServerRunner implements AutoCloseable {
   private final HttpServer server;
   private final ExecutorService pool;
   private final ThreadPoolExecutor workers;
+  /** Requests in progress or waiting per client address, while the per-client limit is on; no zero entries. */
+  private final ConcurrentHashMap<InetAddress, Integer> perClient = new ConcurrentHashMap<>();
   private volatile boolean started;
 
   /**
@@ -159,8 +180,18 @@ public final class HttpServerRunner implements AutoCloseable {
     settings.token().ifPresent(token -> context.getFilters().add(new BearerTokenFilter(token)));
   }
 
-  /** Runs the handler on a worker, or answers 503 at once when every worker is busy and the queue full. */
+  /**
+   * Runs the handler on a worker; answers 429 at once when the client already has its share of requests in progress
+   * or waiting, and 503 when every worker is busy and the queue full (both with {@code Retry-After}).
+   */
   private void handOver(HttpExchange exchange, HttpHandler handler) throws IOException {
+    InetAddress client = exchange.getRemoteAddress().getAddress();
+    if (!admit(client)) {
+      exchange.getResponseHeaders().set("Retry-After", "1");
+      Responses.text(exchange, 429, "too many requests from " + client.getHostAddress() + ": "
+          + settings.perClient() + " in progress or waiting; try again\n");
+      return;
+    }
     try {
       workers.execute(() -> {
         try (exchange) {
@@ -168,12 +199,38 @@ public final class HttpServerRunner implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
           // the client went away, or the handler failed before answering: closing drops the connection
           LOG.debug("{} {} failed: {}", exchange.getRequestMethod(), exchange.getRequestURI(), e.toString());
+        } finally {
+          release(client);
         }
       });
     } catch (RejectedExecutionException e) {
+      release(client);
       exchange.getResponseHeaders().set("Retry-After", "1");
       Responses.text(exchange, 503, "busy: " + settings.threads() + " requests in progress and "
           + settings.queue() + " waiting; try again\n");
+    }
+  }
+
+  /** Counts the client's request unless it already has {@link Settings#perClient()} of them. */
+  private boolean admit(InetAddress client) {
+    if (settings.perClient() == 0) {
+      return true;
+    }
+    boolean[] admitted = {false};
+    perClient.compute(client, (address, n) -> {
+      int current = n == null ? 0 : n;
+      if (current >= settings.perClient()) {
+        return n;
+      }
+      admitted[0] = true;
+      return current + 1;
+    });
+    return admitted[0];
+  }
+
+  private void release(InetAddress client) {
+    if (settings.perClient() > 0) {
+      perClient.computeIfPresent(client, (address, n) -> n <= 1 ? null : n - 1);
     }
   }
 

@@ -23,6 +23,11 @@ import java.util.function.Supplier;
  * sampled PSNR, samples taken, the current model version, model swaps and refused model releases by reason; for
  * alerting also the decode latency, when each camera's last frame was read and the consumer lag on the raw topic.
  *
+ * <p>The stream processors record their metrics (frames in, encoded, sampled, dead letters of both paths, by type,
+ * latency, bpp, PSNR, key-frame requests) through their task's {@link CommitBoundMetrics}, so they count committed
+ * work: a record whose exactly-once transaction is aborted is counted once, when it is processed again (see there
+ * for the one narrow exception).
+ *
  * <p>Each instance owns its own {@link PrometheusRegistry} (not the global default one), so tests and several
  * apps in one JVM do not collide. Thread-safe: stream threads record, the HTTP thread scrapes. Nothing to close.
  */

@@ -9,6 +9,7 @@ import io.latentstream.schemas.serde.AvroDeserializer;
 import io.latentstream.schemas.serde.AvroSerde;
 import io.latentstream.streams.config.StreamsAppConfig;
 import io.latentstream.streams.errors.DeadLetterFactory;
+import io.latentstream.streams.metrics.CommitBoundMetrics;
 import io.latentstream.streams.metrics.PipelineMetrics;
 import io.latentstream.streams.model.ModelRegistry;
 import io.latentstream.streams.serde.RecordSerdes;
@@ -84,12 +85,18 @@ public final class DecodeTopology {
 
   private DecodeTopology() {}
 
+  /** Metric updates of the readers, applied when their tasks commit ({@link CommitBoundMetrics}). */
+  static final String LATENT_METRICS_STORE = "latent-frames-pending-metrics";
+  static final String REQUEST_METRICS_STORE = "decode-requests-pending-metrics";
+
   /** Adds the store, its feed and the decode-request path to a builder shared with the encode path. */
   public static void addTo(StreamsBuilder builder, Settings settings, RecordSerdes serdes, ModelRegistry registry,
       PipelineMetrics metrics) {
     builder.addStateStore(Stores.windowStoreBuilder(
         Stores.persistentWindowStore(STORE, settings.retention(), Duration.ofMillis(1), false),
         Serdes.String(), serdes.latentFrame()));
+    builder.addStateStore(CommitBoundMetrics.builder(LATENT_METRICS_STORE));
+    builder.addStateStore(CommitBoundMetrics.builder(REQUEST_METRICS_STORE));
     DeadLetterFactory deadLetters = new DeadLetterFactory(settings.dlqMaxOriginalBytes(), Clock.systemUTC());
     DecodeLimits limits = DecodeLimits.ofMaxPixels(settings.maxPixels());
 
@@ -97,8 +104,8 @@ public final class DecodeTopology {
         .stream(settings.latentTopic(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
             .withName("latent-frames-source"))
         .process(() -> new RecordReader<>(new AvroDeserializer<>(serdes.client(), LatentFrame.class),
-            frame -> DecodeInputChecks.latentFrame(frame, limits), deadLetters, metrics),
-            Named.as("latent-frames-read"))
+            frame -> DecodeInputChecks.latentFrame(frame, limits), deadLetters, metrics, LATENT_METRICS_STORE),
+            Named.as("latent-frames-read"), LATENT_METRICS_STORE)
         .split(Named.as("latent-frames-"))
         .branch((k, v) -> v instanceof ReadOutcome.Read, Branched.as("valid"))
         .defaultBranch(Branched.as("invalid"));
@@ -114,7 +121,8 @@ public final class DecodeTopology {
         .stream(settings.decodeRequestsTopic(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
             .withName("decode-requests-source"))
         .process(() -> new RecordReader<>(new AvroDeserializer<>(serdes.client(), DecodeRequest.class),
-            DecodeInputChecks::decodeRequest, deadLetters, metrics), Named.as("decode-requests-read"))
+            DecodeInputChecks::decodeRequest, deadLetters, metrics, REQUEST_METRICS_STORE),
+            Named.as("decode-requests-read"), REQUEST_METRICS_STORE)
         .split(Named.as("decode-requests-"))
         .branch((k, v) -> v instanceof ReadOutcome.Read, Branched.as("valid"))
         .defaultBranch(Branched.as("invalid"));

@@ -10,6 +10,7 @@ import io.latentstream.codec.model.ModelResolver;
 import io.latentstream.codec.sequence.KeyframeCause;
 import io.latentstream.codec.sequence.SequenceEncoder;
 import io.latentstream.codec.sequence.SequenceFrame;
+import io.latentstream.schemas.DeadLetter;
 import io.latentstream.schemas.DeadLetterReason;
 import io.latentstream.schemas.FrameType;
 import io.latentstream.schemas.LatentFrame;
@@ -18,6 +19,7 @@ import io.latentstream.schemas.serde.AvroDeserializer;
 import io.latentstream.schemas.serde.InvalidPayloadException;
 import io.latentstream.streams.errors.DeadLetterFactory;
 import io.latentstream.streams.errors.FrameRejectedException;
+import io.latentstream.streams.metrics.CommitBoundMetrics;
 import io.latentstream.streams.metrics.PipelineMetrics;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -55,6 +57,12 @@ import org.slf4j.LoggerFactory;
  * <p>Each frame pins the current model for its encoding ({@link ModelResolver#pin}): a hot swap closes the previous
  * model only after the frames in flight on it; a new model starts a new chain (KEY, cause MODEL_CHANGE).
  *
+ * <p><b>Time.</b> Every record this processor writes (latent frame, sample, dead letter) is stamped with the time it
+ * was processed, not the raw record's timestamp, and the sample cap counts minutes of processing time: a producer's
+ * clock is not trusted to decide how long its frames are kept (a camera lagging by days would have its latent
+ * frames dropped by the topic's and the decode store's retention at once) or whether it is sampled (a capture time
+ * in the future would have stopped its sampling until that time came). The capture time stays in the frame.
+ *
  * <p>One instance per stream task (Kafka Streams' contract); not thread-safe.
  */
 public final class EncodeProcessor implements Processor<byte[], byte[], byte[], EncodeOutcome> {
@@ -72,6 +80,7 @@ public final class EncodeProcessor implements Processor<byte[], byte[], byte[], 
   private ProcessorContext<byte[], EncodeOutcome> context;
   private FrameSampler sampler;
   private KeyValueStore<String, byte[]> chains;
+  private CommitBoundMetrics pending;
 
   EncodeProcessor(EncodeTopology.Settings settings, AvroDeserializer<RawFrame> deserializer,
       Supplier<LearnedCodec> codecs, PipelineMetrics metrics, Clock clock) {
@@ -90,19 +99,32 @@ public final class EncodeProcessor implements Processor<byte[], byte[], byte[], 
     KeyValueStore<String, byte[]> store = context.getStateStore(EncodeTopology.SAMPLE_STORE);
     this.sampler = new FrameSampler(settings.sampleRate(), settings.sampleMaxPerMinute(), store);
     this.chains = context.getStateStore(EncodeTopology.CHAIN_STORE);
+    this.pending = context.getStateStore(EncodeTopology.METRICS_STORE);
     // a (re)initialised task may continue from a committed position older than what this instance last coded
     encoders.clear();
   }
 
   @Override
   public void process(Record<byte[], byte[]> record) {
+    try {
+      processRecord(record);
+    } catch (RuntimeException e) {
+      // the task fails and its transaction is aborted: what it did since its last commit is done again, and
+      // counted then
+      pending.discard();
+      throw e;
+    }
+  }
+
+  private void processRecord(Record<byte[], byte[]> record) {
     RecordMetadata meta = context.recordMetadata().orElseThrow();
     if (meta.topic().equals(settings.keyframeRequestTopic())) {
       keyframeRequested(record);
       return;
     }
-    metrics.frameIn();
+    pending.record(metrics::frameIn);
     long start = System.nanoTime();
+    long now = context.currentSystemTimeMs();
     DeadLetterFactory.Source source =
         new DeadLetterFactory.Source(meta.topic(), meta.partition(), meta.offset(), record.timestamp());
     byte[] value = record.value();
@@ -135,15 +157,15 @@ public final class EncodeProcessor implements Processor<byte[], byte[], byte[], 
       return;
     }
     byte[] key = camera.getBytes(StandardCharsets.UTF_8);
-    if (sampler.sample(camera, frame.getSequence(), frame.getCaptureTime().toEpochMilli())) {
-      context.forward(new Record<byte[], EncodeOutcome>(key, new EncodeOutcome.Sampled(value), record.timestamp()));
-      metrics.sampled();
+    if (sampler.sample(camera, frame.getSequence(), now)) {
+      context.forward(new Record<byte[], EncodeOutcome>(key, new EncodeOutcome.Sampled(value), now));
+      pending.record(metrics::sampled);
     }
     encode(record, source, frame, image, key, start, committed);
   }
 
   private void keyframeRequested(Record<byte[], byte[]> record) {
-    metrics.keyframeRequest();
+    pending.record(metrics::keyframeRequest);
     if (record.key() == null) {
       return;
     }
@@ -225,10 +247,13 @@ public final class EncodeProcessor implements Processor<byte[], byte[], byte[], 
           .setReferenceSequence(coded.isKey() ? null : frame.getSequence() - 1)
           .setKeyframeCause(cause == null ? null : cause.name())
           .build();
-      context.forward(new Record<byte[], EncodeOutcome>(key, new EncodeOutcome.Encoded(latent), record.timestamp()));
-      metrics.encoded(System.nanoTime() - start, bpp);
-      metrics.latentFrame(coded.type().name(), cause == null ? null : cause.name(), coded.bitstream().length,
-          coded.sequence() - coded.keySequence());
+      context.forward(new Record<byte[], EncodeOutcome>(key, new EncodeOutcome.Encoded(latent),
+          context.currentSystemTimeMs()));
+      long nanos = System.nanoTime() - start;
+      String causeName = cause == null ? null : cause.name();
+      pending.record(() -> metrics.encoded(nanos, bpp));
+      pending.record(() -> metrics.latentFrame(coded.type().name(), causeName, coded.bitstream().length,
+          coded.sequence() - coded.keySequence()));
       return;
     }
   }
@@ -236,7 +261,7 @@ public final class EncodeProcessor implements Processor<byte[], byte[], byte[], 
   private Double measurePsnr(SequenceEncoder encoder, PixelImage image) {
     try {
       double db = QualityMetrics.psnr(image, encoder.reconstruction());
-      metrics.psnr(db);
+      pending.record(() -> metrics.psnr(db));
       return db;
     } catch (RuntimeException e) {
       // a measurement only: the frame is encoded either way
@@ -248,9 +273,10 @@ public final class EncodeProcessor implements Processor<byte[], byte[], byte[], 
   private void reject(Record<byte[], byte[]> record, DeadLetterFactory.Source source, DeadLetterReason reason,
       String message, Throwable cause, String modelVersion) {
     LOG.debug("dead-lettering {}-{}@{}: {} {}", source.topic(), source.partition(), source.offset(), reason, message);
-    context.forward(new Record<byte[], EncodeOutcome>(record.key(), new EncodeOutcome.Rejected(
-        deadLetters.create(source, record.key(), record.value(), reason, message, cause, modelVersion)),
-        record.timestamp()));
-    metrics.deadLetter(reason);
+    DeadLetter letter =
+        deadLetters.create(source, record.key(), record.value(), reason, message, cause, modelVersion);
+    context.forward(new Record<byte[], EncodeOutcome>(DeadLetterFactory.cappedKey(record.key()),
+        new EncodeOutcome.Rejected(letter), context.currentSystemTimeMs()));
+    pending.record(() -> metrics.deadLetter(reason));
   }
 }

@@ -6,6 +6,7 @@ import io.latentstream.codec.sequence.KeyframePolicy;
 import io.latentstream.schemas.DeadLetter;
 import io.latentstream.schemas.LatentFrame;
 import io.latentstream.streams.config.StreamsAppConfig;
+import io.latentstream.streams.metrics.CommitBoundMetrics;
 import io.latentstream.streams.metrics.PipelineMetrics;
 import io.latentstream.streams.serde.RecordSerdes;
 import java.time.Clock;
@@ -47,6 +48,8 @@ public final class EncodeTopology {
 
   /** Changelogged state store of each camera's committed chain position ({@link ChainPosition}). */
   public static final String CHAIN_STORE = "encode-chains";
+  /** Each task's metric updates, applied when the task commits ({@link CommitBoundMetrics}). */
+  public static final String METRICS_STORE = "encode-pending-metrics";
 
   /** What the encode path needs from the configuration. */
   public record Settings(String rawTopic, String latentTopic, String dlqTopic, String sampleTopic,
@@ -84,12 +87,14 @@ public final class EncodeTopology {
         Serdes.String(), Serdes.ByteArray()));
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CHAIN_STORE),
         Serdes.String(), Serdes.ByteArray()));
+    builder.addStateStore(CommitBoundMetrics.builder(METRICS_STORE));
     // key-frame requests share the raw frames' task: same key (camera id), same partition count
     KStream<byte[], EncodeOutcome> outcomes = builder
         .stream(List.of(settings.rawTopic(), settings.keyframeRequestTopic()),
             Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("raw-frames"))
         .process(() -> new EncodeProcessor(settings, serdes.rawFrameDeserializer(), codecs, metrics,
-            Clock.systemUTC()), Named.as("encode"), SAMPLE_STORE, CHAIN_STORE);
+            Clock.systemUTC()), Named.as("encode"), SAMPLE_STORE, CHAIN_STORE,
+        METRICS_STORE);
     Map<String, KStream<byte[], EncodeOutcome>> routes = outcomes.split(Named.as("route-"))
         .branch((k, v) -> v instanceof EncodeOutcome.Encoded, Branched.as("latent"))
         .branch((k, v) -> v instanceof EncodeOutcome.Rejected, Branched.as("dlq"))

@@ -8,7 +8,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
 /**
  * Chooses the raw frames copied to the sample topic for retraining: a frame is a candidate when a hash of (camera,
  * sequence) falls below the rate, so the choice is the same on every instance and after every restart; and each
- * camera gets at most a fixed number of samples per minute of capture time, counted in a state store (changelogged,
+ * camera gets at most a fixed number of samples per minute of the time passed in (the encoder passes processing
+ * time, not the producer's capture time), counted in a state store (changelogged,
  * so the count is exactly-once and survives restarts and rebalances).
  *
  * <p>A frame from an earlier minute than the camera's latest counted one is not sampled: cameras send in order, and
@@ -24,7 +25,7 @@ public final class FrameSampler {
 
   /**
    * @param rate fraction of frames sampled, 0..1
-   * @param maxPerMinute cap per camera per minute of capture time
+   * @param maxPerMinute cap per camera per minute
    * @param counts per camera: the minute (epoch minutes) and how many frames of it were sampled
    */
   public FrameSampler(double rate, int maxPerMinute, KeyValueStore<String, byte[]> counts) {
@@ -34,11 +35,11 @@ public final class FrameSampler {
   }
 
   /** Decides, and counts the frame when it is sampled. */
-  public boolean sample(String cameraId, long sequence, long captureTimeMs) {
+  public boolean sample(String cameraId, long sequence, long timeMs) {
     if (maxPerMinute <= 0 || !selected("sample", cameraId, sequence, rate)) {
       return false;
     }
-    long minute = Math.floorDiv(captureTimeMs, 60_000L);
+    long minute = Math.floorDiv(timeMs, 60_000L);
     byte[] stored = counts.get(cameraId);
     long storedMinute = Long.MIN_VALUE;
     int count = 0;

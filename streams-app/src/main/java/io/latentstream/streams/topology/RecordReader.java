@@ -4,6 +4,7 @@ import io.latentstream.schemas.DeadLetterReason;
 import io.latentstream.schemas.serde.AvroDeserializer;
 import io.latentstream.schemas.serde.InvalidPayloadException;
 import io.latentstream.streams.errors.DeadLetterFactory;
+import io.latentstream.streams.metrics.CommitBoundMetrics;
 import io.latentstream.streams.metrics.PipelineMetrics;
 import java.util.Optional;
 import org.apache.avro.specific.SpecificRecord;
@@ -45,23 +46,37 @@ final class RecordReader<T extends SpecificRecord> implements Processor<byte[], 
   private final Check<T> check;
   private final DeadLetterFactory deadLetters;
   private final PipelineMetrics metrics;
+  private final String metricsStore;
   private ProcessorContext<byte[], ReadOutcome<T>> context;
+  private CommitBoundMetrics pending;
 
+  /** @param metricsStore the {@link CommitBoundMetrics} store connected to this processor */
   RecordReader(AvroDeserializer<T> deserializer, Check<T> check, DeadLetterFactory deadLetters,
-      PipelineMetrics metrics) {
+      PipelineMetrics metrics, String metricsStore) {
     this.deserializer = deserializer;
     this.check = check;
     this.deadLetters = deadLetters;
     this.metrics = metrics;
+    this.metricsStore = metricsStore;
   }
 
   @Override
   public void init(ProcessorContext<byte[], ReadOutcome<T>> context) {
     this.context = context;
+    this.pending = context.getStateStore(metricsStore);
   }
 
   @Override
   public void process(Record<byte[], byte[]> record) {
+    try {
+      read(record);
+    } catch (RuntimeException e) {
+      pending.discard(); // the task fails and its transaction is aborted: its records are read and counted again
+      throw e;
+    }
+  }
+
+  private void read(Record<byte[], byte[]> record) {
     RecordMetadata meta = context.recordMetadata().orElseThrow();
     byte[] value = record.value();
     if (value == null) {
@@ -95,8 +110,9 @@ final class RecordReader<T extends SpecificRecord> implements Processor<byte[], 
         problem.message());
     DeadLetterFactory.Source source =
         new DeadLetterFactory.Source(meta.topic(), meta.partition(), meta.offset(), record.timestamp());
-    context.forward(record.withValue(new ReadOutcome.Rejected<>(deadLetters.create(source, record.key(),
-        record.value(), problem.reason(), problem.message(), cause, null))));
-    metrics.deadLetter(problem.reason());
+    context.forward(record.withKey(DeadLetterFactory.cappedKey(record.key())).withValue(new ReadOutcome.Rejected<>(
+        deadLetters.create(source, record.key(), record.value(), problem.reason(), problem.message(), cause, null))));
+    DeadLetterReason reason = problem.reason();
+    pending.record(() -> metrics.deadLetter(reason));
   }
 }

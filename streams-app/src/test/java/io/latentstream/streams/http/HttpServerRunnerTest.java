@@ -2,6 +2,7 @@ package io.latentstream.streams.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpHandler;
 import io.latentstream.schemas.DeadLetterReason;
@@ -102,6 +103,87 @@ class HttpServerRunnerTest {
         assertThat(f.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
       }
     }
+  }
+
+  @Test
+  void shouldAnswer429ToAGreedyClientWhileAnotherClientIsServedAndProbesStayFast() throws Exception {
+    CountDownLatch entered = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    HttpHandler decodes = exchange -> {
+      if (exchange.getRequestURI().getPath().contains("slow")) {
+        entered.countDown();
+        try {
+          release.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      Responses.text(exchange, 200, "frame\n");
+    };
+    ready.set(true);
+    try (HttpServerRunner server = new HttpServerRunner(new HttpServerRunner.Settings("127.0.0.1", 0,
+        Optional.empty(), Optional.empty(), Optional.empty(), 2, 4, 1), ready::get, metrics,
+        Map.of("/frames/", decodes)).start()) {
+      URI base = server.baseUri();
+      // the greedy client (127.0.0.1) holds a slow decode...
+      CompletableFuture<HttpResponse<String>> held = client.sendAsync(
+          HttpRequest.newBuilder(base.resolve("/frames/slow/1")).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+      // ...and asks for more: refused at once, though a worker and the whole queue are free
+      HttpResponse<String> greedy = client.send(HttpRequest.newBuilder(base.resolve("/frames/slow/2"))
+          .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(greedy.statusCode()).isEqualTo(429);
+      assertThat(greedy.headers().firstValue("Retry-After")).hasValue("1");
+
+      // another client (another loopback address) is served meanwhile
+      long t0 = System.nanoTime();
+      String other = rawGet("127.0.0.2", server.port(), "/frames/cam-2/7");
+      assertThat(other).startsWith("HTTP/1.1 200").endsWith("frame\n");
+      assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(1));
+      for (String path : new String[] {"/health", "/ready"}) {
+        long p0 = System.nanoTime();
+        HttpResponse<String> r = client.send(HttpRequest.newBuilder(base.resolve(path))
+            .timeout(Duration.ofSeconds(1)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(path).isEqualTo(200);
+        assertThat(Duration.ofNanos(System.nanoTime() - p0)).as(path).isLessThan(Duration.ofSeconds(1));
+      }
+
+      release.countDown();
+      assertThat(held.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+      // its slot is given back once its request is answered
+      await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(client.send(HttpRequest.newBuilder(
+          base.resolve("/frames/slow/3")).build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200));
+    }
+  }
+
+  /** A GET over a socket bound to the given local address (the JDK client cannot choose one): status line to body. */
+  private static String rawGet(String localAddress, int port, String path) throws Exception {
+    try (java.net.Socket socket = new java.net.Socket()) {
+      socket.bind(new java.net.InetSocketAddress(localAddress, 0));
+      socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 2000);
+      socket.setSoTimeout(5000);
+      socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+          .getBytes(StandardCharsets.US_ASCII));
+      return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  @Test
+  void shouldRefuseToStartWhenBoundBeyondLoopbackWithoutAToken() throws Exception {
+    org.apache.kafka.common.config.ConfigException refusal = org.assertj.core.api.Assertions.catchThrowableOfType(
+        () -> HttpServerRunner.Settings.from(io.latentstream.streams.config.StreamsAppConfig.of(
+            Map.of("http.bind.address", "0.0.0.0"))), ConfigException.class);
+    assertThat(refusal).isNotNull();
+    assertThat(refusal.getMessage()).contains("http.auth.token", "0.0.0.0");
+    assertThatThrownBy(() -> new HttpServerRunner.Settings("0.0.0.0", 0, Optional.empty(), Optional.empty(),
+        Optional.empty(), 2, 2)).isInstanceOf(ConfigException.class);
+
+    HttpServerRunner.Settings withToken = HttpServerRunner.Settings.from(
+        io.latentstream.streams.config.StreamsAppConfig.of(Map.of("http.bind.address", "0.0.0.0",
+            "http.auth.token", TOKEN)));
+    assertThat(withToken.token()).hasValue(TOKEN);
+    assertThat(HttpServerRunner.Settings.from(io.latentstream.streams.config.StreamsAppConfig.of(Map.of()))
+        .bindAddress()).isEqualTo("127.0.0.1");
   }
 
   private static HttpResponse<String> get(HttpClient client, URI base, String path, String token) throws Exception {

@@ -19,10 +19,10 @@ import io.latentstream.schemas.DecodedFrame;
 import io.latentstream.schemas.FrameType;
 import io.latentstream.schemas.LatentFrame;
 import io.latentstream.schemas.PixelFormat;
+import io.latentstream.schemas.StubSchemaRegistry;
 import io.latentstream.schemas.registry.SchemaRegistryClient;
 import io.latentstream.schemas.registry.SchemaRegistryConfig;
 import io.latentstream.schemas.serde.AvroSerde;
-import io.latentstream.streams.InMemorySchemaRegistry;
 import io.latentstream.streams.TestFrames;
 import io.latentstream.streams.metrics.PipelineMetrics;
 import io.latentstream.streams.model.ModelRegistry;
@@ -61,7 +61,7 @@ class DecodeTopologyTest {
   private static final Duration RETENTION = Duration.ofMinutes(10);
   private static final Instant T0 = Instant.parse("2026-11-25T12:00:00Z");
 
-  private static InMemorySchemaRegistry schemaRegistry;
+  private static StubSchemaRegistry schemaRegistry;
   private static RecordSerdes serdes;
   private static ModelRegistry models;
 
@@ -75,7 +75,7 @@ class DecodeTopologyTest {
 
   @BeforeAll
   static void start() throws Exception {
-    schemaRegistry = new InMemorySchemaRegistry();
+    schemaRegistry = new StubSchemaRegistry();
     serdes = new RecordSerdes(new SchemaRegistryClient(SchemaRegistryConfig.of(schemaRegistry.url())));
     models = new ModelRegistry(FixtureModels.modelsDir(), "default-q2", 2);
     models.loadNewestLocal();

@@ -13,10 +13,10 @@ import io.latentstream.schemas.FrameType;
 import io.latentstream.schemas.LatentFrame;
 import io.latentstream.schemas.PixelFormat;
 import io.latentstream.schemas.RawFrame;
+import io.latentstream.schemas.StubSchemaRegistry;
 import io.latentstream.schemas.registry.SchemaRegistryClient;
 import io.latentstream.schemas.registry.SchemaRegistryConfig;
 import io.latentstream.streams.BadFrames;
-import io.latentstream.streams.InMemorySchemaRegistry;
 import io.latentstream.streams.TestFrames;
 import io.latentstream.streams.errors.TransientFailureExceptionHandler;
 import io.latentstream.streams.metrics.PipelineMetrics;
@@ -54,14 +54,14 @@ class EncodeTopologyTest {
   private static final String SAMPLE = "images.sample";
   private static final String KEYFRAME_REQUESTS = "images.keyframe.requests";
 
-  private static InMemorySchemaRegistry registry;
+  private static StubSchemaRegistry registry;
   private static RecordSerdes serdes;
   private static CodecModel model;
   private static LearnedCodec codec;
 
   @BeforeAll
   static void start() throws Exception {
-    registry = new InMemorySchemaRegistry();
+    registry = new StubSchemaRegistry();
     serdes = new RecordSerdes(new SchemaRegistryClient(SchemaRegistryConfig.of(registry.url())));
     model = CodecModel.load(FixtureModels.level(2));
     codec = LearnedCodec.of(model);
@@ -218,6 +218,22 @@ class EncodeTopologyTest {
   }
 
   @Test
+  void shouldCutAHugeKeyInTheDeadLetterAndItsRecordKey() {
+    try (Harness h = harness(defaults(), serdes, () -> codec)) {
+      byte[] hugeKey = new byte[1 << 20];
+      java.util.Arrays.fill(hugeKey, (byte) 'k');
+      h.raw().pipeInput(hugeKey, new byte[] {9, 9, 9});
+
+      TestRecord<byte[], DeadLetter> letter = h.dlq().readRecord();
+      assertThat(letter.key()).hasSize(io.latentstream.streams.errors.DeadLetterFactory.MAX_KEY_BYTES);
+      assertThat(bytes(letter.getValue().getKey()))
+          .hasSize(io.latentstream.streams.errors.DeadLetterFactory.MAX_KEY_BYTES).containsOnly((byte) 'k');
+      assertThat(letter.getValue().getMessage()).contains("key cut from 1048576 to 1024 bytes");
+      assertThat(letter.getValue().getReason()).isEqualTo(DeadLetterReason.UNDECODABLE_PAYLOAD);
+    }
+  }
+
+  @Test
   void shouldSampleAtMostTheCapPerCameraAndMinuteWhenTheRateSelectsEveryFrame() {
     try (Harness h = harness(settings(10_000, 1 << 20, 1.0, 3), serdes, () -> codec)) {
       PixelImage image = TestFrames.image(0, 0);
@@ -225,14 +241,54 @@ class EncodeTopologyTest {
         h.send("cam-a", TestFrames.raw("cam-a", seq, image)); // capture times 40 ms apart: one minute
         h.send("cam-b", TestFrames.raw("cam-b", seq, image));
       }
-      RawFrame nextMinute = TestFrames.raw("cam-a", 10_000, image);
-      h.send("cam-a", nextMinute);
+      h.driver().advanceWallClockTime(Duration.ofMinutes(1)); // the cap counts minutes of processing time
+      h.send("cam-a", TestFrames.raw("cam-a", 10, image));
 
       List<RawFrame> sampled = h.sample().readValuesToList().stream()
           .map(v -> serdes.rawFrame().deserializer().deserialize(SAMPLE, v)).toList();
       assertThat(sampled).extracting(f -> f.getCameraId() + "/" + f.getSequence())
-          .containsExactly("cam-a/0", "cam-b/0", "cam-a/1", "cam-b/1", "cam-a/2", "cam-b/2", "cam-a/10000");
+          .containsExactly("cam-a/0", "cam-b/0", "cam-a/1", "cam-b/1", "cam-a/2", "cam-b/2", "cam-a/10");
       assertThat(h.latent().readRecordsToList()).hasSize(21);
+    }
+  }
+
+  @Test
+  void shouldKeepSamplingACameraWhenOneOfItsFramesClaimsACaptureTimeInTheFuture() {
+    try (Harness h = harness(settings(10_000, 1 << 20, 1.0, 3), serdes, () -> codec)) {
+      PixelImage image = TestFrames.image(0, 0);
+      RawFrame future = TestFrames.raw("cam-a", 0, image);
+      future.setCaptureTime(java.time.Instant.parse("2100-01-01T00:00:00Z"));
+      h.send("cam-a", future);
+      for (long seq = 1; seq <= 4; seq++) {
+        h.send("cam-a", TestFrames.raw("cam-a", seq, image));
+      }
+      h.driver().advanceWallClockTime(Duration.ofMinutes(1));
+      for (long seq = 5; seq <= 8; seq++) {
+        h.send("cam-a", TestFrames.raw("cam-a", seq, image));
+      }
+
+      List<Long> sampled = h.sample().readValuesToList().stream()
+          .map(v -> serdes.rawFrame().deserializer().deserialize(SAMPLE, v).getSequence()).toList();
+      assertThat(sampled).containsExactly(0L, 1L, 2L, 5L, 6L, 7L);
+    }
+  }
+
+  @Test
+  void shouldStampOutputsWithProcessingTimeNotTheProducersClock() {
+    long before = System.currentTimeMillis();
+    try (Harness h = harness(settings(10_000, 1 << 20, 1.0, 10), serdes, () -> codec)) {
+      long lagging = before - Duration.ofDays(30).toMillis(); // a camera whose clock is a month behind
+      byte[] key = "cam-old".getBytes(StandardCharsets.UTF_8);
+      h.raw().pipeInput(key, serdes.rawFrame().serializer().serialize(RAW,
+          TestFrames.raw("cam-old", 1, TestFrames.image(0, 1))), lagging);
+      h.raw().pipeInput(key, new byte[] {9, 9, 9}, lagging);
+      long after = System.currentTimeMillis();
+
+      assertThat(h.latent().readRecord().timestamp()).isBetween(before, after);
+      assertThat(h.sample().readRecord().timestamp()).isBetween(before, after);
+      TestRecord<byte[], DeadLetter> letter = h.dlq().readRecord();
+      assertThat(letter.timestamp()).isBetween(before, after);
+      assertThat(letter.getValue().getSourceTimestamp().toEpochMilli()).isEqualTo(lagging);
     }
   }
 
@@ -289,6 +345,34 @@ class EncodeTopologyTest {
           .satisfies(e -> assertThat(TransientFailureExceptionHandler.isTransient(e)).isTrue());
       assertThat(h.dlq().isEmpty()).isTrue();
       assertThat(h.latent().isEmpty()).isTrue();
+    }
+  }
+
+  @Test
+  void shouldCountAFrameOnceWhenItIsProcessedAgainAfterItsTransactionWasAborted() {
+    AtomicInteger calls = new AtomicInteger();
+    Supplier<LearnedCodec> failingOnce = () -> {
+      if (calls.getAndIncrement() == 0) {
+        throw new org.apache.kafka.common.errors.TimeoutException("registry unreachable"); // fails the task
+      }
+      return codec;
+    };
+    try (Harness h = harness(settings(10_000, 1 << 20, 1.0, 10), serdes, failingOnce)) {
+      byte[] key = "cam-1".getBytes(StandardCharsets.UTF_8);
+      byte[] good = serdes.rawFrame().serializer().serialize(RAW, TestFrames.raw("cam-1", 1, TestFrames.image(1, 1)));
+
+      // the task fails on the frame, after having copied it to the sample topic: the transaction is aborted
+      assertThatThrownBy(() -> h.raw().pipeInput(key, good));
+      assertThat(h.metrics().framesIn()).isZero();
+      // processed again, as after the abort: counted once, with everything it did
+      h.raw().pipeInput(key, good);
+      h.raw().pipeInput(key, new byte[] {9, 9, 9});
+
+      assertThat(h.metrics().framesIn()).isEqualTo(2);
+      assertThat(h.metrics().framesEncoded()).isEqualTo(1);
+      assertThat(h.metrics().deadLetters(DeadLetterReason.UNDECODABLE_PAYLOAD)).isEqualTo(1);
+      assertThat(h.metrics().latentFrames("KEY")).isEqualTo(1);
+      assertThat(h.latent().readRecordsToList()).hasSize(1);
     }
   }
 

@@ -6,12 +6,16 @@ import io.latentstream.codec.image.PixelFormat;
 import io.latentstream.codec.image.PixelImage;
 import io.latentstream.schemas.RawFrame;
 import io.latentstream.schemas.registry.RegistryUnavailableException;
+import io.latentstream.schemas.serde.InvalidPayloadException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -29,10 +33,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Feeds the {@link FrameReservoir} from the sample topic on its own thread: a consumer group member (offsets
  * committed after the frames of a poll are on disk, so a restart resumes where the reservoir stopped; a frame read
- * twice overwrites its own file), read_committed. A record that cannot be decoded is logged, counted and skipped:
- * the sample topic is a best-effort data source, not a pipeline that must stop. A record that cannot be read because
- * the schema registry is unavailable is not skipped: offsets are committed only up to it, the consumer seeks back to
- * it and reads it again after a pause (1 s doubling to 30 s).
+ * twice overwrites its own file), read_committed. A record that cannot be decoded is logged with its reason,
+ * counted by reason ({@link #skippedByReason()}) and skipped: the sample topic is a best-effort data source, not a
+ * pipeline that must stop. A record that cannot be read because the schema registry is unavailable is not skipped:
+ * offsets are committed only up to it, the consumer seeks back to it and reads it again after a pause (1 s doubling
+ * to 30 s).
  *
  * <p>Thread-safe: {@link #start()} once, {@link #close()} from any thread. Owns its consumer and thread, not the
  * reservoir nor the deserializer.
@@ -50,6 +55,7 @@ public final class SampleReader implements AutoCloseable {
     private final AtomicLong stored = new AtomicLong();
     private final AtomicLong skipped = new AtomicLong();
     private final AtomicLong deferred = new AtomicLong();
+    private final ConcurrentMap<String, AtomicLong> skippedByReason = new ConcurrentSkipListMap<>();
     private volatile boolean running = true;
     private boolean started; // guarded by this
     private volatile Throwable failure;
@@ -154,7 +160,16 @@ public final class SampleReader implements AutoCloseable {
 
     private void skip(ConsumerRecord<String, byte[]> r, Exception e) {
         skipped.incrementAndGet();
+        skippedByReason.computeIfAbsent(reason(e), k -> new AtomicLong()).incrementAndGet();
         LOG.warn("skipping sample {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), e.toString());
+    }
+
+    /**
+     * Why a record was skipped: the dead-letter reason of a payload the deserializer refused (garbage, truncated,
+     * another schema...), else the failure's class (an image that cannot be decoded or is too large).
+     */
+    static String reason(Exception e) {
+        return e instanceof InvalidPayloadException invalid ? invalid.reason().name() : e.getClass().getSimpleName();
     }
 
     /** The frame's pixels as an image (raw layouts as they are, JPEG/PNG decoded). */
@@ -179,6 +194,13 @@ public final class SampleReader implements AutoCloseable {
     /** Reads put off since start because the schema registry was unavailable. */
     public long deferredCount() {
         return deferred.get();
+    }
+
+    /** Records skipped since start, by {@linkplain #reason reason}. */
+    public Map<String, Long> skippedByReason() {
+        Map<String, Long> out = new TreeMap<>();
+        skippedByReason.forEach((k, v) -> out.put(k, v.get()));
+        return out;
     }
 
     /** Records skipped since start (undecodable). */

@@ -8,12 +8,11 @@ import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
+import io.latentstream.schemas.config.CommonSettings;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.List;
@@ -75,20 +74,8 @@ public final class TrainerHttpServer implements AutoCloseable {
      * @throws ConfigException naming {@code http.auth.token} and the address
      */
     static void checkExposure(String bindAddress, String token) {
-        if (!token.isEmpty()) {
-            return;
-        }
-        InetAddress address;
-        try {
-            address = InetAddress.getByName(bindAddress);
-        } catch (UnknownHostException e) {
-            return; // binding fails with its own message
-        }
-        if (!address.isLoopbackAddress()) {
-            throw new ConfigException(TrainerServiceConfig.HTTP_AUTH_TOKEN + " must be set when "
-                + TrainerServiceConfig.HTTP_BIND_ADDRESS + " is not a loopback address (" + bindAddress
-                + "): anyone who reaches the port could start retraining runs");
-        }
+        CommonSettings.requireTokenBeyondLoopback(bindAddress, token,
+            "anyone who reaches the port could start retraining runs");
     }
 
     TrainerHttpServer start() {
@@ -156,6 +143,12 @@ public final class TrainerHttpServer implements AutoCloseable {
             service.sampleReader().storedCount());
         gauge(sb, "latentstream_trainer_samples_skipped", "Sampled records skipped (undecodable) since start.",
             service.sampleReader().skippedCount());
+        sb.append("# HELP latentstream_trainer_samples_skipped_by_reason Sampled records skipped since start, by"
+            + " reason.\n");
+        sb.append("# TYPE latentstream_trainer_samples_skipped_by_reason gauge\n");
+        service.sampleReader().skippedByReason().forEach((reason, n) -> sb.append(
+            "latentstream_trainer_samples_skipped_by_reason{reason=\"").append(reason).append("\"} ").append(n)
+            .append('\n'));
         send(ex, 200, "text/plain; version=0.0.4; charset=utf-8", sb.toString());
     }
 

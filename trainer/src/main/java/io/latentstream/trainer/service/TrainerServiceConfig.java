@@ -1,16 +1,10 @@
 package io.latentstream.trainer.service;
 
-
-
-
-
+import io.latentstream.schemas.config.CommonSettings;
+import io.latentstream.schemas.config.LayeredSettings;
 import java.nio.file.Path;
-
 import java.util.Locale;
 import java.util.Map;
-
-
-import io.latentstream.schemas.config.LayeredSettings;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -29,12 +23,12 @@ import org.apache.kafka.common.config.types.Password;
  */
 public final class TrainerServiceConfig extends AbstractConfig {
 
-    public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
-    public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
+    public static final String BOOTSTRAP_SERVERS = CommonSettings.BOOTSTRAP_SERVERS;
+    public static final String SCHEMA_REGISTRY_URL = CommonSettings.SCHEMA_REGISTRY_URL;
     public static final String GROUP_ID = "group.id";
-    public static final String TOPIC_SAMPLE = "topic.sample";
-    public static final String TOPIC_RELEASES = "topic.releases";
-    public static final String TOPIC_ARTIFACTS = "topic.artifacts";
+    public static final String TOPIC_SAMPLE = CommonSettings.TOPIC_SAMPLE;
+    public static final String TOPIC_RELEASES = CommonSettings.TOPIC_RELEASES;
+    public static final String TOPIC_ARTIFACTS = CommonSettings.TOPIC_ARTIFACTS;
     public static final String ARTIFACT_CHUNK_BYTES = "artifact.chunk.bytes";
     public static final String ARTIFACT_MAX_BYTES = "artifact.max.bytes";
 
@@ -68,9 +62,9 @@ public final class TrainerServiceConfig extends AbstractConfig {
     public static final String SIGNING_ALLOW_UNSIGNED = "signing.allow.unsigned";
     public static final String RELEASE_PUBLIC_KEY_FILE = "release.public.key.file";
 
-    public static final String HTTP_BIND_ADDRESS = "http.bind.address";
-    public static final String HTTP_PORT = "http.port";
-    public static final String HTTP_AUTH_TOKEN = "http.auth.token";
+    public static final String HTTP_BIND_ADDRESS = CommonSettings.HTTP_BIND_ADDRESS;
+    public static final String HTTP_PORT = CommonSettings.HTTP_PORT;
+    public static final String HTTP_AUTH_TOKEN = CommonSettings.HTTP_AUTH_TOKEN;
 
     /** Environment prefix of our keys. */
     public static final String ENV_PREFIX = LayeredSettings.ENV_PREFIX;
@@ -78,19 +72,19 @@ public final class TrainerServiceConfig extends AbstractConfig {
     public static final String KAFKA_ENV_PREFIX = LayeredSettings.KAFKA_ENV_PREFIX;
 
     public static final ConfigDef CONFIG_DEF = new ConfigDef()
-        .define(BOOTSTRAP_SERVERS, Type.STRING, "127.0.0.1:9092", Importance.HIGH,
-            "Kafka bootstrap servers (host:port, comma separated).")
-        .define(SCHEMA_REGISTRY_URL, Type.STRING, "http://127.0.0.1:8081/apis/ccompat/v7", Importance.HIGH,
-            "Base URL of a schema registry speaking the Confluent REST API.")
+        .define(BOOTSTRAP_SERVERS, Type.STRING, CommonSettings.DEFAULT_BOOTSTRAP_SERVERS, Importance.HIGH,
+            CommonSettings.BOOTSTRAP_SERVERS_DOC)
+        .define(SCHEMA_REGISTRY_URL, Type.STRING, CommonSettings.DEFAULT_SCHEMA_REGISTRY_URL, Importance.HIGH,
+            CommonSettings.SCHEMA_REGISTRY_URL_DOC)
         .define(GROUP_ID, Type.STRING, "latentstream-trainer", Importance.MEDIUM,
             "Consumer group of the sample reader: its committed offsets and the reservoir directory survive restarts"
                 + " together.")
-        .define(TOPIC_SAMPLE, Type.STRING, "images.sample", Importance.MEDIUM,
+        .define(TOPIC_SAMPLE, Type.STRING, CommonSettings.DEFAULT_TOPIC_SAMPLE, Importance.MEDIUM,
             "Topic of sampled RawFrame records (written by the streams app).")
-        .define(TOPIC_RELEASES, Type.STRING, "models.releases", Importance.MEDIUM,
-            "Compacted topic of ModelRelease records.")
-        .define(TOPIC_ARTIFACTS, Type.STRING, "models.artifacts", Importance.MEDIUM,
-            "Compacted topic of model package chunks.")
+        .define(TOPIC_RELEASES, Type.STRING, CommonSettings.DEFAULT_TOPIC_RELEASES, Importance.MEDIUM,
+            CommonSettings.TOPIC_RELEASES_DOC)
+        .define(TOPIC_ARTIFACTS, Type.STRING, CommonSettings.DEFAULT_TOPIC_ARTIFACTS, Importance.MEDIUM,
+            CommonSettings.TOPIC_ARTIFACTS_DOC)
         .define(ARTIFACT_CHUNK_BYTES, Type.INT, 512 * 1024, Range.between(1024, 64 * 1024 * 1024), Importance.LOW,
             "Bytes per package chunk; keep it under the artifacts topic's max.message.bytes.")
         .define(ARTIFACT_MAX_BYTES, Type.LONG, 1024L * 1024 * 1024, Range.between(1024, Integer.MAX_VALUE - 64),
@@ -154,7 +148,7 @@ public final class TrainerServiceConfig extends AbstractConfig {
         .define(RELEASE_PUBLIC_KEY_FILE, Type.STRING, "", Importance.MEDIUM,
             "Public key (X.509, base64) that the current release's signature is checked against before it is"
                 + " fine-tuned; default: the key pair's .pub next to the private key.")
-        .define(HTTP_BIND_ADDRESS, Type.STRING, "127.0.0.1", Importance.MEDIUM,
+        .define(HTTP_BIND_ADDRESS, Type.STRING, CommonSettings.DEFAULT_HTTP_BIND_ADDRESS, Importance.MEDIUM,
             "Address the HTTP endpoints bind to (loopback by default; any other address needs http.auth.token).")
         .define(HTTP_PORT, Type.INT, 8090, Range.between(0, 65535), Importance.MEDIUM,
             "HTTP port (0 picks a free one).")
@@ -230,14 +224,6 @@ public final class TrainerServiceConfig extends AbstractConfig {
 
     /** Markdown table of every key, its default and doc (SERVICE.md's configuration table). */
     public static String markdownTable() {
-        StringBuilder sb = new StringBuilder("| key | type | default | description |\n|---|---|---|---|\n");
-        for (ConfigDef.ConfigKey key : CONFIG_DEF.configKeys().values()) {
-            String def = key.defaultValue == null ? "" : key.type == Type.PASSWORD ? "(none)"
-                : String.valueOf(key.defaultValue);
-            sb.append("| `").append(key.name).append("` | ").append(key.type.name().toLowerCase(Locale.ROOT))
-                .append(" | `").append(def).append("` | ").append(key.documentation.replace("|", "\\|"))
-                .append(" |\n");
-        }
-        return sb.toString();
+        return CommonSettings.markdownTable(CONFIG_DEF);
     }
 }
