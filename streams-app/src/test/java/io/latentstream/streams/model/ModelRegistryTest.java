@@ -28,7 +28,7 @@ import io.latentstream.codec.sequence.SequenceDecoder;
 import io.latentstream.schemas.LatentFrame;
 import io.latentstream.schemas.registry.SchemaRegistryClient;
 import io.latentstream.schemas.registry.SchemaRegistryConfig;
-import io.latentstream.streams.InMemorySchemaRegistry;
+import io.latentstream.schemas.StubSchemaRegistry;
 import io.latentstream.streams.metrics.PipelineMetrics;
 import io.latentstream.streams.serde.RecordSerdes;
 import io.latentstream.streams.topology.EncodeTopology;
@@ -75,7 +75,7 @@ class ModelRegistryTest {
     Map<String, List<LatentFrame>> out = new ConcurrentHashMap<>();
     Map<String, List<long[]>> windows = new ConcurrentHashMap<>(); // per camera: [before, after] of each frame
     ExecutorService pool = Executors.newFixedThreadPool(cameras.size() + 1);
-    try (InMemorySchemaRegistry schemas = new InMemorySchemaRegistry()) {
+    try (StubSchemaRegistry schemas = new StubSchemaRegistry()) {
       RecordSerdes serdes = new RecordSerdes(new SchemaRegistryClient(SchemaRegistryConfig.of(schemas.url())));
       ModelRegistry registry = new ModelRegistry(MODELS, "default-q2", 1, recording);
       try {
