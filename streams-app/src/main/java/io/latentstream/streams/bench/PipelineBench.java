@@ -301,6 +301,14 @@ public final class PipelineBench implements Callable<Integer> {
         row.put("perFrameKeyFrames", pf.keyFrames());
         row.put("perFrameFramesReceived", pf.received());
         row.put("perFrameDuplicates", pf.duplicates());
+        // wall-clock throughput on a shared machine moves with everyone else's load; the app's CPU per frame does
+        // not: per-frame CPU over key/delta CPU is the throughput ratio the same cores would give each mode alone
+        double appCpu = p.cpu().get("selfCpuMsPerFrame") - p.cpu().get("benchClientsCpuMsPerFrame");
+        double perFrameAppCpu = pf.cpu().get("selfCpuMsPerFrame") - pf.cpu().get("benchClientsCpuMsPerFrame");
+        row.put("appCpuMsPerFrame", appCpu);
+        row.put("perFrameAppCpuMsPerFrame", perFrameAppCpu);
+        row.put("perFrameCpuOverTemporalCpu", perFrameAppCpu / appCpu);
+        row.put("perFramePipelineCpu", pf.cpu());
         row.putAll(p.probes());
         row.put("latencyP50Ms", p.p50Millis());
         row.put("latencyP99Ms", p.p99Millis());
@@ -359,7 +367,8 @@ public final class PipelineBench implements Callable<Integer> {
       result.put("machine", machine());
       Map<String, Object> medians = new LinkedHashMap<>();
       for (String key : List.of("codecFps", "pipelineFps", "ratio", "latencyP50Ms", "latencyP99Ms", "cpuRatio",
-          "appCpuRatio", "perFramePipelineFps", "temporalOverPerFrame", "bytesRatio", "randomAccessMedianMs",
+          "appCpuRatio", "perFramePipelineFps", "temporalOverPerFrame", "appCpuMsPerFrame", "perFrameAppCpuMsPerFrame",
+          "perFrameCpuOverTemporalCpu", "bytesRatio", "randomAccessMedianMs",
           "randomAccessMaxMs", "keyDecodeMedianMs", "randomAccessMedianOverKeyDecode", "randomAccessMaxOverKeyDecode",
           "failoverBytesPerMovedCamera", "chainStateBytesPerCamera")) {
         medians.put(key, Percentiles.median(rawRuns.stream().mapToDouble(m -> (Double) m.get(key)).toArray()));
@@ -383,6 +392,9 @@ public final class PipelineBench implements Callable<Integer> {
       result.put("lastRunBytesAndQuality", quality);
       result.put("rawRuns", rawRuns);
       printTable(stdout, rawRuns, medians);
+      stdout.printf(Locale.ROOT, "key/delta vs per-frame (keyframe.interval.frames=1), same frames: app CPU per"
+          + " frame %.1f vs %.1f ms (per-frame / key-delta %.1f%%, medians)%n", (Double) medians.get("appCpuMsPerFrame"),
+          (Double) medians.get("perFrameAppCpuMsPerFrame"), 100 * (Double) medians.get("perFrameCpuOverTemporalCpu"));
       stdout.printf(Locale.ROOT, "key/delta vs per-frame (keyframe.interval.frames=1), same frames: throughput"
           + " %.1f%% (median), bytes on the latent topic %.2f%% at %.2f dB vs %.2f dB (%+.2f dB; last run, %d frames"
           + " decoded per mode)%n%n", 100 * (Double) medians.get("temporalOverPerFrame"),

@@ -96,6 +96,10 @@ class PipelineBenchIT {
     assertThat(median.path("temporalOverPerFrame").asDouble()).isCloseTo(
         run.path("pipelineFps").asDouble() / run.path("perFramePipelineFps").asDouble(),
         org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(run.path("perFrameCpuOverTemporalCpu").asDouble()).isCloseTo(
+        run.path("perFrameAppCpuMsPerFrame").asDouble() / run.path("appCpuMsPerFrame").asDouble(),
+        org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(run.path("perFrameAppCpuMsPerFrame").asDouble()).isPositive();
     // the fixed cameras cost a fraction of per-frame coding at the same quality, decoded from their chains
     JsonNode quality = json.path("lastRunBytesAndQuality");
     assertThat(quality.path("bytesRatio").asDouble()).isLessThan(0.5);
