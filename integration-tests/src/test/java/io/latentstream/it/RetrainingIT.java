@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.latentstream.codec.LearnedCodec;
-import io.latentstream.codec.image.ImageFiles;
+import io.latentstream.codec.image.CameraSimulator;
 import io.latentstream.codec.image.PixelImage;
 import io.latentstream.codec.metrics.QualityMetrics;
 import io.latentstream.codec.model.CodecModel;
@@ -39,11 +39,11 @@ import java.security.KeyPair;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -302,24 +302,18 @@ class RetrainingIT {
         return out.stream().map(r -> serde.deserializer().deserialize(topic, r.value())).toList();
     }
 
-    /** Frame {@code seq} of camera {@code cam}: a fixed view of one photo with a little jitter and sensor noise. */
-    static PixelImage frame(int cam, long seq) {
+    /** The simulated fixed cameras: camera {@code cam} films {@code SCENES[cam]} (made on first use). */
+    private static CameraSimulator cameras;
+
+    /** Frame {@code seq} of camera {@code cam}: one photo seen by a fixed camera, sensor noise, objects crossing. */
+    static synchronized PixelImage frame(int cam, long seq) {
         try {
-            PixelImage scene = ImageFiles.read(root().resolve("data/photos/train").resolve(SCENES[cam]));
-            Random noise = new Random(cam * 1_000_003L + seq);
-            int ox = Math.min(scene.width() - WIDTH, scene.width() / 3) + (int) (seq % 3);
-            int oy = Math.min(scene.height() - HEIGHT, scene.height() / 3) + (int) (seq / 3 % 2);
-            byte[] px = new byte[WIDTH * HEIGHT * 3];
-            for (int y = 0; y < HEIGHT; y++) {
-                for (int x = 0; x < WIDTH; x++) {
-                    for (int c = 0; c < 3; c++) {
-                        int v = scene.sample(oy + y, ox + x, scene.format().channels() == 1 ? 0 : c)
-                            + noise.nextInt(5) - 2;
-                        px[(y * WIDTH + x) * 3 + c] = (byte) Math.max(0, Math.min(255, v));
-                    }
-                }
+            if (cameras == null) {
+                Path photos = root().resolve("data/photos/train");
+                cameras = CameraSimulator.of(Arrays.stream(SCENES).map(photos::resolve).toList(), WIDTH, HEIGHT,
+                    CAMERAS);
             }
-            return new PixelImage(WIDTH, HEIGHT, io.latentstream.codec.image.PixelFormat.RGB24, px);
+            return cameras.image(cam % SCENES.length, seq);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -1,6 +1,7 @@
 package io.latentstream.streams.bench;
 
 import io.latentstream.codec.LearnedCodec;
+import io.latentstream.streams.feed.CameraFeed;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,10 +22,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class CodecLoop {
 
   private final LearnedCodec codec;
-  private final BenchFrames frames;
+  private final CameraFeed frames;
   private final int threads;
 
-  CodecLoop(LearnedCodec codec, BenchFrames frames, int threads) {
+  CodecLoop(LearnedCodec codec, CameraFeed frames, int threads) {
     this.codec = codec;
     this.frames = frames;
     this.threads = threads;

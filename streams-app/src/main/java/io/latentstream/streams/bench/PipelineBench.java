@@ -3,11 +3,15 @@ package io.latentstream.streams.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.latentstream.codec.LearnedCodec;
+import io.latentstream.codec.image.CameraSimulator;
+import io.latentstream.codec.metrics.QualityMetrics;
+import io.latentstream.codec.sequence.FrameReceiver;
 import io.latentstream.codec.model.CodecModel;
 import io.latentstream.codec.model.ModelCatalog;
 import io.latentstream.platform.LocalPlatform;
 import io.latentstream.platform.LoopbackPorts;
 import io.latentstream.streams.config.StreamsAppConfig;
+import io.latentstream.streams.feed.CameraFeed;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
@@ -112,8 +116,13 @@ public final class PipelineBench implements Callable<Integer> {
           + " frames per second, at least 8).")
   Integer inFlight;
 
+  @Option(names = "--quality-frames", defaultValue = "24", paramLabel = "N",
+      description = "Frames of each mode decoded (from their chains) for the PSNR of the last run: the bytes are"
+          + " compared at the PSNR this measures (default: ${DEFAULT-VALUE}).")
+  int qualityFrames;
+
   @Option(names = "--photos", paramLabel = "DIR",
-      description = "Photos to make frames of (default: data/photos of the project).")
+      description = "Photos the simulated fixed cameras film (default: data/photos of the project).")
   Path photos;
 
   @Option(names = "--bootstrap", paramLabel = "HOST:PORT",
@@ -174,7 +183,7 @@ public final class PipelineBench implements Callable<Integer> {
     int height = Integer.parseInt(wh.group(2));
     if (width < 16 || height < 16 || framesPerCamera < 1 || cameras < 1 || cameras * framesPerCamera < 2
         || runs < 1 || threads < 1 || (inFlight != null && inFlight < 1) || (warmup != null && warmup < 0)
-        || warmupRuns < 0) {
+        || warmupRuns < 0 || qualityFrames < 1) {
       return usage(err, "need a size of at least 16x16, --frames, --cameras, --runs, --threads and --in-flight of"
           + " at least 1, two frames per run, and --warmup and --warmup-runs of 0 or more");
     }
@@ -192,7 +201,8 @@ public final class PipelineBench implements Callable<Integer> {
     try (BenchResources resources = new BenchResources().closeOnShutdown()) {
       stdout.printf("bench-pipeline: reading photos from %s ...%n", photoDir);
       stdout.flush();
-      BenchFrames frames = BenchFrames.load(photoDir, width, height, cameras, framesPerCamera);
+      CameraFeed frames = new CameraFeed(CameraSimulator.load(photoDir, null, width, height, cameras), "bench-cam-",
+          framesPerCamera);
       Path packageDir;
       try (ModelCatalog catalog = ModelCatalog.fromEnvironment()) {
         packageDir = catalog.locate(model, quality);
@@ -227,6 +237,8 @@ public final class PipelineBench implements Callable<Integer> {
       // (measured: 22 % between two loops 80 s apart), and a loop measured only before the run, a minute or more
       // earlier, carries that drift into the ratio.
       CodecLoop.Result before = loop.measure(warm);
+      PipelineRun.Result last = null;
+      PipelineRun.Result lastPerFrame = null;
       for (int r = 0; r < runs; r++) {
         if (window == null) {
           double codecFps = before.framesPerSecond();
@@ -238,7 +250,11 @@ public final class PipelineBench implements Callable<Integer> {
               (int) Math.ceil(codecFps * (IN_FLIGHT_SECONDS + commitIntervalMs(app) / 1000.0)));
         }
         PipelineRun run = new PipelineRun(app, frames, window, warm, Duration.ofSeconds(stallSeconds), resources,
-            workDir);
+            workDir).withProbes();
+        Map<String, Object> perFrameApp = new LinkedHashMap<>(app);
+        perFrameApp.put(StreamsAppConfig.KEYFRAME_INTERVAL_FRAMES, 1);
+        PipelineRun perFrameRun = new PipelineRun(perFrameApp, frames, window, warm,
+            Duration.ofSeconds(stallSeconds), resources, workDir);
         for (int w = 0; r == 0 && w < warmupRuns; w++) {
           // A deployment runs for days with its JIT done, in this JVM and in the broker; the first pass through
           // Kafka Streams, the clients and a fresh broker spends as much CPU compiling as the stream thread
@@ -253,7 +269,18 @@ public final class PipelineBench implements Callable<Integer> {
         if (r == 0 && warmupRuns > 0) {
           before = loop.measure(warm); // the warm-up passes took minutes: measure the loop next to the run
         }
-        PipelineRun.Result p = run.measure(stamp + "-" + r);
+        // both modes between the same two codec loops, in alternating order so neither always runs first
+        PipelineRun.Result p;
+        PipelineRun.Result pf;
+        if (r % 2 == 0) {
+          p = run.measure(stamp + "-" + r);
+          pf = perFrameRun.measure(stamp + "-" + r + "-per-frame");
+        } else {
+          pf = perFrameRun.measure(stamp + "-" + r + "-per-frame");
+          p = run.measure(stamp + "-" + r);
+        }
+        last = p;
+        lastPerFrame = pf;
         CodecLoop.Result after = loop.measure(warm);
         CodecLoop.Result codec = CodecLoop.Result.mean(before, after);
         double codecFps = codec.framesPerSecond();
@@ -265,6 +292,24 @@ public final class PipelineBench implements Callable<Integer> {
         before = after;
         row.put("pipelineFps", p.framesPerSecond());
         row.put("ratio", p.framesPerSecond() / codecFps);
+        row.put("perFramePipelineFps", pf.framesPerSecond());
+        row.put("temporalOverPerFrame", p.framesPerSecond() / pf.framesPerSecond());
+        row.put("latentBytes", (double) p.latentBytes());
+        row.put("perFrameLatentBytes", (double) pf.latentBytes());
+        row.put("bytesRatio", (double) p.latentBytes() / pf.latentBytes());
+        row.put("keyFrames", p.keyFrames());
+        row.put("perFrameKeyFrames", pf.keyFrames());
+        row.put("perFrameFramesReceived", pf.received());
+        row.put("perFrameDuplicates", pf.duplicates());
+        // wall-clock throughput on a shared machine moves with everyone else's load; the app's CPU per frame does
+        // not: per-frame CPU over key/delta CPU is the throughput ratio the same cores would give each mode alone
+        double appCpu = p.cpu().get("selfCpuMsPerFrame") - p.cpu().get("benchClientsCpuMsPerFrame");
+        double perFrameAppCpu = pf.cpu().get("selfCpuMsPerFrame") - pf.cpu().get("benchClientsCpuMsPerFrame");
+        row.put("appCpuMsPerFrame", appCpu);
+        row.put("perFrameAppCpuMsPerFrame", perFrameAppCpu);
+        row.put("perFrameCpuOverTemporalCpu", perFrameAppCpu / appCpu);
+        row.put("perFramePipelineCpu", pf.cpu());
+        row.putAll(p.probes());
         row.put("latencyP50Ms", p.p50Millis());
         row.put("latencyP99Ms", p.p99Millis());
         row.put("latencyMaxMs", p.maxMillis());
@@ -287,10 +332,18 @@ public final class PipelineBench implements Callable<Integer> {
             / (p.cpu().get("selfCpuMsPerFrame") - p.cpu().get("benchClientsCpuMsPerFrame")));
         rawRuns.add(row);
         stdout.printf("run %d/%d: codec %.2f fps (%.2f before, %.2f after), pipeline %.2f fps (%.1f%%), latency p50"
-            + " %.0f ms p99 %.0f ms%n", r + 1, runs, codecFps, (Double) row.get("codecFpsBefore"),
+            + " %.0f ms p99 %.0f ms; per-frame pipeline %.2f fps (key/delta at %.1f%% of it), bytes %.1f%% of"
+            + " per-frame%n", r + 1, runs, codecFps, (Double) row.get("codecFpsBefore"),
             (Double) row.get("codecFpsAfter"), p.framesPerSecond(), 100 * p.framesPerSecond() / codecFps,
-            p.p50Millis(), p.p99Millis());
+            p.p50Millis(), p.p99Millis(), pf.framesPerSecond(), 100 * p.framesPerSecond() / pf.framesPerSecond(),
+            100.0 * p.latentBytes() / pf.latentBytes());
         stdout.println("  " + cpuLine(codec.cpu(), p.cpu(), p.streamThread()));
+        stdout.printf(Locale.ROOT, "  random access: GET /frames median %.1f ms, max %.1f ms (%d frames, chains walked"
+            + " up to %d frames) vs one KEY decode %.1f ms; failover: %.0f bytes of chain state per camera, %.0f"
+            + " bytes per moved camera with its RESET key frame%n", (Double) row.get("randomAccessMedianMs"),
+            (Double) row.get("randomAccessMaxMs"), row.get("randomAccessRequests"),
+            row.get("randomAccessLongestChainWalk"), (Double) row.get("keyDecodeMedianMs"),
+            (Double) row.get("chainStateBytesPerCamera"), (Double) row.get("failoverBytesPerMovedCamera"));
         stdout.flush();
       }
 
@@ -303,7 +356,7 @@ public final class PipelineBench implements Callable<Integer> {
       result.put("cameras", cameras);
       result.put("framesPerCamera", framesPerCamera);
       result.put("framesPerRun", total);
-      result.put("photoScenes", frames.scenes());
+      result.put("frames", "simulated fixed cameras (one photo each, sensor noise, objects crossing)");
       result.put("runs", runs);
       result.put("threads", threads);
       result.put("warmupFrames", warm);
@@ -314,12 +367,39 @@ public final class PipelineBench implements Callable<Integer> {
       result.put("machine", machine());
       Map<String, Object> medians = new LinkedHashMap<>();
       for (String key : List.of("codecFps", "pipelineFps", "ratio", "latencyP50Ms", "latencyP99Ms", "cpuRatio",
-          "appCpuRatio")) {
+          "appCpuRatio", "perFramePipelineFps", "temporalOverPerFrame", "appCpuMsPerFrame", "perFrameAppCpuMsPerFrame",
+          "perFrameCpuOverTemporalCpu", "bytesRatio", "randomAccessMedianMs",
+          "randomAccessMaxMs", "keyDecodeMedianMs", "randomAccessMedianOverKeyDecode", "randomAccessMaxOverKeyDecode",
+          "failoverBytesPerMovedCamera", "chainStateBytesPerCamera")) {
         medians.put(key, Percentiles.median(rawRuns.stream().mapToDouble(m -> (Double) m.get(key)).toArray()));
       }
       result.put("median", medians);
+      result.put("keyframeIntervalFrames", StreamsAppConfig.of(app).getInt(StreamsAppConfig.KEYFRAME_INTERVAL_FRAMES));
+      stdout.printf("bench-pipeline: decoding %d frames of each mode of the last run for PSNR ...%n", qualityFrames);
+      stdout.flush();
+      Map<String, Object> quality = new LinkedHashMap<>();
+      try (ModelCatalog decoders = new ModelCatalog(workDir.resolve("models"), 2)) {
+        double psnr = meanPsnr(frames, last.bitstreams(), decoders, qualityFrames);
+        double perFramePsnr = meanPsnr(frames, lastPerFrame.bitstreams(), decoders, qualityFrames);
+        quality.put("framesDecodedPerMode", Math.min(qualityFrames, frames.total()));
+        quality.put("latentBytes", last.latentBytes());
+        quality.put("perFrameLatentBytes", lastPerFrame.latentBytes());
+        quality.put("bytesRatio", (double) last.latentBytes() / lastPerFrame.latentBytes());
+        quality.put("psnr", psnr);
+        quality.put("perFramePsnr", perFramePsnr);
+        quality.put("psnrDifference", psnr - perFramePsnr);
+      }
+      result.put("lastRunBytesAndQuality", quality);
       result.put("rawRuns", rawRuns);
       printTable(stdout, rawRuns, medians);
+      stdout.printf(Locale.ROOT, "key/delta vs per-frame (keyframe.interval.frames=1), same frames: app CPU per"
+          + " frame %.1f vs %.1f ms (per-frame / key-delta %.1f%%, medians)%n", (Double) medians.get("appCpuMsPerFrame"),
+          (Double) medians.get("perFrameAppCpuMsPerFrame"), 100 * (Double) medians.get("perFrameCpuOverTemporalCpu"));
+      stdout.printf(Locale.ROOT, "key/delta vs per-frame (keyframe.interval.frames=1), same frames: throughput"
+          + " %.1f%% (median), bytes on the latent topic %.2f%% at %.2f dB vs %.2f dB (%+.2f dB; last run, %d frames"
+          + " decoded per mode)%n%n", 100 * (Double) medians.get("temporalOverPerFrame"),
+          100 * (Double) quality.get("bytesRatio"), (Double) quality.get("psnr"), (Double) quality.get("perFramePsnr"),
+          (Double) quality.get("psnrDifference"), quality.get("framesDecodedPerMode"));
       Map<String, Object> breakdown = breakdown(rawRuns);
       result.put("medianBreakdown", breakdown);
       printBreakdown(stdout, breakdown);
@@ -333,6 +413,30 @@ public final class PipelineBench implements Callable<Integer> {
     stdout.println("bench-pipeline: results in " + out);
     stdout.flush();
     return 0;
+  }
+
+  /**
+   * Mean RGB PSNR of about {@code count} frames spread over the run, decoded as a consumer decodes them: every frame
+   * of each camera goes through the receiver in order (DELTA frames need their chain), only the measured ones are
+   * turned into pictures.
+   */
+  static double meanPsnr(CameraFeed frames, byte[][] bitstreams, ModelCatalog decoders, int count) {
+    int stride = Math.max(1, frames.total() / Math.max(1, count));
+    FrameReceiver receiver = new FrameReceiver(decoders, null, 0);
+    double sum = 0;
+    int measured = 0;
+    for (int i = 0; i < frames.total(); i++) {
+      boolean picture = i % stride == 0 && measured < count;
+      FrameReceiver.Received got = receiver.receive(frames.cameraId(i % frames.cameras()), bitstreams[i], picture);
+      if (picture) {
+        if (!(got instanceof FrameReceiver.Picture p)) {
+          throw new IllegalStateException("frame " + i + " of the run is not decodable: " + got);
+        }
+        sum += QualityMetrics.psnr(frames.image(i), p.image());
+        measured++;
+      }
+    }
+    return sum / measured;
   }
 
   private int usage(PrintWriter err, String message) {
@@ -426,17 +530,22 @@ public final class PipelineBench implements Callable<Integer> {
   }
 
   private static void printTable(PrintWriter out, List<Map<String, Object>> rows, Map<String, Object> medians) {
-    String format = "%-7s %11s %13s %7s %9s %9s %10s %10s%n";
+    String format = "%-7s %11s %13s %7s %9s %9s %10s %10s %14s %9s %9s%n";
     out.println();
-    out.printf(format, "run", "codec fps", "pipeline fps", "ratio", "p50 ms", "p99 ms", "cpu ratio", "app cpu");
+    out.printf(format, "run", "codec fps", "pipeline fps", "ratio", "p50 ms", "p99 ms", "cpu ratio", "app cpu",
+        "per-frame fps", "kd / pf", "bytes");
     for (Map<String, Object> row : rows) {
       out.printf(format, row.get("run"), f2(row.get("codecFps")), f2(row.get("pipelineFps")),
           pct(row.get("ratio")), f0(row.get("latencyP50Ms")), f0(row.get("latencyP99Ms")),
-          pct(row.get("cpuRatio")), pct(row.get("appCpuRatio")));
+          pct(row.get("cpuRatio")), pct(row.get("appCpuRatio")), f2(row.get("perFramePipelineFps")),
+          pct(row.get("temporalOverPerFrame")), pct(row.get("bytesRatio")));
     }
     out.printf(format, "median", f2(medians.get("codecFps")), f2(medians.get("pipelineFps")),
         pct(medians.get("ratio")), f0(medians.get("latencyP50Ms")), f0(medians.get("latencyP99Ms")),
-        pct(medians.get("cpuRatio")), pct(medians.get("appCpuRatio")));
+        pct(medians.get("cpuRatio")), pct(medians.get("appCpuRatio")), f2(medians.get("perFramePipelineFps")),
+        pct(medians.get("temporalOverPerFrame")), pct(medians.get("bytesRatio")));
+    out.println("(pipeline: key and delta frames; per-frame: keyframe.interval.frames=1, same frames; kd / pf: their"
+        + " throughput ratio; bytes: key/delta bytes on the latent topic over per-frame bytes)");
     out.println();
     out.flush();
   }

@@ -3,6 +3,8 @@ package io.latentstream.streams.bench;
 import io.latentstream.schemas.LatentFrame;
 import io.latentstream.streams.StreamsApp;
 import io.latentstream.streams.config.StreamsAppConfig;
+import io.latentstream.streams.feed.CameraFeed;
+import io.latentstream.streams.feed.FrameTally;
 import io.latentstream.streams.serde.RecordSerdes;
 import io.latentstream.schemas.files.FileTrees;
 import io.latentstream.streams.topology.Topics;
@@ -66,21 +68,23 @@ final class PipelineRun {
   /** What one run measured. Latencies in milliseconds, over the frames after the warm-up. */
   record Result(int frames, int received, int duplicates, double framesPerSecond, double p50Millis,
       double p99Millis, double maxMillis, double windowSeconds, double processMillisMean, Map<String, Double> cpu,
-      Map<String, Double> streamThread) {}
+      Map<String, Double> streamThread, long latentBytes, int keyFrames, byte[][] bitstreams,
+      Map<String, Object> probes) {}
 
   private final Map<String, Object> baseConfig;
-  private final BenchFrames frames;
+  private final CameraFeed frames;
   private final int inFlight;
   private final int warmup;
   private final Duration stallTimeout;
   private final BenchResources resources;
   private final Path workDir;
+  private boolean probe;
 
   /**
    * @param baseConfig streams app settings shared by every run (broker, registry, model, threads, overrides)
    * @param workDir where the run's state directory goes (deleted after the run)
    */
-  PipelineRun(Map<String, Object> baseConfig, BenchFrames frames, int inFlight, int warmup, Duration stallTimeout,
+  PipelineRun(Map<String, Object> baseConfig, CameraFeed frames, int inFlight, int warmup, Duration stallTimeout,
       BenchResources resources, Path workDir) {
     this.baseConfig = Map.copyOf(baseConfig);
     this.frames = frames;
@@ -89,6 +93,15 @@ final class PipelineRun {
     this.stallTimeout = stallTimeout;
     this.resources = resources;
     this.workDir = workDir;
+  }
+
+  /**
+   * Whether runs end with the failover and random-access probes ({@link RunProbes}) while the app still runs; they
+   * come after the throughput and latency window, so they do not change those figures.
+   */
+  PipelineRun withProbes() {
+    this.probe = true;
+    return this;
   }
 
   Result measure(String runId) throws IOException, InterruptedException {
@@ -117,7 +130,7 @@ final class PipelineRun {
     }
     byte[][] keys = new byte[frames.cameras()][];
     for (int c = 0; c < keys.length; c++) {
-      keys[c] = BenchFrames.cameraId(c).getBytes(StandardCharsets.UTF_8);
+      keys[c] = frames.cameraId(c).getBytes(StandardCharsets.UTF_8);
     }
 
     StreamsApp streamsApp = StreamsApp.start(config);
@@ -172,8 +185,9 @@ final class PipelineRun {
       producerThread.setDaemon(true);
 
       Deserializer<LatentFrame> latent = serdes.latentFrame().deserializer();
-      int received = 0;
-      int duplicates = 0;
+      FrameTally tally = new FrameTally(frames, null);
+      Map<String, Object> probes = new LinkedHashMap<>();
+      byte[][] bitstreams = new byte[frames.total()][];
       Map<String, Double> cpu;
       Map<String, Double> streamThread;
       // CPU and the stream thread's time are measured over the frames that throughput counts: from the arrival
@@ -187,19 +201,18 @@ final class PipelineRun {
       producerThread.start();
       try {
         long lastProgress = System.nanoTime();
-        while (received < frames.total()) {
+        while (!tally.complete()) {
           ConsumerRecords<byte[], byte[]> batch = consumer.poll(Duration.ofMillis(100));
           long now = System.nanoTime();
           for (ConsumerRecord<byte[], byte[]> record : batch) {
-            int i = indexOf(latent.deserialize(latentTopic, record.value()));
-            if (arrived[i] != 0) {
-              duplicates++;
+            int i = count(tally, latent.deserialize(latentTopic, record.value()), bitstreams);
+            if (i < 0) {
               continue;
             }
             arrived[i] = now;
-            received++;
             window.release();
           }
+          int received = tally.latents();
           if (!batch.isEmpty()) {
             lastProgress = now;
           }
@@ -220,12 +233,16 @@ final class PipelineRun {
             config.getInt(StreamsAppConfig.NUM_STREAM_THREADS), encodeMs);
         cpu.put("benchClientsCpuMsPerFrame",
             (benchClientsCpuNanos(producerThread, producerFinalCpu) - clientsCpuStart) / 1e6 / steadyFrames);
-        duplicates += drain(consumer, latent, latentTopic, arrived);
+        drain(consumer, latent, latentTopic, tally, bitstreams);
+        if (probe) {
+          probes.putAll(RunProbes.failover(config, frames, tally));
+          probes.putAll(RunProbes.randomAccess(streamsApp, frames, bitstreams, tally, workDir.resolve("models")));
+        }
       } finally {
         producerThread.interrupt();
         producerThread.join(TimeUnit.SECONDS.toMillis(10));
       }
-      return result(sent, arrived, received, duplicates, processMillisMean(streamsApp), cpu, streamThread);
+      return result(sent, arrived, tally, processMillisMean(streamsApp), cpu, streamThread, bitstreams, probes);
     } finally {
       resources.closeNow(appCloser);
       FileTrees.deleteTree(stateDir);
@@ -270,8 +287,8 @@ final class PipelineRun {
     return new double[] {Double.NaN, 0};
   }
 
-  private Result result(AtomicLongArray sent, long[] arrived, int received, int duplicates,
-      double processMillisMean, Map<String, Double> cpu, Map<String, Double> streamThread) {
+  private Result result(AtomicLongArray sent, long[] arrived, FrameTally tally, double processMillisMean,
+      Map<String, Double> cpu, Map<String, Double> streamThread, byte[][] bitstreams, Map<String, Object> probes) {
     int n = arrived.length;
     int skip = Math.min(warmup, n - 2);
     long[] order = arrived.clone();
@@ -283,37 +300,37 @@ final class PipelineRun {
     for (int i = skip; i < n; i++) {
       latencies[i - skip] = (arrived[i] - sent.get(i)) / 1e6;
     }
-    return new Result(n, received, duplicates, fps, Percentiles.of(latencies, 50), Percentiles.of(latencies, 99),
-        Percentiles.of(latencies, 100), window, processMillisMean, cpu, streamThread);
+    return new Result(n, tally.latents(), tally.duplicates(), fps, Percentiles.of(latencies, 50),
+        Percentiles.of(latencies, 99), Percentiles.of(latencies, 100), window, processMillisMean, cpu, streamThread,
+        tally.latentBytes(), tally.keyFrames(), bitstreams, probes);
   }
 
-  private int indexOf(LatentFrame frame) {
-    String id = frame.getCameraId();
-    String prefix = BenchFrames.cameraId(0).substring(0, BenchFrames.cameraId(0).length() - 1);
-    if (!id.startsWith(prefix)) {
-      throw new IllegalStateException("unexpected camera id on the latent topic: " + id);
+  /** Counts a latent frame; returns its index in the run when it is new, -1 for a duplicate. */
+  private static int count(FrameTally tally, LatentFrame frame, byte[][] bitstreams) {
+    int i = tally.latent(frame);
+    if (tally.foreign() > 0) {
+      throw new IllegalStateException("unexpected frame on the latent topic: " + frame.getCameraId() + "/"
+          + frame.getSequence());
     }
-    int index = frames.index(Integer.parseInt(id.substring(prefix.length())), frame.getSequence());
-    if (index < 0 || index >= frames.total()) {
-      throw new IllegalStateException("unexpected frame " + id + "/" + frame.getSequence());
+    if (i >= 0) {
+      byte[] bits = new byte[frame.getBitstream().remaining()];
+      frame.getBitstream().duplicate().get(bits);
+      bitstreams[i] = bits;
     }
-    return index;
+    return i;
   }
 
   /** Reads on to the end of the committed data: duplicates would be there. */
-  private static int drain(KafkaConsumer<byte[], byte[]> consumer, Deserializer<LatentFrame> latent, String topic,
-      long[] arrived) {
-    int duplicates = 0;
+  private static void drain(KafkaConsumer<byte[], byte[]> consumer, Deserializer<LatentFrame> latent, String topic,
+      FrameTally tally, byte[][] bitstreams) {
     Map<TopicPartition, Long> end = consumer.endOffsets(consumer.assignment());
     long deadline = System.nanoTime() + DRAIN.toNanos();
     while (end.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())
         && System.nanoTime() < deadline) {
-      for (ConsumerRecord<byte[], byte[]> ignored : consumer.poll(Duration.ofMillis(100))) {
-        latent.deserialize(topic, ignored.value());
-        duplicates++; // every frame arrived already: anything more is a duplicate
+      for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+        count(tally, latent.deserialize(topic, record.value()), bitstreams);
       }
     }
-    return duplicates;
   }
 
   private void failIfStuck(StreamsApp app, Throwable producerError, int received, long idleNanos,

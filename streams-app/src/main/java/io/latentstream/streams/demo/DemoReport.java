@@ -8,6 +8,7 @@ import io.latentstream.codec.cli.FramePlot;
 import io.latentstream.codec.cli.RdPlot;
 import io.latentstream.codec.image.ImageFiles;
 import io.latentstream.codec.image.PixelImage;
+import io.latentstream.streams.feed.CameraFeed;
 import io.latentstream.codec.metrics.BdRate;
 import io.latentstream.codec.metrics.QualityMetrics;
 import java.io.IOException;
@@ -45,7 +46,7 @@ final class DemoReport {
    * @param counts the pipeline figures (frames in, latents out, ...), copied into report.json first
    * @return the whole report as written to report.json
    */
-  Map<String, Object> write(Path dir, Map<String, Object> counts, List<Sampled> sample, CameraFrames frames,
+  Map<String, Object> write(Path dir, Map<String, Object> counts, List<Sampled> sample, CameraFeed frames,
       LearnedCodec codec) throws IOException {
     Files.createDirectories(dir);
     double rawBytes = 3.0 * frames.width() * frames.height();
@@ -89,11 +90,11 @@ final class DemoReport {
       v[2] += psnr;
       originals.add(original);
       if (thumbAt.contains(index)) {
-        String base = String.format(Locale.ROOT, "frame-%s-%d", CameraFrames.cameraId(s.camera()), s.sequence());
+        String base = String.format(Locale.ROOT, "frame-%s-%d", frames.cameraId(s.camera()), s.sequence());
         ImageFiles.writePng(thumbnail(original), dir.resolve(base + "-original.png"));
         ImageFiles.writePng(thumbnail(decoded), dir.resolve(base + "-decoded.png"));
         Map<String, Object> thumb = new LinkedHashMap<>();
-        thumb.put("camera", CameraFrames.cameraId(s.camera()));
+        thumb.put("camera", frames.cameraId(s.camera()));
         thumb.put("sequence", s.sequence());
         thumb.put("original", base + "-original.png");
         thumb.put("decoded", base + "-decoded.png");
@@ -151,7 +152,7 @@ final class DemoReport {
    * one (every frame a KEY frame, measured on the quality sample with the same model) and against per-frame JPEG at
    * the same PSNR, at the PSNR a consumer sees.
    */
-  private static void headline(Map<String, Object> report, Map<String, Object> counts, CameraFrames frames,
+  private static void headline(Map<String, Object> report, Map<String, Object> counts, CameraFeed frames,
       int measured, double latentBytes, double jpegBytes, double psnrSum, double keyBytes, double keyPsnrSum) {
     Object total = counts.get("latentBytes");
     if (!(total instanceof Long all) || measured == 0) {

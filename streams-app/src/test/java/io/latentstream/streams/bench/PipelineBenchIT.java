@@ -88,6 +88,32 @@ class PipelineBenchIT {
     assertThat(stdout.toString()).contains("CPU ms per frame").contains("Stream thread ms per frame");
     assertThat(median.path("latencyP50Ms").asDouble()).isPositive()
         .isLessThanOrEqualTo(median.path("latencyP99Ms").asDouble());
+    // the same frames through the per-frame pipeline (a KEY frame every frame) in the same run, side by side
+    assertThat(run.path("perFrameFramesReceived").asInt()).isEqualTo(30);
+    assertThat(run.path("perFrameDuplicates").asInt()).isZero();
+    assertThat(run.path("perFrameKeyFrames").asInt()).isEqualTo(30);
+    assertThat(run.path("keyFrames").asInt()).as("one KEY frame per camera, then DELTA frames").isEqualTo(2);
+    assertThat(median.path("temporalOverPerFrame").asDouble()).isCloseTo(
+        run.path("pipelineFps").asDouble() / run.path("perFramePipelineFps").asDouble(),
+        org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(run.path("perFrameCpuOverTemporalCpu").asDouble()).isCloseTo(
+        run.path("perFrameAppCpuMsPerFrame").asDouble() / run.path("appCpuMsPerFrame").asDouble(),
+        org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(run.path("perFrameAppCpuMsPerFrame").asDouble()).isPositive();
+    // the fixed cameras cost a fraction of per-frame coding at the same quality, decoded from their chains
+    JsonNode quality = json.path("lastRunBytesAndQuality");
+    assertThat(quality.path("bytesRatio").asDouble()).isLessThan(0.5);
+    assertThat(quality.path("psnr").asDouble()).isCloseTo(quality.path("perFramePsnr").asDouble(),
+        org.assertj.core.data.Offset.offset(0.3));
+    assertThat(stdout.toString()).contains("key/delta vs per-frame");
+    // random access through the real endpoint against one KEY decode, and the bytes a failover costs
+    assertThat(run.path("randomAccessRequests").asInt()).isPositive();
+    assertThat(run.path("randomAccessMedianMs").asDouble()).isPositive();
+    assertThat(run.path("keyDecodeMedianMs").asDouble()).isPositive();
+    assertThat(run.path("chainChangelogRecords").asInt()).as("a chain position per frame").isEqualTo(30);
+    assertThat(run.path("chainStateBytesPerCamera").asDouble()).isPositive().isLessThan(200);
+    assertThat(run.path("failoverBytesPerMovedCamera").asDouble())
+        .isGreaterThan(run.path("keyFrameBytesMean").asDouble() - run.path("deltaFrameBytesMean").asDouble());
     // the broker and the registry were child JVMs of this one: all gone
     await().atMost(Duration.ofSeconds(30))
         .untilAsserted(() -> assertThat(descendants()).isSubsetOf(childrenBefore));

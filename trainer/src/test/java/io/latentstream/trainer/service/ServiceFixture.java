@@ -2,7 +2,7 @@ package io.latentstream.trainer.service;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.latentstream.codec.image.ImageFiles;
+import io.latentstream.codec.image.CameraSimulator;
 import io.latentstream.codec.image.PixelImage;
 import io.latentstream.schemas.PixelFormat;
 import io.latentstream.schemas.RawFrame;
@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
@@ -121,24 +122,18 @@ final class ServiceFixture {
         return target;
     }
 
-    /** Frame {@code seq} of camera {@code cam}: a fixed view of one photo with a little jitter and sensor noise. */
-    static PixelImage frame(int cam, long seq) {
+    /** The simulated fixed cameras: camera {@code cam} films {@code SCENES[cam]} (made on first use). */
+    private static CameraSimulator cameras;
+
+    /** Frame {@code seq} of camera {@code cam}: one photo seen by a fixed camera, sensor noise, objects crossing. */
+    static synchronized PixelImage frame(int cam, long seq) {
         try {
-            PixelImage scene = ImageFiles.read(root().resolve("data/photos/train").resolve(SCENES[cam % SCENES.length]));
-            Random noise = new Random(cam * 1_000_003L + seq);
-            int ox = Math.min(scene.width() - WIDTH, scene.width() / 3) + (int) (seq % 3);
-            int oy = Math.min(scene.height() - HEIGHT, scene.height() / 3) + (int) (seq / 3 % 2);
-            byte[] px = new byte[WIDTH * HEIGHT * 3];
-            for (int y = 0; y < HEIGHT; y++) {
-                for (int x = 0; x < WIDTH; x++) {
-                    for (int c = 0; c < 3; c++) {
-                        int v = scene.sample(oy + y, ox + x, scene.format().channels() == 1 ? 0 : c)
-                            + noise.nextInt(5) - 2;
-                        px[(y * WIDTH + x) * 3 + c] = (byte) Math.max(0, Math.min(255, v));
-                    }
-                }
+            if (cameras == null) {
+                Path photos = root().resolve("data/photos/train");
+                cameras = CameraSimulator.of(Arrays.stream(SCENES).map(photos::resolve).toList(), WIDTH, HEIGHT,
+                    SCENES.length);
             }
-            return new PixelImage(WIDTH, HEIGHT, io.latentstream.codec.image.PixelFormat.RGB24, px);
+            return cameras.image(cam % SCENES.length, seq);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

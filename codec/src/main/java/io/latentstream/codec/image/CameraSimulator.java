@@ -1,26 +1,21 @@
-package io.latentstream.streams.demo;
+package io.latentstream.codec.image;
 
-import io.latentstream.codec.image.ContainerFormat;
-import io.latentstream.codec.image.ImageFiles;
-import io.latentstream.codec.image.PixelFormat;
-import io.latentstream.codec.image.PixelImage;
-import io.latentstream.schemas.RawFrame;
 import java.io.IOException;
-import java.nio.ByteBuffer;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
 
 /**
- * Simulated fixed cameras: camera {@code c} looks at one photo (the photos are shared round-robin when there are
- * more cameras than photos) and never moves, as a mounted camera does; what changes from frame to frame is what a
- * real one sees: sensor noise (a deterministic +-3 per sample) and a few objects crossing the scene at their own
- * speeds (blocks of colour the size of a person or a car). Frames are RGB24 and made on demand, so a long run holds
- * only the scenes in memory.
+ * Simulated fixed cameras, the one source of camera frames for the demo, the benchmarks and the tests: camera
+ * {@code c} looks at one photo (photos are shared round-robin when there are more cameras than photos) and never
+ * moves, as a mounted camera does; what changes from frame to frame is what a real one sees: sensor noise (a
+ * deterministic +-3 per sample) and a few objects crossing the scene at their own speeds (blocks of colour the size
+ * of a person or a car). Frames are RGB24 and made on demand, so a long run holds only the scenes in memory; the
+ * same camera and sequence always give the same pixels.
  *
  * <p>With fixed-camera footage (PNG frames in time order, e.g. {@code .latentstream/footage/vtest} written by
  * {@code trainer/scripts/fetch-fixed-camera.sh}) the last camera plays that footage instead (looping, scaled to cover
@@ -28,10 +23,12 @@ import java.util.stream.Stream;
  *
  * <p>Immutable and thread-safe.
  */
-final class CameraFrames {
+public final class CameraSimulator {
 
   /** How much larger than the frame a scene is scaled: the room the view has to pan in. */
   private static final double MARGIN = 1.12;
+  /** Objects crossing each scene. */
+  private static final int MOVERS = 3;
 
   private final List<PixelImage> scenes;
   /** Frames of the footage camera (the last one), in time order; empty when there is none. */
@@ -39,35 +36,27 @@ final class CameraFrames {
   private final int width;
   private final int height;
   private final int cameras;
-  private final int framesPerCamera;
 
-  private CameraFrames(List<PixelImage> scenes, List<Path> footage, int width, int height, int cameras,
-      int framesPerCamera) {
+  private CameraSimulator(List<PixelImage> scenes, List<Path> footage, int width, int height, int cameras) {
+    if (width < 1 || height < 1 || cameras < 1) {
+      throw new IllegalArgumentException("need a frame size and a camera count of at least 1");
+    }
     this.scenes = List.copyOf(scenes);
     this.footage = List.copyOf(footage);
     this.width = width;
     this.height = height;
     this.cameras = cameras;
-    this.framesPerCamera = framesPerCamera;
   }
 
   /**
-   * Reads one photo per camera (JPEG/PNG under {@code photosDir}, up to two levels deep, sorted by path; reused
-   * round-robin when there are fewer photos than cameras).
+   * Cameras filming the photos under {@code photosDir} (JPEG/PNG up to two levels deep, sorted by path; the cameras
+   * are spread over the whole list), and when {@code footageDir} (may be null) holds PNG frames, the last camera
+   * plays them (sorted by file name).
    *
    * @throws IllegalArgumentException when the directory holds no photo
    */
-  static CameraFrames load(Path photosDir, int width, int height, int cameras, int framesPerCamera)
+  public static CameraSimulator load(Path photosDir, Path footageDir, int width, int height, int cameras)
       throws IOException {
-    return load(photosDir, null, width, height, cameras, framesPerCamera);
-  }
-
-  /**
-   * Like {@link #load(Path, int, int, int, int)}, and when {@code footageDir} holds PNG frames the last camera
-   * plays them (sorted by file name) instead of filming a photo.
-   */
-  static CameraFrames load(Path photosDir, Path footageDir, int width, int height, int cameras,
-      int framesPerCamera) throws IOException {
     List<Path> footage = List.of();
     if (footageDir != null && Files.isDirectory(footageDir)) {
       try (Stream<Path> list = Files.list(footageDir)) {
@@ -75,24 +64,44 @@ final class CameraFrames {
             .filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")).sorted().toList();
       }
     }
+    List<Path> files = photosIn(photosDir);
     int photoCameras = footage.isEmpty() ? cameras : cameras - 1;
+    int photoScenes = Math.max(1, Math.min(photoCameras, files.size()));
+    List<Path> chosen = new ArrayList<>();
+    for (int c = 0; c < photoScenes; c++) {
+      chosen.add(files.get((int) ((long) c * files.size() / photoScenes)));
+    }
+    return new CameraSimulator(scenes(chosen, width, height), footage, width, height, cameras);
+  }
+
+  /** Cameras filming these photos: camera {@code c} films {@code photos.get(c % photos.size())}; no footage. */
+  public static CameraSimulator of(List<Path> photos, int width, int height, int cameras) throws IOException {
+    if (photos.isEmpty()) {
+      throw new IllegalArgumentException("no photo to film");
+    }
+    return new CameraSimulator(scenes(photos, width, height), List.of(), width, height, cameras);
+  }
+
+  /** JPEG and PNG files under {@code dir}, up to two levels deep, sorted by path. */
+  public static List<Path> photosIn(Path dir) throws IOException {
     List<Path> files;
-    try (Stream<Path> walk = Files.walk(photosDir, 2)) {
-      files = walk.filter(Files::isRegularFile).filter(CameraFrames::isPhoto).sorted().toList();
+    try (Stream<Path> walk = Files.walk(dir, 2)) {
+      files = walk.filter(Files::isRegularFile).filter(CameraSimulator::isPhoto).sorted().toList();
     }
     if (files.isEmpty()) {
-      throw new IllegalArgumentException("no JPEG or PNG photo in " + photosDir.toAbsolutePath());
+      throw new IllegalArgumentException("no JPEG or PNG photo in " + dir.toAbsolutePath());
     }
+    return files;
+  }
+
+  private static List<PixelImage> scenes(List<Path> photos, int width, int height) throws IOException {
     int sw = (int) Math.ceil(width * MARGIN);
     int sh = (int) Math.ceil(height * MARGIN);
     List<PixelImage> scenes = new ArrayList<>();
-    int photoScenes = Math.max(1, Math.min(photoCameras, files.size()));
-    for (int c = 0; c < photoScenes; c++) {
-      // spread the cameras over the whole list (heldout and train) rather than the first few files
-      Path file = files.get((int) ((long) c * files.size() / photoScenes));
+    for (Path file : photos) {
       scenes.add(cover(ImageFiles.read(file), sw, sh));
     }
-    return new CameraFrames(scenes, footage, width, height, cameras, framesPerCamera);
+    return scenes;
   }
 
   private static boolean isPhoto(Path p) {
@@ -125,63 +134,38 @@ final class CameraFrames {
   }
 
   /** Whether camera {@code camera} plays fixed-camera footage rather than a photo. */
-  boolean isFootage(int camera) {
+  public boolean isFootage(int camera) {
     return !footage.isEmpty() && camera == cameras - 1;
   }
 
   /** Frames of footage the footage camera loops over (0 without footage). */
-  int footageFrames() {
+  public int footageFrames() {
     return footage.size();
   }
 
-  int cameras() {
+  public int cameras() {
     return cameras;
   }
 
-  int framesPerCamera() {
-    return framesPerCamera;
-  }
-
-  int total() {
-    return cameras * framesPerCamera;
-  }
-
-  int width() {
+  public int width() {
     return width;
   }
 
-  int height() {
+  public int height() {
     return height;
   }
 
-  static String cameraId(int camera) {
-    return "demo-cam-" + camera;
-  }
-
-  /** Camera index of a camera id made by {@link #cameraId}, or -1 for another id. */
-  static int cameraIndex(String id) {
-    String prefix = "demo-cam-";
-    if (!id.startsWith(prefix)) {
-      return -1;
-    }
-    try {
-      return Integer.parseInt(id.substring(prefix.length()));
-    } catch (NumberFormatException e) {
-      return -1;
-    }
-  }
-
-  /** Objects crossing each scene: how many, and their size relative to the frame height. */
-  private static final int MOVERS = 3;
-
   /** The image of camera {@code camera} at {@code sequence}: the fixed scene, sensor noise, moving objects. */
-  PixelImage image(int camera, long sequence) {
+  public PixelImage image(int camera, long sequence) {
+    if (camera < 0 || camera >= cameras || sequence < 0) {
+      throw new IllegalArgumentException("no frame " + sequence + " of camera " + camera);
+    }
     if (isFootage(camera)) {
       Path file = footage.get((int) (sequence % footage.size()));
       try {
         return cover(ImageFiles.read(file), width, height);
       } catch (IOException e) {
-        throw new java.io.UncheckedIOException("cannot read footage frame " + file, e);
+        throw new UncheckedIOException("cannot read footage frame " + file, e);
       }
     }
     PixelImage scene = scenes.get(camera % scenes.size());
@@ -216,20 +200,6 @@ final class CameraFrames {
       px[i] = (byte) Math.max(0, Math.min(255, (px[i] & 0xff) + n));
     }
     return view;
-  }
-
-  /** The record of camera {@code camera} at {@code sequence}. */
-  RawFrame record(int camera, long sequence, Instant captureTime) {
-    PixelImage image = image(camera, sequence);
-    return RawFrame.newBuilder()
-        .setCameraId(cameraId(camera))
-        .setSequence(sequence)
-        .setCaptureTime(captureTime)
-        .setWidth(image.width())
-        .setHeight(image.height())
-        .setPixelFormat(io.latentstream.schemas.PixelFormat.RGB24)
-        .setPixels(ByteBuffer.wrap(image.pixels()))
-        .build();
   }
 
   private static long mix(long z) {

@@ -1,10 +1,7 @@
-package io.latentstream.streams.demo;
+package io.latentstream.codec.image;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.latentstream.codec.image.ImageFiles;
-import io.latentstream.codec.image.PixelFormat;
-import io.latentstream.codec.image.PixelImage;
 import io.latentstream.codec.metrics.QualityMetrics;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -13,13 +10,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The simulated cameras look like fixed cameras: one scene each, moving a little from frame to frame. */
-class CameraFramesTest {
+class CameraSimulatorTest {
 
-  private static CameraFrames frames;
+  private static CameraSimulator frames;
 
   @BeforeAll
   static void load() throws Exception {
-    frames = CameraFrames.load(Paths.get("..", "data", "photos"), 160, 120, 3, 10);
+    frames = CameraSimulator.load(Paths.get("..", "data", "photos"), null, 160, 120, 3);
   }
 
   @Test
@@ -29,7 +26,7 @@ class CameraFramesTest {
     assertThat(image.width()).isEqualTo(160);
     assertThat(image.height()).isEqualTo(120);
     assertThat(image.format()).isEqualTo(PixelFormat.RGB24);
-    assertThat(frames.record(1, 4, java.time.Instant.EPOCH).getPixels().remaining()).isEqualTo(160 * 120 * 3);
+    assertThat(image.pixels()).hasSize(160 * 120 * 3);
   }
 
   @Test
@@ -65,7 +62,7 @@ class CameraFramesTest {
       ImageFiles.writePng(new PixelImage(32, 24, PixelFormat.RGB24, px), footage.resolve("frame-000" + i + ".png"));
     }
 
-    CameraFrames withFootage = CameraFrames.load(Paths.get("..", "data", "photos"), footage, 64, 48, 2, 5);
+    CameraSimulator withFootage = CameraSimulator.load(Paths.get("..", "data", "photos"), footage, 64, 48, 2);
 
     assertThat(withFootage.footageFrames()).isEqualTo(2);
     assertThat(withFootage.isFootage(1)).isTrue();
@@ -75,13 +72,24 @@ class CameraFramesTest {
     assertThat(withFootage.image(1, 1).pixels()[0] & 0xff).isEqualTo(200);
     assertThat(withFootage.image(1, 2).pixels()).isEqualTo(withFootage.image(1, 0).pixels()); // loops
     assertThat(withFootage.image(0, 0).pixels()).isEqualTo(
-        CameraFrames.load(Paths.get("..", "data", "photos"), 64, 48, 1, 5).image(0, 0).pixels());
+        CameraSimulator.load(Paths.get("..", "data", "photos"), null, 64, 48, 1).image(0, 0).pixels());
   }
 
   @Test
-  void shouldRecogniseItsOwnCameraIdsOnlyWhenParsing() {
-    assertThat(CameraFrames.cameraIndex(CameraFrames.cameraId(3))).isEqualTo(3);
-    assertThat(CameraFrames.cameraIndex("bench-cam-3")).isEqualTo(-1);
-    assertThat(CameraFrames.cameraIndex("demo-cam-x")).isEqualTo(-1);
+  void shouldFilmTheGivenPhotosRoundRobinWhenGivenAList() throws Exception {
+    Path photos = Paths.get("..", "data", "photos", "train");
+    CameraSimulator two = CameraSimulator.of(
+        java.util.List.of(photos.resolve("skimage_chelsea.png"), photos.resolve("skimage_astronaut.png")), 96, 80, 3);
+
+    double sameScene = QualityMetrics.psnr(two.image(0, 1), two.image(2, 1));
+    double otherScene = QualityMetrics.psnr(two.image(0, 1), two.image(1, 1));
+    assertThat(two.image(1, 0).width()).isEqualTo(96);
+    assertThat(sameScene).as("cameras 0 and 2 film the same photo").isGreaterThan(otherScene + 5);
+  }
+
+  @Test
+  void shouldRefuseAFrameOfACameraItDoesNotHaveWhenAsked() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> frames.image(3, 0))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }
