@@ -23,7 +23,7 @@ import io.latentstream.streams.StreamsApp;
 import io.latentstream.streams.config.StreamsAppConfig;
 import io.latentstream.testkit.RealPlatform;
 import io.latentstream.testkit.TestPlatform;
-import io.latentstream.trainer.service.ReleaseCatalog;
+import io.latentstream.trainer.service.ReleaseHistory;
 import io.latentstream.trainer.service.Rollback;
 import io.latentstream.trainer.service.RunStatus;
 import io.latentstream.trainer.service.TrainerService;
@@ -131,7 +131,7 @@ class RetrainingIT {
             List<LatentFrame> frames = readLatent(platform, latentSerde, latent, CAMERAS * (BEFORE + AFTER));
             assertExactlyOnceWithOneSwitch(frames, BEFORE + AFTER, oldVersion, newVersion);
 
-            ReleaseCatalog catalog = new ReleaseCatalog(TrainerServiceConfig.of(trainer),
+            ReleaseHistory catalog = new ReleaseHistory(TrainerServiceConfig.of(trainer),
                 new AvroSerde<>(registry, ModelRelease.class).deserializer(), keys.getPublic());
             assertThat(catalog.history(OTHER_MODEL)).extracting(ModelRelease::getVersion)
                 .containsExactly(runs.get(1).challenger());

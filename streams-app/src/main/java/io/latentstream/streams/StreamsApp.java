@@ -12,7 +12,7 @@ import io.latentstream.streams.http.KeyframeRequestHandler;
 import io.latentstream.streams.http.LivePage;
 import io.latentstream.streams.http.ModelsHandler;
 import io.latentstream.streams.metrics.PipelineMetrics;
-import io.latentstream.streams.model.ModelRegistry;
+import io.latentstream.streams.model.ActiveModels;
 import io.latentstream.streams.model.ReleaseWatcher;
 import io.latentstream.streams.serde.RecordSerdes;
 import io.latentstream.streams.topology.DecodeTopology;
@@ -81,7 +81,7 @@ public final class StreamsApp implements AutoCloseable {
   private final StreamsAppConfig config;
   private final PipelineMetrics metrics = new PipelineMetrics();
   private final CountDownLatch stopped = new CountDownLatch(1);
-  private ModelRegistry models;
+  private ActiveModels models;
   private ReleaseWatcher watcher;
   private HttpServerRunner http;
   private Producer<byte[], byte[]> keyframeRequests;
@@ -116,7 +116,7 @@ public final class StreamsApp implements AutoCloseable {
     }
     SchemaRegistryClient client = RecordSerdes.client(config);
     RecordSerdes serdes = new RecordSerdes(client);
-    models = ModelRegistry.open(config);
+    models = ActiveModels.open(config);
     watcher = new ReleaseWatcher(config, models, new AvroDeserializer<>(client, ModelRelease.class));
     watcher.start();
     awaitModel();
@@ -177,7 +177,7 @@ public final class StreamsApp implements AutoCloseable {
   }
 
   /** The service's topology: the encode path and the decode mirror. */
-  static Topology topology(StreamsAppConfig config, RecordSerdes serdes, ModelRegistry models,
+  static Topology topology(StreamsAppConfig config, RecordSerdes serdes, ActiveModels models,
       PipelineMetrics metrics) {
     StreamsBuilder builder = new StreamsBuilder();
     EncodeTopology.addTo(builder, EncodeTopology.Settings.from(config), serdes, models::codec, metrics);
@@ -331,7 +331,7 @@ public final class StreamsApp implements AutoCloseable {
     return streams;
   }
 
-  public ModelRegistry models() {
+  public ActiveModels models() {
     return models;
   }
 

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import io.latentstream.streams.metrics.PipelineMetrics;
-import io.latentstream.streams.model.ModelRegistry;
+import io.latentstream.streams.model.ActiveModels;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Instant;
@@ -35,10 +35,10 @@ public final class LiveApiHandler implements HttpHandler {
 
   private final LiveStats stats;
   private final LiveFeed feed;
-  private final ModelRegistry models;
+  private final ActiveModels models;
   private final PipelineMetrics metrics;
 
-  public LiveApiHandler(LiveStats stats, LiveFeed feed, ModelRegistry models, PipelineMetrics metrics) {
+  public LiveApiHandler(LiveStats stats, LiveFeed feed, ActiveModels models, PipelineMetrics metrics) {
     this.stats = stats;
     this.feed = feed;
     this.models = models;

@@ -3,7 +3,7 @@ package io.latentstream.streams.http;
 import io.latentstream.schemas.LatentFrame;
 import io.latentstream.streams.config.StreamsAppConfig;
 import io.latentstream.streams.metrics.PipelineMetrics;
-import io.latentstream.streams.model.ModelRegistry;
+import io.latentstream.streams.model.ActiveModels;
 import org.apache.kafka.common.serialization.Deserializer;
 
 /**
@@ -32,7 +32,7 @@ public final class LivePage implements AutoCloseable {
 
   /** Mounts {@code /live/} (no token) and {@code /api/live} (token when configured) and starts the feed. */
   public static LivePage install(HttpServerRunner http, StreamsAppConfig config,
-      Deserializer<LatentFrame> latentFrames, ModelRegistry models, PipelineMetrics metrics) {
+      Deserializer<LatentFrame> latentFrames, ActiveModels models, PipelineMetrics metrics) {
     LiveStats stats = new LiveStats(MAX_CAMERAS, BPP_POINTS, PSNR_POINTS);
     LiveFeed feed = new LiveFeed(config, latentFrames, stats, BPP_POINTS);
     http.mountPublic(LivePageHandler.CONTEXT, new LivePageHandler());

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
-import io.latentstream.streams.model.ModelRegistry;
+import io.latentstream.streams.model.ActiveModels;
 import java.io.IOException;
 import java.io.OutputStream;
 
@@ -19,10 +19,10 @@ public final class ModelsHandler implements HttpHandler {
   public static final String CONTEXT = "/models";
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final ModelRegistry registry;
+  private final ActiveModels activeModels;
 
-  public ModelsHandler(ModelRegistry registry) {
-    this.registry = registry;
+  public ModelsHandler(ActiveModels activeModels) {
+    this.activeModels = activeModels;
   }
 
   @Override
@@ -33,7 +33,7 @@ public final class ModelsHandler implements HttpHandler {
         Responses.text(exchange, 405, "use GET\n");
         return;
       }
-      byte[] body = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(describe(registry));
+      byte[] body = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(describe(activeModels));
       exchange.getResponseHeaders().set("Content-Type", "application/json");
       exchange.sendResponseHeaders(200, body.length);
       try (OutputStream out = exchange.getResponseBody()) {
@@ -43,18 +43,18 @@ public final class ModelsHandler implements HttpHandler {
   }
 
   /** The JSON document served. */
-  static ObjectNode describe(ModelRegistry registry) {
+  static ObjectNode describe(ActiveModels activeModels) {
     ObjectNode root = JSON.createObjectNode();
-    root.put("model", registry.modelName());
-    root.put("current", registry.currentVersionIfLoaded().orElse(null));
+    root.put("model", activeModels.modelName());
+    root.put("current", activeModels.currentVersionIfLoaded().orElse(null));
     ArrayNode loaded = root.putArray("loaded");
-    registry.loadedVersions().forEach(loaded::add);
-    root.put("swaps", registry.swapCount());
-    root.put("lastSwap", registry.lastSwap().map(Object::toString).orElse(null));
+    activeModels.loadedVersions().forEach(loaded::add);
+    root.put("swaps", activeModels.swapCount());
+    root.put("lastSwap", activeModels.lastSwap().map(Object::toString).orElse(null));
     ObjectNode rejections = root.putObject("rejections");
-    registry.rejectionCounts().forEach((reason, n) -> rejections.put(reason.name(), n));
+    activeModels.rejectionCounts().forEach((reason, n) -> rejections.put(reason.name(), n));
     ArrayNode recent = root.putArray("recentRejections");
-    for (ModelRegistry.Rejection r : registry.recentRejections()) {
+    for (ActiveModels.Rejection r : activeModels.recentRejections()) {
       recent.addObject().put("version", r.version()).put("reason", r.reason().name()).put("message", r.message())
           .put("at", r.at().toString());
     }

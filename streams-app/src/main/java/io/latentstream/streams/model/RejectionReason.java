@@ -2,7 +2,7 @@ package io.latentstream.streams.model;
 
 /**
  * Why a released model package was refused. Each rejection is logged, counted per reason
- * ({@link ModelRegistry#rejectionCount(RejectionReason)}) and leaves the current model serving.
+ * ({@link ActiveModels#rejectionCount(RejectionReason)}) and leaves the current model serving.
  */
 public enum RejectionReason {
   /** The release record itself is unusable: bad version or name, unsupported location, unreadable. */

@@ -53,7 +53,7 @@ import org.slf4j.LoggerFactory;
  * its signature, fetches the chunks from {@code models.artifacts} ({@link ArtifactFetcher}: completeness, size,
  * sha256) and unpacks the archive into the models directory ({@link PackageArchive}: no path traversal); then the
  * package is loaded ({@link CodecModel#load}: the package's own sha256s and a warm-up through both transforms), one
- * small frame is encoded and decoded, and only then the encoder is swapped in the {@link ModelRegistry}. A release
+ * small frame is encoded and decoded, and only then the encoder is swapped in the {@link ActiveModels}. A release
  * that fails any step is rejected: logged, counted in the registry with its {@link RejectionReason}, and the current
  * model keeps serving.
  *
@@ -70,7 +70,7 @@ import org.slf4j.LoggerFactory;
  * <p>It reads the whole (compacted) topic from the beginning with its own consumers (no consumer group,
  * read_committed), so an instance that starts late finds the current model; while catching up it installs only the
  * latest release per model name, but it remembers every release it read, of every model, so that the registry can
- * fetch a superseded version when a frame it encoded must be decoded ({@link ModelRegistry#fetchWith}).
+ * fetch a superseded version when a frame it encoded must be decoded ({@link ActiveModels#fetchWith}).
  * {@link #awaitCaughtUp} lets the app wait for the catch-up before it starts encoding.
  *
  * <p>Thread-safe: {@link #start()} once, {@link #close()} from any thread. Owns its consumers and its thread, not the
@@ -84,7 +84,7 @@ public final class ReleaseWatcher implements AutoCloseable {
   /** Staging entries untouched this long are leftovers of a killed install (a fetch gives up after 2 minutes). */
   private static final Duration LEFTOVER_AGE = Duration.ofMinutes(15);
 
-  private final ModelRegistry registry;
+  private final ActiveModels activeModels;
   private final Deserializer<ModelRelease> releaseDeserializer;
   private final String releasesTopic;
   private final ReleaseInstaller installer;
@@ -110,12 +110,12 @@ public final class ReleaseWatcher implements AutoCloseable {
    * @param releaseDeserializer value deserializer of {@link ModelRelease} (registry-backed Avro)
    * @throws ConfigException when the public key is malformed
    */
-  public ReleaseWatcher(StreamsAppConfig config, ModelRegistry registry,
+  public ReleaseWatcher(StreamsAppConfig config, ActiveModels activeModels,
       Deserializer<ModelRelease> releaseDeserializer) {
-    this.registry = registry;
+    this.activeModels = activeModels;
     this.releaseDeserializer = releaseDeserializer;
     this.releasesTopic = config.getString(StreamsAppConfig.TOPIC_RELEASES);
-    this.installer = installer(config, registry.modelsDir());
+    this.installer = installer(config, activeModels.modelsDir());
     Map<String, Object> props = new HashMap<>(config.kafkaOverrides());
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString(StreamsAppConfig.BOOTSTRAP_SERVERS));
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -128,8 +128,8 @@ public final class ReleaseWatcher implements AutoCloseable {
     this.artifacts = consumer("latentstream-artifact-fetcher-");
     this.thread = new Thread(this::run, "model-release-watcher");
     thread.setDaemon(true);
-    registry.verifyWith(installer);
-    registry.fetchWith(this::fetchForDecoding);
+    activeModels.verifyWith(installer);
+    activeModels.fetchWith(this::fetchForDecoding);
   }
 
   /**
@@ -238,7 +238,7 @@ public final class ReleaseWatcher implements AutoCloseable {
           replaying = false;
           caughtUp.countDown();
           LOG.info("release watcher caught up on {}; encoder model {}{}", releasesTopic,
-              registry.currentVersionIfLoaded().orElse("(none)"),
+              activeModels.currentVersionIfLoaded().orElse("(none)"),
               pending.isEmpty() ? "" : "; will try again to install " + pending.values().stream()
                   .map(ModelRelease::getVersion).toList());
         }
@@ -397,9 +397,9 @@ public final class ReleaseWatcher implements AutoCloseable {
    */
   void handle(ModelRelease release) {
     String version = release.getVersion();
-    if (!release.getModelName().equals(registry.modelName())) {
+    if (!release.getModelName().equals(activeModels.modelName())) {
       LOG.debug("ignoring release {} of model {}: this instance encodes with {}", version, release.getModelName(),
-          registry.modelName());
+          activeModels.modelName());
       return;
     }
     if (release.getStatus() != ModelStatus.PROMOTED) {
@@ -413,14 +413,14 @@ public final class ReleaseWatcher implements AutoCloseable {
       release = newest; // what the model's genuine newest promotion says
       version = release.getVersion();
     }
-    if (registry.currentVersionIfLoaded().map(version::equals).orElse(false)) {
+    if (activeModels.currentVersionIfLoaded().map(version::equals).orElse(false)) {
       LOG.info("release {} is already the encoder model", version);
       return;
     }
     long start = System.nanoTime();
     try {
       CodecModel model = install(release);
-      registry.swap(model);
+      activeModels.swap(model);
       LOG.info("installed release {} in {} ms", version, (System.nanoTime() - start) / 1_000_000);
     } catch (ModelRejectedException e) {
       reject(version, e.reason(), e.getMessage());
@@ -437,8 +437,8 @@ public final class ReleaseWatcher implements AutoCloseable {
       return; // interrupted by close(), not the package's fault
     }
     LOG.warn("rejected model release {}: {}: {}; the current model {} keeps serving", version, reason, message,
-        registry.currentVersionIfLoaded().orElse("(none)"));
-    registry.recordRejection(version, reason, message);
+        activeModels.currentVersionIfLoaded().orElse("(none)"));
+    activeModels.recordRejection(version, reason, message);
   }
 
   private CodecModel install(ModelRelease release) {

@@ -11,7 +11,7 @@ import io.latentstream.streams.config.StreamsAppConfig;
 import io.latentstream.streams.errors.DeadLetterFactory;
 import io.latentstream.streams.metrics.CommitBoundMetrics;
 import io.latentstream.streams.metrics.PipelineMetrics;
-import io.latentstream.streams.model.ModelRegistry;
+import io.latentstream.streams.model.ActiveModels;
 import io.latentstream.streams.serde.RecordSerdes;
 import java.time.Clock;
 import java.time.Duration;
@@ -53,7 +53,7 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
  * Requests are keyed by request id; they are re-keyed by camera id and repartitioned into as many partitions as
  * {@code images.latent} with the same default partitioner, so each lands on the task holding its frame.
  *
- * <p>Frames decode with the model version that encoded them ({@link ModelRegistry} as the resolver).
+ * <p>Frames decode with the model version that encoded them ({@link ActiveModels} as the resolver).
  * Wiring only; stateless and thread-safe.
  */
 public final class DecodeTopology {
@@ -90,7 +90,7 @@ public final class DecodeTopology {
   static final String REQUEST_METRICS_STORE = "decode-requests-pending-metrics";
 
   /** Adds the store, its feed and the decode-request path to a builder shared with the encode path. */
-  public static void addTo(StreamsBuilder builder, Settings settings, RecordSerdes serdes, ModelRegistry registry,
+  public static void addTo(StreamsBuilder builder, Settings settings, RecordSerdes serdes, ActiveModels activeModels,
       PipelineMetrics metrics) {
     builder.addStateStore(Stores.windowStoreBuilder(
         Stores.persistentWindowStore(STORE, settings.retention(), Duration.ofMillis(1), false),
@@ -116,7 +116,7 @@ public final class DecodeTopology {
 
     AvroSerde<DecodeRequest> requests = new AvroSerde<>(serdes.client(), DecodeRequest.class);
     AvroSerde<DecodedFrame> decoded = new AvroSerde<>(serdes.client(), DecodedFrame.class);
-    LatentFrameDecoder decoder = new LatentFrameDecoder(registry, limits, metrics::decoded);
+    LatentFrameDecoder decoder = new LatentFrameDecoder(activeModels, limits, metrics::decoded);
     Map<String, KStream<byte[], ReadOutcome<DecodeRequest>>> read = builder
         .stream(settings.decodeRequestsTopic(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
             .withName("decode-requests-source"))

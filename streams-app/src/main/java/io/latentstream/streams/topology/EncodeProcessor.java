@@ -73,7 +73,7 @@ public final class EncodeProcessor implements Processor<byte[], byte[], byte[], 
   private final AvroDeserializer<RawFrame> deserializer;
   private final Supplier<LearnedCodec> codecs;
   private final PipelineMetrics metrics;
-  private final RawFrameDecoder decoder;
+  private final RawFrameValidator validator;
   private final DeadLetterFactory deadLetters;
   private final Clock clock;
   private final Map<String, SequenceEncoder> encoders = new HashMap<>();
@@ -89,7 +89,7 @@ public final class EncodeProcessor implements Processor<byte[], byte[], byte[], 
     this.codecs = codecs;
     this.metrics = metrics;
     this.clock = clock;
-    this.decoder = new RawFrameDecoder(settings.maxPixels());
+    this.validator = new RawFrameValidator(settings.maxPixels());
     this.deadLetters = new DeadLetterFactory(settings.dlqMaxOriginalBytes(), clock);
   }
 
@@ -143,7 +143,7 @@ public final class EncodeProcessor implements Processor<byte[], byte[], byte[], 
     metrics.frameIn(frame.getCameraId(), clock.millis());
     PixelImage image;
     try {
-      image = decoder.decode(frame);
+      image = validator.toImage(frame);
     } catch (FrameRejectedException e) {
       reject(record, source, e.reason(), e.getMessage(), e.getCause(), null);
       return;

@@ -13,7 +13,7 @@ import io.latentstream.schemas.DecodeStatus;
 import io.latentstream.schemas.FrameType;
 import io.latentstream.schemas.LatentFrame;
 import io.latentstream.schemas.PixelFormat;
-import io.latentstream.streams.model.ModelRegistry;
+import io.latentstream.streams.model.ActiveModels;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -27,7 +27,7 @@ import java.util.function.LongConsumer;
 import javax.imageio.ImageIO;
 
 /**
- * Decodes a stored {@link LatentFrame} with the model version named in its bitstream (the {@link ModelRegistry}
+ * Decodes a stored {@link LatentFrame} with the model version named in its bitstream (the {@link ActiveModels}
  * resolves it, loading an older version if needed) and classifies failures as {@link DecodeStatus}es, for the
  * decode-request topology and the HTTP mirror alike.
  *
@@ -46,7 +46,7 @@ public final class LatentFrameDecoder {
   static final int CHECKPOINT_EVERY = 16;
   static final int MAX_STATES = 48;
 
-  private final ModelRegistry registry;
+  private final ActiveModels activeModels;
   private final DecodeLimits limits;
   private final Map<String, TreeMap<Long, ReferenceState>> states = new HashMap<>();
   /** The kept states in the order they were kept: the oldest goes first. */
@@ -57,12 +57,12 @@ public final class LatentFrameDecoder {
   /** Told how long each decode took, in nanoseconds (the decode latency metric). */
   private final LongConsumer timing;
 
-  public LatentFrameDecoder(ModelRegistry registry, DecodeLimits limits) {
-    this(registry, limits, nanos -> { });
+  public LatentFrameDecoder(ActiveModels activeModels, DecodeLimits limits) {
+    this(activeModels, limits, nanos -> { });
   }
 
-  public LatentFrameDecoder(ModelRegistry registry, DecodeLimits limits, LongConsumer timing) {
-    this.registry = registry;
+  public LatentFrameDecoder(ActiveModels activeModels, DecodeLimits limits, LongConsumer timing) {
+    this.activeModels = activeModels;
     this.limits = limits;
     this.timing = timing;
   }
@@ -119,7 +119,7 @@ public final class LatentFrameDecoder {
     try {
       SequenceDecoder decoder;
       if (frame.getFrameType() == FrameType.KEY) {
-        decoder = new SequenceDecoder(registry, limits);
+        decoder = new SequenceDecoder(activeModels, limits);
         decoder.apply(bits);
       } else {
         LsfFormat.Parsed parsed = LsfFormat.parse(bits);
@@ -136,11 +136,11 @@ public final class LatentFrameDecoder {
             return new Failed(DecodeStatus.NOT_FOUND, "frame " + frame.getSequence() + " of camera " + camera
                 + " is a DELTA frame whose key frame " + key + " is no longer retained");
           }
-          decoder = new SequenceDecoder(registry, limits);
+          decoder = new SequenceDecoder(activeModels, limits);
           decoder.apply(bytes(keyFrame.get()));
           next = key + 1;
         } else {
-          decoder = SequenceDecoder.resume(registry, start, limits);
+          decoder = SequenceDecoder.resume(activeModels, start, limits);
           next = start.sequence() + 1;
         }
         for (long s = next; s < target; s++) {

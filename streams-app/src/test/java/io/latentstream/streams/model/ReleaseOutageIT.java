@@ -69,13 +69,13 @@ class ReleaseOutageIT {
       config.put(StreamsAppConfig.TOPIC_ARTIFACTS, ARTIFACTS);
       config.put(StreamsAppConfig.MODELS_DIR, modelsDir.toString());
       config.put(StreamsAppConfig.MODEL_PUBLIC_KEY, ReleaseSignature.encode(keys.getPublic()));
-      try (ModelRegistry registry = new ModelRegistry(modelsDir, ModelFixtures.MODEL_NAME, 2);
+      try (ActiveModels activeModels = new ActiveModels(modelsDir, ModelFixtures.MODEL_NAME, 2);
           ModelArtifactPublisher publisher = new ModelArtifactPublisher(Map.of("bootstrap.servers",
               platform.bootstrapServers()), trainerSerde.serializer(), ARTIFACTS, RELEASES, 1024, keys.getPrivate());
-          ReleaseWatcher watcher = new ReleaseWatcher(StreamsAppConfig.of(config), registry,
+          ReleaseWatcher watcher = new ReleaseWatcher(StreamsAppConfig.of(config), activeModels,
               instanceSerde.deserializer())) {
-        registry.loadNewestLocal();
-        String initial = registry.currentVersion();
+        activeModels.loadNewestLocal();
+        String initial = activeModels.currentVersion();
         watcher.start();
         assertThat(watcher.awaitCaughtUp(Duration.ofSeconds(60))).isTrue();
 
@@ -84,15 +84,15 @@ class ReleaseOutageIT {
 
         // the release arrives while the registry is down: read again later, not rejected, still ready
         await().atMost(Duration.ofSeconds(60)).until(() -> watcher.retryCount() >= 2);
-        assertThat(registry.currentVersion()).isEqualTo(initial);
-        assertThat(registry.rejectionCounts().values()).containsOnly(0L);
+        assertThat(activeModels.currentVersion()).isEqualTo(initial);
+        assertThat(activeModels.rejectionCounts().values()).containsOnly(0L);
         assertThat(watcher.isHealthy()).isTrue();
 
         restarted = LocalSchemaRegistry.builder().setDataDir(dataDir.resolve("registry"))
             .optStorageDir(dataDir.resolve("registry").resolve("db")).optPort(registryPort).start();
 
-        await().atMost(Duration.ofSeconds(90)).until(() -> registry.currentVersion().equals(version));
-        assertThat(registry.rejectionCounts().values()).containsOnly(0L);
+        await().atMost(Duration.ofSeconds(90)).until(() -> activeModels.currentVersion().equals(version));
+        assertThat(activeModels.rejectionCounts().values()).containsOnly(0L);
         assertThat(watcher.isHealthy()).isTrue();
       }
     } finally {

@@ -57,7 +57,7 @@ class ReleaseWatcherIT {
   private String artifactsTopic;
   private Path modelsDir;
   private String initialVersion;
-  private ModelRegistry registry;
+  private ActiveModels activeModels;
   private AvroSerde<ModelRelease> releaseSerde;
   private ModelArtifactPublisher publisher;
   private ReleaseWatcher watcher;
@@ -69,15 +69,15 @@ class ReleaseWatcherIT {
     platform.createTopic(releasesTopic, 1, Map.of("cleanup.policy", "compact"));
     platform.createTopic(artifactsTopic, 2, Map.of("cleanup.policy", "compact"));
     modelsDir = ModelFixtures.modelsDirWithInitial(tmp.resolve("models"));
-    registry = new ModelRegistry(modelsDir, ModelFixtures.MODEL_NAME, 2);
-    registry.loadNewestLocal();
-    initialVersion = registry.currentVersion();
+    activeModels = new ActiveModels(modelsDir, ModelFixtures.MODEL_NAME, 2);
+    activeModels.loadNewestLocal();
+    initialVersion = activeModels.currentVersion();
     releaseSerde = new AvroSerde<>(new SchemaRegistryClient(SchemaRegistryConfig.of(platform.registryUrl())),
         ModelRelease.class);
     publisher = new ModelArtifactPublisher(platform.clientConfig(), releaseSerde.serializer(), artifactsTopic,
         releasesTopic, CHUNK_BYTES, trainerKeys.getPrivate());
     bootstrapServers = platform.bootstrapServers();
-    watcher = new ReleaseWatcher(config(modelsDir), registry, releaseSerde.deserializer());
+    watcher = new ReleaseWatcher(config(modelsDir), activeModels, releaseSerde.deserializer());
   }
 
   private StreamsAppConfig config(Path models) {
@@ -94,13 +94,13 @@ class ReleaseWatcherIT {
   void tearDown() {
     watcher.close();
     publisher.close();
-    registry.close();
+    activeModels.close();
   }
 
   @Test
   void shouldSwapToSignedReleaseWhenItWasPublishedBeforeTheInstanceStarted() throws Exception {
     PixelImage image = TestFrames.image(1, 3);
-    EncodedImage beforeSwap = registry.compress(image);
+    EncodedImage beforeSwap = activeModels.compress(image);
     Path pkg = ModelFixtures.releasedPackage();
     String newVersion = pkg.getFileName().toString();
 
@@ -108,17 +108,17 @@ class ReleaseWatcherIT {
     watcher.start();
 
     assertThat(watcher.awaitCaughtUp(Duration.ofSeconds(60))).isTrue();
-    assertThat(registry.currentVersion()).isEqualTo(newVersion);
+    assertThat(activeModels.currentVersion()).isEqualTo(newVersion);
     assertThat(published.getLocation()).isInstanceOfSatisfying(ArtifactChunks.class,
         c -> assertThat(c.getChunkCount()).isGreaterThan(1));
-    assertThat(registry.swapCount()).isEqualTo(2);
-    assertThat(registry.rejectionCounts().values()).containsOnly(0L);
+    assertThat(activeModels.swapCount()).isEqualTo(2);
+    assertThat(activeModels.rejectionCounts().values()).containsOnly(0L);
     assertThat(Files.isRegularFile(modelsDir.resolve(newVersion).resolve("manifest.json"))).isTrue();
-    assertThat(registry.compress(image).modelVersion()).isEqualTo(newVersion);
+    assertThat(activeModels.compress(image).modelVersion()).isEqualTo(newVersion);
     // frames encoded before the swap still decode, with the version that encoded them
     assertThat(beforeSwap.modelVersion()).isEqualTo(initialVersion);
-    assertThat(registry.decompress(beforeSwap.bitstream()).width()).isEqualTo(image.width());
-    assertThat(registry.loadedVersions()).containsExactly(newVersion, initialVersion);
+    assertThat(activeModels.decompress(beforeSwap.bitstream()).width()).isEqualTo(image.width());
+    assertThat(activeModels.loadedVersions()).containsExactly(newVersion, initialVersion);
   }
 
   @Test
@@ -128,14 +128,14 @@ class ReleaseWatcherIT {
     Path pkg = ModelFixtures.releasedPackage();
     String newVersion = pkg.getFileName().toString();
     publisher.publish(pkg, ModelFixtures.releaseBuilder());
-    await().atMost(Duration.ofSeconds(60)).until(() -> registry.currentVersion().equals(newVersion));
+    await().atMost(Duration.ofSeconds(60)).until(() -> activeModels.currentVersion().equals(newVersion));
 
     // rollback: the initial package published again (it is on disk here, so only its sha256 is compared)
     publisher.publish(ModelFixtures.initialPackage(), ModelFixtures.releaseBuilder());
 
-    await().atMost(Duration.ofSeconds(60)).until(() -> registry.currentVersion().equals(initialVersion));
-    assertThat(registry.swapCount()).isEqualTo(3);
-    assertThat(registry.rejectionCounts().values()).containsOnly(0L);
+    await().atMost(Duration.ofSeconds(60)).until(() -> activeModels.currentVersion().equals(initialVersion));
+    assertThat(activeModels.swapCount()).isEqualTo(3);
+    assertThat(activeModels.rejectionCounts().values()).containsOnly(0L);
   }
 
   @Test
@@ -150,14 +150,14 @@ class ReleaseWatcherIT {
     publisher.publish(pkg, ModelFixtures.releaseBuilder());
 
     await().atMost(Duration.ofSeconds(60)).until(() -> watcher.retryCount() >= 2);
-    assertThat(registry.currentVersion()).isEqualTo(initialVersion);
-    assertThat(registry.rejectionCounts().values()).containsOnly(0L);
+    assertThat(activeModels.currentVersion()).isEqualTo(initialVersion);
+    assertThat(activeModels.rejectionCounts().values()).containsOnly(0L);
     assertThat(watcher.isHealthy()).isTrue();
 
     Files.delete(blocker);
 
-    await().atMost(Duration.ofSeconds(60)).until(() -> registry.currentVersion().equals(newVersion));
-    assertThat(registry.rejectionCounts().values()).containsOnly(0L);
+    await().atMost(Duration.ofSeconds(60)).until(() -> activeModels.currentVersion().equals(newVersion));
+    assertThat(activeModels.rejectionCounts().values()).containsOnly(0L);
   }
 
   @Test
@@ -168,24 +168,24 @@ class ReleaseWatcherIT {
     Path pkg = ModelFixtures.releasedPackage();
     String newVersion = pkg.getFileName().toString();
     publisher.publish(pkg, ModelFixtures.releaseBuilder());
-    await().atMost(Duration.ofSeconds(60)).until(() -> registry.currentVersion().equals(newVersion));
+    await().atMost(Duration.ofSeconds(60)).until(() -> activeModels.currentVersion().equals(newVersion));
 
     // whoever can write the topic sends the first promotion again, signature and all
     publisher.publishRelease(first);
 
-    await().atMost(Duration.ofSeconds(60)).until(() -> registry.rejectionCount(RejectionReason.REPLAYED) == 1);
-    assertThat(registry.currentVersion()).isEqualTo(newVersion);
-    assertThat(registry.swapCount()).isEqualTo(2);
+    await().atMost(Duration.ofSeconds(60)).until(() -> activeModels.rejectionCount(RejectionReason.REPLAYED) == 1);
+    assertThat(activeModels.currentVersion()).isEqualTo(newVersion);
+    assertThat(activeModels.swapCount()).isEqualTo(2);
 
     // a rollback by the trainer is a new publication of the earlier version: followed
     publisher.publish(ModelFixtures.initialPackage(), ModelFixtures.releaseBuilder());
-    await().atMost(Duration.ofSeconds(60)).until(() -> registry.currentVersion().equals(initialVersion));
+    await().atMost(Duration.ofSeconds(60)).until(() -> activeModels.currentVersion().equals(initialVersion));
   }
 
   @Test
   void shouldDecodeAFrameOfASupersededModelOnAnInstanceThatNeverHadIt() throws Exception {
     PixelImage image = TestFrames.image(1, 5);
-    EncodedImage old = registry.compress(image); // encoded by the initial model, released first
+    EncodedImage old = activeModels.compress(image); // encoded by the initial model, released first
     publisher.publish(ModelFixtures.initialPackage(), ModelFixtures.releaseBuilder());
     Path pkg = ModelFixtures.releasedPackage();
     String newVersion = pkg.getFileName().toString();
@@ -193,7 +193,7 @@ class ReleaseWatcherIT {
 
     // an instance started after the initial model was superseded, with nothing bundled
     Path freshModels = Files.createDirectories(tmp.resolve("fresh-models"));
-    try (ModelRegistry fresh = new ModelRegistry(freshModels, ModelFixtures.MODEL_NAME, 2);
+    try (ActiveModels fresh = new ActiveModels(freshModels, ModelFixtures.MODEL_NAME, 2);
         ReleaseWatcher freshWatcher = new ReleaseWatcher(config(freshModels), fresh, releaseSerde.deserializer())) {
       freshWatcher.start();
       assertThat(freshWatcher.awaitCaughtUp(Duration.ofSeconds(60))).isTrue();
@@ -202,7 +202,7 @@ class ReleaseWatcherIT {
       PixelImage decoded = fresh.decompress(old.bitstream());
 
       assertThat(decoded.width()).isEqualTo(image.width());
-      assertThat(decoded.pixels()).isEqualTo(registry.decompress(old.bitstream()).pixels());
+      assertThat(decoded.pixels()).isEqualTo(activeModels.decompress(old.bitstream()).pixels());
       assertThat(freshModels.resolve(initialVersion)).isDirectory();
       assertThat(fresh.rejectionCounts().values()).containsOnly(0L);
     }
@@ -235,20 +235,20 @@ class ReleaseWatcherIT {
 
     publisher.publishRelease(badRelease(bad, pkg));
 
-    await().atMost(Duration.ofSeconds(60)).until(() -> registry.rejectionCount(bad.reason) == 1);
-    assertThat(registry.currentVersion()).isEqualTo(initialVersion);
-    assertThat(registry.swapCount()).isEqualTo(1);
-    assertThat(registry.recentRejections()).singleElement()
+    await().atMost(Duration.ofSeconds(60)).until(() -> activeModels.rejectionCount(bad.reason) == 1);
+    assertThat(activeModels.currentVersion()).isEqualTo(initialVersion);
+    assertThat(activeModels.swapCount()).isEqualTo(1);
+    assertThat(activeModels.recentRejections()).singleElement()
         .satisfies(r -> assertThat(r.version()).isEqualTo(version))
         .satisfies(r -> assertThat(r.reason()).isEqualTo(bad.reason));
     assertThat(modelsDir.resolve(version)).doesNotExist();
     assertThat(tmp.resolve("escaped.txt")).doesNotExist();
     assertThat(modelsDir.resolve("escaped.txt")).doesNotExist();
-    assertThat(registry.compress(TestFrames.image(2, 7)).modelVersion()).isEqualTo(initialVersion);
+    assertThat(activeModels.compress(TestFrames.image(2, 7)).modelVersion()).isEqualTo(initialVersion);
 
     // and the watcher goes on: a good release afterwards is installed
     publisher.publish(pkg, ModelFixtures.releaseBuilder());
-    await().atMost(Duration.ofSeconds(60)).until(() -> registry.currentVersion().equals(version));
+    await().atMost(Duration.ofSeconds(60)).until(() -> activeModels.currentVersion().equals(version));
   }
 
   private ModelRelease badRelease(BadRelease bad, Path pkg) throws IOException {

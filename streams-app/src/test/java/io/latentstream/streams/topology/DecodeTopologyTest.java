@@ -25,7 +25,7 @@ import io.latentstream.schemas.registry.SchemaRegistryConfig;
 import io.latentstream.schemas.serde.AvroSerde;
 import io.latentstream.streams.TestFrames;
 import io.latentstream.streams.metrics.PipelineMetrics;
-import io.latentstream.streams.model.ModelRegistry;
+import io.latentstream.streams.model.ActiveModels;
 import io.latentstream.streams.serde.RecordSerdes;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -63,7 +63,7 @@ class DecodeTopologyTest {
 
   private static StubSchemaRegistry schemaRegistry;
   private static RecordSerdes serdes;
-  private static ModelRegistry models;
+  private static ActiveModels models;
 
   @TempDir
   Path stateDir;
@@ -77,7 +77,7 @@ class DecodeTopologyTest {
   static void start() throws Exception {
     schemaRegistry = new StubSchemaRegistry();
     serdes = new RecordSerdes(new SchemaRegistryClient(SchemaRegistryConfig.of(schemaRegistry.url())));
-    models = new ModelRegistry(FixtureModels.modelsDir(), "default-q2", 2);
+    models = new ActiveModels(FixtureModels.modelsDir(), "default-q2", 2);
     models.loadNewestLocal();
   }
 

@@ -9,7 +9,7 @@ import io.latentstream.codec.bitstream.LsfHeader;
 import io.latentstream.codec.model.FixtureModels;
 import io.latentstream.schemas.DecodeStatus;
 import io.latentstream.streams.TestFrames;
-import io.latentstream.streams.model.ModelRegistry;
+import io.latentstream.streams.model.ActiveModels;
 import java.util.Arrays;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -17,11 +17,11 @@ import org.junit.jupiter.api.Test;
 
 /** {@link LatentFrameDecoder}'s pixel limit: a frame claiming more than {@code frame.max.pixels} is not decoded. */
 class LatentFrameDecoderTest {
-  private static ModelRegistry models;
+  private static ActiveModels models;
 
   @BeforeAll
   static void start() {
-    models = new ModelRegistry(FixtureModels.modelsDir(), "default-q2", 2);
+    models = new ActiveModels(FixtureModels.modelsDir(), "default-q2", 2);
     models.loadNewestLocal();
   }
 

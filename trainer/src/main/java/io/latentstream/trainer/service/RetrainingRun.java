@@ -40,18 +40,18 @@ final class RetrainingRun {
     private final TrainerServiceConfig config;
     private final String modelName;
     private final FrameReservoir reservoir;
-    private final ReleaseCatalog catalog;
+    private final ReleaseHistory releases;
     private final ReleasePublisher publisher;
     private final Path runDir;
     private final long seed;
     private final Clock clock;
 
-    RetrainingRun(TrainerServiceConfig config, String modelName, FrameReservoir reservoir, ReleaseCatalog catalog,
+    RetrainingRun(TrainerServiceConfig config, String modelName, FrameReservoir reservoir, ReleaseHistory releases,
                   ReleasePublisher publisher, Path runDir, long seed, Clock clock) {
         this.config = config;
         this.modelName = modelName;
         this.reservoir = reservoir;
-        this.catalog = catalog;
+        this.releases = releases;
         this.publisher = publisher;
         this.runDir = runDir;
         this.seed = seed;
@@ -103,7 +103,7 @@ final class RetrainingRun {
                 minHeldout));
             return;
         }
-        ReleaseCatalog.Champion champion = catalog.champion(modelName);
+        ReleaseHistory.Champion champion = releases.champion(modelName);
         status.champion(champion.version());
         FineTuning fineTuning = FineTuning.of(config, champion.packageDir(), champion.version());
         double trainLambda = fineTuning.trainLambda();
@@ -140,7 +140,7 @@ final class RetrainingRun {
             + " (parent " + champion.version() + ")");
     }
 
-    private ModelRelease.Builder releaseOf(ReleaseCatalog.Champion champion, FrameReservoir.Snapshot data,
+    private ModelRelease.Builder releaseOf(ReleaseHistory.Champion champion, FrameReservoir.Snapshot data,
                                            CodecEvaluation.Result after, PromotionGate.Decision d, long steps,
                                            double lambda, int[] crop) {
         Map<String, Double> extra = new HashMap<>();

@@ -43,8 +43,8 @@ public final class Rollback {
         registry.put(AvroSerdeConfig.SCHEMA_REGISTRY_URL, config.getString(TrainerServiceConfig.SCHEMA_REGISTRY_URL));
         SchemaRegistryClient client = new SchemaRegistryClient(new AvroSerdeConfig(registry).registryConfig());
         AvroSerde<ModelRelease> serde = new AvroSerde<>(client, ModelRelease.class);
-        ReleaseCatalog catalog = new ReleaseCatalog(config, serde.deserializer(), ReleasePublisher.verifyKey(config));
-        List<ModelRelease> history = catalog.history(name);
+        ReleaseHistory releases = new ReleaseHistory(config, serde.deserializer(), ReleasePublisher.verifyKey(config));
+        List<ModelRelease> history = releases.history(name);
         String current = history.isEmpty() ? "(none)" : history.get(history.size() - 1).getVersion();
         Optional<ModelRelease> earlier = history.stream().filter(r -> r.getVersion().equals(version))
             .reduce((a, b) -> b);
@@ -53,7 +53,7 @@ public final class Rollback {
         if (Files.isDirectory(local)) {
             pkg = local;
         } else if (earlier.isPresent()) {
-            pkg = catalog.packageOf(earlier.get());
+            pkg = releases.packageOf(earlier.get());
         } else {
             throw new IllegalArgumentException("version " + version + " is neither in "
                 + local.getParent() + " nor on " + config.getString(TrainerServiceConfig.TOPIC_RELEASES));

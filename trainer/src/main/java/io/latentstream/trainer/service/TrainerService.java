@@ -52,7 +52,7 @@ public final class TrainerService implements AutoCloseable {
     private final TrainerServiceConfig config;
     private final Clock clock;
     private final FrameReservoir reservoir;
-    private final ReleaseCatalog catalog;
+    private final ReleaseHistory releases;
     private final ReleasePublisher publisher;
     private final SampleReader reader;
     private final ExecutorService runThread = Executors.newSingleThreadExecutor(r -> daemon(r, "retraining-run"));
@@ -79,8 +79,8 @@ public final class TrainerService implements AutoCloseable {
         SchemaRegistryClient client = new SchemaRegistryClient(new AvroSerdeConfig(registry).registryConfig());
         AvroSerde<ModelRelease> releaseSerde = new AvroSerde<>(client, ModelRelease.class);
         this.reservoir = FrameReservoir.open(config, clock);
-        this.catalog = new ReleaseCatalog(config, releaseSerde.deserializer(), ReleasePublisher.verifyKey(config));
-        catalog.removeLeftovers();
+        this.releases = new ReleaseHistory(config, releaseSerde.deserializer(), ReleasePublisher.verifyKey(config));
+        releases.removeLeftovers();
         this.publisher = new ReleasePublisher(config, releaseSerde.serializer(), ReleasePublisher.signingKey(config));
         this.reader = new SampleReader(config, new AvroSerde<>(client, RawFrame.class).deserializer(), reservoir);
         Path workDir = Path.of(config.getString(TrainerServiceConfig.WORK_DIR));
@@ -228,7 +228,7 @@ public final class TrainerService implements AutoCloseable {
             long seed = config.getLong(TrainerServiceConfig.TRAIN_SEED) + runCounter.get() + i;
             runThread.execute(() -> {
                 try {
-                    new RetrainingRun(config, status.model(), reservoir, catalog, publisher, dir, seed, clock)
+                    new RetrainingRun(config, status.model(), reservoir, releases, publisher, dir, seed, clock)
                         .execute(status);
                 } finally {
                     outcomes.get(status.state()).incrementAndGet();

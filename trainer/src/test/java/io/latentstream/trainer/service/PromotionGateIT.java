@@ -78,7 +78,7 @@ class PromotionGateIT {
 
             AvroSerde<ModelRelease> serde = new AvroSerde<>(new SchemaRegistryClient(
                 SchemaRegistryConfig.of(platform.registryUrl())), ModelRelease.class);
-            assertThat(new ReleaseCatalog(fixture.config(), serde.deserializer(), null).history("gate-q4"))
+            assertThat(new ReleaseHistory(fixture.config(), serde.deserializer(), null).history("gate-q4"))
                 .isEmpty();
             try (var models = Files.list(fixture.dir().resolve("models"))) {
                 assertThat(models.map(p -> p.getFileName().toString())).containsExactly(
@@ -105,7 +105,7 @@ class PromotionGateIT {
             assertThat(service.outcomeCount(RunStatus.State.FAILED)).isEqualTo(1);
             AvroSerde<ModelRelease> serde = new AvroSerde<>(new SchemaRegistryClient(
                 SchemaRegistryConfig.of(platform.registryUrl())), ModelRelease.class);
-            assertThat(new ReleaseCatalog(fixture.config(), serde.deserializer(), null).history("diverge-q4"))
+            assertThat(new ReleaseHistory(fixture.config(), serde.deserializer(), null).history("diverge-q4"))
                 .isEmpty();
             try (var models = Files.list(fixture.dir().resolve("models"))) {
                 assertThat(models.map(p -> p.getFileName().toString())).containsExactly(

@@ -50,8 +50,8 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe. The registry owns every model it holds, including one passed to {@link #swap}, and closes them in
  * {@link #close()}; callers never close a model obtained from it.
  */
-public final class ModelRegistry implements ModelResolver, AutoCloseable {
-  private static final Logger LOG = LoggerFactory.getLogger(ModelRegistry.class);
+public final class ActiveModels implements ModelResolver, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ActiveModels.class);
   private static final int RECENT_REJECTIONS = 20;
 
   private final ModelCatalog catalog;
@@ -79,12 +79,12 @@ public final class ModelRegistry implements ModelResolver, AutoCloseable {
    * @param modelName package name this instance encodes with, e.g. {@code default-q3}
    * @param cacheSize how many older versions stay loaded at most (least recently used is closed first)
    */
-  public ModelRegistry(Path modelsDir, String modelName, int cacheSize) {
+  public ActiveModels(Path modelsDir, String modelName, int cacheSize) {
     this(modelsDir, modelName, cacheSize, CodecModel::load);
   }
 
   /** @param loader loads a package directory (tests slow it down to widen races) */
-  ModelRegistry(Path modelsDir, String modelName, int cacheSize, Function<Path, CodecModel> loader) {
+  ActiveModels(Path modelsDir, String modelName, int cacheSize, Function<Path, CodecModel> loader) {
     if (cacheSize < 1) {
       throw new IllegalArgumentException("cacheSize must be >= 1");
     }
@@ -104,15 +104,15 @@ public final class ModelRegistry implements ModelResolver, AutoCloseable {
    *
    * @throws io.latentstream.codec.CodecException when a package exists but fails verification or loading
    */
-  public static ModelRegistry open(StreamsAppConfig config) {
+  public static ActiveModels open(StreamsAppConfig config) {
     String family = config.getString(StreamsAppConfig.MODEL_NAME);
     int quality = config.getInt(StreamsAppConfig.MODEL_QUALITY);
     Path dir = Paths.get(config.getString(StreamsAppConfig.MODELS_DIR));
-    ModelRegistry registry = new ModelRegistry(dir, family + "-q" + quality,
+    ActiveModels activeModels = new ActiveModels(dir, family + "-q" + quality,
         config.getInt(StreamsAppConfig.MODEL_CACHE_SIZE));
-    registry.verifyWith(ReleaseWatcher.installer(config, dir));
-    registry.loadNewestLocal();
-    return registry;
+    activeModels.verifyWith(ReleaseWatcher.installer(config, dir));
+    activeModels.loadNewestLocal();
+    return activeModels;
   }
 
   /** Loads the newest local package of {@link #modelName()} as the encoder, if there is one. */
@@ -257,7 +257,7 @@ public final class ModelRegistry implements ModelResolver, AutoCloseable {
     synchronized (this) {
       if (closed) {
         next.close();
-        throw new IllegalStateException("model registry is closed");
+        throw new IllegalStateException("the active models are closed");
       }
       prev = current.getAndSet(next);
       CodecModel sameVersion = older.remove(next.version());
@@ -307,7 +307,7 @@ public final class ModelRegistry implements ModelResolver, AutoCloseable {
       synchronized (this) {
         if (closed) {
           loaded.close();
-          throw new IllegalStateException("model registry is closed");
+          throw new IllegalStateException("the active models are closed");
         }
         // a swap may have made this version current (or moved it to the LRU) while it was loading: keep one copy
         CodecModel cur = current.get();

@@ -45,14 +45,14 @@ import org.apache.kafka.streams.TopologyTestDriver;
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 
-/** The registry's swap, LRU and ownership rules on codec's fixture packages, without Kafka. */
-class ModelRegistryTest {
+/** ActiveModels' swap, LRU and ownership rules on codec's fixture packages, without Kafka. */
+class ActiveModelsTest {
   private static final Path MODELS = FixtureModels.modelsDir();
   private static final String Q1 = FixtureModels.level(1).getFileName().toString();
   private static final String Q2 = FixtureModels.level(2).getFileName().toString();
   private static final String Q3 = FixtureModels.level(3).getFileName().toString();
 
-  /** One swap: the version made current, and the time just before and just after {@link ModelRegistry#swap}. */
+  /** One swap: the version made current, and the time just before and just after {@link ActiveModels#swap}. */
   private record Swap(String version, long before, long after) {}
 
   /**
@@ -77,18 +77,18 @@ class ModelRegistryTest {
     ExecutorService pool = Executors.newFixedThreadPool(cameras.size() + 1);
     try (StubSchemaRegistry schemas = new StubSchemaRegistry()) {
       RecordSerdes serdes = new RecordSerdes(new SchemaRegistryClient(SchemaRegistryConfig.of(schemas.url())));
-      ModelRegistry registry = new ModelRegistry(MODELS, "default-q2", 1, recording);
+      ActiveModels activeModels = new ActiveModels(MODELS, "default-q2", 1, recording);
       try {
         long start = System.nanoTime();
-        registry.loadNewestLocal();
-        swaps.add(new Swap(registry.currentVersion(), start, System.nanoTime()));
+        activeModels.loadNewestLocal();
+        swaps.add(new Swap(activeModels.currentVersion(), start, System.nanoTime()));
         CountDownLatch encoding = new CountDownLatch(cameras.size());
         CountDownLatch firstFrames = new CountDownLatch(cameras.size()); // frames 1-3 before the first swap
         List<Future<?>> work = new ArrayList<>();
         for (String camera : cameras) {
           work.add(pool.submit(() -> {
             try {
-              encodeAll(camera, frames, registry, serdes, swaps, out, windows, encoding, firstFrames);
+              encodeAll(camera, frames, activeModels, serdes, swaps, out, windows, encoding, firstFrames);
             } finally {
               // a thread that failed early must not keep the swapper waiting (the test fails on it anyway)
               encoding.countDown();
@@ -104,7 +104,7 @@ class ModelRegistryTest {
             CodecModel next = CodecModel.load(FixtureModels.level(swap % 2 == 0 ? 1 : 3));
             created.add(next);
             long before = System.nanoTime();
-            registry.swap(next);
+            activeModels.swap(next);
             swaps.add(new Swap(next.version(), before, System.nanoTime()));
             Thread.sleep(20);
           }
@@ -124,7 +124,7 @@ class ModelRegistryTest {
           List<LatentFrame> coded = out.get(camera);
           assertThat(coded).extracting(LatentFrame::getSequence)
               .containsExactlyElementsOf(LongStream.rangeClosed(1, frames).boxed().toList());
-          SequenceDecoder decoder = new SequenceDecoder(registry);
+          SequenceDecoder decoder = new SequenceDecoder(activeModels);
           for (int i = 0; i < frames; i++) {
             LatentFrame f = coded.get(i);
             long[] w = windows.get(camera).get(i);
@@ -132,14 +132,14 @@ class ModelRegistryTest {
                 f.getSequence()).contains(f.getModelVersion());
             PixelImage picture = decoder.decode(bytes(f.getBitstream()));
             assertThat(QualityMetrics.psnr(TestFrames.image(camera.length(), f.getSequence()), picture))
-                .as("PSNR of %s/%d decoded through the registry", camera, f.getSequence())
+                .as("PSNR of %s/%d decoded through ActiveModels", camera, f.getSequence())
                 .isCloseTo(f.getPsnr(), Offset.offset(1e-9));
           }
         }
         assertThat(out.values().stream().flatMap(List::stream).map(LatentFrame::getModelVersion).distinct())
             .as("versions that encoded frames").hasSizeGreaterThan(1);
       } finally {
-        registry.close();
+        activeModels.close();
       }
     } finally {
       pool.shutdownNow();
@@ -148,7 +148,7 @@ class ModelRegistryTest {
         .isTrue());
   }
 
-  private static void encodeAll(String camera, int frames, ModelRegistry registry, RecordSerdes serdes,
+  private static void encodeAll(String camera, int frames, ActiveModels activeModels, RecordSerdes serdes,
       List<Swap> swaps, Map<String, List<LatentFrame>> out, Map<String, List<long[]>> windows,
       CountDownLatch encoding, CountDownLatch firstFrames) throws InterruptedException {
     EncodeTopology.Settings settings = new EncodeTopology.Settings("raw", "latent", "dlq", "sample",
@@ -157,7 +157,7 @@ class ModelRegistryTest {
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "swap-" + camera);
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:9092");
     try (TopologyTestDriver driver = new TopologyTestDriver(EncodeTopology.build(settings, serdes,
-        registry::codec, new PipelineMetrics()), props)) {
+        activeModels::codec, new PipelineMetrics()), props)) {
       TestInputTopic<byte[], byte[]> raw = driver.createInputTopic("raw", new ByteArraySerializer(),
           new ByteArraySerializer());
       List<long[]> window = new ArrayList<>();
@@ -209,64 +209,64 @@ class ModelRegistryTest {
 
   @Test
   void shouldLoadOlderVersionsLazilyAndCloseTheLeastRecentlyUsedWhenTheCacheIsFull() {
-    try (ModelRegistry registry = new ModelRegistry(MODELS, "default-q2", 1)) {
-      registry.loadNewestLocal();
-      CodecModel q1 = registry.resolve(Q1);
-      assertThat(registry.resolve(Q1)).isSameAs(q1);
-      CodecModel q3 = registry.resolve(Q3);
+    try (ActiveModels activeModels = new ActiveModels(MODELS, "default-q2", 1)) {
+      activeModels.loadNewestLocal();
+      CodecModel q1 = activeModels.resolve(Q1);
+      assertThat(activeModels.resolve(Q1)).isSameAs(q1);
+      CodecModel q3 = activeModels.resolve(Q3);
 
       assertThat(q1.isClosed()).isTrue();
       assertThat(q3.isClosed()).isFalse();
-      assertThat(registry.loadedVersions()).containsExactly(Q2, Q3);
-      CodecModel q1Again = registry.resolve(Q1);
+      assertThat(activeModels.loadedVersions()).containsExactly(Q2, Q3);
+      CodecModel q1Again = activeModels.resolve(Q1);
       assertThat(q1Again).isNotSameAs(q1);
       assertThat(q1Again.isClosed()).isFalse();
-      assertThat(registry.resolve(Q2)).isSameAs(registry.currentEncoder());
+      assertThat(activeModels.resolve(Q2)).isSameAs(activeModels.currentEncoder());
     }
   }
 
   @Test
   void shouldKeepThePreviousModelForDecodingWhenSwapped() {
-    try (ModelRegistry registry = new ModelRegistry(MODELS, "default-q2", 2)) {
-      registry.loadNewestLocal();
-      CodecModel before = registry.currentEncoder();
-      EncodedImage old = registry.compress(TestFrames.image(0, 0));
+    try (ActiveModels activeModels = new ActiveModels(MODELS, "default-q2", 2)) {
+      activeModels.loadNewestLocal();
+      CodecModel before = activeModels.currentEncoder();
+      EncodedImage old = activeModels.compress(TestFrames.image(0, 0));
 
-      registry.swap(CodecModel.load(FixtureModels.level(3)));
+      activeModels.swap(CodecModel.load(FixtureModels.level(3)));
 
-      assertThat(registry.currentVersion()).isEqualTo(Q3);
+      assertThat(activeModels.currentVersion()).isEqualTo(Q3);
       assertThat(before.isClosed()).isFalse();
-      assertThat(registry.resolve(Q2)).isSameAs(before);
-      assertThat(registry.decompress(old.bitstream()).height()).isEqualTo(48);
-      assertThat(registry.compress(TestFrames.image(0, 0)).modelVersion()).isEqualTo(Q3);
+      assertThat(activeModels.resolve(Q2)).isSameAs(before);
+      assertThat(activeModels.decompress(old.bitstream()).height()).isEqualTo(48);
+      assertThat(activeModels.compress(TestFrames.image(0, 0)).modelVersion()).isEqualTo(Q3);
     }
   }
 
   @Test
   void shouldFailClearlyWhenAVersionIsUnknownOrNoModelIsLoaded() {
-    try (ModelRegistry registry = new ModelRegistry(MODELS, "nothing-q9", 2)) {
-      registry.loadNewestLocal();
+    try (ActiveModels activeModels = new ActiveModels(MODELS, "nothing-q9", 2)) {
+      activeModels.loadNewestLocal();
 
-      assertThat(registry.hasModel()).isFalse();
-      assertThatThrownBy(registry::currentEncoder).isInstanceOf(UnknownModelException.class)
+      assertThat(activeModels.hasModel()).isFalse();
+      assertThatThrownBy(activeModels::currentEncoder).isInstanceOf(UnknownModelException.class)
           .hasMessageContaining("nothing-q9");
-      assertThatThrownBy(() -> registry.resolve("default-q2-20200101000000-deadbeef"))
+      assertThatThrownBy(() -> activeModels.resolve("default-q2-20200101000000-deadbeef"))
           .isInstanceOf(UnknownModelException.class).hasMessageContaining("deadbeef");
     }
   }
 
   @Test
   void shouldCloseEveryModelWhenClosed() {
-    ModelRegistry registry = new ModelRegistry(MODELS, "default-q2", 2);
-    registry.loadNewestLocal();
-    CodecModel current = registry.currentEncoder();
-    CodecModel older = registry.resolve(Q1);
+    ActiveModels activeModels = new ActiveModels(MODELS, "default-q2", 2);
+    activeModels.loadNewestLocal();
+    CodecModel current = activeModels.currentEncoder();
+    CodecModel older = activeModels.resolve(Q1);
 
-    registry.close();
+    activeModels.close();
 
     assertThat(current.isClosed()).isTrue();
     assertThat(older.isClosed()).isTrue();
-    assertThat(registry.hasModel()).isFalse();
+    assertThat(activeModels.hasModel()).isFalse();
   }
 
   @Test
@@ -289,23 +289,23 @@ class ModelRegistryTest {
     };
     ExecutorService decoder = Executors.newSingleThreadExecutor();
     List<CodecModel> swappedIn = new ArrayList<>();
-    ModelRegistry registry = new ModelRegistry(MODELS, "default-q2", 1, slowLoader);
+    ActiveModels activeModels = new ActiveModels(MODELS, "default-q2", 1, slowLoader);
     try {
-      registry.loadNewestLocal();
-      Future<CodecModel> resolved = decoder.submit(() -> registry.resolve(Q1));
+      activeModels.loadNewestLocal();
+      Future<CodecModel> resolved = decoder.submit(() -> activeModels.resolve(Q1));
       assertThat(loading.await(30, TimeUnit.SECONDS)).isTrue();
       swappedIn.add(CodecModel.load(FixtureModels.level(1)));
-      registry.swap(swappedIn.get(0)); // Q1 becomes the encoder while the decoder still loads its own copy
+      activeModels.swap(swappedIn.get(0)); // Q1 becomes the encoder while the decoder still loads its own copy
       proceed.countDown();
       CodecModel forDecoding = resolved.get(60, TimeUnit.SECONDS);
       assertThat(forDecoding.isClosed()).isFalse();
-      assertThat(registry.resolve(Q1)).isSameAs(forDecoding);
+      assertThat(activeModels.resolve(Q1)).isSameAs(forDecoding);
       swappedIn.add(CodecModel.load(FixtureModels.level(3)));
-      registry.swap(swappedIn.get(1)); // Q1 moves to the older versions
+      activeModels.swap(swappedIn.get(1)); // Q1 moves to the older versions
     } finally {
       proceed.countDown();
       decoder.shutdownNow();
-      registry.close();
+      activeModels.close();
     }
     assertThat(loaded).hasSize(2); // Q2 at start, Q1 for decoding
     assertThat(loaded).allSatisfy(m -> assertThat(m.isClosed()).as(m.version()).isTrue());

@@ -35,19 +35,19 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  *
  * <p>Immutable and thread-safe.
  */
-public final class RawFrameDecoder {
+public final class RawFrameValidator {
 
   private final long maxPixels;
 
   /** @param maxPixels largest width × height accepted */
-  public RawFrameDecoder(long maxPixels) {
+  public RawFrameValidator(long maxPixels) {
     this.maxPixels = Math.min(maxPixels, PixelImage.MAX_PIXELS);
   }
 
   /**
    * @throws FrameRejectedException with the reason when the frame cannot be encoded
    */
-  public PixelImage decode(RawFrame frame) {
+  public PixelImage toImage(RawFrame frame) {
     int width = frame.getWidth();
     int height = frame.getHeight();
     if (width <= 0 || height <= 0) {

@@ -36,8 +36,8 @@ import org.slf4j.LoggerFactory;
  * <p>Not thread-safe: the service uses it from its run thread only. Creates a consumer per call and closes it; does
  * not close the release deserializer.
  */
-public final class ReleaseCatalog {
-    private static final Logger LOG = LoggerFactory.getLogger(ReleaseCatalog.class);
+public final class ReleaseHistory {
+    private static final Logger LOG = LoggerFactory.getLogger(ReleaseHistory.class);
     private static final String API_TIMEOUT = "default.api.timeout.ms";
 
     private final TrainerServiceConfig config;
@@ -51,7 +51,7 @@ public final class ReleaseCatalog {
      * @param publicKey checks the signature of releases read back; null only with {@code signing.allow.unsigned=true}
      *     (then releases are not checked), else every release is refused
      */
-    public ReleaseCatalog(TrainerServiceConfig config, Deserializer<ModelRelease> deserializer, PublicKey publicKey) {
+    public ReleaseHistory(TrainerServiceConfig config, Deserializer<ModelRelease> deserializer, PublicKey publicKey) {
         this.config = config;
         this.deserializer = deserializer;
         this.modelsDir = Path.of(config.getString(TrainerServiceConfig.MODELS_DIR));
