@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.latentstream.codec.model.FixtureModels;
 import io.latentstream.codec.LearnedCodec;
 import io.latentstream.codec.image.CameraSimulator;
 import io.latentstream.codec.image.PixelImage;
@@ -328,30 +329,8 @@ class RetrainingIT {
      * The trainer's tiny fixture package (N=8, M=8) renamed {@code name} in {@code modelsDir}: same files, so the
      * same digest; only the manifest's name, version and quality change.
      */
-    static Path copyChampion(Path modelsDir, String name, int quality) throws IOException {
-        Path parent = root().resolve("codec/src/test/resources/fixture-model");
-        Path fixture;
-        try (Stream<Path> s = Files.list(parent)) {
-            fixture = s.filter(p -> Files.isRegularFile(p.resolve("manifest.json"))).findFirst().orElseThrow();
-        }
-        String old = fixture.getFileName().toString();
-        String version = name + old.substring(old.indexOf('-'));
-        Path target = modelsDir.resolve(version);
-        try (Stream<Path> walk = Files.walk(fixture)) {
-            for (Path p : (Iterable<Path>) walk::iterator) {
-                Path out = target.resolve(fixture.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(out);
-                } else {
-                    Files.copy(p, out);
-                }
-            }
-        }
-        ObjectMapper json = new ObjectMapper();
-        ObjectNode manifest = (ObjectNode) json.readTree(target.resolve("manifest.json").toFile());
-        manifest.put("name", name).put("version", version).put("quality", quality);
-        json.writerWithDefaultPrettyPrinter().writeValue(target.resolve("manifest.json").toFile(), manifest);
-        return target;
+    static Path copyChampion(Path modelsDir, String name, int quality) {
+        return FixtureModels.copyPackageAs(FixtureModels.trainerFixture(root()), modelsDir, name, quality);
     }
 
     private static byte[] bytes(ByteBuffer buffer) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.latentstream.codec.entropy.EntropyModel;
 import io.latentstream.codec.entropy.FrequencyTable;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -85,6 +86,65 @@ public final class FixtureModels {
     } catch (IOException e) {
       return null;
     }
+  }
+
+  /**
+   * The trainer-made fixture package committed under {@code codec/src/test/resources/fixture-model} of the repository
+   * at {@code root} (N=8, M=8, with its training variables: what the trainer's tests fine-tune).
+   */
+  public static Path trainerFixture(Path root) {
+    try (Stream<Path> s = Files.list(root.resolve("codec/src/test/resources/fixture-model"))) {
+      return s.filter(p -> Files.isRegularFile(p.resolve("manifest.json"))).findFirst().orElseThrow();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Copies package {@code pkg} into {@code modelsDir} under its own directory name and returns the copy: the one
+   * package copy of every module's tests.
+   */
+  public static Path copyPackage(Path pkg, Path modelsDir) {
+    return copyTree(pkg, modelsDir.resolve(pkg.getFileName().toString()));
+  }
+
+  /**
+   * Copies package {@code pkg} (named {@code <name>-<timestamp>-<digest8>}) into {@code modelsDir} as model
+   * {@code name}: same files, so the same digest; the version becomes {@code name-<timestamp>-<digest8>} and the
+   * manifest's name, version and (unless null) quality are rewritten. Returns the copy.
+   */
+  public static Path copyPackageAs(Path pkg, Path modelsDir, String name, Integer quality) {
+    String old = pkg.getFileName().toString();
+    String version = name + old.substring(old.indexOf('-'));
+    Path target = copyTree(pkg, modelsDir.resolve(version));
+    try {
+      ObjectMapper json = new ObjectMapper();
+      ObjectNode manifest = (ObjectNode) json.readTree(target.resolve("manifest.json").toFile());
+      manifest.put("name", name).put("version", version);
+      if (quality != null) {
+        manifest.put("quality", quality);
+      }
+      json.writerWithDefaultPrettyPrinter().writeValue(target.resolve("manifest.json").toFile(), manifest);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return target;
+  }
+
+  private static Path copyTree(Path from, Path to) {
+    try (Stream<Path> walk = Files.walk(from)) {
+      for (Path p : (Iterable<Path>) walk::iterator) {
+        Path out = to.resolve(from.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(out);
+        } else {
+          Files.copy(p, out);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return to;
   }
 
   /** Builds one package under {@code parent}; returns its directory. */

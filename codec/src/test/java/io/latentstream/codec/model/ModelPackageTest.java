@@ -18,15 +18,8 @@ class ModelPackageTest {
   @TempDir
   Path tmp;
 
-  private Path copyOfFixture() throws IOException {
-    Path src = FixtureModels.level(1);
-    Path dst = tmp.resolve(src.getFileName());
-    try (Stream<Path> walk = Files.walk(src)) {
-      for (Path p : (Iterable<Path>) walk::iterator) {
-        Files.copy(p, dst.resolve(src.relativize(p).toString()));
-      }
-    }
-    return dst;
+  private Path copyOfFixture() {
+    return FixtureModels.copyPackage(FixtureModels.level(1), tmp);
   }
 
   @Test

@@ -47,24 +47,8 @@ public final class ModelFixtures {
 
   /** A models directory holding a copy of the initial package. */
   public static Path modelsDirWithInitial(Path dir) {
-    copyPackage(initialPackage(), dir);
+    FixtureModels.copyPackage(initialPackage(), dir);
     return dir;
-  }
-
-  public static void copyPackage(Path pkg, Path modelsDir) {
-    Path target = modelsDir.resolve(pkg.getFileName().toString());
-    try (Stream<Path> walk = Files.walk(pkg)) {
-      for (Path p : (Iterable<Path>) walk::iterator) {
-        Path out = target.resolve(pkg.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(out);
-        } else {
-          Files.copy(p, out);
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   /** A release record of {@link #MODEL_NAME} with placeholder evaluation data, signed by {@code signer} (or not). */

@@ -2,6 +2,7 @@ package io.latentstream.trainer.service;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.latentstream.codec.model.FixtureModels;
 import io.latentstream.codec.image.CameraSimulator;
 import io.latentstream.codec.image.PixelImage;
 import io.latentstream.schemas.PixelFormat;
@@ -96,28 +97,8 @@ final class ServiceFixture {
      * digest; only the manifest's name and version change).
      */
     Path champion(String name) throws IOException {
-        Path fixtureParent = root().resolve("codec/src/test/resources/fixture-model");
-        Path fixture;
-        try (Stream<Path> s = Files.list(fixtureParent)) {
-            fixture = s.filter(p -> Files.isRegularFile(p.resolve("manifest.json"))).findFirst().orElseThrow();
-        }
-        String old = fixture.getFileName().toString();
-        String version = name + old.substring(old.indexOf('-'));
-        Path target = dir.resolve("models").resolve(version);
-        try (Stream<Path> walk = Files.walk(fixture)) {
-            for (Path p : (Iterable<Path>) walk::iterator) {
-                Path out = target.resolve(fixture.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(out);
-                } else {
-                    Files.copy(p, out);
-                }
-            }
-        }
-        ObjectMapper json = new ObjectMapper();
-        ObjectNode manifest = (ObjectNode) json.readTree(target.resolve("manifest.json").toFile());
-        manifest.put("name", name).put("version", version);
-        json.writerWithDefaultPrettyPrinter().writeValue(target.resolve("manifest.json").toFile(), manifest);
+        Path fixture = FixtureModels.trainerFixture(root());
+        Path target = FixtureModels.copyPackageAs(fixture, dir.resolve("models"), name, null);
         config.put(TrainerServiceConfig.MODEL_NAMES, name);
         return target;
     }
