@@ -41,9 +41,7 @@ public final class KeyframeRequestHandler implements HttpHandler {
         Responses.text(exchange, 404, "use POST /cameras/{id}/keyframe\n");
         return;
       }
-      if (!exchange.getRequestMethod().equals("POST")) {
-        exchange.getResponseHeaders().set("Allow", "POST");
-        Responses.text(exchange, 405, "use POST\n");
+      if (!Responses.allowMethods(exchange, "POST")) {
         return;
       }
       String camera = URLDecoder.decode(m.group(1), StandardCharsets.UTF_8);

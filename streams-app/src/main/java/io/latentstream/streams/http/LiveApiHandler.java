@@ -48,10 +48,7 @@ public final class LiveApiHandler implements HttpHandler {
   @Override
   public void handle(HttpExchange exchange) throws IOException {
     try (exchange) {
-      String method = exchange.getRequestMethod();
-      if (!method.equals("GET") && !method.equals("HEAD")) {
-        exchange.getResponseHeaders().set("Allow", "GET, HEAD");
-        Responses.text(exchange, 405, "use GET\n");
+      if (!Responses.allowMethods(exchange, "GET")) {
         return;
       }
       if (!exchange.getRequestURI().getPath().equals(CONTEXT)) {
@@ -63,7 +60,7 @@ public final class LiveApiHandler implements HttpHandler {
       headers.set("Content-Type", "application/json; charset=utf-8");
       headers.set("Cache-Control", "no-store");
       headers.set("X-Content-Type-Options", "nosniff");
-      if (method.equals("HEAD")) {
+      if (exchange.getRequestMethod().equals("HEAD")) {
         exchange.sendResponseHeaders(200, -1);
         return;
       }

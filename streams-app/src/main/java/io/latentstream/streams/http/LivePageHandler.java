@@ -50,10 +50,7 @@ public final class LivePageHandler implements HttpHandler {
   @Override
   public void handle(HttpExchange exchange) throws IOException {
     try (exchange) {
-      String method = exchange.getRequestMethod();
-      if (!method.equals("GET") && !method.equals("HEAD")) {
-        exchange.getResponseHeaders().set("Allow", "GET, HEAD");
-        Responses.text(exchange, 405, "use GET\n");
+      if (!Responses.allowMethods(exchange, "GET")) {
         return;
       }
       String path = exchange.getRequestURI().getPath();
@@ -74,7 +71,7 @@ public final class LivePageHandler implements HttpHandler {
       headers.set("Content-Security-Policy", CSP);
       headers.set("X-Content-Type-Options", "nosniff");
       headers.set("Referrer-Policy", "no-referrer");
-      if (method.equals("HEAD")) {
+      if (exchange.getRequestMethod().equals("HEAD")) {
         exchange.sendResponseHeaders(200, -1);
         return;
       }

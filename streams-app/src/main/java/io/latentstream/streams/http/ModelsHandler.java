@@ -28,9 +28,7 @@ public final class ModelsHandler implements HttpHandler {
   @Override
   public void handle(HttpExchange exchange) throws IOException {
     try (exchange) {
-      if (!exchange.getRequestMethod().equals("GET")) {
-        exchange.getResponseHeaders().set("Allow", "GET");
-        Responses.text(exchange, 405, "use GET\n");
+      if (!Responses.allowMethods(exchange, "GET")) {
         return;
       }
       byte[] body = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(describe(activeModels));

@@ -10,6 +10,23 @@ final class Responses {
 
   private Responses() {}
 
+  /**
+   * Whether the request's method is one of {@code allowed} (HEAD counts as GET where GET is allowed); if not, answers
+   * 405 with the Allow header and returns false.
+   */
+  static boolean allowMethods(HttpExchange exchange, String... allowed) throws IOException {
+    String method = exchange.getRequestMethod();
+    for (String m : allowed) {
+      if (m.equals(method) || (m.equals("GET") && method.equals("HEAD"))) {
+        return true;
+      }
+    }
+    String list = String.join(", ", allowed);
+    exchange.getResponseHeaders().set("Allow", list.equals("GET") ? "GET, HEAD" : list);
+    text(exchange, 405, "use " + allowed[0] + "\n");
+    return false;
+  }
+
   static void text(HttpExchange exchange, int status, String body) throws IOException {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
