@@ -1,5 +1,6 @@
 package io.latentstream.codec;
 
+import io.latentstream.codec.image.CameraSimulator;
 import io.latentstream.codec.image.ImageFiles;
 import io.latentstream.codec.image.PixelFormat;
 import io.latentstream.codec.image.PixelImage;
@@ -8,10 +9,16 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /** Test images: small versions of the shared photos, and synthetic images of any size. */
 public final class TestImages {
+  /** (scenes, width, height, cameras) -> the simulator made for them. */
+  private static final Map<List<Object>, CameraSimulator> FIXED_CAMERAS = new HashMap<>();
+
   private TestImages() {}
 
   /** The repository's photos (data/photos, licences in its MANIFEST.tsv): train/ and heldout/ together. */
@@ -39,6 +46,25 @@ public final class TestImages {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * Simulated fixed cameras filming the named photos of {@code data/photos/train} (one photo each, sensor noise,
+   * objects crossing), made on first use and then shared by the JVM's tests.
+   */
+  public static synchronized CameraSimulator fixedCameras(List<String> scenes, int width, int height, int cameras) {
+    List<Object> key = List.of(List.copyOf(scenes), width, height, cameras);
+    CameraSimulator made = FIXED_CAMERAS.get(key);
+    if (made == null) {
+      Path train = photosDir().resolve("train");
+      try {
+        made = CameraSimulator.of(scenes.stream().map(train::resolve).toList(), width, height, cameras);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      FIXED_CAMERAS.put(key, made);
+    }
+    return made;
   }
 
   /** Smooth gradients plus a little noise: compressible but not trivial. */

@@ -11,6 +11,7 @@ import io.latentstream.schemas.RawFrame;
 import io.latentstream.schemas.registry.SchemaRegistryClient;
 import io.latentstream.schemas.registry.SchemaRegistryConfig;
 import io.latentstream.schemas.serde.AvroSerde;
+import io.latentstream.testkit.TopicClients;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -41,14 +42,9 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
@@ -98,7 +94,6 @@ class ComposeStackIT {
 
   @BeforeAll
   static void buildImages() throws Exception {
-    boolean required = "1".equals(System.getenv("LATENTSTREAM_REQUIRE_DOCKER"));
     String missing = ContainerScalingIT.dockerMissing();
     if (missing == null) {
       compose = composeCli();
@@ -106,20 +101,11 @@ class ComposeStackIT {
         missing = "neither `docker compose` nor `docker-compose` works (Debian: apt-get install docker-compose)";
       }
     }
-    if (missing == null && !ContainerScalingIT.imageExists(BASE_IMAGE)) {
-      ContainerScalingIT.Result base = ContainerScalingIT.run(Duration.ofMinutes(8), Map.of(),
-          root().resolve("docker/build-base-image.sh").toString(), BASE_IMAGE);
-      if (base.exit() != 0) {
-        missing = "the base image " + BASE_IMAGE + " is missing and docker/build-base-image.sh failed:\n"
-            + base.output();
-      }
+    if (missing == null) {
+      missing = ContainerScalingIT.baseImageMissing(BASE_IMAGE);
     }
     if (missing != null) {
-      if (required) {
-        Assertions.fail("LATENTSTREAM_REQUIRE_DOCKER=1 but " + missing);
-      }
-      LOG.warn("ComposeStackIT skipped: {} (set LATENTSTREAM_REQUIRE_DOCKER=1 to make this a failure)", missing);
-      skipReason = missing;
+      skipReason = ContainerScalingIT.skipUnlessRequired("ComposeStackIT", missing);
       return;
     }
     long start = System.nanoTime();
@@ -446,12 +432,8 @@ class ComposeStackIT {
 
   private static void publish(String bootstrap, AvroSerde<RawFrame> serde, List<String> cameras, int firstSeq,
                               int count, Set<String> expected) throws Exception {
-    Map<String, Object> p = new HashMap<>();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(),
-        new ByteArraySerializer())) {
+    try (KafkaProducer<byte[], byte[]> producer = TopicClients.idempotentProducer(
+        Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
       for (int seq = firstSeq; seq < firstSeq + count; seq++) {
         for (int cam = 0; cam < cameras.size(); cam++) {
           String camera = cameras.get(cam);
@@ -497,28 +479,8 @@ class ComposeStackIT {
   }
 
   private static List<LatentFrame> readCommitted(String bootstrap, AvroSerde<LatentFrame> serde, int expected) {
-    Map<String, Object> c = new HashMap<>();
-    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(),
-        new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions = consumer.partitionsFor(LATENT, Duration.ofSeconds(10)).stream()
-          .map(p -> new TopicPartition(LATENT, p.partition())).toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-      while (out.size() < expected && System.nanoTime() < deadline) {
-        consumer.poll(Duration.ofMillis(200)).forEach(out::add);
-      }
-      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-      long tail = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-      while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp)) && System.nanoTime() < tail) {
-        consumer.poll(Duration.ofMillis(200)).forEach(out::add);
-      }
-    }
-    return out.stream().map(r -> serde.deserializer().deserialize(LATENT, r.value())).toList();
+    return TopicClients.readCommitted(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), LATENT, expected,
+        Duration.ofSeconds(120)).stream().map(r -> serde.deserializer().deserialize(LATENT, r.value())).toList();
   }
 
   private static void awaitReady(URI instance) {

@@ -11,6 +11,7 @@ import io.latentstream.schemas.registry.SchemaRegistryConfig;
 import io.latentstream.schemas.serde.AvroSerde;
 import io.latentstream.testkit.RealPlatform;
 import io.latentstream.testkit.TestPlatform;
+import io.latentstream.testkit.TopicClients;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -25,7 +26,6 @@ import java.nio.file.Paths;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -46,15 +46,11 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.MemberDescription;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
@@ -101,23 +97,12 @@ class ContainerScalingIT {
 
   @BeforeAll
   static void buildImage() throws Exception {
-    boolean required = "1".equals(System.getenv("LATENTSTREAM_REQUIRE_DOCKER"));
     String missing = dockerMissing();
-    if (missing == null && !imageExists(BASE_IMAGE)) {
-      // cached by the script; needs root and debootstrap (CI builds it before the tests)
-      Result base = run(Duration.ofMinutes(8), Map.of(), root().resolve("docker/build-base-image.sh").toString(),
-          BASE_IMAGE);
-      if (base.exit != 0) {
-        missing = "the base image " + BASE_IMAGE + " is missing and docker/build-base-image.sh failed (exit "
-            + base.exit + "):\n" + base.output;
-      }
+    if (missing == null) {
+      missing = baseImageMissing(BASE_IMAGE);
     }
     if (missing != null) {
-      if (required) {
-        Assertions.fail("LATENTSTREAM_REQUIRE_DOCKER=1 but " + missing);
-      }
-      LOG.warn("ContainerScalingIT skipped: {} (set LATENTSTREAM_REQUIRE_DOCKER=1 to make this a failure)", missing);
-      skipReason = missing;
+      skipReason = skipUnlessRequired("ContainerScalingIT", missing);
       return;
     }
     long start = System.nanoTime();
@@ -355,27 +340,8 @@ class ContainerScalingIT {
   /** Reads the latent topic (read_committed) from the start until {@code expected} frames arrived, then to its end. */
   private static List<LatentFrame> readCommitted(TestPlatform platform, String topic, AvroSerde<LatentFrame> serde,
                                                  int expected) {
-    Map<String, Object> c = platform.clientConfig();
-    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(),
-        new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
-          .map(p -> new TopicPartition(topic, p.partition())).toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-      while (out.size() < expected && System.nanoTime() < deadline) {
-        consumer.poll(Duration.ofMillis(200)).forEach(out::add);
-      }
-      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-      long tail = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-      while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp)) && System.nanoTime() < tail) {
-        consumer.poll(Duration.ofMillis(200)).forEach(out::add);
-      }
-    }
-    return out.stream().map(r -> serde.deserializer().deserialize(topic, r.value())).toList();
+    return TopicClients.readCommitted(platform.clientConfig(), topic, expected, Duration.ofSeconds(90)).stream()
+        .map(r -> serde.deserializer().deserialize(topic, r.value())).toList();
   }
 
   /** Publishes one frame per camera every {@link #FRAME_INTERVAL_MS} on its own thread until stopped. */
@@ -421,11 +387,7 @@ class ContainerScalingIT {
 
     @Override
     public void run() {
-      Map<String, Object> p = platform.clientConfig();
-      p.put(ProducerConfig.ACKS_CONFIG, "all");
-      p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-      try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(),
-          new ByteArraySerializer())) {
+      try (KafkaProducer<byte[], byte[]> producer = TopicClients.idempotentProducer(platform.clientConfig())) {
         long next = System.nanoTime();
         while (running.get()) {
           int seq = nextSeq.get();
@@ -504,15 +466,7 @@ class ContainerScalingIT {
 
     @Override
     public void run() {
-      Map<String, Object> c = platform.clientConfig();
-      c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-      c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-      try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(),
-          new ByteArrayDeserializer())) {
-        List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
-            .map(p -> new TopicPartition(topic, p.partition())).toList();
-        consumer.assign(partitions);
-        consumer.seekToBeginning(partitions);
+      try (KafkaConsumer<byte[], byte[]> consumer = TopicClients.committedFromStart(platform.clientConfig(), topic)) {
         while (running.get()) {
           for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
             long now = System.nanoTime();
@@ -567,6 +521,31 @@ class ContainerScalingIT {
       return "Testcontainers finds no Docker environment: " + e;
     }
     return null;
+  }
+
+  /**
+   * Null when {@code image} exists or docker/build-base-image.sh builds it now (cached by the script; it needs root
+   * and debootstrap, so CI builds it before the tests); else why not.
+   */
+  static String baseImageMissing(String image) throws IOException, InterruptedException {
+    if (imageExists(image)) {
+      return null;
+    }
+    Result base = run(Duration.ofMinutes(8), Map.of(), root().resolve("docker/build-base-image.sh").toString(), image);
+    return base.exit == 0 ? null : "the base image " + image
+        + " is missing and docker/build-base-image.sh failed (exit " + base.exit + "):\n" + base.output;
+  }
+
+  /**
+   * What a container test does when Docker or an image is {@code missing}: fail when LATENTSTREAM_REQUIRE_DOCKER=1
+   * (CI), else log that {@code test} is skipped; returns the reason its tests skip with.
+   */
+  static String skipUnlessRequired(String test, String missing) {
+    if ("1".equals(System.getenv("LATENTSTREAM_REQUIRE_DOCKER"))) {
+      Assertions.fail("LATENTSTREAM_REQUIRE_DOCKER=1 but " + missing);
+    }
+    LOG.warn("{} skipped: {} (set LATENTSTREAM_REQUIRE_DOCKER=1 to make this a failure)", test, missing);
+    return missing;
   }
 
   static boolean imageExists(String image) throws IOException, InterruptedException {

@@ -4,10 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.latentstream.codec.model.FixtureModels;
 import io.latentstream.codec.LearnedCodec;
-import io.latentstream.codec.image.CameraSimulator;
+import io.latentstream.codec.TestImages;
 import io.latentstream.codec.image.PixelImage;
 import io.latentstream.codec.metrics.QualityMetrics;
 import io.latentstream.codec.model.CodecModel;
@@ -24,13 +23,13 @@ import io.latentstream.streams.StreamsApp;
 import io.latentstream.streams.config.StreamsAppConfig;
 import io.latentstream.testkit.RealPlatform;
 import io.latentstream.testkit.TestPlatform;
+import io.latentstream.testkit.TopicClients;
 import io.latentstream.trainer.service.ReleaseHistory;
 import io.latentstream.trainer.service.Rollback;
 import io.latentstream.trainer.service.RunStatus;
 import io.latentstream.trainer.service.TrainerService;
 import io.latentstream.trainer.service.TrainerServiceConfig;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -40,22 +39,13 @@ import java.security.KeyPair;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Stream;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
@@ -113,7 +103,7 @@ class RetrainingIT {
         String newVersion;
         try (StreamsApp app = StreamsApp.start(StreamsAppConfig.of(streams));
              TrainerService service = TrainerService.start(TrainerServiceConfig.of(trainer));
-             KafkaProducer<byte[], byte[]> producer = producer(platform)) {
+             KafkaProducer<byte[], byte[]> producer = TopicClients.idempotentProducer(platform.clientConfig())) {
             assertThat(app.models().currentVersion()).isEqualTo(oldVersion);
             send(producer, rawSerde, raw, 0, BEFORE);
             await().atMost(Duration.ofSeconds(60)).until(() -> service.reservoir().size() == CAMERAS * BEFORE);
@@ -150,7 +140,7 @@ class RetrainingIT {
         // a restarted instance (fresh state directory) comes up on the promoted version
         streams.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory(dir, "state-").toString());
         try (StreamsApp restarted = StreamsApp.start(StreamsAppConfig.of(streams));
-             KafkaProducer<byte[], byte[]> producer = producer(platform)) {
+             KafkaProducer<byte[], byte[]> producer = TopicClients.idempotentProducer(platform.clientConfig())) {
             assertThat(restarted.models().currentVersion()).isEqualTo(newVersion);
             send(producer, rawSerde, raw, BEFORE + AFTER, BEFORE + AFTER + AFTER_RESTART);
             int total = BEFORE + AFTER + AFTER_RESTART;
@@ -254,13 +244,6 @@ class RetrainingIT {
         return c;
     }
 
-    private static KafkaProducer<byte[], byte[]> producer(TestPlatform platform) {
-        Map<String, Object> p = platform.clientConfig();
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
-    }
-
     private static void send(KafkaProducer<byte[], byte[]> producer, AvroSerde<RawFrame> serde, String topic,
                              int from, int to) {
         for (int seq = from; seq < to; seq++) {
@@ -280,44 +263,13 @@ class RetrainingIT {
     /** Reads the latent topic (read_committed) until {@code expected} frames arrived, then to its end. */
     private static List<LatentFrame> readLatent(TestPlatform platform, AvroSerde<LatentFrame> serde, String topic,
                                                 int expected) {
-        Map<String, Object> c = platform.clientConfig();
-        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(),
-            new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
-                .map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            await().atMost(Duration.ofSeconds(90)).until(() -> {
-                consumer.poll(Duration.ofMillis(200)).forEach(out::add);
-                return out.size() >= expected;
-            });
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            await().atMost(Duration.ofSeconds(10)).until(() -> {
-                consumer.poll(Duration.ofMillis(100)).forEach(out::add);
-                return partitions.stream().allMatch(tp -> consumer.position(tp) >= end.get(tp));
-            });
-        }
-        return out.stream().map(r -> serde.deserializer().deserialize(topic, r.value())).toList();
+        return TopicClients.readCommitted(platform.clientConfig(), topic, expected, Duration.ofSeconds(90)).stream()
+            .map(r -> serde.deserializer().deserialize(topic, r.value())).toList();
     }
 
-    /** The simulated fixed cameras: camera {@code cam} films {@code SCENES[cam]} (made on first use). */
-    private static CameraSimulator cameras;
-
     /** Frame {@code seq} of camera {@code cam}: one photo seen by a fixed camera, sensor noise, objects crossing. */
-    static synchronized PixelImage frame(int cam, long seq) {
-        try {
-            if (cameras == null) {
-                Path photos = root().resolve("data/photos/train");
-                cameras = CameraSimulator.of(Arrays.stream(SCENES).map(photos::resolve).toList(), WIDTH, HEIGHT,
-                    CAMERAS);
-            }
-            return cameras.image(cam % SCENES.length, seq);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    static PixelImage frame(int cam, long seq) {
+        return TestImages.fixedCameras(List.of(SCENES), WIDTH, HEIGHT, CAMERAS).image(cam % SCENES.length, seq);
     }
 
     static Path root() {

@@ -1,11 +1,11 @@
 package io.latentstream.streams;
 
+import static io.latentstream.streams.PipelineFixture.get;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.latentstream.codec.LearnedCodec;
 import io.latentstream.codec.image.ImageFiles;
-import io.latentstream.codec.image.PixelImage;
 import io.latentstream.codec.model.CodecModel;
 import io.latentstream.codec.model.FixtureModels;
 import io.latentstream.schemas.DecodeOutputFormat;
@@ -20,12 +20,9 @@ import io.latentstream.testkit.RealPlatform;
 import io.latentstream.testkit.TestPlatform;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -34,7 +31,6 @@ import java.util.Map;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,34 +51,16 @@ class DecodeMirrorIT {
   void shouldDecodeEveryFrameThroughEitherInstanceWhenQueriedByHttpOrRequestRecord(TestPlatform platform)
       throws Exception {
     long start = System.nanoTime();
-    // fresh state directories: application ids repeat across test runs, and a stale state would need wiping first
-    PipelineFixture fixture = new PipelineFixture(platform, CAMERAS).set(StreamsAppConfig.SAMPLE_RATE, 0.0)
-        .set(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory(Paths.get("target", "tmp"), "mirror-state-")
-            .toAbsolutePath().toString());
+    PipelineFixture fixture = new PipelineFixture(platform, CAMERAS).set(StreamsAppConfig.SAMPLE_RATE, 0.0);
     StreamsAppConfig first = fixture.config();
-    String app = (String) first.originals().get(StreamsAppConfig.APPLICATION_ID);
-    StreamsAppConfig second = fixture.set(StreamsAppConfig.GROUP_INSTANCE_ID, app + "-second")
-        .set(StreamsConfig.STATE_DIR_CONFIG,
-            Files.createTempDirectory(Paths.get("target", "tmp"), app + "-second-").toAbsolutePath().toString())
-        .config();
+    StreamsAppConfig second = fixture.anotherInstance("second");
     HttpClient http = HttpClient.newHttpClient();
     try (StreamsApp a = StreamsApp.start(first);
         StreamsApp b = StreamsApp.start(second);
         KafkaProducer<byte[], byte[]> producer = fixture.producer();
         CodecModel model = CodecModel.load(FixtureModels.level(2))) {
-      String raw = fixture.topic(StreamsAppConfig.TOPIC_RAW);
-      for (int seq = 0; seq < FRAMES; seq++) {
-        for (int cam = 0; cam < CAMERAS; cam++) {
-          String camera = TestFrames.camera(cam);
-          producer.send(new ProducerRecord<>(raw, camera.getBytes(StandardCharsets.UTF_8), fixture.serdes().rawFrame()
-              .serializer().serialize(raw, TestFrames.raw(camera, seq, TestFrames.image(cam, seq)))));
-        }
-      }
-      producer.flush();
-      String latentTopic = fixture.topic(StreamsAppConfig.TOPIC_LATENT);
-      List<LatentFrame> frames = fixture.readCommitted(latentTopic, CAMERAS * FRAMES, Duration.ofSeconds(120))
-          .stream().map(r -> fixture.serdes().latentFrame().deserializer().deserialize(latentTopic, r.value()))
-          .toList();
+      fixture.sendFrames(producer, CAMERAS, FRAMES);
+      List<LatentFrame> frames = fixture.readLatent(CAMERAS * FRAMES, Duration.ofSeconds(120));
       assertThat(frames).hasSize(CAMERAS * FRAMES);
       await().atMost(Duration.ofSeconds(60)).until(() -> a.streams().state() == KafkaStreams.State.RUNNING
           && b.streams().state() == KafkaStreams.State.RUNNING);
@@ -154,11 +132,6 @@ class DecodeMirrorIT {
       });
     }
     LOG.info("DecodeMirrorIT took {} ms", (System.nanoTime() - start) / 1_000_000);
-  }
-
-  private static HttpResponse<byte[]> get(HttpClient http, URI uri) throws Exception {
-    return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).build(),
-        HttpResponse.BodyHandlers.ofByteArray());
   }
 
   private static DecodeRequest request(String id, String camera, long sequence) {

@@ -1,5 +1,6 @@
 package io.latentstream.streams;
 
+import static io.latentstream.streams.PipelineFixture.get;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -12,12 +13,8 @@ import io.latentstream.testkit.RealPlatform;
 import io.latentstream.testkit.TestPlatform;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -28,9 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,16 +45,9 @@ class OnDemandDecodeIT {
   @Test
   void shouldServeFramesOwnedByTheOtherInstanceBeforeDuringAndAfterItLeaves(TestPlatform platform) throws Exception {
     long start = System.nanoTime();
-    // fresh state directories: application ids repeat across test runs, and a stale state would need wiping first
-    PipelineFixture fixture = new PipelineFixture(platform, CAMERAS).set(StreamsAppConfig.SAMPLE_RATE, 0.0)
-        .set(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory(Paths.get("target", "tmp"), "ondemand-state-")
-            .toAbsolutePath().toString());
+    PipelineFixture fixture = new PipelineFixture(platform, CAMERAS).set(StreamsAppConfig.SAMPLE_RATE, 0.0);
     StreamsAppConfig first = fixture.config();
-    String app = (String) first.originals().get(StreamsAppConfig.APPLICATION_ID);
-    StreamsAppConfig second = fixture.set(StreamsAppConfig.GROUP_INSTANCE_ID, app + "-leaving")
-        .set(StreamsConfig.STATE_DIR_CONFIG,
-            Files.createTempDirectory(Paths.get("target", "tmp"), app + "-leaving-").toAbsolutePath().toString())
-        .config();
+    StreamsAppConfig second = fixture.anotherInstance("leaving");
     HttpClient http = HttpClient.newHttpClient();
     try (StreamsApp survivor = StreamsApp.start(first);
         KafkaProducer<byte[], byte[]> producer = fixture.producer();
@@ -67,19 +55,8 @@ class OnDemandDecodeIT {
       LearnedCodec codec = LearnedCodec.of(model);
       StreamsApp leaving = StreamsApp.start(second);
       try {
-        String raw = fixture.topic(StreamsAppConfig.TOPIC_RAW);
-        for (int seq = 0; seq < FRAMES; seq++) {
-          for (int cam = 0; cam < CAMERAS; cam++) {
-            String camera = TestFrames.camera(cam);
-            producer.send(new ProducerRecord<>(raw, camera.getBytes(StandardCharsets.UTF_8), fixture.serdes()
-                .rawFrame().serializer().serialize(raw, TestFrames.raw(camera, seq, TestFrames.image(cam, seq)))));
-          }
-        }
-        producer.flush();
-        String latentTopic = fixture.topic(StreamsAppConfig.TOPIC_LATENT);
-        List<LatentFrame> frames = fixture.readCommitted(latentTopic, CAMERAS * FRAMES, Duration.ofSeconds(120))
-            .stream().map(r -> fixture.serdes().latentFrame().deserializer().deserialize(latentTopic, r.value()))
-            .toList();
+        fixture.sendFrames(producer, CAMERAS, FRAMES);
+        List<LatentFrame> frames = fixture.readLatent(CAMERAS * FRAMES, Duration.ofSeconds(120));
         assertThat(frames).hasSize(CAMERAS * FRAMES);
         Map<String, byte[]> expected = Chains.pictures(frames, LearnedCodec.only(model));
         assertThat(expected).hasSize(frames.size());
@@ -152,15 +129,6 @@ class OnDemandDecodeIT {
 
   private static String servedBy(HttpResponse<?> r) {
     return r.headers().firstValue("X-Served-By").orElse("");
-  }
-
-  private static HttpResponse<byte[]> get(HttpClient http, URI uri) {
-    try {
-      return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).build(),
-          HttpResponse.BodyHandlers.ofByteArray());
-    } catch (Exception e) {
-      throw new IllegalStateException(uri + ": " + e, e);
-    }
   }
 
   private static byte[] bytes(ByteBuffer buffer) {

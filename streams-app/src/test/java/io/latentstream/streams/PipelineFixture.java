@@ -1,29 +1,30 @@
 package io.latentstream.streams;
 
 import io.latentstream.codec.model.FixtureModels;
+import io.latentstream.schemas.LatentFrame;
 import io.latentstream.schemas.registry.SchemaRegistryClient;
 import io.latentstream.schemas.registry.SchemaRegistryConfig;
 import io.latentstream.streams.config.StreamsAppConfig;
 import io.latentstream.streams.serde.RecordSerdes;
 import io.latentstream.testkit.TestPlatform;
+import io.latentstream.testkit.TopicClients;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.streams.StreamsConfig;
 
 /**
@@ -88,10 +89,40 @@ public final class PipelineFixture {
   }
 
   public KafkaProducer<byte[], byte[]> producer() {
-    Map<String, Object> p = platform.clientConfig();
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+    return TopicClients.idempotentProducer(platform.clientConfig());
+  }
+
+  /**
+   * The configuration of another instance of the same application: the settings so far, its own group instance id
+   * ({@code <application id>-<suffix>}) and a fresh state directory. Later {@link #config()} calls keep them.
+   */
+  public StreamsAppConfig anotherInstance(String suffix) {
+    String instance = config.get(StreamsAppConfig.APPLICATION_ID) + "-" + suffix;
+    return set(StreamsAppConfig.GROUP_INSTANCE_ID, instance)
+        .set(StreamsConfig.STATE_DIR_CONFIG, freshDirectory(instance + "-")).config();
+  }
+
+  /**
+   * Sends frames {@code 0..frames-1} of cameras {@code 0..cameras-1} ({@link TestFrames}) to the raw topic, keyed
+   * by camera, and waits until all are acknowledged.
+   */
+  public void sendFrames(KafkaProducer<byte[], byte[]> producer, int cameras, int frames) {
+    String raw = topic(StreamsAppConfig.TOPIC_RAW);
+    for (int seq = 0; seq < frames; seq++) {
+      for (int cam = 0; cam < cameras; cam++) {
+        String camera = TestFrames.camera(cam);
+        producer.send(new ProducerRecord<>(raw, camera.getBytes(StandardCharsets.UTF_8), serdes.rawFrame()
+            .serializer().serialize(raw, TestFrames.raw(camera, seq, TestFrames.image(cam, seq)))));
+      }
+    }
+    producer.flush();
+  }
+
+  /** The latent topic's committed frames, read as {@link #readCommitted} does. */
+  public List<LatentFrame> readLatent(int expected, Duration timeout) {
+    String latent = topic(StreamsAppConfig.TOPIC_LATENT);
+    return readCommitted(latent, expected, timeout).stream()
+        .map(r -> serdes.latentFrame().deserializer().deserialize(latent, r.value())).toList();
   }
 
   /**
@@ -99,26 +130,16 @@ public final class PipelineFixture {
    * passed, then keeps reading up to the end offsets so that extra (duplicate) records are seen too.
    */
   public List<ConsumerRecord<byte[], byte[]>> readCommitted(String topic, int expected, Duration timeout) {
-    Map<String, Object> c = platform.clientConfig();
-    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-    try (KafkaConsumer<byte[], byte[]> consumer =
-        new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
-          .map(p -> new TopicPartition(topic, p.partition())).toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      long deadline = System.nanoTime() + timeout.toNanos();
-      while (out.size() < expected && System.nanoTime() < deadline) {
-        consumer.poll(Duration.ofMillis(200)).forEach(out::add);
-      }
-      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-      while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))
-          && System.nanoTime() < deadline + Duration.ofSeconds(5).toNanos()) {
-        consumer.poll(Duration.ofMillis(200)).forEach(out::add);
-      }
+    return TopicClients.readCommitted(platform.clientConfig(), topic, expected, timeout);
+  }
+
+  /** A GET with a 30 s timeout, the body as bytes; any failure to get an answer is an IllegalStateException. */
+  public static HttpResponse<byte[]> get(HttpClient http, URI uri) {
+    try {
+      return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).build(),
+          HttpResponse.BodyHandlers.ofByteArray());
+    } catch (Exception e) {
+      throw new IllegalStateException(uri + ": " + e, e);
     }
-    return out;
   }
 }

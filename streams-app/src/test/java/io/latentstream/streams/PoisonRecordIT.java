@@ -1,5 +1,6 @@
 package io.latentstream.streams;
 
+import static io.latentstream.streams.PipelineFixture.get;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -21,8 +22,6 @@ import io.latentstream.testkit.RealPlatform;
 import io.latentstream.testkit.TestPlatform;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -244,15 +243,6 @@ class PoisonRecordIT {
       String topic, DecodeRequest request) {
     producer.send(new ProducerRecord<>(topic, bytes(request.getRequestId()), serde.serializer().serialize(topic,
         request)));
-  }
-
-  private static HttpResponse<byte[]> get(HttpClient http, URI uri) {
-    try {
-      return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).build(),
-          HttpResponse.BodyHandlers.ofByteArray());
-    } catch (Exception e) {
-      throw new IllegalStateException(uri + ": " + e, e);
-    }
   }
 
   private static byte[] bytes(String s) {

@@ -1,5 +1,6 @@
 package io.latentstream.streams;
 
+import io.latentstream.codec.TestImages;
 import io.latentstream.codec.image.ContainerFormat;
 import io.latentstream.codec.image.ImageFiles;
 import io.latentstream.codec.image.PixelImage;
@@ -11,7 +12,6 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,24 +33,12 @@ public final class TestFrames {
 
   private TestFrames() {}
 
-  /** The repository's photos (data/photos, licences in its MANIFEST.tsv): train/ and heldout/ together. */
-  public static Path photosDir() {
-    String root = System.getProperty("latentstream.root", "..");
-    return Paths.get(root).resolve("data/photos").toAbsolutePath().normalize();
-  }
-
-  /** A photo of the repository by file name, from train/ or heldout/. */
-  public static Path photo(String name) {
-    Path heldout = photosDir().resolve("heldout").resolve(name);
-    return Files.isRegularFile(heldout) ? heldout : photosDir().resolve("train").resolve(name);
-  }
-
   /** The photos at 128x96, read once per JVM. */
   private static synchronized List<PixelImage> scenes() {
     if (scenes == null) {
       List<PixelImage> out = new ArrayList<>();
       for (String name : PHOTOS) {
-        Path file = photo(name);
+        Path file = TestImages.photo(name);
         if (!Files.isRegularFile(file)) {
           continue;
         }
@@ -61,7 +49,7 @@ public final class TestFrames {
         }
       }
       if (out.isEmpty()) {
-        throw new IllegalStateException("no photos in " + photosDir());
+        throw new IllegalStateException("no photos in " + TestImages.photosDir());
       }
       scenes = List.copyOf(out);
     }

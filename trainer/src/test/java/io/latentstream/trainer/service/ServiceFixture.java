@@ -1,9 +1,7 @@
 package io.latentstream.trainer.service;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.latentstream.codec.model.FixtureModels;
-import io.latentstream.codec.image.CameraSimulator;
+import io.latentstream.codec.TestImages;
 import io.latentstream.codec.image.PixelImage;
 import io.latentstream.schemas.PixelFormat;
 import io.latentstream.schemas.RawFrame;
@@ -12,18 +10,17 @@ import io.latentstream.schemas.registry.SchemaRegistryConfig;
 import io.latentstream.schemas.serde.AvroSerde;
 import io.latentstream.testkit.TestPlatform;
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -69,6 +66,30 @@ final class ServiceFixture {
         platform.createTopic(topic(TrainerServiceConfig.TOPIC_ARTIFACTS), 1, Map.of("cleanup.policy", "compact"));
     }
 
+    /**
+     * A new, mutable service configuration whose Kafka and registry are unreachable (a port nothing listens on,
+     * short client timeouts): runs fail, the endpoints answer.
+     */
+    static Map<String, Object> unreachableConfig(Path dir) throws IOException {
+        int deadPort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            deadPort = s.getLocalPort(); // closed again: nothing listens there
+        }
+        Map<String, Object> c = new HashMap<>();
+        c.put(TrainerServiceConfig.BOOTSTRAP_SERVERS, "127.0.0.1:" + deadPort);
+        c.put(TrainerServiceConfig.SCHEMA_REGISTRY_URL, "http://127.0.0.1:" + deadPort);
+        c.put(TrainerServiceConfig.MODEL_NAMES, "tiny-q4");
+        c.put(TrainerServiceConfig.MODELS_DIR, dir.resolve("models").toString());
+        c.put(TrainerServiceConfig.WORK_DIR, dir.resolve("work").toString());
+        c.put(TrainerServiceConfig.RESERVOIR_DIR, dir.resolve("reservoir").toString());
+        c.put(TrainerServiceConfig.SCHEDULE_INTERVAL_MS, 0);
+        c.put(TrainerServiceConfig.HTTP_PORT, 0);
+        c.put(TrainerServiceConfig.SIGNING_ALLOW_UNSIGNED, true);
+        c.put("default.api.timeout.ms", 1500);
+        c.put("request.timeout.ms", 1000);
+        return c;
+    }
+
     ServiceFixture set(String key, Object value) {
         config.put(key, value);
         return this;
@@ -103,21 +124,9 @@ final class ServiceFixture {
         return target;
     }
 
-    /** The simulated fixed cameras: camera {@code cam} films {@code SCENES[cam]} (made on first use). */
-    private static CameraSimulator cameras;
-
     /** Frame {@code seq} of camera {@code cam}: one photo seen by a fixed camera, sensor noise, objects crossing. */
-    static synchronized PixelImage frame(int cam, long seq) {
-        try {
-            if (cameras == null) {
-                Path photos = root().resolve("data/photos/train");
-                cameras = CameraSimulator.of(Arrays.stream(SCENES).map(photos::resolve).toList(), WIDTH, HEIGHT,
-                    SCENES.length);
-            }
-            return cameras.image(cam % SCENES.length, seq);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    static PixelImage frame(int cam, long seq) {
+        return TestImages.fixedCameras(List.of(SCENES), WIDTH, HEIGHT, SCENES.length).image(cam % SCENES.length, seq);
     }
 
     static PixelImage noise(long seed) {

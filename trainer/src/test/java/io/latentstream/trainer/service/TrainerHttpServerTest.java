@@ -3,13 +3,11 @@ package io.latentstream.trainer.service;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigException;
 import org.junit.jupiter.api.Test;
@@ -24,7 +22,7 @@ class TrainerHttpServerTest {
 
     @Test
     void shouldRefuseToStartWhenBoundBeyondLoopbackWithoutToken(@TempDir Path dir) throws Exception {
-        Map<String, Object> c = config(dir);
+        Map<String, Object> c = ServiceFixture.unreachableConfig(dir);
         c.put(TrainerServiceConfig.HTTP_BIND_ADDRESS, "0.0.0.0");
 
         assertThatThrownBy(() -> TrainerService.start(TrainerServiceConfig.of(c)).close())
@@ -35,7 +33,7 @@ class TrainerHttpServerTest {
 
     @Test
     void shouldStartBeyondLoopbackWhenTokenIsSet(@TempDir Path dir) throws Exception {
-        Map<String, Object> c = config(dir);
+        Map<String, Object> c = ServiceFixture.unreachableConfig(dir);
         c.put(TrainerServiceConfig.HTTP_BIND_ADDRESS, "0.0.0.0");
         c.put(TrainerServiceConfig.HTTP_AUTH_TOKEN, "s3cret");
 
@@ -49,7 +47,8 @@ class TrainerHttpServerTest {
 
     @Test
     void shouldRefuseRequestsWithAForeignOriginWhenNoTokenIsSet(@TempDir Path dir) throws Exception {
-        try (TrainerService service = TrainerService.start(TrainerServiceConfig.of(config(dir)))) {
+        Map<String, Object> c = ServiceFixture.unreachableConfig(dir);
+        try (TrainerService service = TrainerService.start(TrainerServiceConfig.of(c))) {
             URI base = service.http().baseUri();
 
             HttpResponse<String> retrain = send(post(base.resolve("/retrain"))
@@ -71,7 +70,7 @@ class TrainerHttpServerTest {
 
     @Test
     void shouldRefuseAForeignOriginEvenWithTheToken(@TempDir Path dir) throws Exception {
-        Map<String, Object> c = config(dir);
+        Map<String, Object> c = ServiceFixture.unreachableConfig(dir);
         c.put(TrainerServiceConfig.HTTP_AUTH_TOKEN, "s3cret");
         try (TrainerService service = TrainerService.start(TrainerServiceConfig.of(c))) {
             HttpResponse<String> r = send(post(service.http().baseUri().resolve("/retrain"))
@@ -87,26 +86,5 @@ class TrainerHttpServerTest {
 
     private HttpResponse<String> send(HttpRequest request) throws Exception {
         return http.send(request, HttpResponse.BodyHandlers.ofString());
-    }
-
-    /** A service whose Kafka and registry are unreachable: runs fail, the endpoints answer. */
-    private static Map<String, Object> config(Path dir) throws Exception {
-        int deadPort;
-        try (ServerSocket s = new ServerSocket(0)) {
-            deadPort = s.getLocalPort();
-        }
-        Map<String, Object> c = new HashMap<>();
-        c.put(TrainerServiceConfig.BOOTSTRAP_SERVERS, "127.0.0.1:" + deadPort);
-        c.put(TrainerServiceConfig.SCHEMA_REGISTRY_URL, "http://127.0.0.1:" + deadPort);
-        c.put(TrainerServiceConfig.MODEL_NAMES, "tiny-q4");
-        c.put(TrainerServiceConfig.MODELS_DIR, dir.resolve("models").toString());
-        c.put(TrainerServiceConfig.WORK_DIR, dir.resolve("work").toString());
-        c.put(TrainerServiceConfig.RESERVOIR_DIR, dir.resolve("reservoir").toString());
-        c.put(TrainerServiceConfig.SCHEDULE_INTERVAL_MS, 0);
-        c.put(TrainerServiceConfig.HTTP_PORT, 0);
-        c.put(TrainerServiceConfig.SIGNING_ALLOW_UNSIGNED, true);
-        c.put("default.api.timeout.ms", 1500);
-        c.put("request.timeout.ms", 1000);
-        return c;
     }
 }

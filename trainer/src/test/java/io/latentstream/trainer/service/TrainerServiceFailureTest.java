@@ -5,14 +5,12 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.net.ServerSocket;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,24 +23,9 @@ class TrainerServiceFailureTest {
 
     @Test
     void shouldFailTheRunAndReportItWhenKafkaIsUnavailable(@TempDir Path dir) throws Exception {
-        int deadPort;
-        try (ServerSocket s = new ServerSocket(0)) {
-            deadPort = s.getLocalPort(); // closed again: nothing listens there
-        }
-        Map<String, Object> c = new HashMap<>();
-        c.put(TrainerServiceConfig.BOOTSTRAP_SERVERS, "127.0.0.1:" + deadPort);
-        c.put(TrainerServiceConfig.SCHEMA_REGISTRY_URL, "http://127.0.0.1:" + deadPort);
-        c.put(TrainerServiceConfig.MODEL_NAMES, "tiny-q4");
-        c.put(TrainerServiceConfig.MODELS_DIR, dir.resolve("models").toString());
-        c.put(TrainerServiceConfig.WORK_DIR, dir.resolve("work").toString());
-        c.put(TrainerServiceConfig.RESERVOIR_DIR, dir.resolve("reservoir").toString());
+        Map<String, Object> c = ServiceFixture.unreachableConfig(dir);
         c.put(TrainerServiceConfig.RUN_MIN_TRAIN_FRAMES, 1);
         c.put(TrainerServiceConfig.RUN_MIN_HELDOUT_FRAMES, 1);
-        c.put(TrainerServiceConfig.SCHEDULE_INTERVAL_MS, 0);
-        c.put(TrainerServiceConfig.HTTP_PORT, 0);
-        c.put(TrainerServiceConfig.SIGNING_ALLOW_UNSIGNED, true);
-        c.put("default.api.timeout.ms", 1500);
-        c.put("request.timeout.ms", 1000);
         Files.createDirectories(dir.resolve("models"));
 
         try (TrainerService service = TrainerService.start(TrainerServiceConfig.of(c))) {
