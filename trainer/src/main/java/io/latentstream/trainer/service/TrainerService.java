@@ -55,6 +55,7 @@ public final class TrainerService implements AutoCloseable {
     private final ReleaseHistory releases;
     private final ReleasePublisher publisher;
     private final SampleReader reader;
+    private final ReleaseCleanup cleanup;
     private final ExecutorService runThread = Executors.newSingleThreadExecutor(r -> daemon(r, "retraining-run"));
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
         r -> daemon(r, "retraining-schedule"));
@@ -82,6 +83,7 @@ public final class TrainerService implements AutoCloseable {
         this.releases = new ReleaseHistory(config, releaseSerde.deserializer(), ReleasePublisher.verifyKey(config));
         releases.removeLeftovers();
         this.publisher = new ReleasePublisher(config, releaseSerde.serializer(), ReleasePublisher.signingKey(config));
+        this.cleanup = new ReleaseCleanup(config, releases, publisher, clock);
         this.reader = new SampleReader(config, new AvroSerde<>(client, RawFrame.class).deserializer(), reservoir);
         Path workDir = Path.of(config.getString(TrainerServiceConfig.WORK_DIR));
         pruneRunDirectories(workDir);
@@ -161,6 +163,12 @@ public final class TrainerService implements AutoCloseable {
             } else {
                 schedule = "on demand only";
             }
+            long cleanupInterval = config.getLong(TrainerServiceConfig.CLEANUP_INTERVAL_MS);
+            if (cleanupInterval > 0) {
+                // on the run thread: a cleanup never overlaps a publication of this process
+                service.scheduler.scheduleWithFixedDelay(() -> service.runThread.execute(service.cleanup::runQuietly),
+                    0, cleanupInterval, TimeUnit.MILLISECONDS);
+            }
             LOG.info("trainer service for {}: reservoir {} ({} frames), schedule {}, HTTP {}",
                 config.getList(TrainerServiceConfig.MODEL_NAMES), service.reservoir.directory(),
                 service.reservoir.size(), schedule, service.http.baseUri());
@@ -169,6 +177,11 @@ public final class TrainerService implements AutoCloseable {
             service.close();
             throw e;
         }
+    }
+
+    /** Deletes the model versions that no retained frame needs (scheduled every {@code cleanup.interval.ms}). */
+    public ReleaseCleanup cleanup() {
+        return cleanup;
     }
 
     /** Schedules the next cron run; each run schedules the one after (a missed one is skipped, not caught up). */
