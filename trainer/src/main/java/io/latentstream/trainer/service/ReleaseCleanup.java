@@ -4,6 +4,7 @@ import io.latentstream.schemas.ArtifactChunks;
 import io.latentstream.schemas.ModelRelease;
 import io.latentstream.schemas.ModelStatus;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -32,7 +33,9 @@ import org.slf4j.LoggerFactory;
  * later) again. With {@code retention.ms=-1} (frames kept forever), or when the retention cannot be read, nothing is
  * deleted.
  *
- * <p>Runs on the service's run thread, so it never overlaps a publication of this process. Thread-safe counters.
+ * <p>Holds the {@link ReleasePublisher}'s lock from reading the releases to the last tombstone, so it never
+ * overlaps a publication of this process (a promotion or rollback published meanwhile would otherwise not be seen).
+ * Thread-safe.
  */
 public final class ReleaseCleanup {
     private static final Logger LOG = LoggerFactory.getLogger(ReleaseCleanup.class);
@@ -81,6 +84,12 @@ public final class ReleaseCleanup {
      * @return the versions deleted
      */
     public List<Deletion> run() {
+        synchronized (publisher) {
+            return runLocked();
+        }
+    }
+
+    private List<Deletion> runLocked() {
         OptionalLong retention = latentRetentionMs();
         if (retention.isEmpty()) {
             return List.of();
@@ -178,7 +187,8 @@ public final class ReleaseCleanup {
             props.remove(k);
         }
         ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
-        try (Admin admin = Admin.create(props)) {
+        Admin admin = Admin.create(props);
+        try {
             Config c = admin.describeConfigs(List.of(resource)).all().get(30, TimeUnit.SECONDS).get(resource);
             ConfigEntry entry = c == null ? null : c.get(TopicConfig.RETENTION_MS_CONFIG);
             if (entry == null || entry.value() == null) {
@@ -192,6 +202,8 @@ public final class ReleaseCleanup {
         } catch (Exception e) {
             LOG.warn("cannot read retention.ms of {} ({}): no model version is deleted", topic, e.toString());
             return OptionalLong.empty();
+        } finally {
+            admin.close(Duration.ofSeconds(5));
         }
     }
 }

@@ -33,8 +33,9 @@ import org.slf4j.LoggerFactory;
  * ({@link ReleaseInstaller}: signature, chunks complete, sha256, safe unpacking). When the topic holds no PROMOTED
  * release of the model yet, the champion is the newest bundled package of that name in the models directory.
  *
- * <p>Not thread-safe: the service uses it from its run thread only. Creates a consumer per call and closes it; does
- * not close the release deserializer.
+ * <p>The service fetches packages from its run thread only; {@link #entries}, {@link #history} and
+ * {@link #isTrusted} are also called by the release cleanup on its own thread (each read creates a consumer and
+ * closes it). Does not close the release deserializer.
  */
 public final class ReleaseHistory {
     private static final Logger LOG = LoggerFactory.getLogger(ReleaseHistory.class);

@@ -59,6 +59,8 @@ public final class TrainerService implements AutoCloseable {
     private final ExecutorService runThread = Executors.newSingleThreadExecutor(r -> daemon(r, "retraining-run"));
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
         r -> daemon(r, "retraining-schedule"));
+    private final ScheduledExecutorService cleanupThread = Executors.newSingleThreadScheduledExecutor(
+        r -> daemon(r, "release-cleanup"));
     /** The runs of the trigger being worked through, or null. */
     private final AtomicReference<List<RunStatus>> current = new AtomicReference<>();
     private final ArrayDeque<RunStatus> runs = new ArrayDeque<>(); // newest first, guarded by itself
@@ -165,9 +167,9 @@ public final class TrainerService implements AutoCloseable {
             }
             long cleanupInterval = config.getLong(TrainerServiceConfig.CLEANUP_INTERVAL_MS);
             if (cleanupInterval > 0) {
-                // on the run thread: a cleanup never overlaps a publication of this process
-                service.scheduler.scheduleWithFixedDelay(() -> service.runThread.execute(service.cleanup::runQuietly),
-                    0, cleanupInterval, TimeUnit.MILLISECONDS);
+                // its own thread: a broker that does not answer delays neither runs nor their schedule
+                service.cleanupThread.scheduleWithFixedDelay(service.cleanup::runQuietly, 0, cleanupInterval,
+                    TimeUnit.MILLISECONDS);
             }
             LOG.info("trainer service for {}: reservoir {} ({} frames), schedule {}, HTTP {}",
                 config.getList(TrainerServiceConfig.MODEL_NAMES), service.reservoir.directory(),
@@ -310,6 +312,7 @@ public final class TrainerService implements AutoCloseable {
     @Override
     public void close() {
         scheduler.shutdownNow();
+        cleanupThread.shutdownNow();
         runThread.shutdown();
         try {
             if (!runThread.awaitTermination(10, TimeUnit.MINUTES)) {
