@@ -98,6 +98,68 @@ class ReleaseCleanupIT {
         assertThat(cleanup.run()).isEmpty();
     }
 
+    @Test
+    void shouldKeepASupersededVersionFetchableAfterCompaction(TestPlatform platform) throws Exception {
+        ServiceFixture fixture = new ServiceFixture(platform, "compact");
+        // a releases topic that the broker's log cleaner compacts within seconds of a segment roll
+        String releasesTopic = platform.uniqueName("models.releases");
+        platform.createTopic(releasesTopic, 1, Map.of("cleanup.policy", "compact", "segment.ms", "100",
+            "min.cleanable.dirty.ratio", "0.01", "min.compaction.lag.ms", "0", "delete.retention.ms", "100"));
+        fixture.set(TrainerServiceConfig.TOPIC_RELEASES, releasesTopic);
+        Path v1 = fixture.champion(MODEL);
+        String name = v1.getFileName().toString();
+        Path v2 = copyAsVersion(v1, MODEL + "-20990101000000-" + name.substring(name.length() - 8));
+        AvroSerde<ModelRelease> serde = new AvroSerde<>(new SchemaRegistryClient(
+            SchemaRegistryConfig.of(platform.registryUrl())), ModelRelease.class);
+        ReleasePublisher publisher = new ReleasePublisher(fixture.config(), serde.serializer(), null);
+        publisher.publish(v1, release());
+        // v2, then v2 twice more (as rollbacks to it would): segments roll between them, so the first record of v2
+        // ends up in a closed segment with a later record of its key, which the cleaner removes
+        for (int i = 0; i < 3; i++) {
+            publisher.publish(v2, release());
+            Thread.sleep(300);
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (keys(platform, releasesTopic).size() == 4) {
+            assertThat(System.nanoTime()).as("the log cleaner compacted " + releasesTopic + " within 90 s")
+                .isLessThan(deadline);
+            Thread.sleep(1000);
+        }
+        // one record of v2 went; v1's release is still there, and a brand-new models directory fetches v1 through it
+        assertThat(keys(platform, releasesTopic)).contains(name).hasSizeLessThan(4);
+        fixture.set(TrainerServiceConfig.MODELS_DIR, fixture.dir().resolve("fresh-models").toString());
+        ReleaseHistory fresh = new ReleaseHistory(fixture.config(), serde.deserializer(), null);
+        ModelRelease old = fresh.history(MODEL).stream().filter(r -> r.getVersion().equals(name)).findFirst()
+            .orElseThrow();
+        Path fetched = fresh.packageOf(old);
+        assertThat(fetched).isEqualTo(fixture.dir().resolve("fresh-models").resolve(name));
+        assertThat(fetched.resolve("manifest.json")).exists();
+    }
+
+    /** The keys of the records with a value on a topic, in offset order, read_committed. */
+    private static List<String> keys(TestPlatform platform, String topic) {
+        Map<String, Object> props = platform.clientConfig();
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        List<String> out = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
+            new ByteArrayDeserializer())) {
+            TopicPartition tp = new TopicPartition(topic, 0);
+            consumer.assign(List.of(tp));
+            consumer.seekToBeginning(List.of(tp));
+            long end = consumer.endOffsets(List.of(tp)).get(tp);
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (consumer.position(tp) < end && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    if (r.value() != null) {
+                        out.add(r.key());
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
     private static ModelRelease.Builder release() {
         return ModelRelease.newBuilder()
             .setMetrics(EvaluationMetrics.newBuilder().setDataset("test").setImageCount(0).setBpp(0).setPsnr(0)
