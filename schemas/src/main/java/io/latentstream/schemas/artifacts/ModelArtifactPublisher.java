@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * Publishes model packages over Kafka (docs/model-artifacts.md): the package directory as a deterministic archive
  * ({@link PackageArchive}) cut into chunks on the compacted artifacts topic, then a {@link ModelRelease} (key = the
  * version, so that compaction keeps one record of every version, not only the newest of each model; sha256 of the
- * archive, {@link ArtifactChunks} location, Ed25519 signature over the sha256) on the
+ * archive, {@link ArtifactChunks} location, Ed25519 signature over its metadata ({@link ReleaseSignature})) on the
  * compacted releases topic, all in one Kafka transaction: readers with {@code isolation.level=read_committed} see
  * the chunks and the release together or not at all.
  *
