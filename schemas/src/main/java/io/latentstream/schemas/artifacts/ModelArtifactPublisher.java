@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -34,7 +35,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Publishes model packages over Kafka (docs/model-artifacts.md): the package directory as a deterministic archive
  * ({@link PackageArchive}) cut into chunks on the compacted artifacts topic, then a {@link ModelRelease} (key = the
- * model name, sha256 of the archive, {@link ArtifactChunks} location, Ed25519 signature over the sha256) on the
+ * version, so that compaction keeps one record of every version, not only the newest of each model; sha256 of the
+ * archive, {@link ArtifactChunks} location, Ed25519 signature over its metadata ({@link ReleaseSignature})) on the
  * compacted releases topic, all in one Kafka transaction: readers with {@code isolation.level=read_committed} see
  * the chunks and the release together or not at all.
  *
@@ -165,6 +167,30 @@ public final class ModelArtifactPublisher implements AutoCloseable {
     });
   }
 
+  /**
+   * Deletes a version in one transaction: tombstones for its chunks and for its release records (compaction then
+   * frees the space). Do it only when no retained frame needs that version any more.
+   *
+   * @param releaseKeys the keys of {@code models.releases} whose latest record is a release of this version: the
+   *     version itself, and the model name for a record published before releases were keyed by version
+   */
+  public synchronized void deleteVersion(String version, int chunkCount, Collection<String> releaseKeys) {
+    int partition = ArtifactChunkFormat.partition(version, producer.partitionsFor(artifactsTopic).size());
+    inTransaction(() -> {
+      for (int i = 0; i < chunkCount; i++) {
+        producer.send(new ProducerRecord<>(artifactsTopic, partition, ArtifactChunkFormat.key(version, i), null));
+      }
+      for (String key : releaseKeys) {
+        producer.send(new ProducerRecord<>(releasesTopic, key, null));
+      }
+    });
+  }
+
+  /** The key of a release record on {@code models.releases}: its version (one record per version survives). */
+  public static String releaseKey(ModelRelease release) {
+    return release.getVersion();
+  }
+
   /** The signature this publisher would give a release (its signature field ignored); null when it signs nothing. */
   public byte[] signatureFor(ModelRelease release) {
     return signingKey == null ? null : ReleaseSignature.sign(signingKey, release);
@@ -188,7 +214,7 @@ public final class ModelArtifactPublisher implements AutoCloseable {
   }
 
   private void sendReleaseInTransaction(ModelRelease release) {
-    String key = release.getModelName();
+    String key = releaseKey(release);
     producer.send(new ProducerRecord<>(releasesTopic, key, releaseSerializer.serialize(releasesTopic, release)));
   }
 

@@ -375,7 +375,7 @@ public final class ReleaseWatcher implements AutoCloseable {
    */
   private ModelRelease parse(ConsumerRecord<String, byte[]> r) {
     if (r.value() == null) {
-      return null; // tombstone: a withdrawn model name; the current model keeps serving
+      return null; // tombstone: a deleted version (releases are keyed by version); the current model keeps serving
     }
     try {
       return releaseDeserializer.deserialize(r.topic(), r.value());

@@ -27,11 +27,17 @@ import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.PrivateKey;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -206,6 +212,67 @@ class ReleaseWatcherIT {
       assertThat(freshModels.resolve(initialVersion)).isDirectory();
       assertThat(fresh.rejectionCounts().values()).containsOnly(0L);
     }
+  }
+
+  @Test
+  void shouldDecodeAFrameOfASupersededModelOnANewInstanceAfterTheReleasesTopicWasCompacted(TestPlatform platform)
+      throws Exception {
+    // a releases topic that the broker's log cleaner compacts within seconds of a segment roll
+    releasesTopic = platform.uniqueName("models.releases");
+    platform.createTopic(releasesTopic, 1, Map.of("cleanup.policy", "compact", "segment.ms", "100",
+        "min.cleanable.dirty.ratio", "0.01", "min.compaction.lag.ms", "0"));
+    PixelImage image = TestFrames.image(2, 3);
+    EncodedImage old = activeModels.compress(image);
+    Path pkg = ModelFixtures.releasedPackage();
+    try (ModelArtifactPublisher compacting = new ModelArtifactPublisher(platform.clientConfig(),
+        releaseSerde.serializer(), artifactsTopic, releasesTopic, CHUNK_BYTES, trainerKeys.getPrivate())) {
+      compacting.publish(ModelFixtures.initialPackage(), ModelFixtures.releaseBuilder());
+      // the newer version three times (as rollbacks to it would): segments roll between them, so its first record
+      // lands in a closed segment with a later record of its key, and the cleaner removes it
+      for (int i = 0; i < 3; i++) {
+        compacting.publish(pkg, ModelFixtures.releaseBuilder());
+        Thread.sleep(300);
+      }
+    }
+    await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1))
+        .until(() -> releaseKeys(platform).size() < 4);
+    assertThat(releaseKeys(platform)).contains(initialVersion);
+
+    Path freshModels = Files.createDirectories(tmp.resolve("fresh-compacted"));
+    try (ActiveModels fresh = new ActiveModels(freshModels, ModelFixtures.MODEL_NAME, 2);
+        ReleaseWatcher freshWatcher = new ReleaseWatcher(config(freshModels), fresh, releaseSerde.deserializer())) {
+      freshWatcher.start();
+      assertThat(freshWatcher.awaitCaughtUp(Duration.ofSeconds(60))).isTrue();
+      assertThat(fresh.currentVersion()).isEqualTo(pkg.getFileName().toString());
+      assertThat(fresh.decompress(old.bitstream()).pixels())
+          .isEqualTo(activeModels.decompress(old.bitstream()).pixels());
+      assertThat(freshModels.resolve(initialVersion)).isDirectory();
+    }
+  }
+
+  /** The keys of the release records with a value, read_committed from the beginning. */
+  private List<String> releaseKeys(TestPlatform platform) {
+    Map<String, Object> props = platform.clientConfig();
+    props.put("isolation.level", "read_committed");
+    props.remove("group.id");
+    List<String> out = new ArrayList<>();
+    try (var consumer = new KafkaConsumer<>(props,
+        new StringDeserializer(),
+        new ByteArrayDeserializer())) {
+      var tp = new TopicPartition(releasesTopic, 0);
+      consumer.assign(List.of(tp));
+      consumer.seekToBeginning(List.of(tp));
+      long end = consumer.endOffsets(List.of(tp)).get(tp);
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (consumer.position(tp) < end && System.nanoTime() < deadline) {
+        for (var r : consumer.poll(Duration.ofMillis(200))) {
+          if (r.value() != null) {
+            out.add(r.key());
+          }
+        }
+      }
+    }
+    return out;
   }
 
   /** The ways a published package can be bad, and the reason each must be rejected with. */

@@ -33,8 +33,9 @@ import org.slf4j.LoggerFactory;
  * ({@link ReleaseInstaller}: signature, chunks complete, sha256, safe unpacking). When the topic holds no PROMOTED
  * release of the model yet, the champion is the newest bundled package of that name in the models directory.
  *
- * <p>Not thread-safe: the service uses it from its run thread only. Creates a consumer per call and closes it; does
- * not close the release deserializer.
+ * <p>The service fetches packages from its run thread only; {@link #entries}, {@link #history} and
+ * {@link #isTrusted} are also called by the release cleanup on its own thread (each read creates a consumer and
+ * closes it). Does not close the release deserializer.
  */
 public final class ReleaseHistory {
     private static final Logger LOG = LoggerFactory.getLogger(ReleaseHistory.class);
@@ -74,10 +75,30 @@ public final class ReleaseHistory {
     /** The champion: a package directory and the release it came from (null for a bundled package). */
     public record Champion(Path packageDir, String version, ModelRelease release) {}
 
+    /**
+     * A release record as read: its key on the topic (the version; the model name for records published before
+     * releases were keyed by version), its timestamp and the release.
+     */
+    public record Entry(String key, long timestamp, ModelRelease release) {
+        /** When it was published: the signed {@code publishedAt}, else the record's timestamp. */
+        public long publishedAtOrTimestamp() {
+            return release.getPublishedAt() == null ? timestamp : release.getPublishedAt().toEpochMilli();
+        }
+    }
+
     /** The releases of model {@code name} on the topic, oldest first. */
     public List<ModelRelease> history(String name) {
+        return entries(name).stream().map(Entry::release).toList();
+    }
+
+    /**
+     * The release records of model {@code name} on the topic in offset order (= publication order: the topic has
+     * one partition), selected by the release's {@code modelName} whatever the key. A tombstone removes the earlier
+     * records of its key, as compaction will.
+     */
+    public List<Entry> entries(String name) {
         String topic = config.getString(TrainerServiceConfig.TOPIC_RELEASES);
-        List<ModelRelease> out = new ArrayList<>();
+        List<Entry> out = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> consumer = consumer("releases")) {
             List<PartitionInfo> infos = consumer.partitionsFor(topic, timeout);
             if (infos == null || infos.isEmpty()) {
@@ -94,19 +115,30 @@ public final class ReleaseHistory {
                     throw new IllegalStateException("timed out reading " + topic);
                 }
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    if (r.value() == null || !name.equals(r.key())) {
+                    if (r.value() == null) {
+                        out.removeIf(e -> e.key() != null && e.key().equals(r.key()));
                         continue;
                     }
+                    ModelRelease release;
                     try {
-                        out.add(deserializer.deserialize(topic, r.value()));
+                        release = deserializer.deserialize(topic, r.value());
                     } catch (RuntimeException e) {
                         LOG.warn("unreadable release at {}-{}@{}: {}", r.topic(), r.partition(), r.offset(),
                             e.toString());
+                        continue;
+                    }
+                    if (name.equals(release.getModelName())) {
+                        out.add(new Entry(r.key(), r.timestamp(), release));
                     }
                 }
             }
         }
         return out;
+    }
+
+    /** Whether a release passes the trust policy (signature, or unsigned releases allowed). */
+    public boolean isTrusted(ModelRelease release) {
+        return installer.isTrusted(release);
     }
 
     /**

@@ -104,6 +104,18 @@ public final class ReleasePublisher {
         return published;
     }
 
+    /**
+     * Deletes a version from {@code models.artifacts} and {@code models.releases} in one transaction (tombstones for
+     * its chunks and for the release keys given, see {@link ModelArtifactPublisher#deleteVersion}).
+     */
+    public synchronized void deleteVersion(String version, int chunkCount, java.util.Collection<String> releaseKeys) {
+        try (ModelArtifactPublisher publisher = new ModelArtifactPublisher(producerConfig(), serializer,
+            config.getString(TrainerServiceConfig.TOPIC_ARTIFACTS), config.getString(TrainerServiceConfig.TOPIC_RELEASES),
+            config.getInt(TrainerServiceConfig.ARTIFACT_CHUNK_BYTES), signingKey)) {
+            publisher.deleteVersion(version, chunkCount, releaseKeys);
+        }
+    }
+
     private Map<String, Object> producerConfig() {
         Map<String, Object> p = new HashMap<>(config.kafkaOverrides());
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString(TrainerServiceConfig.BOOTSTRAP_SERVERS));

@@ -143,6 +143,13 @@ public final class TrainerHttpServer implements AutoCloseable {
             service.sampleReader().storedCount());
         gauge(sb, "latentstream_trainer_samples_skipped", "Sampled records skipped (undecodable) since start.",
             service.sampleReader().skippedCount());
+        sb.append("# HELP latentstream_trainer_model_versions_deleted_total Model versions deleted from the artifacts"
+            + " and releases topics (no retained frame needs them) since start.\n");
+        sb.append("# TYPE latentstream_trainer_model_versions_deleted_total counter\n");
+        sb.append("latentstream_trainer_model_versions_deleted_total ").append(service.cleanup().deletedCount())
+            .append('\n');
+        gauge(sb, "latentstream_trainer_cleanup_failures", "Release cleanups that failed since start (retried at the"
+            + " next one).", service.cleanup().failureCount());
         sb.append("# HELP latentstream_trainer_samples_skipped_by_reason Sampled records skipped since start, by"
             + " reason.\n");
         sb.append("# TYPE latentstream_trainer_samples_skipped_by_reason gauge\n");

@@ -55,9 +55,12 @@ public final class TrainerService implements AutoCloseable {
     private final ReleaseHistory releases;
     private final ReleasePublisher publisher;
     private final SampleReader reader;
+    private final ReleaseCleanup cleanup;
     private final ExecutorService runThread = Executors.newSingleThreadExecutor(r -> daemon(r, "retraining-run"));
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
         r -> daemon(r, "retraining-schedule"));
+    private final ScheduledExecutorService cleanupThread = Executors.newSingleThreadScheduledExecutor(
+        r -> daemon(r, "release-cleanup"));
     /** The runs of the trigger being worked through, or null. */
     private final AtomicReference<List<RunStatus>> current = new AtomicReference<>();
     private final ArrayDeque<RunStatus> runs = new ArrayDeque<>(); // newest first, guarded by itself
@@ -82,6 +85,7 @@ public final class TrainerService implements AutoCloseable {
         this.releases = new ReleaseHistory(config, releaseSerde.deserializer(), ReleasePublisher.verifyKey(config));
         releases.removeLeftovers();
         this.publisher = new ReleasePublisher(config, releaseSerde.serializer(), ReleasePublisher.signingKey(config));
+        this.cleanup = new ReleaseCleanup(config, releases, publisher, clock);
         this.reader = new SampleReader(config, new AvroSerde<>(client, RawFrame.class).deserializer(), reservoir);
         Path workDir = Path.of(config.getString(TrainerServiceConfig.WORK_DIR));
         pruneRunDirectories(workDir);
@@ -161,6 +165,12 @@ public final class TrainerService implements AutoCloseable {
             } else {
                 schedule = "on demand only";
             }
+            long cleanupInterval = config.getLong(TrainerServiceConfig.CLEANUP_INTERVAL_MS);
+            if (cleanupInterval > 0) {
+                // its own thread: a broker that does not answer delays neither runs nor their schedule
+                service.cleanupThread.scheduleWithFixedDelay(service.cleanup::runQuietly, 0, cleanupInterval,
+                    TimeUnit.MILLISECONDS);
+            }
             LOG.info("trainer service for {}: reservoir {} ({} frames), schedule {}, HTTP {}",
                 config.getList(TrainerServiceConfig.MODEL_NAMES), service.reservoir.directory(),
                 service.reservoir.size(), schedule, service.http.baseUri());
@@ -169,6 +179,11 @@ public final class TrainerService implements AutoCloseable {
             service.close();
             throw e;
         }
+    }
+
+    /** Deletes the model versions that no retained frame needs (scheduled every {@code cleanup.interval.ms}). */
+    public ReleaseCleanup cleanup() {
+        return cleanup;
     }
 
     /** Schedules the next cron run; each run schedules the one after (a missed one is skipped, not caught up). */
@@ -297,6 +312,7 @@ public final class TrainerService implements AutoCloseable {
     @Override
     public void close() {
         scheduler.shutdownNow();
+        cleanupThread.shutdownNow();
         runThread.shutdown();
         try {
             if (!runThread.awaitTermination(10, TimeUnit.MINUTES)) {

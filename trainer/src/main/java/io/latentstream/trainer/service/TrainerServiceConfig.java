@@ -62,6 +62,10 @@ public final class TrainerServiceConfig extends AbstractConfig {
     public static final String SIGNING_ALLOW_UNSIGNED = "signing.allow.unsigned";
     public static final String RELEASE_PUBLIC_KEY_FILE = "release.public.key.file";
 
+    public static final String TOPIC_LATENT = "topic.latent";
+    public static final String CLEANUP_INTERVAL_MS = "cleanup.interval.ms";
+    public static final String CLEANUP_MARGIN_MS = "cleanup.margin.ms";
+
     public static final String HTTP_BIND_ADDRESS = CommonSettings.HTTP_BIND_ADDRESS;
     public static final String HTTP_PORT = CommonSettings.HTTP_PORT;
     public static final String HTTP_AUTH_TOKEN = CommonSettings.HTTP_AUTH_TOKEN;
@@ -148,6 +152,14 @@ public final class TrainerServiceConfig extends AbstractConfig {
         .define(RELEASE_PUBLIC_KEY_FILE, Type.STRING, "", Importance.MEDIUM,
             "Public key (X.509, base64) that the current release's signature is checked against before it is"
                 + " fine-tuned; default: the key pair's .pub next to the private key.")
+        .define(TOPIC_LATENT, Type.STRING, "images.latent", Importance.MEDIUM,
+            "Topic of the encoded frames; its retention.ms decides when a superseded model version may be deleted.")
+        .define(CLEANUP_INTERVAL_MS, Type.LONG, 3600L * 1000, Range.atLeast(0), Importance.MEDIUM,
+            "How often (and at start) the versions that no retained frame needs are deleted from models.artifacts"
+                + " and models.releases (0 = never).")
+        .define(CLEANUP_MARGIN_MS, Type.LONG, 3600L * 1000, Range.atLeast(0), Importance.MEDIUM,
+            "A superseded version is deleted once it was superseded longer ago than topic.latent's retention.ms"
+                + " plus this margin (frames encoded just before a swap carry timestamps up to the swap).")
         .define(HTTP_BIND_ADDRESS, Type.STRING, CommonSettings.DEFAULT_HTTP_BIND_ADDRESS, Importance.MEDIUM,
             "Address the HTTP endpoints bind to (loopback by default; any other address needs http.auth.token).")
         .define(HTTP_PORT, Type.INT, 8090, Range.between(0, 65535), Importance.MEDIUM,
