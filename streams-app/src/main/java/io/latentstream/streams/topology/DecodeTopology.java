@@ -66,6 +66,8 @@ public final class DecodeTopology {
    * keyed and timestamped like the frames of {@link #STORE}, with its retention.
    */
   public static final String CHECKPOINTS = "latent-frames-checkpoints";
+  /** Frames between two checkpoints of a chain: no decode walks more than this minus one. */
+  public static final int CHECKPOINT_EVERY = ChainFollower.EVERY;
 
   /**
    * What the decode mirror needs from the configuration.
