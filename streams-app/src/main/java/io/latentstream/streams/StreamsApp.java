@@ -147,7 +147,8 @@ public final class StreamsApp implements AutoCloseable {
       }
     });
     HostInfo self = HostInfo.buildFromEndpoint(advertisedEndpoint());
-    http.mount(FrameQueryHandler.CONTEXT, new FrameQueryHandler(streams, self, decoder, http.baseUri().getScheme().equals("https"), FRAME_QUERY_REBALANCE_WAIT));
+    http.mount(FrameQueryHandler.CONTEXT, new FrameQueryHandler(streams, self, decoder,
+        http.baseUri().getScheme().equals("https"), FRAME_QUERY_REBALANCE_WAIT));
     http.mount(ModelsHandler.CONTEXT, new ModelsHandler(models));
     keyframeRequests = new KafkaProducer<>(producerConfig(config), new ByteArraySerializer(),
         new ByteArraySerializer());

@@ -38,10 +38,9 @@ import javax.imageio.ImageIO;
  * more than {@code EVERY - 1} frames), or one this decoder kept itself: the last state it reached for each camera
  * (sequential reads cost one step) and every {@value #CHECKPOINT_EVERY} frames along the chains it walked, up to
  * {@value #MAX_STATES} states in all (oldest dropped first); those cover chains the store could not follow (a model
- * that could not be loaded while the frames arrived). A frame whose key
- * frame or an intermediate frame is no longer retained is reported NOT_FOUND with the missing frame named. A key frame
- * larger than the {@link DecodeLimits} ({@code frame.max.pixels}) is FAILED from its header, before anything is
- * allocated for it.
+ * that could not be loaded while the frames arrived). A frame whose key frame or an intermediate frame is no longer
+ * retained is reported NOT_FOUND with the missing frame named. A key frame larger than the {@link DecodeLimits}
+ * ({@code frame.max.pixels}) is FAILED from its header, before anything is allocated for it.
  *
  * <p>Thread-safe: the states are immutable and their cache is synchronised.
  */
@@ -140,11 +139,15 @@ public final class LatentFrameDecoder {
         long key = parsed.delta().keySequence();
         long target = parsed.sequence();
         ReferenceState start = closest(camera, key, target);
-        Optional<ReferenceState> checkpoint = chain.checkpoint(key, target);
-        if (checkpoint.isPresent() && checkpoint.get().keySequence() == key
-            && checkpoint.get().sequence() <= target
-            && (start == null || checkpoint.get().sequence() > start.sequence())) {
-          start = checkpoint.get();
+        // the store's newest checkpoint can be no later than this: skip reading it when a kept state is as close
+        long stored = key + (target - key) / ChainFollower.EVERY * ChainFollower.EVERY;
+        if (stored > key && (start == null || start.sequence() < stored)) {
+          Optional<ReferenceState> checkpoint = chain.checkpoint(key, target);
+          if (checkpoint.isPresent() && checkpoint.get().keySequence() == key
+              && checkpoint.get().sequence() <= target
+              && (start == null || checkpoint.get().sequence() > start.sequence())) {
+            start = checkpoint.get();
+          }
         }
         if (start != null && start.sequence() == target) {
           // the checkpoint is this frame's own state: only the synthesis transform is left
