@@ -52,7 +52,11 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
  * <p>The store {@value #STORE} is a window store (1 ms windows, retention {@code latent.store.retention.ms}) keyed by
  * {@link #storeKey}(camera, sequence): it lives with the partition of {@code images.latent} its camera hashes to,
  * so interactive queries find its owner with {@code queryMetadataForKey(STORE, cameraId, stringSerializer)}.
- * Requests are keyed by request id; they are re-keyed by camera id and repartitioned into as many partitions as
+ * Next to it, {@value #CHECKPOINTS} holds the reference-state checkpoints the store's processor keeps along each chain
+ * as it arrives ({@link ChainFollower}), with the same keys, timestamps and retention, so the two move, restore and
+ * expire together (a window store drops expired segments when next written to) and no decode walks more than
+ * {@value #CHECKPOINT_EVERY} - 1 frames. Requests are keyed by request
+ * id; they are re-keyed by camera id and repartitioned into as many partitions as
  * {@code images.latent} with the same default partitioner, so each lands on the task holding its frame.
  *
  * <p>Frames decode with the model version that encoded them ({@link ModelRegistry} as the resolver).
