@@ -132,7 +132,10 @@ public final class StreamsApp implements AutoCloseable {
       throw new UncheckedIOException("cannot bind the HTTP endpoints to " + config.getString(
           StreamsAppConfig.HTTP_BIND_ADDRESS) + ":" + config.getInt(StreamsAppConfig.HTTP_PORT), e);
     }
-    Topology topology = topology(config, serdes, models, metrics);
+    // one decoder for decode requests and GET /frames: both read the decode store's checkpoints
+    LatentFrameDecoder decoder = new LatentFrameDecoder(models,
+        DecodeLimits.ofMaxPixels(config.getLong(StreamsAppConfig.FRAME_MAX_PIXELS)), metrics::decoded);
+    Topology topology = topology(config, serdes, models, metrics, decoder);
     LOG.info("topology:\n{}", topology.describe());
     streams = new KafkaStreams(topology, streamsProperties(config, advertisedEndpoint()));
     streams.setUncaughtExceptionHandler(new TransientFailureExceptionHandler());
@@ -144,8 +147,7 @@ public final class StreamsApp implements AutoCloseable {
       }
     });
     HostInfo self = HostInfo.buildFromEndpoint(advertisedEndpoint());
-    http.mount(FrameQueryHandler.CONTEXT, new FrameQueryHandler(streams, self, new LatentFrameDecoder(models,
-        DecodeLimits.ofMaxPixels(config.getLong(StreamsAppConfig.FRAME_MAX_PIXELS)), metrics::decoded),
+    http.mount(FrameQueryHandler.CONTEXT, new FrameQueryHandler(streams, self, decoder,
         http.baseUri().getScheme().equals("https"), FRAME_QUERY_REBALANCE_WAIT));
     http.mount(ModelsHandler.CONTEXT, new ModelsHandler(models));
     keyframeRequests = new KafkaProducer<>(producerConfig(config), new ByteArraySerializer(),
@@ -178,10 +180,10 @@ public final class StreamsApp implements AutoCloseable {
 
   /** The service's topology: the encode path and the decode mirror. */
   static Topology topology(StreamsAppConfig config, RecordSerdes serdes, ActiveModels models,
-      PipelineMetrics metrics) {
+      PipelineMetrics metrics, LatentFrameDecoder decoder) {
     StreamsBuilder builder = new StreamsBuilder();
     EncodeTopology.addTo(builder, EncodeTopology.Settings.from(config), serdes, models::codec, metrics);
-    DecodeTopology.addTo(builder, DecodeTopology.Settings.from(config), serdes, models, metrics);
+    DecodeTopology.addTo(builder, DecodeTopology.Settings.from(config), serdes, models, metrics, decoder);
     return builder.build();
   }
 

@@ -94,7 +94,7 @@ class EncodePipelineIT {
         for (Map.Entry<String, List<LatentFrame>> camera : Chains.byCamera(frames).entrySet()) {
           int cam = Integer.parseInt(camera.getKey().substring("cam-".length()));
           // ... and is byte for byte what the codec makes of the same frames (./latentstream encode --sequence)
-          SequenceEncoder own = new SequenceEncoder(model, KeyframePolicy.DEFAULT, DeltaOptions.DEFAULT);
+          SequenceEncoder own = new SequenceEncoder(model, KeyframePolicy.DEFAULT, appDeltaOptions());
           SequenceDecoder decoder = new SequenceDecoder(LearnedCodec.only(model));
           for (LatentFrame f : camera.getValue()) {
             PixelImage original = TestFrames.image(cam, f.getSequence());
@@ -168,5 +168,12 @@ class EncodePipelineIT {
     byte[] out = new byte[buffer.remaining()];
     buffer.duplicate().get(out);
     return out;
+  }
+
+  /** The DELTA options the app codes with by default (the pipeline's zones, not the codec CLI's). */
+  private static DeltaOptions appDeltaOptions() {
+    StreamsAppConfig defaults = StreamsAppConfig.of(java.util.Map.of());
+    return new DeltaOptions(defaults.getDouble(StreamsAppConfig.DELTA_DEAD_ZONE),
+        defaults.getDouble(StreamsAppConfig.DELTA_SKIP_ZONE));
   }
 }

@@ -68,7 +68,7 @@ class TemporalPipelineIT {
         long deltaBytes = 0;
         for (Map.Entry<String, List<LatentFrame>> camera : Chains.byCamera(frames).entrySet()) {
           int cam = Integer.parseInt(camera.getKey().substring("cam-".length()));
-          SequenceEncoder own = new SequenceEncoder(model, new KeyframePolicy(INTERVAL, 0), DeltaOptions.DEFAULT);
+          SequenceEncoder own = new SequenceEncoder(model, new KeyframePolicy(INTERVAL, 0), appDeltaOptions());
           for (LatentFrame f : camera.getValue()) {
             byte[] expected = own.encode(frame(cam, f.getSequence()), f.getSequence(), -1).bitstream();
             assertThat(Chains.bytes(f.getBitstream())).as("%s/%d", f.getCameraId(), f.getSequence())
@@ -88,5 +88,12 @@ class TemporalPipelineIT {
       assertThat(app.metrics().latentFrames("KEY")).isEqualTo(CAMERAS * FRAMES / INTERVAL);
       assertThat(app.metrics().keyFrames("INTERVAL_FRAMES")).isEqualTo(CAMERAS * (FRAMES / INTERVAL - 1));
     }
+  }
+
+  /** The DELTA options the app codes with by default (the pipeline's zones, not the codec CLI's). */
+  private static DeltaOptions appDeltaOptions() {
+    StreamsAppConfig defaults = StreamsAppConfig.of(java.util.Map.of());
+    return new DeltaOptions(defaults.getDouble(StreamsAppConfig.DELTA_DEAD_ZONE),
+        defaults.getDouble(StreamsAppConfig.DELTA_SKIP_ZONE));
   }
 }

@@ -7,6 +7,8 @@ import io.latentstream.codec.bitstream.ModelFingerprint;
 import io.latentstream.codec.entropy.AdaptiveBits;
 import io.latentstream.codec.image.ContainerFormat;
 import io.latentstream.codec.image.PixelFormat;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -109,7 +111,9 @@ public final class ReferenceState {
   public byte[] toBytes() {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(1 << 15);
     Deflater deflater = new Deflater(Deflater.BEST_SPEED);
-    try (DataOutputStream out = new DataOutputStream(new DeflaterOutputStream(bytes, deflater, 1 << 14))) {
+    // buffered: the deflater streams cost a native call per single-byte read or write
+    try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(
+        new DeflaterOutputStream(bytes, deflater, 1 << 14), 1 << 14))) {
       out.writeInt(MAGIC);
       out.writeUTF(key.modelVersion());
       out.writeByte(key.pixelFormat().ordinal());
@@ -145,7 +149,8 @@ public final class ReferenceState {
    * @throws CorruptBitstreamException when the bytes are not a valid state
    */
   public static ReferenceState fromBytes(byte[] bytes) {
-    try (DataInputStream in = new DataInputStream(new InflaterInputStream(new ByteArrayInputStream(bytes)))) {
+    try (DataInputStream in = new DataInputStream(new BufferedInputStream(
+        new InflaterInputStream(new ByteArrayInputStream(bytes)), 1 << 14))) {
       if (in.readInt() != MAGIC) {
         throw new CorruptBitstreamException("not a reference state");
       }

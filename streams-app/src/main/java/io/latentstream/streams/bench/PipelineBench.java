@@ -338,12 +338,16 @@ public final class PipelineBench implements Callable<Integer> {
             p.p50Millis(), p.p99Millis(), pf.framesPerSecond(), 100 * p.framesPerSecond() / pf.framesPerSecond(),
             100.0 * p.latentBytes() / pf.latentBytes());
         stdout.println("  " + cpuLine(codec.cpu(), p.cpu(), p.streamThread()));
-        stdout.printf(Locale.ROOT, "  random access: GET /frames median %.1f ms, max %.1f ms (%d frames, chains walked"
-            + " up to %d frames) vs one KEY decode %.1f ms; failover: %.0f bytes of chain state per camera, %.0f"
-            + " bytes per moved camera with its RESET key frame%n", (Double) row.get("randomAccessMedianMs"),
-            (Double) row.get("randomAccessMaxMs"), row.get("randomAccessRequests"),
-            row.get("randomAccessLongestChainWalk"), (Double) row.get("keyDecodeMedianMs"),
+        stdout.printf(Locale.ROOT, "  random access: GET /frames median %.1f ms, max %.1f ms (%d frames up to %d"
+            + " frames after their key frame, up to %d after a checkpoint) vs one KEY decode %.1f ms; failover: %.0f"
+            + " bytes of chain state per camera, %.0f bytes per moved camera with its RESET key frame%n",
+            (Double) row.get("randomAccessMedianMs"), (Double) row.get("randomAccessMaxMs"),
+            row.get("randomAccessRequests"), row.get("randomAccessLongestChainWalk"),
+            row.get("randomAccessLongestWalkFromCheckpoint"), (Double) row.get("keyDecodeMedianMs"),
             (Double) row.get("chainStateBytesPerCamera"), (Double) row.get("failoverBytesPerMovedCamera"));
+        stdout.printf(Locale.ROOT, "  decode-store checkpoints: %d, %.0f bytes each, %.0f bytes per frame%n",
+            row.get("checkpointRecords"), (Double) row.get("checkpointBytesMean"),
+            (Double) row.get("checkpointBytesPerFrame"));
         stdout.flush();
       }
 

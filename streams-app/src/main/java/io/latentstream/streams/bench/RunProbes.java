@@ -6,6 +6,7 @@ import io.latentstream.streams.StreamsApp;
 import io.latentstream.streams.config.StreamsAppConfig;
 import io.latentstream.streams.feed.CameraFeed;
 import io.latentstream.streams.feed.FrameTally;
+import io.latentstream.streams.topology.DecodeTopology;
 import io.latentstream.streams.topology.EncodeTopology;
 import java.io.IOException;
 import java.net.URI;
@@ -39,9 +40,11 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * decodable as soon as it is written. Cost per moved camera = chain-state record + (mean KEY - mean DELTA bytes).
  *
  * <p><b>Random access.</b> {@code GET /frames/{camera}/{seq}?format=raw} through the app's real HTTP endpoint, for
- * frames picked at random (seeded) along the chains of cameras nobody has asked for yet, so the decode mirror holds
- * no decoded state of them and every request starts from what it keeps; against one KEY decode as a consumer does
- * it ({@link FrameReceiver} on the camera's KEY frame), measured in the same JVM right after. Medians.
+ * frames picked at random (seeded) along the chains of cameras nobody has asked for yet, so the decoder holds no
+ * state of its own for them and every request starts from the decode store's checkpoints (one every
+ * {@link DecodeTopology#CHECKPOINT_EVERY} frames, kept as the frames arrived) or the key frame; against one KEY decode
+ * as a consumer does it ({@link FrameReceiver} on the camera's KEY frame), measured in the same JVM right after.
+ * Medians.
  */
 final class RunProbes {
 
@@ -51,9 +54,11 @@ final class RunProbes {
 
   private RunProbes() {}
 
-  static Map<String, Object> failover(StreamsAppConfig config, CameraFeed frames, FrameTally tally) {
-    String topic = config.getString(StreamsAppConfig.APPLICATION_ID) + "-" + EncodeTopology.CHAIN_STORE
-        + "-changelog";
+  /** What a store's changelog topic holds: its records, their bytes (key and value), and the last size per key. */
+  private record Changelog(long records, long bytes, Map<String, Integer> lastSize) {}
+
+  private static Changelog changelog(StreamsAppConfig config, String store) {
+    String topic = config.getString(StreamsAppConfig.APPLICATION_ID) + "-" + store + "-changelog";
     Map<String, Object> c = new HashMap<>(config.kafkaOverrides());
     c.keySet().retainAll(ConsumerConfig.configNames());
     c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString(StreamsAppConfig.BOOTSTRAP_SERVERS));
@@ -76,10 +81,18 @@ final class RunProbes {
           int size = (r.key() == null ? 0 : r.key().length) + (r.value() == null ? 0 : r.value().length);
           records++;
           bytes += size;
-          last.put(new String(r.key(), StandardCharsets.UTF_8), size);
+          last.put(new String(r.key(), StandardCharsets.ISO_8859_1), size);
         }
       }
     }
+    return new Changelog(records, bytes, last);
+  }
+
+  static Map<String, Object> failover(StreamsAppConfig config, CameraFeed frames, FrameTally tally) {
+    Changelog chains = changelog(config, EncodeTopology.CHAIN_STORE);
+    long records = chains.records();
+    long bytes = chains.bytes();
+    Map<String, Integer> last = chains.lastSize();
     double stateBytes = last.values().stream().mapToInt(Integer::intValue).average().orElse(Double.NaN);
     int deltas = tally.latents() - tally.keyFrames();
     double keyMean = (double) tally.keyBytes() / Math.max(1, tally.keyFrames());
@@ -91,6 +104,11 @@ final class RunProbes {
     out.put("keyFrameBytesMean", keyMean);
     out.put("deltaFrameBytesMean", deltaMean);
     out.put("failoverBytesPerMovedCamera", stateBytes + keyMean - deltaMean);
+    // the decode store's reference-state checkpoints (one every CHECKPOINT_EVERY frames of a chain)
+    Changelog checkpoints = changelog(config, DecodeTopology.CHECKPOINTS);
+    out.put("checkpointRecords", checkpoints.records());
+    out.put("checkpointBytesMean", (double) checkpoints.bytes() / Math.max(1, checkpoints.records()));
+    out.put("checkpointBytesPerFrame", (double) checkpoints.bytes() / Math.max(1, tally.latents()));
     return out;
   }
 
@@ -122,6 +140,7 @@ final class RunProbes {
     Map<String, List<Boolean>> keys = tally.keyFramePerFrame();
     double[] millis = new double[picked.size()];
     int longestWalk = 0;
+    int longestFromCheckpoint = 0;
     for (int i = 0; i < picked.size(); i++) {
       int camera = picked.get(i)[0];
       int seq = picked.get(i)[1];
@@ -131,6 +150,7 @@ final class RunProbes {
         key--;
       }
       longestWalk = Math.max(longestWalk, seq - key);
+      longestFromCheckpoint = Math.max(longestFromCheckpoint, (seq - key) % DecodeTopology.CHECKPOINT_EVERY);
       long start = System.nanoTime();
       int status = get(http, base, frames.cameraId(camera), seq);
       millis[i] = (System.nanoTime() - start) / 1e6;
@@ -158,6 +178,8 @@ final class RunProbes {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("randomAccessRequests", picked.size());
     out.put("randomAccessLongestChainWalk", longestWalk);
+    out.put("randomAccessLongestWalkFromCheckpoint", longestFromCheckpoint);
+    out.put("randomAccessCheckpointEvery", DecodeTopology.CHECKPOINT_EVERY);
     out.put("randomAccessMedianMs", median);
     out.put("randomAccessP90Ms", Percentiles.of(millis, 90));
     out.put("randomAccessMaxMs", Percentiles.of(millis, 100));

@@ -133,10 +133,10 @@ public final class StreamsAppConfig extends AbstractConfig {
                 + " coding). Between them DELTA frames code only what changed.")
         .define(KEYFRAME_INTERVAL_MS, Type.LONG, 10_000L, Range.atLeast(0), Importance.MEDIUM,
             "A KEY frame when this much capture time has passed since a camera's last one (0 = no time limit).")
-        .define(DELTA_DEAD_ZONE, Type.DOUBLE, 0.5, Range.between(0.0, 4.0), Importance.LOW,
+        .define(DELTA_DEAD_ZONE, Type.DOUBLE, 0.25, Range.between(0.0, 4.0), Importance.LOW,
             "DELTA frames keep a latent value unless it moved at least 0.5 + this from its reference (0 = DELTA"
                 + " frames reconstruct exactly like KEY frames).")
-        .define(DELTA_SKIP_ZONE, Type.DOUBLE, 0.9, Range.between(0.0, 4.0), Importance.LOW,
+        .define(DELTA_SKIP_ZONE, Type.DOUBLE, 0.5, Range.between(0.0, 4.0), Importance.LOW,
             "DELTA frames skip a whole latent position (16x16 pixels) when no channel moved 0.5 + this; at least"
                 + " delta.dead.zone.")
         .define(MODEL_NAME, Type.STRING, "default", Importance.HIGH,

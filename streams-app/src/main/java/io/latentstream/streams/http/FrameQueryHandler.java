@@ -218,7 +218,10 @@ public final class FrameQueryHandler implements HttpHandler {
           if (frame.isEmpty()) {
             return new Problem(404, "frame " + sequence + " of camera " + camera + " is not retained", false);
           }
-          return new Local(frame.get(), seq -> DecodeTopology.latest(store, camera, seq));
+          ReadOnlyWindowStore<String, byte[]> checkpoints = streams.store(StoreQueryParameters
+              .fromNameAndType(DecodeTopology.CHECKPOINTS, QueryableStoreTypes.<String, byte[]>windowStore())
+              .withPartition(md.partition()));
+          return new Local(frame.get(), DecodeTopology.chain(store, checkpoints, camera));
         } catch (InvalidStateStoreException e) {
           why = "the store of partition " + md.partition() + " is not ready here: " + e.getMessage();
         }

@@ -38,6 +38,7 @@ final class DecodeRequestProcessor implements Processor<String, DecodeRequest, S
   private final int maxPixelBytes;
   private ProcessorContext<String, DecodedFrame> context;
   private WindowStore<String, LatentFrame> store;
+  private WindowStore<String, byte[]> checkpoints;
 
   DecodeRequestProcessor(LatentFrameDecoder decoder, Clock clock, int maxPixelBytes) {
     this.decoder = decoder;
@@ -49,6 +50,7 @@ final class DecodeRequestProcessor implements Processor<String, DecodeRequest, S
   public void init(ProcessorContext<String, DecodedFrame> context) {
     this.context = context;
     this.store = context.getStateStore(DecodeTopology.STORE);
+    this.checkpoints = context.getStateStore(DecodeTopology.CHECKPOINTS);
   }
 
   @Override
@@ -88,7 +90,7 @@ final class DecodeRequestProcessor implements Processor<String, DecodeRequest, S
     }
     answer.setModelVersion(frame.get().getModelVersion());
     LatentFrameDecoder.Result result = decoder.decode(frame.get(),
-        seq -> DecodeTopology.latest(store, request.getCameraId(), seq));
+        DecodeTopology.chain(store, checkpoints, request.getCameraId()));
     if (result instanceof LatentFrameDecoder.Failed failed) {
       answer.setStatus(failed.status()).setError(failed.error());
       return;

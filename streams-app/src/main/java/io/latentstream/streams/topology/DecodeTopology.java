@@ -1,6 +1,8 @@
 package io.latentstream.streams.topology;
 
 import io.latentstream.codec.DecodeLimits;
+import io.latentstream.codec.CorruptBitstreamException;
+import io.latentstream.codec.sequence.ReferenceState;
 import io.latentstream.schemas.DeadLetter;
 import io.latentstream.schemas.DecodeRequest;
 import io.latentstream.schemas.DecodedFrame;
@@ -50,7 +52,11 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
  * <p>The store {@value #STORE} is a window store (1 ms windows, retention {@code latent.store.retention.ms}) keyed by
  * {@link #storeKey}(camera, sequence): it lives with the partition of {@code images.latent} its camera hashes to,
  * so interactive queries find its owner with {@code queryMetadataForKey(STORE, cameraId, stringSerializer)}.
- * Requests are keyed by request id; they are re-keyed by camera id and repartitioned into as many partitions as
+ * Next to it, {@value #CHECKPOINTS} holds the reference-state checkpoints the store's processor keeps along each chain
+ * as it arrives ({@link ChainFollower}), with the same keys, timestamps and retention, so the two move, restore and
+ * expire together (a window store drops expired segments when next written to) and no decode walks more than
+ * {@value #CHECKPOINT_EVERY} - 1 frames. Requests are keyed by request
+ * id; they are re-keyed by camera id and repartitioned into as many partitions as
  * {@code images.latent} with the same default partitioner, so each lands on the task holding its frame.
  *
  * <p>Frames decode with the model version that encoded them ({@link ActiveModels} as the resolver).
@@ -59,6 +65,13 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
 public final class DecodeTopology {
   /** The retained store of latent frames. */
   public static final String STORE = "latent-frames";
+  /**
+   * Reference-state checkpoints along the retained chains ({@link ChainFollower}): serialised {@link ReferenceState}s
+   * keyed and timestamped like the frames of {@link #STORE}, with its retention.
+   */
+  public static final String CHECKPOINTS = "latent-frames-checkpoints";
+  /** Frames between two checkpoints of a chain: no decode walks more than this minus one. */
+  public static final int CHECKPOINT_EVERY = ChainFollower.EVERY;
 
   /**
    * What the decode mirror needs from the configuration.
@@ -92,9 +105,22 @@ public final class DecodeTopology {
   /** Adds the store, its feed and the decode-request path to a builder shared with the encode path. */
   public static void addTo(StreamsBuilder builder, Settings settings, RecordSerdes serdes, ActiveModels activeModels,
       PipelineMetrics metrics) {
+    addTo(builder, settings, serdes, activeModels, metrics, new LatentFrameDecoder(activeModels,
+        DecodeLimits.ofMaxPixels(settings.maxPixels()), metrics::decoded));
+  }
+
+  /**
+   * As {@link #addTo(StreamsBuilder, Settings, RecordSerdes, ActiveModels, PipelineMetrics)}, with the decoder the
+   * decode requests share with {@code GET /frames}.
+   */
+  public static void addTo(StreamsBuilder builder, Settings settings, RecordSerdes serdes, ActiveModels activeModels,
+      PipelineMetrics metrics, LatentFrameDecoder decoder) {
     builder.addStateStore(Stores.windowStoreBuilder(
         Stores.persistentWindowStore(STORE, settings.retention(), Duration.ofMillis(1), false),
         Serdes.String(), serdes.latentFrame()));
+    builder.addStateStore(Stores.windowStoreBuilder(
+        Stores.persistentWindowStore(CHECKPOINTS, settings.retention(), Duration.ofMillis(1), false),
+        Serdes.String(), Serdes.ByteArray()));
     builder.addStateStore(CommitBoundMetrics.builder(LATENT_METRICS_STORE));
     builder.addStateStore(CommitBoundMetrics.builder(REQUEST_METRICS_STORE));
     DeadLetterFactory deadLetters = new DeadLetterFactory(settings.dlqMaxOriginalBytes(), Clock.systemUTC());
@@ -111,12 +137,12 @@ public final class DecodeTopology {
         .defaultBranch(Branched.as("invalid"));
     latent.get("latent-frames-valid")
         .mapValues(v -> ((ReadOutcome.Read<LatentFrame>) v).value(), Named.as("latent-frames-value"))
-        .process(LatentFrameStoreProcessor::new, Named.as("latent-frames-retain"), STORE);
+        .process(() -> new LatentFrameStoreProcessor(new ChainFollower(activeModels, limits)),
+            Named.as("latent-frames-retain"), STORE, CHECKPOINTS);
     toDeadLetters(latent.get("latent-frames-invalid"), settings, serdes, "latent-frames-");
 
     AvroSerde<DecodeRequest> requests = new AvroSerde<>(serdes.client(), DecodeRequest.class);
     AvroSerde<DecodedFrame> decoded = new AvroSerde<>(serdes.client(), DecodedFrame.class);
-    LatentFrameDecoder decoder = new LatentFrameDecoder(activeModels, limits, metrics::decoded);
     Map<String, KStream<byte[], ReadOutcome<DecodeRequest>>> read = builder
         .stream(settings.decodeRequestsTopic(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
             .withName("decode-requests-source"))
@@ -135,7 +161,7 @@ public final class DecodeTopology {
             .withKeySerde(Serdes.String()).withValueSerde(requests)
             .withNumberOfPartitions(settings.latentPartitions()))
         .process(() -> new DecodeRequestProcessor(decoder, Clock.systemUTC(), settings.maxAnswerPixelBytes()),
-            Named.as("decode-request"), STORE)
+            Named.as("decode-request"), STORE, CHECKPOINTS)
         .to(settings.decodedTopic(), Produced.with(Serdes.String(), decoded).withName("decoded-sink"));
     toDeadLetters(read.get("decode-requests-invalid"), settings, serdes, "decode-requests-");
   }
@@ -151,6 +177,51 @@ public final class DecodeTopology {
   /** The store key of a frame: unambiguous, since the sequence after the last '/' has no '/'. */
   public static String storeKey(String cameraId, long sequence) {
     return cameraId + "/" + sequence;
+  }
+
+  /** A camera's retained frames and the checkpoints along their chains, for {@link LatentFrameDecoder}. */
+  public static LatentFrameDecoder.Chain chain(ReadOnlyWindowStore<String, LatentFrame> store,
+      ReadOnlyWindowStore<String, byte[]> checkpoints, String cameraId) {
+    return new LatentFrameDecoder.Chain() {
+      @Override
+      public Optional<LatentFrame> frame(long sequence) {
+        return latest(store, cameraId, sequence);
+      }
+
+      @Override
+      public Optional<ReferenceState> checkpoint(long keySequence, long target) {
+        return DecodeTopology.checkpoint(checkpoints, cameraId, keySequence, target);
+      }
+    };
+  }
+
+  /**
+   * The newest kept checkpoint of the camera's chain from key frame {@code keySequence} at or before
+   * {@code target}: one store read when the checkpoint is there (the follower keeps one every
+   * {@value ChainFollower#EVERY} frames).
+   */
+  static Optional<ReferenceState> checkpoint(ReadOnlyWindowStore<String, byte[]> checkpoints, String cameraId,
+      long keySequence, long target) {
+    long every = ChainFollower.EVERY;
+    for (long at = keySequence + (target - keySequence) / every * every; at > keySequence; at -= every) {
+      byte[] bytes;
+      try (WindowStoreIterator<byte[]> it = checkpoints.backwardFetch(storeKey(cameraId, at), Instant.EPOCH,
+          Instant.ofEpochMilli(Long.MAX_VALUE))) {
+        bytes = it.hasNext() ? it.next().value : null;
+      }
+      if (bytes == null) {
+        continue;
+      }
+      try {
+        ReferenceState state = ReferenceState.fromBytes(bytes);
+        if (state.keySequence() == keySequence && state.sequence() == at) {
+          return Optional.of(state);
+        }
+      } catch (CorruptBitstreamException e) {
+        // not a state this version can read: walk from an earlier one
+      }
+    }
+    return Optional.empty();
   }
 
   /** The newest retained frame of the camera with a sequence in {@code [sequence - lookback, sequence]}, if any. */

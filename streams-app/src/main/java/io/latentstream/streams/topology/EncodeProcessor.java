@@ -193,7 +193,7 @@ public final class EncodeProcessor implements Processor<byte[], byte[], byte[], 
     String camera = frame.getCameraId();
     ModelResolver.Pinned pinned;
     try {
-      // pinned for the frame: a swap meanwhile closes the model only after it (a registry failure here is not the
+      // pinned for the frame: a swap meanwhile closes the model only after it (a model-loading failure here is not the
       // frame's fault: let it propagate)
       pinned = ModelResolver.pin(() -> codecs.get().encoderModel());
     } catch (ModelClosedException e) {

@@ -33,12 +33,14 @@ import javax.imageio.ImageIO;
  *
  * <p>A DELTA frame decodes from its chain: the key frame and every frame up to it, read from the retained store
  * through a {@link Chain}. Walking a chain is entropy decoding only (about a millisecond a frame); the synthesis
- * transform runs once. To keep random access cheap the decoder keeps {@link ReferenceState}s: the last state it
- * reached for each camera (sequential reads cost one step) and checkpoints every {@value #CHECKPOINT_EVERY} frames
- * along the chains it walked, up to {@value #MAX_STATES} states in all (oldest dropped first). A frame whose key
- * frame or an intermediate frame is no longer retained is reported NOT_FOUND with the missing frame named. A key frame
- * larger than the {@link DecodeLimits} ({@code frame.max.pixels}) is FAILED from its header, before anything is
- * allocated for it.
+ * transform runs once. Random access starts from the closest state there is: the decode store's checkpoints
+ * ({@link Chain#checkpoint}, kept every {@value ChainFollower#EVERY} frames as the frames arrive, so no request walks
+ * more than {@code EVERY - 1} frames), or one this decoder kept itself: the last state it reached for each camera
+ * (sequential reads cost one step) and every {@value #CHECKPOINT_EVERY} frames along the chains it walked, up to
+ * {@value #MAX_STATES} states in all (oldest dropped first); those cover chains the store could not follow (a model
+ * that could not be loaded while the frames arrived). A frame whose key frame or an intermediate frame is no longer
+ * retained is reported NOT_FOUND with the missing frame named. A key frame larger than the {@link DecodeLimits}
+ * ({@code frame.max.pixels}) is FAILED from its header, before anything is allocated for it.
  *
  * <p>Thread-safe: the states are immutable and their cache is synchronised.
  */
@@ -67,10 +69,18 @@ public final class LatentFrameDecoder {
     this.timing = timing;
   }
 
-  /** The retained frames of one camera, by sequence number. */
+  /** The retained frames of one camera, by sequence number, and the checkpoints kept along their chains. */
   @FunctionalInterface
   public interface Chain {
     Optional<LatentFrame> frame(long sequence);
+
+    /**
+     * The kept state of the chain from key frame {@code keySequence} closest at or before {@code target}, if any
+     * (the decode store's checkpoints, {@link ChainFollower}); none by default.
+     */
+    default Optional<ReferenceState> checkpoint(long keySequence, long target) {
+      return Optional.empty();
+    }
   }
 
   /** The outcome of decoding one frame. */
@@ -129,6 +139,20 @@ public final class LatentFrameDecoder {
         long key = parsed.delta().keySequence();
         long target = parsed.sequence();
         ReferenceState start = closest(camera, key, target);
+        // the store's newest checkpoint can be no later than this: skip reading it when a kept state is as close
+        long stored = key + (target - key) / ChainFollower.EVERY * ChainFollower.EVERY;
+        if (stored > key && (start == null || start.sequence() < stored)) {
+          Optional<ReferenceState> checkpoint = chain.checkpoint(key, target);
+          if (checkpoint.isPresent() && checkpoint.get().keySequence() == key
+              && checkpoint.get().sequence() <= target
+              && (start == null || checkpoint.get().sequence() > start.sequence())) {
+            start = checkpoint.get();
+          }
+        }
+        if (start != null && start.sequence() == target) {
+          // the checkpoint is this frame's own state: only the synthesis transform is left
+          return new Decoded(SequenceDecoder.resume(activeModels, start, limits).image(), start.modelVersion());
+        }
         long next;
         if (start == null) {
           Optional<LatentFrame> keyFrame = chain.frame(key);

@@ -10,6 +10,12 @@ import io.latentstream.codec.image.ImageFiles;
 import io.latentstream.codec.image.PixelImage;
 import io.latentstream.codec.model.CodecModel;
 import io.latentstream.codec.model.FixtureModels;
+import io.latentstream.codec.sequence.DeltaOptions;
+import io.latentstream.codec.sequence.KeyframePolicy;
+import io.latentstream.codec.sequence.ReferenceState;
+import io.latentstream.codec.sequence.SequenceDecoder;
+import io.latentstream.codec.sequence.SequenceEncoder;
+import io.latentstream.codec.sequence.SequenceFrame;
 import io.latentstream.schemas.DeadLetter;
 import io.latentstream.schemas.DeadLetterReason;
 import io.latentstream.schemas.DecodeOutputFormat;
@@ -42,6 +48,7 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.WindowStore;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -133,6 +140,46 @@ class DecodeTopologyTest {
     assertThat(png.key).isEqualTo("reply-to-me");
     assertThat(png.value.getFormat()).isEqualTo(PixelFormat.PNG);
     assertThat(ImageFiles.decode(bytes(png.value.getPixels()), "answer").pixels()).isEqualTo(direct.pixels());
+  }
+
+  @Test
+  void shouldKeepCheckpointsAsTheChainArrivesDecodeFromThemAndDropThemWithTheChain() {
+    SequenceEncoder encoder = new SequenceEncoder(models.resolve(models.currentVersion()),
+        new KeyframePolicy(10_000, 0), DeltaOptions.DEFAULT);
+    SequenceDecoder full = new SequenceDecoder(models);
+    int frames = ChainFollower.EVERY + 3;
+    byte[][] expected = new byte[frames][];
+    for (int i = 0; i < frames; i++) {
+      SequenceFrame coded = encoder.encode(TestFrames.image(1, i / 8), 100 + i, -1);
+      expected[i] = full.decode(coded.bitstream()).pixels();
+      latent.pipeInput("cam-1", ChainFollowerTest.latent(coded), T0.plusMillis(i));
+    }
+    WindowStore<String, byte[]> checkpoints = driver.getWindowStore(DecodeTopology.CHECKPOINTS);
+    long at = 100 + ChainFollower.EVERY;
+    ReferenceState kept = DecodeTopology.checkpoint(checkpoints, "cam-1", 100, frames + 100).orElseThrow();
+    assertThat(kept.keySequence()).isEqualTo(100);
+    assertThat(kept.sequence()).isEqualTo(at);
+
+    for (long s : new long[] {at - 1, at, at + 2}) {
+      requests.pipeInput("r" + s, request("r" + s, "cam-1", s, DecodeOutputFormat.RAW, null), T0.plusSeconds(1));
+      DecodedFrame answer = decoded.readValue();
+      assertThat(answer.getStatus()).as("frame %d", s).isEqualTo(DecodeStatus.OK);
+      assertThat(bytes(answer.getPixels())).as("frame %d", s).isEqualTo(expected[(int) (s - 100)]);
+    }
+
+    // another camera's chain moves stream time past the retention: cam-1's frames and checkpoints expire (the
+    // checkpoint store drops old segments when it is next written to, at the other chain's first checkpoint)
+    SequenceEncoder other = new SequenceEncoder(models.resolve(models.currentVersion()),
+        new KeyframePolicy(10_000, 0), DeltaOptions.DEFAULT);
+    for (int i = 0; i <= ChainFollower.EVERY; i++) {
+      LatentFrame f = ChainFollowerTest.latent(other.encode(TestFrames.image(2, 0), i, -1));
+      latent.pipeInput("cam-2", LatentFrame.newBuilder(f).setCameraId("cam-2").build(),
+          T0.plus(RETENTION.multipliedBy(3)).plusMillis(i));
+    }
+    assertThat(DecodeTopology.checkpoint(checkpoints, "cam-2", 0, ChainFollower.EVERY)).isPresent();
+    assertThat(DecodeTopology.checkpoint(checkpoints, "cam-1", 100, frames + 100)).isEmpty();
+    requests.pipeInput("old", request("old", "cam-1", at, DecodeOutputFormat.RAW, null), T0.plusSeconds(2));
+    assertThat(decoded.readValue().getStatus()).isEqualTo(DecodeStatus.NOT_FOUND);
   }
 
   @Test
