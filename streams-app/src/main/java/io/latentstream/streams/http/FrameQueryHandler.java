@@ -117,10 +117,7 @@ public final class FrameQueryHandler implements HttpHandler {
   }
 
   private void serve(HttpExchange exchange) throws IOException {
-    String method = exchange.getRequestMethod();
-    if (!method.equals("GET") && !method.equals("HEAD")) {
-      exchange.getResponseHeaders().set("Allow", "GET, HEAD");
-      Responses.text(exchange, 405, "use GET\n");
+    if (!Responses.allowMethods(exchange, "GET")) {
       return;
     }
     String rest = exchange.getRequestURI().getRawPath().substring(CONTEXT.length());
