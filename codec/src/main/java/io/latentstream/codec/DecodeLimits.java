@@ -4,11 +4,11 @@ import io.latentstream.codec.bitstream.LsfHeader;
 import io.latentstream.codec.image.PixelImage;
 
 /**
- * What a decoder accepts from a KEY frame's header before it allocates anything for it. A header names the image
- * size, and the latent, the symbol buffer and the picture are allocated from it; a few bytes claiming a huge image
- * would otherwise cost hundreds of megabytes per frame. A service sets the same pixel limit it accepts for input
- * frames (the streams app: {@code frame.max.pixels}); the format's own limit ({@link PixelImage#MAX_PIXELS}) applies
- * either way.
+ * What a decoder accepts from a KEY frame's header before it allocates anything for it. A header
+ * names the image size, and the latent, the symbol buffer and the picture are allocated from it; a
+ * few bytes claiming a huge image would otherwise cost hundreds of megabytes per frame. A service
+ * sets the same pixel limit it accepts for input frames (the streams app: {@code
+ * frame.max.pixels}); the format's own limit ({@link PixelImage#MAX_PIXELS}) applies either way.
  *
  * <p>Immutable and thread-safe.
  *
@@ -21,7 +21,8 @@ public record DecodeLimits(long maxPixels) {
 
   public DecodeLimits {
     if (maxPixels < 1 || maxPixels > PixelImage.MAX_PIXELS) {
-      throw new IllegalArgumentException("maxPixels " + maxPixels + " outside 1.." + PixelImage.MAX_PIXELS);
+      throw new IllegalArgumentException(
+          "maxPixels " + maxPixels + " outside 1.." + PixelImage.MAX_PIXELS);
     }
   }
 
@@ -38,8 +39,16 @@ public record DecodeLimits(long maxPixels) {
   public void check(LsfHeader header) {
     long pixels = (long) header.width() * header.height();
     if (pixels > maxPixels) {
-      throw new FrameTooLargeException("frame claims " + header.width() + "x" + header.height() + " = " + pixels
-          + " pixels, more than the " + maxPixels + " this decoder accepts");
+      throw new FrameTooLargeException(
+          "frame claims "
+              + header.width()
+              + "x"
+              + header.height()
+              + " = "
+              + pixels
+              + " pixels, more than the "
+              + maxPixels
+              + " this decoder accepts");
     }
   }
 }

@@ -1,8 +1,9 @@
 package io.latentstream.codec;
 
 /**
- * The result of {@link LearnedCodec#compress}: the bitstream (the LatentFrame {@code bitstream} field and the
- * {@code .lsf} file content) and what a caller reports about it. The byte array is not copied; do not modify it.
+ * The result of {@link LearnedCodec#compress}: the bitstream (the LatentFrame {@code bitstream}
+ * field and the {@code .lsf} file content) and what a caller reports about it. The byte array is
+ * not copied; do not modify it.
  *
  * @param bitstream the LSF bytes
  * @param modelVersion the model that encoded it

@@ -15,19 +15,22 @@ import io.latentstream.codec.model.ModelResolver;
 import java.util.Objects;
 
 /**
- * The learned image codec (factorized prior, Ballé et al.): {@code compress} = pad, analysis transform g_a,
- * quantize around the medians, code the symbols with context-adaptive arithmetic coding initialised from the
- * model's tables, wrap in an LSF v2 KEY bitstream; {@code decompress} = parse and validate, entropy-decode (v1 rANS
- * or v2), dequantize, synthesis transform g_s, clip, crop. Streams of frames (KEY and DELTA) are coded by
- * {@link io.latentstream.codec.sequence.SequenceEncoder} and decoded by
- * {@link io.latentstream.codec.sequence.SequenceDecoder}, which share the static steps here.
+ * The learned image codec (factorized prior, Ballé et al.): {@code compress} = pad, analysis
+ * transform g_a, quantize around the medians, code the symbols with context-adaptive arithmetic
+ * coding initialised from the model's tables, wrap in an LSF v2 KEY bitstream; {@code decompress} =
+ * parse and validate, entropy-decode (v1 rANS or v2), dequantize, synthesis transform g_s, clip,
+ * crop. Streams of frames (KEY and DELTA) are coded by {@link
+ * io.latentstream.codec.sequence.SequenceEncoder} and decoded by {@link
+ * io.latentstream.codec.sequence.SequenceDecoder}, which share the static steps here.
  *
- * <p>Decoding always uses the model version named in the bitstream, obtained from the {@link ModelResolver}, and
- * refuses a frame larger than its {@link DecodeLimits} before resolving the model or allocating anything.
- * Encoding uses the model given at construction (may be null for a decode-only codec).
+ * <p>Decoding always uses the model version named in the bitstream, obtained from the {@link
+ * ModelResolver}, and refuses a frame larger than its {@link DecodeLimits} before resolving the
+ * model or allocating anything. Encoding uses the model given at construction (may be null for a
+ * decode-only codec).
  *
- * <p>Thread-safe and cheap: it holds no state besides its references; create a new one to switch the encoder
- * model. It closes nothing: the caller owns the encoder model, the resolver owns its models.
+ * <p>Thread-safe and cheap: it holds no state besides its references; create a new one to switch
+ * the encoder model. It closes nothing: the caller owns the encoder model, the resolver owns its
+ * models.
  */
 public final class LearnedCodec {
   private final CodecModel encoderModel;
@@ -64,8 +67,9 @@ public final class LearnedCodec {
   public static ModelResolver only(CodecModel model) {
     return version -> {
       if (!version.equals(model.version())) {
-        throw new UnknownModelException(version, "bitstream needs model " + version + ", only " + model.version()
-            + " is loaded");
+        throw new UnknownModelException(
+            version,
+            "bitstream needs model " + version + ", only " + model.version() + " is loaded");
       }
       return model;
     };
@@ -92,7 +96,8 @@ public final class LearnedCodec {
    * Compresses an image as a self-contained KEY frame (sequence number 0).
    *
    * @throws InvalidImageException for images the codec cannot take
-   * @throws io.latentstream.codec.model.ModelClosedException when the encoder model was closed meanwhile
+   * @throws io.latentstream.codec.model.ModelClosedException when the encoder model was closed
+   *     meanwhile
    */
   public EncodedImage compress(PixelImage image) {
     if (encoderModel == null) {
@@ -100,7 +105,10 @@ public final class LearnedCodec {
     }
     Latent y = analyze(encoderModel, image);
     int[] q = encoderModel.entropy().quantize(y.data());
-    return new EncodedImage(writeKey(encoderModel, image, y, q, 0), encoderModel.version(), image.width(),
+    return new EncodedImage(
+        writeKey(encoderModel, image, y, q, 0),
+        encoderModel.version(),
+        image.width(),
         image.height());
   }
 
@@ -112,12 +120,21 @@ public final class LearnedCodec {
 
   /** The header a KEY frame of {@code image} gets with {@code model}. */
   public static LsfHeader header(CodecModel model, PixelImage image, Latent y) {
-    return new LsfHeader(model.version(), image.width(), image.height(), image.format(), image.container(),
-        model.manifest().stride(), y.height(), y.width(), y.channels());
+    return new LsfHeader(
+        model.version(),
+        image.width(),
+        image.height(),
+        image.format(),
+        image.container(),
+        model.manifest().stride(),
+        y.height(),
+        y.width(),
+        y.channels());
   }
 
   /** A v2 KEY bitstream of the symbols {@code q} of {@code image}'s latent {@code y}. */
-  public static byte[] writeKey(CodecModel model, PixelImage image, Latent y, int[] q, long sequence) {
+  public static byte[] writeKey(
+      CodecModel model, PixelImage image, Latent y, int[] q, long sequence) {
     byte[] payload = model.entropy().latentCoder().encodeKey(q, y.height(), y.width());
     return LsfFormat.writeKey(header(model, image, y), sequence, payload);
   }
@@ -125,64 +142,99 @@ public final class LearnedCodec {
   /**
    * Decompresses a KEY bitstream (v1 or v2) with the model it names.
    *
-   * @throws CorruptBitstreamException when the bytes are truncated, corrupted or do not fit the model
+   * @throws CorruptBitstreamException when the bytes are truncated, corrupted or do not fit the
+   *     model
    * @throws FrameTooLargeException when the frame claims a larger image than this codec's limits
    * @throws UnknownModelException when the resolver does not know the model version
-   * @throws MissingReferenceException for a DELTA frame (decode it with a SequenceDecoder over its chain)
+   * @throws MissingReferenceException for a DELTA frame (decode it with a SequenceDecoder over its
+   *     chain)
    */
   public PixelImage decompress(byte[] bitstream) {
     LsfFormat.Parsed parsed = LsfFormat.parse(bitstream);
     if (parsed.type() == FrameType.DELTA) {
       DeltaHeader d = parsed.delta();
-      throw new MissingReferenceException(d.keySequence(), d.referenceSequence(), "frame " + d.sequence()
-          + " is a DELTA frame: it decodes only after its chain from key frame " + d.keySequence()
-          + " (use a SequenceDecoder)");
+      throw new MissingReferenceException(
+          d.keySequence(),
+          d.referenceSequence(),
+          "frame "
+              + d.sequence()
+              + " is a DELTA frame: it decodes only after its chain from key frame "
+              + d.keySequence()
+              + " (use a SequenceDecoder)");
     }
     LsfHeader h = parsed.header();
     limits.check(h);
-    return resolver.withModel(h.modelVersion(),
-        model -> reconstruct(model, readKeySymbols(parsed, model, limits), h));
+    return resolver.withModel(
+        h.modelVersion(), model -> reconstruct(model, readKeySymbols(parsed, model, limits), h));
   }
 
-  /** {@link #readKeySymbols(LsfFormat.Parsed, CodecModel, DecodeLimits)} with {@link DecodeLimits#DEFAULT}. */
+  /**
+   * {@link #readKeySymbols(LsfFormat.Parsed, CodecModel, DecodeLimits)} with {@link
+   * DecodeLimits#DEFAULT}.
+   */
   public static int[] readKeySymbols(LsfFormat.Parsed parsed, CodecModel model) {
     return readKeySymbols(parsed, model, DecodeLimits.DEFAULT);
   }
 
   /**
-   * Entropy-decodes a parsed KEY frame (v1 or v2) into its latent symbols, after checking its size against
-   * {@code limits}.
+   * Entropy-decodes a parsed KEY frame (v1 or v2) into its latent symbols, after checking its size
+   * against {@code limits}.
    *
    * @throws FrameTooLargeException when the frame claims a larger image than {@code limits}
-   * @throws CorruptBitstreamException when the payload is corrupt or the latent does not fit the model
+   * @throws CorruptBitstreamException when the payload is corrupt or the latent does not fit the
+   *     model
    */
-  public static int[] readKeySymbols(LsfFormat.Parsed parsed, CodecModel model, DecodeLimits limits) {
+  public static int[] readKeySymbols(
+      LsfFormat.Parsed parsed, CodecModel model, DecodeLimits limits) {
     LsfHeader h = parsed.header();
     limits.check(h);
     ModelManifest m = model.manifest();
     if (h.latentChannels() != m.latentChannels() || h.stride() != m.stride()) {
-      throw new CorruptBitstreamException("bitstream latent M=" + h.latentChannels() + ", stride=" + h.stride()
-          + " do not match model " + m.version() + " (M=" + m.latentChannels() + ", stride=" + m.stride() + ")");
+      throw new CorruptBitstreamException(
+          "bitstream latent M="
+              + h.latentChannels()
+              + ", stride="
+              + h.stride()
+              + " do not match model "
+              + m.version()
+              + " (M="
+              + m.latentChannels()
+              + ", stride="
+              + m.stride()
+              + ")");
     }
     EntropyModel entropy = model.entropy();
     int[] q = new int[(int) h.symbolCount()];
     if (parsed.formatVersion() == 1) {
-      RansCoder.decode(parsed.buffer(), parsed.payloadOffset(), parsed.payloadLength(), q, entropy.ransTables());
+      RansCoder.decode(
+          parsed.buffer(), parsed.payloadOffset(), parsed.payloadLength(), q, entropy.ransTables());
     } else {
-      entropy.latentCoder().decodeKey(parsed.buffer(), parsed.payloadOffset(), parsed.payloadLength(), q,
-          h.latentHeight(), h.latentWidth());
+      entropy
+          .latentCoder()
+          .decodeKey(
+              parsed.buffer(),
+              parsed.payloadOffset(),
+              parsed.payloadLength(),
+              q,
+              h.latentHeight(),
+              h.latentWidth());
     }
     return q;
   }
 
   /** Dequantizes symbols, runs the synthesis transform and crops to the header's image. */
   public static PixelImage reconstruct(CodecModel model, int[] q, LsfHeader h) {
-    Latent yHat = new Latent(model.entropy().dequantize(q), h.latentHeight(), h.latentWidth(), h.latentChannels());
+    Latent yHat =
+        new Latent(
+            model.entropy().dequantize(q), h.latentHeight(), h.latentWidth(), h.latentChannels());
     PaddedTensor xHat = model.synthesize(yHat);
     return xHat.toImage(h.width(), h.height(), h.pixelFormat(), h.container());
   }
 
-  /** Reads a KEY bitstream's header (validated, CRC checked) without decoding it; null for a DELTA frame. */
+  /**
+   * Reads a KEY bitstream's header (validated, CRC checked) without decoding it; null for a DELTA
+   * frame.
+   */
   public static LsfHeader inspect(byte[] bitstream) {
     return LsfFormat.parse(bitstream).header();
   }

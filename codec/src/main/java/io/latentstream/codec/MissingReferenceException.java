@@ -1,9 +1,10 @@
 package io.latentstream.codec;
 
 /**
- * A DELTA frame cannot be decoded because the decoder does not hold the frame it is predicted from: decoding
- * started mid-chain, a frame of the chain was lost or skipped, or the decoder holds another stream. The frames
- * needed are the chain from {@link #keySequence()} up to {@link #referenceSequence()}.
+ * A DELTA frame cannot be decoded because the decoder does not hold the frame it is predicted from:
+ * decoding started mid-chain, a frame of the chain was lost or skipped, or the decoder holds
+ * another stream. The frames needed are the chain from {@link #keySequence()} up to {@link
+ * #referenceSequence()}.
  */
 public class MissingReferenceException extends CodecException {
   private final long keySequence;

@@ -7,8 +7,8 @@ import io.latentstream.codec.bitstream.LsfFormat;
 import io.latentstream.codec.bitstream.LsfHeader;
 import io.latentstream.codec.image.PixelFormat;
 import io.latentstream.codec.image.PixelImage;
-import io.latentstream.codec.model.FixtureModels;
 import io.latentstream.codec.model.CodecModel;
+import io.latentstream.codec.model.FixtureModels;
 import io.latentstream.codec.model.ModelCatalog;
 import io.latentstream.codec.sequence.DeltaOptions;
 import io.latentstream.codec.sequence.KeyframePolicy;
@@ -28,25 +28,37 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Random mutations and truncations of valid bitstreams. What a user relies on: every case ends, within seconds, either
- * in one of the typed rejections a caller handles ({@link CorruptBitstreamException}, {@link FrameTooLargeException}
- * for a size beyond the decode limits, {@link UnknownModelException} for a model version it does not have,
- * {@link MissingReferenceException} for a frame that needs its chain, {@link ModelMismatchException} for a DELTA frame
- * whose model fingerprint is not its chain's) or in an image of exactly the size and pixel
- * format its header declares, within the limits, decoded with bounded heap allocation; never another exception, a
- * hang or an out-of-memory error. Half of the mutants get a recomputed CRC so that the header validation and the
- * entropy decoder see the corruption instead of the checksum.
+ * Random mutations and truncations of valid bitstreams. What a user relies on: every case ends,
+ * within seconds, either in one of the typed rejections a caller handles ({@link
+ * CorruptBitstreamException}, {@link FrameTooLargeException} for a size beyond the decode limits,
+ * {@link UnknownModelException} for a model version it does not have, {@link
+ * MissingReferenceException} for a frame that needs its chain, {@link ModelMismatchException} for a
+ * DELTA frame whose model fingerprint is not its chain's) or in an image of exactly the size and
+ * pixel format its header declares, within the limits, decoded with bounded heap allocation; never
+ * another exception, a hang or an out-of-memory error. Half of the mutants get a recomputed CRC so
+ * that the header validation and the entropy decoder see the corruption instead of the checksum.
  */
 class BitstreamFuzzTest {
   private static final int CASES = 10_000;
-  /** Decode limit of the fuzzed codec: far above the seeds, far below what a mutated header can claim. */
+
+  /**
+   * Decode limit of the fuzzed codec: far above the seeds, far below what a mutated header can
+   * claim.
+   */
   private static final DecodeLimits LIMITS = DecodeLimits.ofMaxPixels(256 * 256);
+
   /** Heap one decode may allocate: a 256x256 frame's buffers are a small fraction of it. */
   private static final long MAX_ALLOCATED_BYTES = 64L << 20;
+
   /** The exceptions a caller of the decoder is documented to handle. */
-  private static final List<Class<? extends CodecException>> TYPED = List.of(CorruptBitstreamException.class,
-      FrameTooLargeException.class, UnknownModelException.class, MissingReferenceException.class,
-      ModelMismatchException.class);
+  private static final List<Class<? extends CodecException>> TYPED =
+      List.of(
+          CorruptBitstreamException.class,
+          FrameTooLargeException.class,
+          UnknownModelException.class,
+          MissingReferenceException.class,
+          ModelMismatchException.class);
+
   private static ModelCatalog catalog;
 
   @BeforeAll
@@ -72,8 +84,11 @@ class BitstreamFuzzTest {
     long start = System.nanoTime();
     for (int i = 0; i < CASES; i++) {
       byte[] mutant = mutate(seeds.get(rnd.nextInt(seeds.size())), rnd);
-      Outcome outcome = assertTimeoutPreemptively(Duration.ofSeconds(5), () -> decode(codec, mutant),
-          () -> "case hung: " + Arrays.toString(mutant));
+      Outcome outcome =
+          assertTimeoutPreemptively(
+              Duration.ofSeconds(5),
+              () -> decode(codec, mutant),
+              () -> "case hung: " + Arrays.toString(mutant));
       if (outcome == Outcome.DECODED) {
         decoded++;
       } else {
@@ -81,7 +96,8 @@ class BitstreamFuzzTest {
       }
     }
     double perCaseMs = (System.nanoTime() - start) / 1e6 / CASES;
-    System.out.printf("fuzz: %d decoded, %d rejected, %.3f ms/case%n", decoded, rejected, perCaseMs);
+    System.out.printf(
+        "fuzz: %d decoded, %d rejected, %.3f ms/case%n", decoded, rejected, perCaseMs);
     assertThat(decoded + rejected).isEqualTo(CASES);
     assertThat(rejected).isGreaterThan(CASES / 2);
   }
@@ -92,7 +108,9 @@ class BitstreamFuzzTest {
     SequenceEncoder enc = new SequenceEncoder(model, KeyframePolicy.DEFAULT, DeltaOptions.LOSSLESS);
     List<byte[]> chain = new ArrayList<>();
     for (int t = 0; t < 8; t++) {
-      chain.add(enc.encode(TestImages.synthetic(40, 24, PixelFormat.RGB24, t % 3), 500 + t, -1).bitstream());
+      chain.add(
+          enc.encode(TestImages.synthetic(40, 24, PixelFormat.RGB24, t % 3), 500 + t, -1)
+              .bitstream());
     }
     // the states after each frame, decoded once without faults
     List<ReferenceState> states = new ArrayList<>();
@@ -108,15 +126,19 @@ class BitstreamFuzzTest {
       int k = 1 + rnd.nextInt(chain.size() - 1);
       byte[] mutant = mutate(chain.get(k), rnd);
       SequenceDecoder dec = SequenceDecoder.resume(catalog, states.get(k - 1));
-      boolean ok = assertTimeoutPreemptively(Duration.ofSeconds(5), () -> {
-        try {
-          dec.apply(mutant);
-          return true;
-        } catch (CodecException e) {
-          assertTyped(e, mutant);
-          return false;
-        }
-      }, () -> "case hung: " + Arrays.toString(mutant));
+      boolean ok =
+          assertTimeoutPreemptively(
+              Duration.ofSeconds(5),
+              () -> {
+                try {
+                  dec.apply(mutant);
+                  return true;
+                } catch (CodecException e) {
+                  assertTyped(e, mutant);
+                  return false;
+                }
+              },
+              () -> "case hung: " + Arrays.toString(mutant));
       if (ok) {
         decoded++;
         // whatever decoded is a frame of this chain's size that the synthesis accepts
@@ -135,7 +157,10 @@ class BitstreamFuzzTest {
     assertThat(rejected).isGreaterThan(CASES / 2);
   }
 
-  private enum Outcome { DECODED, REJECTED }
+  private enum Outcome {
+    DECODED,
+    REJECTED
+  }
 
   private static Outcome decode(LearnedCodec codec, byte[] bits) {
     long before = allocatedBytes();
@@ -146,7 +171,8 @@ class BitstreamFuzzTest {
       assertTyped(e, bits);
       return Outcome.REJECTED;
     }
-    assertThat(allocatedBytes() - before).as("heap allocated decoding %s", Arrays.toString(bits))
+    assertThat(allocatedBytes() - before)
+        .as("heap allocated decoding %s", Arrays.toString(bits))
         .isLessThan(MAX_ALLOCATED_BYTES);
     // it decoded, so its header parses: the image is what the header declares, within the limits
     LsfHeader header = LsfFormat.parse(bits).header();
@@ -154,18 +180,22 @@ class BitstreamFuzzTest {
     assertThat(image.height()).isEqualTo(header.height());
     assertThat(image.format()).isEqualTo(header.pixelFormat());
     assertThat(image.pixelCount()).isPositive().isLessThanOrEqualTo(LIMITS.maxPixels());
-    assertThat(image.pixels()).hasSize(header.width() * header.height() * header.pixelFormat().channels());
+    assertThat(image.pixels())
+        .hasSize(header.width() * header.height() * header.pixelFormat().channels());
     return Outcome.DECODED;
   }
 
   private static void assertTyped(CodecException e, byte[] bits) {
-    assertThat(TYPED).as("%s for %s", e, Arrays.toString(bits)).anyMatch(type -> type.isInstance(e));
+    assertThat(TYPED)
+        .as("%s for %s", e, Arrays.toString(bits))
+        .anyMatch(type -> type.isInstance(e));
     assertThat(e.getMessage()).isNotBlank();
   }
 
   /** Heap bytes this thread has allocated so far. */
   private static long allocatedBytes() {
-    return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean()).getCurrentThreadAllocatedBytes();
+    return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean())
+        .getCurrentThreadAllocatedBytes();
   }
 
   private static byte[] mutate(byte[] seed, SplittableRandom rnd) {

@@ -15,22 +15,37 @@ import io.latentstream.codec.sequence.SequenceDecoder;
 import org.junit.jupiter.api.Test;
 
 /**
- * A bitstream of a few bytes may claim any image size up to the format's limit; decoders with {@link DecodeLimits}
- * refuse a larger claim from the header alone, before resolving the model or allocating symbols.
+ * A bitstream of a few bytes may claim any image size up to the format's limit; decoders with
+ * {@link DecodeLimits} refuse a larger claim from the header alone, before resolving the model or
+ * allocating symbols.
  */
 class DecodeLimitsTest {
 
   private static final DecodeLimits SMALL = new DecodeLimits(100_000);
 
   /** Fails the test when a decoder goes as far as resolving the model. */
-  private static final ModelResolver NO_MODEL = version -> {
-    throw new AssertionError("model " + version + " resolved before the frame's size was checked");
-  };
+  private static final ModelResolver NO_MODEL =
+      version -> {
+        throw new AssertionError(
+            "model " + version + " resolved before the frame's size was checked");
+      };
 
-  /** A well-formed KEY bitstream that claims {@code width x height} and carries eight bytes of payload. */
+  /**
+   * A well-formed KEY bitstream that claims {@code width x height} and carries eight bytes of
+   * payload.
+   */
   private static byte[] claiming(int width, int height) {
-    LsfHeader h = new LsfHeader("default-q2-20261125000000-0badc0de", width, height, PixelFormat.RGB24,
-        ContainerFormat.RAW, 16, (height + 15) / 16, (width + 15) / 16, 128);
+    LsfHeader h =
+        new LsfHeader(
+            "default-q2-20261125000000-0badc0de",
+            width,
+            height,
+            PixelFormat.RGB24,
+            ContainerFormat.RAW,
+            16,
+            (height + 15) / 16,
+            (width + 15) / 16,
+            128);
     return LsfFormat.writeKey(h, 0, new byte[8]);
   }
 
@@ -38,7 +53,9 @@ class DecodeLimitsTest {
   void shouldRefuseAKeyFrameLargerThanTheLimitBeforeResolvingItsModel() {
     byte[] bomb = claiming(8192, 8192);
     assertThatThrownBy(() -> new LearnedCodec(null, NO_MODEL, SMALL).decompress(bomb))
-        .isInstanceOf(FrameTooLargeException.class).hasMessageContaining("8192x8192").hasMessageContaining("100000");
+        .isInstanceOf(FrameTooLargeException.class)
+        .hasMessageContaining("8192x8192")
+        .hasMessageContaining("100000");
     SequenceDecoder stream = new SequenceDecoder(NO_MODEL, SMALL);
     assertThatThrownBy(() -> stream.apply(bomb)).isInstanceOf(FrameTooLargeException.class);
     assertThat(stream.state()).isNull();
@@ -59,7 +76,8 @@ class DecodeLimitsTest {
           .isEqualTo(unlimited.pixels());
       assertThatThrownBy(() -> codec.withLimits(new DecodeLimits(64 * 48 - 1)).decompress(bits))
           .isInstanceOf(FrameTooLargeException.class);
-      assertThatThrownBy(() -> new SequenceDecoder(catalog, new DecodeLimits(64 * 48 - 1)).apply(bits))
+      assertThatThrownBy(
+              () -> new SequenceDecoder(catalog, new DecodeLimits(64 * 48 - 1)).apply(bits))
           .isInstanceOf(FrameTooLargeException.class);
     }
   }
@@ -70,6 +88,7 @@ class DecodeLimitsTest {
     assertThat(DecodeLimits.ofMaxPixels(Long.MAX_VALUE)).isEqualTo(DecodeLimits.DEFAULT);
     assertThat(DecodeLimits.ofMaxPixels(4096L * 4096).maxPixels()).isEqualTo(4096L * 4096);
     assertThatThrownBy(() -> new DecodeLimits(0)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> new DecodeLimits(PixelImage.MAX_PIXELS + 1)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new DecodeLimits(PixelImage.MAX_PIXELS + 1))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }

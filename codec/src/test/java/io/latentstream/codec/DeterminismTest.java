@@ -17,10 +17,12 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The same input gives identical bytes in two separate JVMs, and a bitstream decodes in another JVM. */
+/**
+ * The same input gives identical bytes in two separate JVMs, and a bitstream decodes in another
+ * JVM.
+ */
 class DeterminismTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void shouldProduceIdenticalBytesWhenEncodedInAnotherProcess() throws Exception {
@@ -34,7 +36,15 @@ class DeterminismTest {
       here = codec.compress(ImageFiles.read(png)).bitstream();
 
       Path there = dir.resolve("out.lsf");
-      runCli(models, "encode", "--model", "default", "--quality", "2", png.toString(), there.toString());
+      runCli(
+          models,
+          "encode",
+          "--model",
+          "default",
+          "--quality",
+          "2",
+          png.toString(),
+          there.toString());
       assertThat(Files.readAllBytes(there)).isEqualTo(here);
 
       Path decodedThere = dir.resolve("decoded.png");
@@ -56,8 +66,11 @@ class DeterminismTest {
     cmd.add(System.getProperty("java.class.path"));
     cmd.add("io.latentstream.codec.cli.CodecCli");
     cmd.addAll(List.of(args));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(
-        new File(System.getProperty("java.io.tmpdir"), "determinism-cli.log")).start();
+    Process p =
+        new ProcessBuilder(cmd)
+            .redirectErrorStream(true)
+            .redirectOutput(new File(System.getProperty("java.io.tmpdir"), "determinism-cli.log"))
+            .start();
     assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("child JVM finished").isTrue();
     assertThat(p.exitValue()).as("child exit code, see target/tmp/determinism-cli.log").isZero();
   }

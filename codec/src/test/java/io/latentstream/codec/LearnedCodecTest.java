@@ -36,15 +36,20 @@ class LearnedCodecTest {
   @Test
   void shouldRoundTripPhotosWithSameSizeAndFormatWhenEncodedAndDecoded() {
     LearnedCodec codec = codec(3);
-    for (String name : List.of("skimage_chelsea.png", "mpl_grace_hopper.jpg", "skimage_camera_gray.png")) {
+    for (String name :
+        List.of("skimage_chelsea.png", "mpl_grace_hopper.jpg", "skimage_camera_gray.png")) {
       PixelImage image = TestImages.photo(name, 96);
       EncodedImage encoded = codec.compress(image);
       PixelImage decoded = codec.decompress(encoded.bitstream());
       assertThat(decoded.width()).isEqualTo(image.width());
       assertThat(decoded.height()).isEqualTo(image.height());
       assertThat(decoded.format()).isEqualTo(image.format());
-      assertThat(encoded.bpp()).isEqualTo(encoded.bitstream().length * 8.0 / (image.width() * image.height()));
-      assertThat(QualityMetrics.psnr(image, decoded)).as(name).isGreaterThan(12); // the fixture codes 16x16 blocks with 6 numbers: a crude but honest bound
+      assertThat(encoded.bpp())
+          .isEqualTo(encoded.bitstream().length * 8.0 / (image.width() * image.height()));
+      assertThat(QualityMetrics.psnr(image, decoded))
+          .as(name)
+          .isGreaterThan(
+              12); // the fixture codes 16x16 blocks with 6 numbers: a crude but honest bound
     }
   }
 
@@ -101,17 +106,27 @@ class LearnedCodecTest {
   @Test
   void shouldFailWithUnknownModelWhenBitstreamNamesAVersionNobodyHas() {
     CodecModel q1 = catalog.load("default", 1);
-    byte[] bits = LearnedCodec.of(q1).compress(TestImages.synthetic(20, 20, PixelFormat.RGB24, 1)).bitstream();
+    byte[] bits =
+        LearnedCodec.of(q1)
+            .compress(TestImages.synthetic(20, 20, PixelFormat.RGB24, 1))
+            .bitstream();
     CodecModel q2 = catalog.load("default", 2);
     assertThatThrownBy(() -> LearnedCodec.of(q2).decompress(bits))
-        .isInstanceOf(UnknownModelException.class).hasMessageContaining(q1.version());
+        .isInstanceOf(UnknownModelException.class)
+        .hasMessageContaining(q1.version());
   }
 
   @Test
   void shouldKeepContainerFormatWhenRoundTripping() {
-    PixelImage png = new PixelImage(20, 20, PixelFormat.RGB24,
-        TestImages.synthetic(20, 20, PixelFormat.RGB24, 2).pixels(), ContainerFormat.PNG);
+    PixelImage png =
+        new PixelImage(
+            20,
+            20,
+            PixelFormat.RGB24,
+            TestImages.synthetic(20, 20, PixelFormat.RGB24, 2).pixels(),
+            ContainerFormat.PNG);
     LearnedCodec codec = codec(1);
-    assertThat(codec.decompress(codec.compress(png).bitstream()).container()).isEqualTo(ContainerFormat.PNG);
+    assertThat(codec.decompress(codec.compress(png).bitstream()).container())
+        .isEqualTo(ContainerFormat.PNG);
   }
 }

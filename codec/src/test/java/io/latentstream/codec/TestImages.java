@@ -21,7 +21,10 @@ public final class TestImages {
 
   private TestImages() {}
 
-  /** The repository's photos (data/photos, licences in its MANIFEST.tsv): train/ and heldout/ together. */
+  /**
+   * The repository's photos (data/photos, licences in its MANIFEST.tsv): train/ and heldout/
+   * together.
+   */
   public static Path photosDir() {
     String root = System.getProperty("latentstream.root", "..");
     return Paths.get(root).resolve("data/photos").toAbsolutePath().normalize();
@@ -49,16 +52,19 @@ public final class TestImages {
   }
 
   /**
-   * Simulated fixed cameras filming the named photos of {@code data/photos/train} (one photo each, sensor noise,
-   * objects crossing), made on first use and then shared by the JVM's tests.
+   * Simulated fixed cameras filming the named photos of {@code data/photos/train} (one photo each,
+   * sensor noise, objects crossing), made on first use and then shared by the JVM's tests.
    */
-  public static synchronized CameraSimulator fixedCameras(List<String> scenes, int width, int height, int cameras) {
+  public static synchronized CameraSimulator fixedCameras(
+      List<String> scenes, int width, int height, int cameras) {
     List<Object> key = List.of(List.copyOf(scenes), width, height, cameras);
     CameraSimulator made = FIXED_CAMERAS.get(key);
     if (made == null) {
       Path train = photosDir().resolve("train");
       try {
-        made = CameraSimulator.of(scenes.stream().map(train::resolve).toList(), width, height, cameras);
+        made =
+            CameraSimulator.of(
+                scenes.stream().map(train::resolve).toList(), width, height, cameras);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
@@ -76,7 +82,11 @@ public final class TestImages {
     for (int y = 0; y < height; y++) {
       for (int x = 0; x < width; x++) {
         for (int c = 0; c < ch; c++) {
-          double v = 128 + 90 * Math.sin((x + 7 * c) / 9.0) * Math.cos((y - 5 * c) / 13.0) + rnd.nextInt(9) - 4;
+          double v =
+              128
+                  + 90 * Math.sin((x + 7 * c) / 9.0) * Math.cos((y - 5 * c) / 13.0)
+                  + rnd.nextInt(9)
+                  - 4;
           px[o++] = (byte) Math.max(0, Math.min(255, (int) v));
         }
       }

@@ -19,61 +19,67 @@ import org.junit.jupiter.api.io.TempDir;
 
 class LocalPlatformIT {
 
-    @TempDir
-    Path dataDir;
+  @TempDir Path dataDir;
 
-    @Test
-    void shouldServeBrokerAndRegistryAndLeaveNoChildWhenClosed() throws Exception {
-        LocalPlatform platform = builder().start();
-        List<ProcessHandle> children;
-        try {
-            children = ourChildren();
-            assertThat(children).extracting(ProcessHandle::pid).contains(platform.broker().process().pid(),
-                    platform.registry().process().pid());
+  @Test
+  void shouldServeBrokerAndRegistryAndLeaveNoChildWhenClosed() throws Exception {
+    LocalPlatform platform = builder().start();
+    List<ProcessHandle> children;
+    try {
+      children = ourChildren();
+      assertThat(children)
+          .extracting(ProcessHandle::pid)
+          .contains(platform.broker().process().pid(), platform.registry().process().pid());
 
-            HttpResponse<String> subjects = HttpClient.newHttpClient().send(
-                    HttpRequest.newBuilder(URI.create(platform.registryUrl() + "/subjects")).GET().build(),
-                    HttpResponse.BodyHandlers.ofString());
-            assertThat(subjects.statusCode()).isEqualTo(200);
-            assertThat(subjects.body()).isEqualTo("[]");
+      HttpResponse<String> subjects =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create(platform.registryUrl() + "/subjects"))
+                      .GET()
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+      assertThat(subjects.statusCode()).isEqualTo(200);
+      assertThat(subjects.body()).isEqualTo("[]");
 
-            try (Admin admin = Admin.create(Map.of("bootstrap.servers", platform.bootstrapServers()))) {
-                assertThat(admin.describeCluster().nodes().get(30, TimeUnit.SECONDS)).hasSize(1);
-            }
-        } finally {
-            platform.close();
-        }
-        platform.close();
-
-        assertThat(children).noneMatch(ProcessHandle::isAlive);
-        assertThat(ourChildren()).isEmpty();
+      try (Admin admin = Admin.create(Map.of("bootstrap.servers", platform.bootstrapServers()))) {
+        assertThat(admin.describeCluster().nodes().get(30, TimeUnit.SECONDS)).hasSize(1);
+      }
+    } finally {
+      platform.close();
     }
+    platform.close();
 
-    @Test
-    void shouldStartNothingWhenRegistryPortIsTaken() throws Exception {
-        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            LocalPlatform.Builder builder = builder().optRegistryPort(taken.getLocalPort());
+    assertThat(children).noneMatch(ProcessHandle::isAlive);
+    assertThat(ourChildren()).isEmpty();
+  }
 
-            assertThatThrownBy(builder::start).isInstanceOf(PortInUseException.class)
-                    .hasMessageContaining("port " + taken.getLocalPort() + " (schema registry)")
-                    .hasMessageContaining("--registry-port");
-            assertThat(ourChildren()).isEmpty();
-        }
+  @Test
+  void shouldStartNothingWhenRegistryPortIsTaken() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+      LocalPlatform.Builder builder = builder().optRegistryPort(taken.getLocalPort());
+
+      assertThatThrownBy(builder::start)
+          .isInstanceOf(PortInUseException.class)
+          .hasMessageContaining("port " + taken.getLocalPort() + " (schema registry)")
+          .hasMessageContaining("--registry-port");
+      assertThat(ourChildren()).isEmpty();
     }
+  }
 
-    private LocalPlatform.Builder builder() {
-        return LocalPlatform.builder()
-                .optDataDir(dataDir)
-                .optBrokerPort(LoopbackPorts.findFree())
-                .optControllerPort(LoopbackPorts.findFree())
-                .optRegistryPort(LoopbackPorts.findFree());
-    }
+  private LocalPlatform.Builder builder() {
+    return LocalPlatform.builder()
+        .optDataDir(dataDir)
+        .optBrokerPort(LoopbackPorts.findFree())
+        .optControllerPort(LoopbackPorts.findFree())
+        .optRegistryPort(LoopbackPorts.findFree());
+  }
 
-    /** Live child JVMs started by this JVM through {@link ChildJvm}. */
-    private static List<ProcessHandle> ourChildren() {
-        return ProcessHandle.current().descendants()
-                .filter(ProcessHandle::isAlive)
-                .filter(p -> p.info().commandLine().orElse("").contains(ParentWatchdog.class.getName()))
-                .toList();
-    }
+  /** Live child JVMs started by this JVM through {@link ChildJvm}. */
+  private static List<ProcessHandle> ourChildren() {
+    return ProcessHandle.current()
+        .descendants()
+        .filter(ProcessHandle::isAlive)
+        .filter(p -> p.info().commandLine().orElse("").contains(ParentWatchdog.class.getName()))
+        .toList();
+  }
 }

@@ -73,12 +73,28 @@ public final class SampleRecords {
         .setParentVersion("default-q3-20261120090000-99aa88bb")
         .setCreatedAt(T0)
         .setSha256("1a2b3c4d".repeat(8))
-        .setLocation(ArtifactChunks.newBuilder().setTopic("models.artifacts").setChunkCount(12)
-            .setTotalSizeBytes(11_534_336L).build())
-        .setMetrics(EvaluationMetrics.newBuilder().setDataset("heldout-photos").setImageCount(6).setBpp(0.412)
-            .setPsnr(31.2).setMsssim(0.962).setAdditional(Map.of("encodeMillis", 38.0)).build())
-        .setTrainingData(TrainingDataSummary.newBuilder().setSources(List.of("photos", "images.sample"))
-            .setImageCount(28).setSteps(200_000L).setDescription("crop 128x128, batch 8").build())
+        .setLocation(
+            ArtifactChunks.newBuilder()
+                .setTopic("models.artifacts")
+                .setChunkCount(12)
+                .setTotalSizeBytes(11_534_336L)
+                .build())
+        .setMetrics(
+            EvaluationMetrics.newBuilder()
+                .setDataset("heldout-photos")
+                .setImageCount(6)
+                .setBpp(0.412)
+                .setPsnr(31.2)
+                .setMsssim(0.962)
+                .setAdditional(Map.of("encodeMillis", 38.0))
+                .build())
+        .setTrainingData(
+            TrainingDataSummary.newBuilder()
+                .setSources(List.of("photos", "images.sample"))
+                .setImageCount(28)
+                .setSteps(200_000L)
+                .setDescription("crop 128x128, batch 8")
+                .build())
         .setStatus(ModelStatus.PROMOTED)
         .setStatusReason("psnr +0.4 dB at equal bpp")
         .setSignature(ByteBuffer.wrap(new byte[64]))
@@ -114,6 +130,7 @@ public final class SampleRecords {
 
   /** One of each of the six record types. */
   public static List<SpecificRecord> all() {
-    return List.of(rawFrame(), latentFrame(), deadLetter(), modelRelease(), decodeRequest(), decodedFrame());
+    return List.of(
+        rawFrame(), latentFrame(), deadLetter(), modelRelease(), decodeRequest(), decodedFrame());
   }
 }

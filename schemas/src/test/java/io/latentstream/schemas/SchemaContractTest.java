@@ -17,8 +17,13 @@ import org.junit.jupiter.params.provider.MethodSource;
 class SchemaContractTest {
 
   static List<Schema> recordSchemas() {
-    return List.of(RawFrame.getClassSchema(), LatentFrame.getClassSchema(), DeadLetter.getClassSchema(),
-        ModelRelease.getClassSchema(), DecodeRequest.getClassSchema(), DecodedFrame.getClassSchema());
+    return List.of(
+        RawFrame.getClassSchema(),
+        LatentFrame.getClassSchema(),
+        DeadLetter.getClassSchema(),
+        ModelRelease.getClassSchema(),
+        DecodeRequest.getClassSchema(),
+        DecodedFrame.getClassSchema());
   }
 
   @ParameterizedTest
@@ -36,21 +41,28 @@ class SchemaContractTest {
     for (Schema.Field field : schema.getFields()) {
       if (field.schema().isNullable()) {
         assertThat(field.hasDefaultValue()).as(field.name()).isTrue();
-        assertThat(field.schema().getTypes().get(0).getType()).as(field.name()).isEqualTo(Schema.Type.NULL);
+        assertThat(field.schema().getTypes().get(0).getType())
+            .as(field.name())
+            .isEqualTo(Schema.Type.NULL);
       }
     }
   }
 
   @ParameterizedTest
   @MethodSource("recordSchemas")
-  void shouldCarryATimestampMillisMappedToInstantWhenRecordIsGenerated(Schema schema) throws Exception {
+  void shouldCarryATimestampMillisMappedToInstantWhenRecordIsGenerated(Schema schema)
+      throws Exception {
     List<String> timestamps = new ArrayList<>();
     for (Schema.Field field : schema.getFields()) {
       if (field.schema().getLogicalType() instanceof LogicalTypes.TimestampMillis) {
         timestamps.add(field.name());
-        Class<?> type = Class.forName(schema.getFullName())
-            .getMethod("get" + Character.toUpperCase(field.name().charAt(0)) + field.name().substring(1))
-            .getReturnType();
+        Class<?> type =
+            Class.forName(schema.getFullName())
+                .getMethod(
+                    "get"
+                        + Character.toUpperCase(field.name().charAt(0))
+                        + field.name().substring(1))
+                .getReturnType();
         assertThat(type).as(field.name()).isEqualTo(Instant.class);
       }
     }
@@ -60,9 +72,19 @@ class SchemaContractTest {
   @Test
   void shouldCoverEveryRequiredFailureWhenDeadLetterReasonIsRead() {
     Schema reason = DeadLetterReason.getClassSchema();
-    assertThat(reason.getEnumSymbols()).contains("UNKNOWN", "UNDECODABLE_PAYLOAD", "TRUNCATED_PAYLOAD",
-        "UNKNOWN_SCHEMA_ID", "SCHEMA_MISMATCH", "MALFORMED_PAYLOAD", "ZERO_DIMENSIONS", "OVERSIZED_FRAME",
-        "BYTE_COUNT_MISMATCH", "CORRUPT_IMAGE", "MODEL_FAILURE");
+    assertThat(reason.getEnumSymbols())
+        .contains(
+            "UNKNOWN",
+            "UNDECODABLE_PAYLOAD",
+            "TRUNCATED_PAYLOAD",
+            "UNKNOWN_SCHEMA_ID",
+            "SCHEMA_MISMATCH",
+            "MALFORMED_PAYLOAD",
+            "ZERO_DIMENSIONS",
+            "OVERSIZED_FRAME",
+            "BYTE_COUNT_MISMATCH",
+            "CORRUPT_IMAGE",
+            "MODEL_FAILURE");
     assertThat(reason.getEnumDefault()).isEqualTo("UNKNOWN");
   }
 
@@ -77,14 +99,23 @@ class SchemaContractTest {
   @Test
   void shouldOfferChunksOrUriWhenModelReleaseLocationIsRead() {
     Schema location = ModelRelease.getClassSchema().getField("location").schema();
-    assertThat(location.getTypes()).extracting(Schema::getName).containsExactly("ArtifactChunks", "ArtifactUri");
+    assertThat(location.getTypes())
+        .extracting(Schema::getName)
+        .containsExactly("ArtifactChunks", "ArtifactUri");
   }
 
   @Test
   void shouldBuildEverySampleWhenAllRequiredFieldsAreSet() {
     List<SpecificRecord> all = SampleRecords.all();
-    assertThat(all).extracting(r -> r.getSchema().getName()).containsExactly("RawFrame", "LatentFrame",
-        "DeadLetter", "ModelRelease", "DecodeRequest", "DecodedFrame");
+    assertThat(all)
+        .extracting(r -> r.getSchema().getName())
+        .containsExactly(
+            "RawFrame",
+            "LatentFrame",
+            "DeadLetter",
+            "ModelRelease",
+            "DecodeRequest",
+            "DecodedFrame");
   }
 
   private static void collectUndocumented(Schema schema, Set<String> seen, List<String> out) {
@@ -111,7 +142,7 @@ class SchemaContractTest {
       case UNION -> schema.getTypes().forEach(t -> collectUndocumented(t, seen, out));
       case ARRAY -> collectUndocumented(schema.getElementType(), seen, out);
       case MAP -> collectUndocumented(schema.getValueType(), seen, out);
-      default -> { }
+      default -> {}
     }
   }
 

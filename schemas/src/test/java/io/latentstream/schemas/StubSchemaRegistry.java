@@ -21,8 +21,9 @@ import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
 
 /**
- * A small in-memory server speaking the Confluent Schema Registry REST API, for unit tests only (integration tests
- * use the real registry). Records every request and can be told to fail the next requests with a given status.
+ * A small in-memory server speaking the Confluent Schema Registry REST API, for unit tests only
+ * (integration tests use the real registry). Records every request and can be told to fail the next
+ * requests with a given status.
  */
 public final class StubSchemaRegistry implements AutoCloseable {
 
@@ -61,7 +62,9 @@ public final class StubSchemaRegistry implements AutoCloseable {
 
   /** Number of requests whose method and path start match. */
   public long count(String method, String pathPrefix) {
-    return requests.stream().filter(r -> r.method().equals(method) && r.path().startsWith(pathPrefix)).count();
+    return requests.stream()
+        .filter(r -> r.method().equals(method) && r.path().startsWith(pathPrefix))
+        .count();
   }
 
   /** Registers directly, bypassing HTTP (for arranging tests). */
@@ -88,8 +91,12 @@ public final class StubSchemaRegistry implements AutoCloseable {
   private void handle(HttpExchange exchange) throws IOException {
     String method = exchange.getRequestMethod();
     String path = exchange.getRequestURI().getRawPath();
-    requests.add(new Request(method, path, exchange.getRequestHeaders().getFirst("Authorization"),
-        exchange.getRequestHeaders().getFirst("Content-Type")));
+    requests.add(
+        new Request(
+            method,
+            path,
+            exchange.getRequestHeaders().getFirst("Authorization"),
+            exchange.getRequestHeaders().getFirst("Content-Type")));
     byte[] body = exchange.getRequestBody().readAllBytes();
     Integer failure = cannedFailures.poll();
     if (failure != null) {
@@ -105,9 +112,13 @@ public final class StubSchemaRegistry implements AutoCloseable {
     }
   }
 
-  private void route(HttpExchange exchange, String method, String path, byte[] body) throws IOException {
+  private void route(HttpExchange exchange, String method, String path, byte[] body)
+      throws IOException {
     String[] parts = path.split("/");
-    if (method.equals("POST") && parts.length == 4 && parts[1].equals("subjects") && parts[3].equals("versions")) {
+    if (method.equals("POST")
+        && parts.length == 4
+        && parts[1].equals("subjects")
+        && parts[3].equals("versions")) {
       respond(exchange, 200, json.createObjectNode().put("id", register(parts[2], schema(body))));
     } else if (method.equals("POST") && parts.length == 3 && parts[1].equals("subjects")) {
       List<Integer> versions = versionsBySubject.get(parts[2]);
@@ -123,19 +134,26 @@ public final class StubSchemaRegistry implements AutoCloseable {
         }
       }
       respond(exchange, 404, error(40403, "Schema not found"));
-    } else if (method.equals("GET") && parts.length == 4 && parts[1].equals("schemas") && parts[2].equals("ids")) {
+    } else if (method.equals("GET")
+        && parts.length == 4
+        && parts[1].equals("schemas")
+        && parts[2].equals("ids")) {
       Schema schema = schemasById.get(Integer.parseInt(parts[3]));
       if (schema == null) {
         respond(exchange, 404, error(40403, "Schema " + parts[3] + " not found"));
       } else {
         respond(exchange, 200, json.createObjectNode().put("schema", schema.toString()));
       }
-    } else if (method.equals("GET") && parts.length == 5 && parts[1].equals("subjects") && parts[4].equals("latest")) {
+    } else if (method.equals("GET")
+        && parts.length == 5
+        && parts[1].equals("subjects")
+        && parts[4].equals("latest")) {
       List<Integer> versions = versionsBySubject.get(parts[2]);
       if (versions == null) {
         respond(exchange, 404, error(40401, "Subject not found"));
       } else {
-        respond(exchange, 200, describe(parts[2], versions.get(versions.size() - 1), versions.size()));
+        respond(
+            exchange, 200, describe(parts[2], versions.get(versions.size() - 1), versions.size()));
       }
     } else if (method.equals("POST") && parts.length == 6 && parts[1].equals("compatibility")) {
       List<Integer> versions = versionsBySubject.get(parts[3]);
@@ -144,8 +162,9 @@ public final class StubSchemaRegistry implements AutoCloseable {
         return;
       }
       Schema latest = schemasById.get(versions.get(versions.size() - 1));
-      boolean compatible = SchemaCompatibility.checkReaderWriterCompatibility(schema(body), latest).getType()
-          == SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE;
+      boolean compatible =
+          SchemaCompatibility.checkReaderWriterCompatibility(schema(body), latest).getType()
+              == SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE;
       respond(exchange, 200, json.createObjectNode().put("is_compatible", compatible));
     } else if (method.equals("PUT") && parts.length == 3 && parts[1].equals("config")) {
       String level = json.readTree(body).get("compatibility").asText();
@@ -154,7 +173,10 @@ public final class StubSchemaRegistry implements AutoCloseable {
     } else if (method.equals("GET") && parts.length == 3 && parts[1].equals("config")) {
       String level = compatibilityBySubject.get(parts[2]);
       if (level == null) {
-        respond(exchange, 404, error(40408, "Subject does not have subject-level compatibility configured"));
+        respond(
+            exchange,
+            404,
+            error(40408, "Subject does not have subject-level compatibility configured"));
       } else {
         respond(exchange, 200, json.createObjectNode().put("compatibilityLevel", level));
       }
@@ -170,7 +192,10 @@ public final class StubSchemaRegistry implements AutoCloseable {
   }
 
   private ObjectNode describe(String subject, int id, int version) {
-    return json.createObjectNode().put("subject", subject).put("id", id).put("version", version)
+    return json.createObjectNode()
+        .put("subject", subject)
+        .put("id", id)
+        .put("version", version)
         .put("schema", schemasById.get(id).toString());
   }
 

@@ -19,8 +19,8 @@ public final class TestTopics {
   private TestTopics() {}
 
   /**
-   * Creates the topic. Tolerates the testkit's leader wait failing with "unknown topic" right after a successful
-   * create (metadata not propagated yet): clients wait for the metadata themselves.
+   * Creates the topic. Tolerates the testkit's leader wait failing with "unknown topic" right after
+   * a successful create (metadata not propagated yet): clients wait for the metadata themselves.
    */
   public static void create(TestPlatform platform, String name, int partitions) {
     try {
@@ -32,23 +32,31 @@ public final class TestTopics {
     }
   }
 
-  /** Assigns every partition of {@code topic} and polls until {@code expected} records have arrived. */
-  public static <K, V> List<ConsumerRecord<K, V>> readAll(Consumer<K, V> consumer, String topic, int expected) {
+  /**
+   * Assigns every partition of {@code topic} and polls until {@code expected} records have arrived.
+   */
+  public static <K, V> List<ConsumerRecord<K, V>> readAll(
+      Consumer<K, V> consumer, String topic, int expected) {
     AtomicReference<List<PartitionInfo>> infos = new AtomicReference<>(List.of());
-    await().atMost(Duration.ofSeconds(30)).until(() -> {
-      infos.set(consumer.partitionsFor(topic, Duration.ofSeconds(5)));
-      return !infos.get().isEmpty();
-    });
-    List<TopicPartition> partitions = infos.get().stream()
-        .map(p -> new TopicPartition(topic, p.partition()))
-        .toList();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> {
+              infos.set(consumer.partitionsFor(topic, Duration.ofSeconds(5)));
+              return !infos.get().isEmpty();
+            });
+    List<TopicPartition> partitions =
+        infos.get().stream().map(p -> new TopicPartition(topic, p.partition())).toList();
     consumer.assign(partitions);
     consumer.seekToBeginning(partitions);
     List<ConsumerRecord<K, V>> records = new ArrayList<>();
-    await().atMost(Duration.ofSeconds(30)).until(() -> {
-      consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-      return records.size() >= expected;
-    });
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> {
+              consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+              return records.size() >= expected;
+            });
     return records;
   }
 }

@@ -30,7 +30,10 @@ final class Chains {
     return out;
   }
 
-  /** Each frame's picture ("camera/sequence" to pixels), decoded per camera in topic order with the consumer API. */
+  /**
+   * Each frame's picture ("camera/sequence" to pixels), decoded per camera in topic order with the
+   * consumer API.
+   */
   static Map<String, byte[]> pictures(List<LatentFrame> frames, ModelResolver models) {
     Map<String, byte[]> out = new HashMap<>();
     for (Map.Entry<String, List<LatentFrame>> camera : byCamera(frames).entrySet()) {
@@ -46,16 +49,19 @@ final class Chains {
   }
 
   /**
-   * Decodes every camera's committed frames in topic order with the consumer API, from the first: every frame must
-   * give a picture (no DELTA ever refers to a frame that is not committed before it). Returns the frames by type.
+   * Decodes every camera's committed frames in topic order with the consumer API, from the first:
+   * every frame must give a picture (no DELTA ever refers to a frame that is not committed before
+   * it). Returns the frames by type.
    */
-  static Map<FrameType, Integer> assertEveryFrameDecodes(List<LatentFrame> frames, ModelResolver models) {
+  static Map<FrameType, Integer> assertEveryFrameDecodes(
+      List<LatentFrame> frames, ModelResolver models) {
     Map<FrameType, Integer> types = new HashMap<>();
     for (Map.Entry<String, List<LatentFrame>> camera : byCamera(frames).entrySet()) {
       FrameReceiver receiver = new FrameReceiver(models, null, 0);
       for (LatentFrame f : camera.getValue()) {
         FrameReceiver.Received got = receiver.receive(f.getCameraId(), bytes(f.getBitstream()));
-        assertThat(got).as("%s/%d (%s)", f.getCameraId(), f.getSequence(), f.getFrameType())
+        assertThat(got)
+            .as("%s/%d (%s)", f.getCameraId(), f.getSequence(), f.getFrameType())
             .isInstanceOf(FrameReceiver.Picture.class);
         assertThat(got.sequence()).isEqualTo(f.getSequence());
         types.merge(f.getFrameType(), 1, Integer::sum);

@@ -33,17 +33,22 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 
 /**
- * A consumer that starts in the middle of a camera's chain (a plain KafkaConsumer, read_committed, from the end of
- * the topic, with the codec's FrameReceiver) cannot decode the DELTA frames it sees first; it asks for a key frame
- * through {@code POST /cameras/{id}/keyframe} and gets pictures right after, long before the key-frame interval.
+ * A consumer that starts in the middle of a camera's chain (a plain KafkaConsumer, read_committed,
+ * from the end of the topic, with the codec's FrameReceiver) cannot decode the DELTA frames it sees
+ * first; it asks for a key frame through {@code POST /cameras/{id}/keyframe} and gets pictures
+ * right after, long before the key-frame interval.
  */
 @RealPlatform
 class ConsumerJoinIT {
 
   @Test
-  void shouldGetPicturesAfterRequestingAKeyFrameWhenJoiningMidStream(TestPlatform platform) throws Exception {
-    PipelineFixture fixture = new PipelineFixture(platform, 2).set(StreamsAppConfig.SAMPLE_RATE, 0.0)
-        .set(StreamsAppConfig.KEYFRAME_INTERVAL_FRAMES, 100_000).set(StreamsAppConfig.KEYFRAME_INTERVAL_MS, 0L);
+  void shouldGetPicturesAfterRequestingAKeyFrameWhenJoiningMidStream(TestPlatform platform)
+      throws Exception {
+    PipelineFixture fixture =
+        new PipelineFixture(platform, 2)
+            .set(StreamsAppConfig.SAMPLE_RATE, 0.0)
+            .set(StreamsAppConfig.KEYFRAME_INTERVAL_FRAMES, 100_000)
+            .set(StreamsAppConfig.KEYFRAME_INTERVAL_MS, 0L);
     String raw = fixture.topic(StreamsAppConfig.TOPIC_RAW);
     String latent = fixture.topic(StreamsAppConfig.TOPIC_LATENT);
     AtomicBoolean stop = new AtomicBoolean();
@@ -52,40 +57,63 @@ class ConsumerJoinIT {
     try (StreamsApp app = StreamsApp.start(fixture.config());
         KafkaProducer<byte[], byte[]> producer = fixture.producer();
         CodecModel model = CodecModel.load(FixtureModels.level(2))) {
-      CompletableFuture<Void> camera = CompletableFuture.runAsync(() -> {
-        for (int seq = 0; !stop.get() && seq < 2000; seq++) {
-          producer.send(new ProducerRecord<>(raw, "cam-0".getBytes(StandardCharsets.UTF_8), fixture.serdes()
-              .rawFrame().serializer().serialize(raw, TestFrames.raw("cam-0", seq, TestFrames.image(0, seq / 10)))));
-          producer.flush();
-          sent.incrementAndGet();
-          try {
-            Thread.sleep(20);
-          } catch (InterruptedException e) {
-            return;
-          }
-        }
-      });
+      CompletableFuture<Void> camera =
+          CompletableFuture.runAsync(
+              () -> {
+                for (int seq = 0; !stop.get() && seq < 2000; seq++) {
+                  producer.send(
+                      new ProducerRecord<>(
+                          raw,
+                          "cam-0".getBytes(StandardCharsets.UTF_8),
+                          fixture
+                              .serdes()
+                              .rawFrame()
+                              .serializer()
+                              .serialize(
+                                  raw,
+                                  TestFrames.raw("cam-0", seq, TestFrames.image(0, seq / 10)))));
+                  producer.flush();
+                  sent.incrementAndGet();
+                  try {
+                    Thread.sleep(20);
+                  } catch (InterruptedException e) {
+                    return;
+                  }
+                }
+              });
       // the chain has started before the consumer joins
       fixture.readCommitted(latent, 30, Duration.ofSeconds(60));
 
       List<Integer> requestStatuses = new ArrayList<>();
-      FrameReceiver receiver = new FrameReceiver(LearnedCodec.only(model), id -> {
-        URI uri = app.http().baseUri().resolve("/cameras/" + id + "/keyframe");
-        try {
-          requestStatuses.add(http.send(HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.noBody())
-              .build(), HttpResponse.BodyHandlers.discarding()).statusCode());
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
-      }, Duration.ofSeconds(5).toNanos());
+      FrameReceiver receiver =
+          new FrameReceiver(
+              LearnedCodec.only(model),
+              id -> {
+                URI uri = app.http().baseUri().resolve("/cameras/" + id + "/keyframe");
+                try {
+                  requestStatuses.add(
+                      http.send(
+                              HttpRequest.newBuilder(uri)
+                                  .POST(HttpRequest.BodyPublishers.noBody())
+                                  .build(),
+                              HttpResponse.BodyHandlers.discarding())
+                          .statusCode());
+                } catch (Exception e) {
+                  throw new IllegalStateException(e);
+                }
+              },
+              Duration.ofSeconds(5).toNanos());
       Map<String, Object> c = platform.clientConfig();
       c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
       List<FrameReceiver.Received> got = new ArrayList<>();
       List<LatentFrame> frames = new ArrayList<>();
-      try (KafkaConsumer<String, LatentFrame> consumer = new KafkaConsumer<>(c, new StringDeserializer(),
-          fixture.serdes().latentFrame().deserializer())) {
-        List<TopicPartition> partitions = consumer.partitionsFor(latent).stream()
-            .map(p -> new TopicPartition(latent, p.partition())).toList();
+      try (KafkaConsumer<String, LatentFrame> consumer =
+          new KafkaConsumer<>(
+              c, new StringDeserializer(), fixture.serdes().latentFrame().deserializer())) {
+        List<TopicPartition> partitions =
+            consumer.partitionsFor(latent).stream()
+                .map(p -> new TopicPartition(latent, p.partition()))
+                .toList();
         consumer.assign(partitions);
         consumer.seekToEnd(partitions);
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -93,15 +121,18 @@ class ConsumerJoinIT {
             && System.nanoTime() < deadline) {
           for (ConsumerRecord<String, LatentFrame> r : consumer.poll(Duration.ofMillis(200))) {
             frames.add(r.value());
-            got.add(receiver.receive(r.value().getCameraId(), Chains.bytes(r.value().getBitstream())));
+            got.add(
+                receiver.receive(r.value().getCameraId(), Chains.bytes(r.value().getBitstream())));
           }
         }
       } finally {
         stop.set(true);
         camera.join();
       }
-      assertThat(got.get(0)).as("the first frame seen is a DELTA of a chain that started earlier")
-          .isInstanceOfSatisfying(FrameReceiver.Waiting.class, w -> assertThat(w.requested()).isTrue());
+      assertThat(got.get(0))
+          .as("the first frame seen is a DELTA of a chain that started earlier")
+          .isInstanceOfSatisfying(
+              FrameReceiver.Waiting.class, w -> assertThat(w.requested()).isTrue());
       assertThat(requestStatuses).containsExactly(202);
       int firstPicture = 0;
       while (!(got.get(firstPicture) instanceof FrameReceiver.Picture)) {
@@ -110,8 +141,8 @@ class ConsumerJoinIT {
       LatentFrame key = frames.get(firstPicture);
       assertThat(key.getFrameType()).isEqualTo(FrameType.KEY);
       assertThat(key.getKeyframeCause()).isEqualTo("REQUEST");
-      assertThat(got.subList(firstPicture, got.size())).allSatisfy(
-          r -> assertThat(r).isInstanceOf(FrameReceiver.Picture.class));
+      assertThat(got.subList(firstPicture, got.size()))
+          .allSatisfy(r -> assertThat(r).isInstanceOf(FrameReceiver.Picture.class));
       assertThat(got.size() - firstPicture).isGreaterThanOrEqualTo(20);
       assertThat(sent.get()).as("far fewer frames than the interval").isLessThan(2000);
     }

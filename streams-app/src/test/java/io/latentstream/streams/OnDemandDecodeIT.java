@@ -31,10 +31,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Acceptance 5 of the streams app: with two instances, a REST decode through either one returns the frame owned by
- * the other; and while one instance leaves (a rebalance moves its partitions and their stores to the survivor),
- * queries keep getting the right frame or a 503 with {@code Retry-After}, never an error, and afterwards the survivor
- * answers everything itself.
+ * Acceptance 5 of the streams app: with two instances, a REST decode through either one returns the
+ * frame owned by the other; and while one instance leaves (a rebalance moves its partitions and
+ * their stores to the survivor), queries keep getting the right frame or a 503 with {@code
+ * Retry-After}, never an error, and afterwards the survivor answers everything itself.
  */
 @RealPlatform
 class OnDemandDecodeIT {
@@ -43,9 +43,11 @@ class OnDemandDecodeIT {
   private static final int FRAMES = 3;
 
   @Test
-  void shouldServeFramesOwnedByTheOtherInstanceBeforeDuringAndAfterItLeaves(TestPlatform platform) throws Exception {
+  void shouldServeFramesOwnedByTheOtherInstanceBeforeDuringAndAfterItLeaves(TestPlatform platform)
+      throws Exception {
     long start = System.nanoTime();
-    PipelineFixture fixture = new PipelineFixture(platform, CAMERAS).set(StreamsAppConfig.SAMPLE_RATE, 0.0);
+    PipelineFixture fixture =
+        new PipelineFixture(platform, CAMERAS).set(StreamsAppConfig.SAMPLE_RATE, 0.0);
     StreamsAppConfig first = fixture.config();
     StreamsAppConfig second = fixture.anotherInstance("leaving");
     HttpClient http = HttpClient.newHttpClient();
@@ -60,15 +62,21 @@ class OnDemandDecodeIT {
         assertThat(frames).hasSize(CAMERAS * FRAMES);
         Map<String, byte[]> expected = Chains.pictures(frames, LearnedCodec.only(model));
         assertThat(expected).hasSize(frames.size());
-        await().atMost(Duration.ofSeconds(60)).until(() -> survivor.streams().state() == KafkaStreams.State.RUNNING
-            && leaving.streams().state() == KafkaStreams.State.RUNNING);
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .until(
+                () ->
+                    survivor.streams().state() == KafkaStreams.State.RUNNING
+                        && leaving.streams().state() == KafkaStreams.State.RUNNING);
 
         Map<String, Integer> servedByOther = new HashMap<>();
         for (LatentFrame f : frames) {
           for (StreamsApp asked : List.of(survivor, leaving)) {
             URI uri = frameUri(asked, f);
-            HttpResponse<byte[]> r = await().atMost(Duration.ofSeconds(30)).until(() -> get(http, uri),
-                resp -> resp.statusCode() == 200);
+            HttpResponse<byte[]> r =
+                await()
+                    .atMost(Duration.ofSeconds(30))
+                    .until(() -> get(http, uri), resp -> resp.statusCode() == 200);
             assertThat(r.body()).as(uri.toString()).isEqualTo(expected.get(id(f)));
             if (!servedBy(r).endsWith(":" + asked.http().port())) {
               servedByOther.merge(asked == survivor ? "survivor" : "leaving", 1, Integer::sum);
@@ -83,29 +91,42 @@ class OnDemandDecodeIT {
         Map<Integer, AtomicInteger> statuses = new ConcurrentHashMap<>();
         AtomicInteger wrongBodies = new AtomicInteger();
         AtomicInteger missingRetryAfter = new AtomicInteger();
-        CompletableFuture<Void> queries = CompletableFuture.runAsync(() -> {
-          while (!stop.get()) {
-            for (LatentFrame f : frames) {
-              try {
-                HttpResponse<byte[]> r = get(http, frameUri(survivor, f));
-                statuses.computeIfAbsent(r.statusCode(), s -> new AtomicInteger()).incrementAndGet();
-                if (r.statusCode() == 200 && !java.util.Arrays.equals(r.body(), expected.get(id(f)))) {
-                  wrongBodies.incrementAndGet();
-                }
-                if (r.statusCode() == 503 && r.headers().firstValue("Retry-After").isEmpty()) {
-                  missingRetryAfter.incrementAndGet();
-                }
-              } catch (Exception e) {
-                statuses.computeIfAbsent(-1, s -> new AtomicInteger()).incrementAndGet();
-              }
-            }
-          }
-        });
+        CompletableFuture<Void> queries =
+            CompletableFuture.runAsync(
+                () -> {
+                  while (!stop.get()) {
+                    for (LatentFrame f : frames) {
+                      try {
+                        HttpResponse<byte[]> r = get(http, frameUri(survivor, f));
+                        statuses
+                            .computeIfAbsent(r.statusCode(), s -> new AtomicInteger())
+                            .incrementAndGet();
+                        if (r.statusCode() == 200
+                            && !java.util.Arrays.equals(r.body(), expected.get(id(f)))) {
+                          wrongBodies.incrementAndGet();
+                        }
+                        if (r.statusCode() == 503
+                            && r.headers().firstValue("Retry-After").isEmpty()) {
+                          missingRetryAfter.incrementAndGet();
+                        }
+                      } catch (Exception e) {
+                        statuses.computeIfAbsent(-1, s -> new AtomicInteger()).incrementAndGet();
+                      }
+                    }
+                  }
+                });
         leaving.close();
-        await().atMost(Duration.ofSeconds(90)).until(() -> frames.stream().allMatch(f -> {
-          HttpResponse<byte[]> r = get(http, frameUri(survivor, f));
-          return r.statusCode() == 200 && servedBy(r).endsWith(":" + survivor.http().port());
-        }));
+        await()
+            .atMost(Duration.ofSeconds(90))
+            .until(
+                () ->
+                    frames.stream()
+                        .allMatch(
+                            f -> {
+                              HttpResponse<byte[]> r = get(http, frameUri(survivor, f));
+                              return r.statusCode() == 200
+                                  && servedBy(r).endsWith(":" + survivor.http().port());
+                            }));
         stop.set(true);
         queries.get(60, TimeUnit.SECONDS);
         LOG.info("status codes while the other instance left: {}", statuses);
@@ -124,7 +145,9 @@ class OnDemandDecodeIT {
   }
 
   private static URI frameUri(StreamsApp app, LatentFrame f) {
-    return app.http().baseUri().resolve("/frames/" + f.getCameraId() + "/" + f.getSequence() + "?format=raw");
+    return app.http()
+        .baseUri()
+        .resolve("/frames/" + f.getCameraId() + "/" + f.getSequence() + "?format=raw");
   }
 
   private static String servedBy(HttpResponse<?> r) {

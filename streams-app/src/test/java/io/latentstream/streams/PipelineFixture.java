@@ -28,8 +28,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.streams.StreamsConfig;
 
 /**
- * Configuration of one app instance on the shared test platform (unique topics, application id and state
- * directory; the fixture models), and plain clients to feed it and read what it wrote (read_committed).
+ * Configuration of one app instance on the shared test platform (unique topics, application id and
+ * state directory; the fixture models), and plain clients to feed it and read what it wrote
+ * (read_committed).
  */
 public final class PipelineFixture {
 
@@ -44,9 +45,17 @@ public final class PipelineFixture {
     config.put(StreamsAppConfig.SCHEMA_REGISTRY_URL, platform.registryUrl());
     config.put(StreamsAppConfig.APPLICATION_ID, app);
     config.put(StreamsAppConfig.GROUP_INSTANCE_ID, app + "-instance");
-    for (String key : List.of(StreamsAppConfig.TOPIC_RAW, StreamsAppConfig.TOPIC_LATENT, StreamsAppConfig.TOPIC_DLQ,
-        StreamsAppConfig.TOPIC_SAMPLE, StreamsAppConfig.TOPIC_DECODE_REQUESTS, StreamsAppConfig.TOPIC_DECODED,
-        StreamsAppConfig.TOPIC_RELEASES, StreamsAppConfig.TOPIC_ARTIFACTS, StreamsAppConfig.TOPIC_KEYFRAME_REQUESTS)) {
+    for (String key :
+        List.of(
+            StreamsAppConfig.TOPIC_RAW,
+            StreamsAppConfig.TOPIC_LATENT,
+            StreamsAppConfig.TOPIC_DLQ,
+            StreamsAppConfig.TOPIC_SAMPLE,
+            StreamsAppConfig.TOPIC_DECODE_REQUESTS,
+            StreamsAppConfig.TOPIC_DECODED,
+            StreamsAppConfig.TOPIC_RELEASES,
+            StreamsAppConfig.TOPIC_ARTIFACTS,
+            StreamsAppConfig.TOPIC_KEYFRAME_REQUESTS)) {
       config.put(key, platform.uniqueName(key.substring("topic.".length())));
     }
     config.put(StreamsAppConfig.TOPIC_PARTITIONS, partitions);
@@ -55,10 +64,12 @@ public final class PipelineFixture {
     config.put(StreamsAppConfig.MODEL_QUALITY, 2);
     config.put(StreamsAppConfig.HTTP_PORT, 0);
     config.put(StreamsAppConfig.PSNR_SAMPLE_RATE, 0.0);
-    // a fresh state directory: application ids repeat across test runs (the broker does not), and a stale state
+    // a fresh state directory: application ids repeat across test runs (the broker does not), and a
+    // stale state
     // would have to be wiped and restored first
     config.put(StreamsConfig.STATE_DIR_CONFIG, freshDirectory(app + "-state-"));
-    serdes = new RecordSerdes(new SchemaRegistryClient(SchemaRegistryConfig.of(platform.registryUrl())));
+    serdes =
+        new RecordSerdes(new SchemaRegistryClient(SchemaRegistryConfig.of(platform.registryUrl())));
   }
 
   /** A new, empty directory under {@code target/tmp}. */
@@ -93,26 +104,34 @@ public final class PipelineFixture {
   }
 
   /**
-   * The configuration of another instance of the same application: the settings so far, its own group instance id
-   * ({@code <application id>-<suffix>}) and a fresh state directory. Later {@link #config()} calls keep them.
+   * The configuration of another instance of the same application: the settings so far, its own
+   * group instance id ({@code <application id>-<suffix>}) and a fresh state directory. Later {@link
+   * #config()} calls keep them.
    */
   public StreamsAppConfig anotherInstance(String suffix) {
     String instance = config.get(StreamsAppConfig.APPLICATION_ID) + "-" + suffix;
     return set(StreamsAppConfig.GROUP_INSTANCE_ID, instance)
-        .set(StreamsConfig.STATE_DIR_CONFIG, freshDirectory(instance + "-")).config();
+        .set(StreamsConfig.STATE_DIR_CONFIG, freshDirectory(instance + "-"))
+        .config();
   }
 
   /**
-   * Sends frames {@code 0..frames-1} of cameras {@code 0..cameras-1} ({@link TestFrames}) to the raw topic, keyed
-   * by camera, and waits until all are acknowledged.
+   * Sends frames {@code 0..frames-1} of cameras {@code 0..cameras-1} ({@link TestFrames}) to the
+   * raw topic, keyed by camera, and waits until all are acknowledged.
    */
   public void sendFrames(KafkaProducer<byte[], byte[]> producer, int cameras, int frames) {
     String raw = topic(StreamsAppConfig.TOPIC_RAW);
     for (int seq = 0; seq < frames; seq++) {
       for (int cam = 0; cam < cameras; cam++) {
         String camera = TestFrames.camera(cam);
-        producer.send(new ProducerRecord<>(raw, camera.getBytes(StandardCharsets.UTF_8), serdes.rawFrame()
-            .serializer().serialize(raw, TestFrames.raw(camera, seq, TestFrames.image(cam, seq)))));
+        producer.send(
+            new ProducerRecord<>(
+                raw,
+                camera.getBytes(StandardCharsets.UTF_8),
+                serdes
+                    .rawFrame()
+                    .serializer()
+                    .serialize(raw, TestFrames.raw(camera, seq, TestFrames.image(cam, seq)))));
       }
     }
     producer.flush();
@@ -122,21 +141,28 @@ public final class PipelineFixture {
   public List<LatentFrame> readLatent(int expected, Duration timeout) {
     String latent = topic(StreamsAppConfig.TOPIC_LATENT);
     return readCommitted(latent, expected, timeout).stream()
-        .map(r -> serdes.latentFrame().deserializer().deserialize(latent, r.value())).toList();
+        .map(r -> serdes.latentFrame().deserializer().deserialize(latent, r.value()))
+        .toList();
   }
 
   /**
-   * Reads a topic from the beginning with read_committed until {@code expected} records arrived or the timeout
-   * passed, then keeps reading up to the end offsets so that extra (duplicate) records are seen too.
+   * Reads a topic from the beginning with read_committed until {@code expected} records arrived or
+   * the timeout passed, then keeps reading up to the end offsets so that extra (duplicate) records
+   * are seen too.
    */
-  public List<ConsumerRecord<byte[], byte[]>> readCommitted(String topic, int expected, Duration timeout) {
+  public List<ConsumerRecord<byte[], byte[]>> readCommitted(
+      String topic, int expected, Duration timeout) {
     return TopicClients.readCommitted(platform.clientConfig(), topic, expected, timeout);
   }
 
-  /** A GET with a 30 s timeout, the body as bytes; any failure to get an answer is an IllegalStateException. */
+  /**
+   * A GET with a 30 s timeout, the body as bytes; any failure to get an answer is an
+   * IllegalStateException.
+   */
   public static HttpResponse<byte[]> get(HttpClient http, URI uri) {
     try {
-      return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).build(),
+      return http.send(
+          HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).build(),
           HttpResponse.BodyHandlers.ofByteArray());
     } catch (Exception e) {
       throw new IllegalStateException(uri + ": " + e, e);

@@ -43,22 +43,29 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Hostile records on every input topic of the streams app (frames, key-frame requests, latent frames, decode
- * requests): garbage, truncated, another schema's, oversized. Each one is dead-lettered with its reason, topic,
- * offset and bytes, or answered FAILED; a decode answer larger than a record may be is refused with a pointer to the
- * REST endpoint; the app stays RUNNING and keeps encoding and answering; every count is exact.
+ * Hostile records on every input topic of the streams app (frames, key-frame requests, latent
+ * frames, decode requests): garbage, truncated, another schema's, oversized. Each one is
+ * dead-lettered with its reason, topic, offset and bytes, or answered FAILED; a decode answer
+ * larger than a record may be is refused with a pointer to the REST endpoint; the app stays RUNNING
+ * and keeps encoding and answering; every count is exact.
  */
 @RealPlatform
 class PoisonRecordIT {
 
   private static final Logger LOG = LoggerFactory.getLogger(PoisonRecordIT.class);
+
   /** The decoded topic's records hold at most this many pixel bytes (plus the envelope, 64 KiB). */
   private static final int FRAME_MAX_BYTES = 16 * 1024;
+
   /** 192x160 RGB: 92,160 bytes decoded, more than FRAME_MAX_BYTES plus the envelope. */
   private static final int BIG_WIDTH = 192;
+
   private static final int BIG_HEIGHT = 160;
 
-  /** A poison record: where it goes, its label (key "poison-label"), its value and the reason expected. */
+  /**
+   * A poison record: where it goes, its label (key "poison-label"), its value and the reason
+   * expected.
+   */
   private record Poison(String topic, String label, byte[] value, DeadLetterReason reason) {
     byte[] key() {
       return ("poison-" + label).getBytes(StandardCharsets.UTF_8);
@@ -66,64 +73,107 @@ class PoisonRecordIT {
   }
 
   @Test
-  void shouldDeadLetterOrFailEveryPoisonRecordAndKeepRunning(TestPlatform platform) throws Exception {
+  void shouldDeadLetterOrFailEveryPoisonRecordAndKeepRunning(TestPlatform platform)
+      throws Exception {
     long start = System.nanoTime();
-    PipelineFixture fixture = new PipelineFixture(platform, 2).set(StreamsAppConfig.FRAME_MAX_PIXELS, 100_000)
-        .set(StreamsAppConfig.FRAME_MAX_BYTES, FRAME_MAX_BYTES).set(StreamsAppConfig.SAMPLE_RATE, 0.0);
+    PipelineFixture fixture =
+        new PipelineFixture(platform, 2)
+            .set(StreamsAppConfig.FRAME_MAX_PIXELS, 100_000)
+            .set(StreamsAppConfig.FRAME_MAX_BYTES, FRAME_MAX_BYTES)
+            .set(StreamsAppConfig.SAMPLE_RATE, 0.0);
     String raw = fixture.topic(StreamsAppConfig.TOPIC_RAW);
     String latent = fixture.topic(StreamsAppConfig.TOPIC_LATENT);
     String requests = fixture.topic(StreamsAppConfig.TOPIC_DECODE_REQUESTS);
     String decoded = fixture.topic(StreamsAppConfig.TOPIC_DECODED);
     String dlq = fixture.topic(StreamsAppConfig.TOPIC_DLQ);
     String keyframes = fixture.topic(StreamsAppConfig.TOPIC_KEYFRAME_REQUESTS);
-    AvroSerde<DecodeRequest> requestSerde = new AvroSerde<>(fixture.serdes().client(), DecodeRequest.class);
-    AvroSerde<DecodedFrame> decodedSerde = new AvroSerde<>(fixture.serdes().client(), DecodedFrame.class);
+    AvroSerde<DecodeRequest> requestSerde =
+        new AvroSerde<>(fixture.serdes().client(), DecodeRequest.class);
+    AvroSerde<DecodedFrame> decodedSerde =
+        new AvroSerde<>(fixture.serdes().client(), DecodedFrame.class);
     HttpClient http = HttpClient.newHttpClient();
     try (StreamsApp app = StreamsApp.start(fixture.config());
         KafkaProducer<byte[], byte[]> producer = fixture.producer()) {
-      // good frames: two small ones of cam-0 and a big one of cam-1 (a JPEG record, so that it fits the topic)
+      // good frames: two small ones of cam-0 and a big one of cam-1 (a JPEG record, so that it fits
+      // the topic)
       sendFrame(fixture, producer, "cam-0", 0, TestFrames.image(0, 0));
       sendFrame(fixture, producer, "cam-0", 1, TestFrames.image(0, 1));
       PixelImage big = ImageFiles.resize(TestFrames.image(1, 0), BIG_WIDTH, BIG_HEIGHT);
-      producer.send(new ProducerRecord<>(raw, bytes("cam-1"), fixture.serdes().rawFrame().serializer().serialize(raw,
-          TestFrames.file("cam-1", 0, PixelFormat.JPEG, TestFrames.jpeg(big), BIG_WIDTH, BIG_HEIGHT))));
+      producer.send(
+          new ProducerRecord<>(
+              raw,
+              bytes("cam-1"),
+              fixture
+                  .serdes()
+                  .rawFrame()
+                  .serializer()
+                  .serialize(
+                      raw,
+                      TestFrames.file(
+                          "cam-1",
+                          0,
+                          PixelFormat.JPEG,
+                          TestFrames.jpeg(big),
+                          BIG_WIDTH,
+                          BIG_HEIGHT))));
       producer.flush();
       List<LatentFrame> good = latentFrames(fixture, latent, 3);
       assertThat(good).hasSize(3);
       for (LatentFrame f : good) {
-        URI uri = app.http().baseUri().resolve("/frames/" + f.getCameraId() + "/" + f.getSequence() + "?format=raw");
+        URI uri =
+            app.http()
+                .baseUri()
+                .resolve("/frames/" + f.getCameraId() + "/" + f.getSequence() + "?format=raw");
         await().atMost(Duration.ofSeconds(60)).until(() -> get(http, uri).statusCode() == 200);
       }
 
       List<Poison> poisons = poisons(fixture, requestSerde, good.get(0), raw, latent, requests);
       Map<String, RecordMetadata> sent = new HashMap<>();
       for (Poison p : poisons) {
-        sent.put(p.label(), producer.send(new ProducerRecord<>(p.topic(), p.key(), p.value())).get());
+        sent.put(
+            p.label(), producer.send(new ProducerRecord<>(p.topic(), p.key(), p.value())).get());
       }
-      // key-frame requests carry no payload: any value is a request for the camera of its key, none is dead-lettered
-      producer.send(new ProducerRecord<>(keyframes, bytes("cam-0"), "garbage".getBytes(StandardCharsets.UTF_8)));
+      // key-frame requests carry no payload: any value is a request for the camera of its key, none
+      // is dead-lettered
+      producer.send(
+          new ProducerRecord<>(
+              keyframes, bytes("cam-0"), "garbage".getBytes(StandardCharsets.UTF_8)));
       producer.send(new ProducerRecord<>(keyframes, null, new byte[FRAME_MAX_BYTES]));
       // requests that are fine but cannot be answered with pixels
-      sendRequest(producer, requestSerde, requests, request("req-ok", "cam-0", 1, DecodeOutputFormat.RAW));
-      sendRequest(producer, requestSerde, requests, request("req-big", "cam-1", 0, DecodeOutputFormat.RAW));
-      sendRequest(producer, requestSerde, requests, request("req-poisoned", "cam-9", 0, DecodeOutputFormat.PNG));
+      sendRequest(
+          producer, requestSerde, requests, request("req-ok", "cam-0", 1, DecodeOutputFormat.RAW));
+      sendRequest(
+          producer, requestSerde, requests, request("req-big", "cam-1", 0, DecodeOutputFormat.RAW));
+      sendRequest(
+          producer,
+          requestSerde,
+          requests,
+          request("req-poisoned", "cam-9", 0, DecodeOutputFormat.PNG));
       // and the service keeps encoding
       sendFrame(fixture, producer, "cam-0", 2, TestFrames.image(0, 2));
       sendFrame(fixture, producer, "cam-0", 3, TestFrames.image(0, 3));
       producer.flush();
 
-      List<ConsumerRecord<byte[], byte[]>> letters = fixture.readCommitted(dlq, poisons.size(), Duration.ofSeconds(90));
+      List<ConsumerRecord<byte[], byte[]>> letters =
+          fixture.readCommitted(dlq, poisons.size(), Duration.ofSeconds(90));
       Map<String, DeadLetter> byLabel = new HashMap<>();
       for (ConsumerRecord<byte[], byte[]> r : letters) {
-        DeadLetter letter = fixture.serdes().deadLetter().deserializer().deserialize(dlq, r.value());
-        assertThat(byLabel.put(new String(r.key(), StandardCharsets.UTF_8).substring("poison-".length()), letter))
-            .as("one dead letter per record").isNull();
+        DeadLetter letter =
+            fixture.serdes().deadLetter().deserializer().deserialize(dlq, r.value());
+        assertThat(
+                byLabel.put(
+                    new String(r.key(), StandardCharsets.UTF_8).substring("poison-".length()),
+                    letter))
+            .as("one dead letter per record")
+            .isNull();
       }
-      assertThat(byLabel.keySet()).containsExactlyInAnyOrderElementsOf(
-          poisons.stream().map(Poison::label).toList());
+      assertThat(byLabel.keySet())
+          .containsExactlyInAnyOrderElementsOf(poisons.stream().map(Poison::label).toList());
       for (Poison p : poisons) {
         DeadLetter letter = byLabel.get(p.label());
-        assertThat(letter.getReason()).as(p.label() + ": " + letter.getMessage()).isEqualTo(p.reason());
+        assertThat(letter.getReason())
+            .as(p.label() + ": " + letter.getMessage())
+            .isEqualTo(p.reason());
         assertThat(letter.getMessage()).isNotBlank();
         assertThat(letter.getSourceTopic()).as(p.label()).isEqualTo(p.topic());
         assertThat(letter.getSourcePartition()).isEqualTo(sent.get(p.label()).partition());
@@ -137,7 +187,8 @@ class PoisonRecordIT {
       }
 
       Map<String, DecodedFrame> answers = new HashMap<>();
-      for (ConsumerRecord<byte[], byte[]> r : fixture.readCommitted(decoded, 3, Duration.ofSeconds(60))) {
+      for (ConsumerRecord<byte[], byte[]> r :
+          fixture.readCommitted(decoded, 3, Duration.ofSeconds(60))) {
         DecodedFrame d = decodedSerde.deserializer().deserialize(decoded, r.value());
         assertThat(answers.put(d.getRequestId(), d)).as("one answer per request").isNull();
       }
@@ -150,99 +201,203 @@ class PoisonRecordIT {
       assertThat(answers.get("req-poisoned").getStatus()).isEqualTo(DecodeStatus.NOT_FOUND);
 
       List<LatentFrame> encoded = latentFrames(fixture, latent, 5);
-      assertThat(encoded).extracting(f -> f.getCameraId() + "/" + f.getSequence())
+      assertThat(encoded)
+          .extracting(f -> f.getCameraId() + "/" + f.getSequence())
           .containsExactlyInAnyOrder("cam-0/0", "cam-0/1", "cam-1/0", "cam-0/2", "cam-0/3");
 
       assertThat(app.streams().state()).isEqualTo(KafkaStreams.State.RUNNING);
       assertThat(app.isReady()).isTrue();
-      Map<DeadLetterReason, Long> expected = poisons.stream()
-          .collect(Collectors.groupingBy(Poison::reason, Collectors.counting()));
+      Map<DeadLetterReason, Long> expected =
+          poisons.stream().collect(Collectors.groupingBy(Poison::reason, Collectors.counting()));
       for (DeadLetterReason reason : DeadLetterReason.values()) {
-        assertThat(app.metrics().deadLetters(reason)).as(reason.name()).isEqualTo(expected.getOrDefault(reason, 0L));
+        assertThat(app.metrics().deadLetters(reason))
+            .as(reason.name())
+            .isEqualTo(expected.getOrDefault(reason, 0L));
       }
-      LOG.info("PoisonRecordIT: {} poison records handled in {} ms", poisons.size(),
+      LOG.info(
+          "PoisonRecordIT: {} poison records handled in {} ms",
+          poisons.size(),
           (System.nanoTime() - start) / 1_000_000);
     }
   }
 
-  private static List<Poison> poisons(PipelineFixture fixture, AvroSerde<DecodeRequest> requestSerde,
-      LatentFrame goodFrame, String raw, String latent, String requests) {
+  private static List<Poison> poisons(
+      PipelineFixture fixture,
+      AvroSerde<DecodeRequest> requestSerde,
+      LatentFrame goodFrame,
+      String raw,
+      String latent,
+      String requests) {
     byte[] garbage = "not a schema-registry record".getBytes(StandardCharsets.UTF_8);
-    byte[] rawFrame = fixture.serdes().rawFrame().serializer().serialize(raw, TestFrames.raw("cam-0", 9,
-        TestFrames.image(0, 9)));
+    byte[] rawFrame =
+        fixture
+            .serdes()
+            .rawFrame()
+            .serializer()
+            .serialize(raw, TestFrames.raw("cam-0", 9, TestFrames.image(0, 9)));
     byte[] latentFrame = fixture.serdes().latentFrame().serializer().serialize(latent, goodFrame);
-    byte[] request = requestSerde.serializer().serialize(requests, request("r", "cam-0", 0, DecodeOutputFormat.PNG));
+    byte[] request =
+        requestSerde
+            .serializer()
+            .serialize(requests, request("r", "cam-0", 0, DecodeOutputFormat.PNG));
     List<Poison> out = new ArrayList<>();
 
     out.add(new Poison(raw, "raw-garbage", garbage, DeadLetterReason.UNDECODABLE_PAYLOAD));
-    out.add(new Poison(raw, "raw-truncated", Arrays.copyOf(rawFrame, rawFrame.length - 1),
-        DeadLetterReason.TRUNCATED_PAYLOAD));
+    out.add(
+        new Poison(
+            raw,
+            "raw-truncated",
+            Arrays.copyOf(rawFrame, rawFrame.length - 1),
+            DeadLetterReason.TRUNCATED_PAYLOAD));
     out.add(new Poison(raw, "raw-wrong-schema", request, DeadLetterReason.SCHEMA_MISMATCH));
     var huge = TestFrames.raw("cam-0", 10, TestFrames.image(0, 10));
     huge.setWidth(100_000);
     huge.setHeight(100_000);
-    out.add(new Poison(raw, "raw-oversized", fixture.serdes().rawFrame().serializer().serialize(raw, huge),
-        DeadLetterReason.OVERSIZED_FRAME));
+    out.add(
+        new Poison(
+            raw,
+            "raw-oversized",
+            fixture.serdes().rawFrame().serializer().serialize(raw, huge),
+            DeadLetterReason.OVERSIZED_FRAME));
 
     out.add(new Poison(latent, "latent-garbage", garbage, DeadLetterReason.UNDECODABLE_PAYLOAD));
     out.add(new Poison(latent, "latent-tombstone", null, DeadLetterReason.UNDECODABLE_PAYLOAD));
-    out.add(new Poison(latent, "latent-truncated", Arrays.copyOf(latentFrame, latentFrame.length - 1),
-        DeadLetterReason.TRUNCATED_PAYLOAD));
+    out.add(
+        new Poison(
+            latent,
+            "latent-truncated",
+            Arrays.copyOf(latentFrame, latentFrame.length - 1),
+            DeadLetterReason.TRUNCATED_PAYLOAD));
     out.add(new Poison(latent, "latent-wrong-schema", rawFrame, DeadLetterReason.SCHEMA_MISMATCH));
-    out.add(new Poison(latent, "latent-oversized", fixture.serdes().latentFrame().serializer().serialize(latent,
-        claiming(goodFrame, "cam-9", 4096, 4096)), DeadLetterReason.OVERSIZED_FRAME));
-    LatentFrame corrupt = LatentFrame.newBuilder(goodFrame).setCameraId("cam-9").setSequence(1)
-        .setBitstream(ByteBuffer.wrap(Arrays.copyOf(toBytes(goodFrame.getBitstream()), 20))).build();
-    out.add(new Poison(latent, "latent-corrupt-bitstream", fixture.serdes().latentFrame().serializer()
-        .serialize(latent, corrupt), DeadLetterReason.MALFORMED_PAYLOAD));
+    out.add(
+        new Poison(
+            latent,
+            "latent-oversized",
+            fixture
+                .serdes()
+                .latentFrame()
+                .serializer()
+                .serialize(latent, claiming(goodFrame, "cam-9", 4096, 4096)),
+            DeadLetterReason.OVERSIZED_FRAME));
+    LatentFrame corrupt =
+        LatentFrame.newBuilder(goodFrame)
+            .setCameraId("cam-9")
+            .setSequence(1)
+            .setBitstream(ByteBuffer.wrap(Arrays.copyOf(toBytes(goodFrame.getBitstream()), 20)))
+            .build();
+    out.add(
+        new Poison(
+            latent,
+            "latent-corrupt-bitstream",
+            fixture.serdes().latentFrame().serializer().serialize(latent, corrupt),
+            DeadLetterReason.MALFORMED_PAYLOAD));
 
     out.add(new Poison(requests, "request-garbage", garbage, DeadLetterReason.UNDECODABLE_PAYLOAD));
     out.add(new Poison(requests, "request-tombstone", null, DeadLetterReason.UNDECODABLE_PAYLOAD));
-    out.add(new Poison(requests, "request-truncated", Arrays.copyOf(request, request.length - 1),
-        DeadLetterReason.TRUNCATED_PAYLOAD));
-    out.add(new Poison(requests, "request-wrong-schema", latentFrame, DeadLetterReason.SCHEMA_MISMATCH));
-    out.add(new Poison(requests, "request-oversized", requestSerde.serializer().serialize(requests,
-        request("x".repeat(20_000), "cam-0", 0, DecodeOutputFormat.PNG)), DeadLetterReason.OVERSIZED_FRAME));
+    out.add(
+        new Poison(
+            requests,
+            "request-truncated",
+            Arrays.copyOf(request, request.length - 1),
+            DeadLetterReason.TRUNCATED_PAYLOAD));
+    out.add(
+        new Poison(
+            requests, "request-wrong-schema", latentFrame, DeadLetterReason.SCHEMA_MISMATCH));
+    out.add(
+        new Poison(
+            requests,
+            "request-oversized",
+            requestSerde
+                .serializer()
+                .serialize(
+                    requests, request("x".repeat(20_000), "cam-0", 0, DecodeOutputFormat.PNG)),
+            DeadLetterReason.OVERSIZED_FRAME));
     return out;
   }
 
-  /** A KEY frame whose bitstream header claims {@code width x height} but carries the payload of a tiny frame. */
+  /**
+   * A KEY frame whose bitstream header claims {@code width x height} but carries the payload of a
+   * tiny frame.
+   */
   private static LatentFrame claiming(LatentFrame frame, String camera, int width, int height) {
     LsfFormat.Parsed parsed = LsfFormat.parse(toBytes(frame.getBitstream()));
     LsfHeader h = parsed.header();
-    LsfHeader claimed = new LsfHeader(h.modelVersion(), width, height, h.pixelFormat(), h.container(), h.stride(),
-        (height + h.stride() - 1) / h.stride(), (width + h.stride() - 1) / h.stride(), h.latentChannels());
-    byte[] payload = Arrays.copyOfRange(parsed.buffer(), parsed.payloadOffset(),
-        parsed.payloadOffset() + parsed.payloadLength());
-    return LatentFrame.newBuilder(frame).setCameraId(camera).setSequence(0).setOriginalWidth(width)
-        .setOriginalHeight(height).setBitstream(ByteBuffer.wrap(LsfFormat.writeKey(claimed, 0, payload))).build();
+    LsfHeader claimed =
+        new LsfHeader(
+            h.modelVersion(),
+            width,
+            height,
+            h.pixelFormat(),
+            h.container(),
+            h.stride(),
+            (height + h.stride() - 1) / h.stride(),
+            (width + h.stride() - 1) / h.stride(),
+            h.latentChannels());
+    byte[] payload =
+        Arrays.copyOfRange(
+            parsed.buffer(),
+            parsed.payloadOffset(),
+            parsed.payloadOffset() + parsed.payloadLength());
+    return LatentFrame.newBuilder(frame)
+        .setCameraId(camera)
+        .setSequence(0)
+        .setOriginalWidth(width)
+        .setOriginalHeight(height)
+        .setBitstream(ByteBuffer.wrap(LsfFormat.writeKey(claimed, 0, payload)))
+        .build();
   }
 
-  private static List<LatentFrame> latentFrames(PipelineFixture fixture, String latent, int expected) {
+  private static List<LatentFrame> latentFrames(
+      PipelineFixture fixture, String latent, int expected) {
     Function<ConsumerRecord<byte[], byte[]>, LatentFrame> read =
         r -> fixture.serdes().latentFrame().deserializer().deserialize(latent, r.value());
     // records under a "poison-" key are the test's own
     return fixture.readCommitted(latent, expected, Duration.ofSeconds(90)).stream()
-        .filter(r -> r.key() == null || !new String(r.key(), StandardCharsets.UTF_8).startsWith("poison-"))
-        .map(read).toList();
+        .filter(
+            r ->
+                r.key() == null
+                    || !new String(r.key(), StandardCharsets.UTF_8).startsWith("poison-"))
+        .map(read)
+        .toList();
   }
 
-  private static void sendFrame(PipelineFixture fixture, KafkaProducer<byte[], byte[]> producer, String camera,
-      long sequence, PixelImage image) {
+  private static void sendFrame(
+      PipelineFixture fixture,
+      KafkaProducer<byte[], byte[]> producer,
+      String camera,
+      long sequence,
+      PixelImage image) {
     String raw = fixture.topic(StreamsAppConfig.TOPIC_RAW);
-    producer.send(new ProducerRecord<>(raw, bytes(camera), fixture.serdes().rawFrame().serializer().serialize(raw,
-        TestFrames.raw(camera, sequence, image))));
+    producer.send(
+        new ProducerRecord<>(
+            raw,
+            bytes(camera),
+            fixture
+                .serdes()
+                .rawFrame()
+                .serializer()
+                .serialize(raw, TestFrames.raw(camera, sequence, image))));
   }
 
-  private static DecodeRequest request(String id, String camera, long sequence, DecodeOutputFormat format) {
-    return DecodeRequest.newBuilder().setRequestId(id).setCameraId(camera).setSequence(sequence)
-        .setOutputFormat(format).setRequestTime(Instant.now()).build();
+  private static DecodeRequest request(
+      String id, String camera, long sequence, DecodeOutputFormat format) {
+    return DecodeRequest.newBuilder()
+        .setRequestId(id)
+        .setCameraId(camera)
+        .setSequence(sequence)
+        .setOutputFormat(format)
+        .setRequestTime(Instant.now())
+        .build();
   }
 
-  private static void sendRequest(KafkaProducer<byte[], byte[]> producer, AvroSerde<DecodeRequest> serde,
-      String topic, DecodeRequest request) {
-    producer.send(new ProducerRecord<>(topic, bytes(request.getRequestId()), serde.serializer().serialize(topic,
-        request)));
+  private static void sendRequest(
+      KafkaProducer<byte[], byte[]> producer,
+      AvroSerde<DecodeRequest> serde,
+      String topic,
+      DecodeRequest request) {
+    producer.send(
+        new ProducerRecord<>(
+            topic, bytes(request.getRequestId()), serde.serializer().serialize(topic, request)));
   }
 
   private static byte[] bytes(String s) {

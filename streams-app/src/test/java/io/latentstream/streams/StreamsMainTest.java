@@ -54,14 +54,24 @@ class StreamsMainTest {
 
   @Test
   void shouldSetExactlyOnceStaticMembershipAndSizeLimitsWhenBuildingStreamsSettings() {
-    StreamsAppConfig config = StreamsAppConfig.of(Map.of(StreamsAppConfig.FRAME_MAX_BYTES, 2_000_000,
-        StreamsAppConfig.GROUP_INSTANCE_ID, "encoder-a", "processing.guarantee", "at_least_once",
-        "security.protocol", "SSL"));
+    StreamsAppConfig config =
+        StreamsAppConfig.of(
+            Map.of(
+                StreamsAppConfig.FRAME_MAX_BYTES,
+                2_000_000,
+                StreamsAppConfig.GROUP_INSTANCE_ID,
+                "encoder-a",
+                "processing.guarantee",
+                "at_least_once",
+                "security.protocol",
+                "SSL"));
 
     Properties p = StreamsApp.streamsProperties(config, "10.0.0.7:8080");
 
-    assertThat(p.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG)).isEqualTo(StreamsConfig.EXACTLY_ONCE_V2);
-    assertThat(p.get(StreamsConfig.consumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG))).isEqualTo("encoder-a");
+    assertThat(p.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG))
+        .isEqualTo(StreamsConfig.EXACTLY_ONCE_V2);
+    assertThat(p.get(StreamsConfig.consumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG)))
+        .isEqualTo("encoder-a");
     assertThat(p.get(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG)))
         .isEqualTo(2_000_000 + 64 * 1024);
     assertThat(p.get(StreamsConfig.topicPrefix("max.message.bytes")))
@@ -71,16 +81,19 @@ class StreamsMainTest {
   }
 
   @Test
-  void shouldDefaultTheGroupInstanceIdToOnePerStateDirectoryStableAcrossRestartsWhenNoneIsConfigured(
-      @TempDir Path dir) throws Exception {
-    StreamsAppConfig first = StreamsAppConfig.of(Map.of(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("a").toString()));
-    StreamsAppConfig second = StreamsAppConfig.of(Map.of(StreamsConfig.STATE_DIR_CONFIG,
-        dir.resolve("b").toString()));
+  void
+      shouldDefaultTheGroupInstanceIdToOnePerStateDirectoryStableAcrossRestartsWhenNoneIsConfigured(
+          @TempDir Path dir) throws Exception {
+    StreamsAppConfig first =
+        StreamsAppConfig.of(Map.of(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("a").toString()));
+    StreamsAppConfig second =
+        StreamsAppConfig.of(Map.of(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("b").toString()));
 
     String id = StreamsApp.groupInstanceId(first);
 
     assertThat(id).startsWith(hostName() + "-");
-    // a second instance on the same host (it needs a state directory of its own) must not fence the first
+    // a second instance on the same host (it needs a state directory of its own) must not fence the
+    // first
     assertThat(StreamsApp.groupInstanceId(second)).isNotEqualTo(id);
     // a restart keeps the id, so static membership gives the instance its partitions back
     assertThat(StreamsApp.groupInstanceId(first)).isEqualTo(id);

@@ -18,17 +18,26 @@ import java.util.List;
 import javax.imageio.ImageIO;
 
 /**
- * Camera-like test frames: 64x48 crops of the shared real photos (so PSNR means something), deterministic per
- * (camera, sequence), and the raw records that carry them.
+ * Camera-like test frames: 64x48 crops of the shared real photos (so PSNR means something),
+ * deterministic per (camera, sequence), and the raw records that carry them.
  */
 public final class TestFrames {
 
   public static final int WIDTH = 64;
   public static final int HEIGHT = 48;
+
   /** Small photos only: decoding the multi-megapixel ones would dominate test time. */
-  private static final List<String> PHOTOS = List.of("skimage_astronaut.png", "skimage_chelsea.png",
-      "skimage_coffee.png", "skimage_rocket.jpg", "mpl_grace_hopper.jpg", "sklearn_china.jpg", "sklearn_flower.jpg",
-      "scipy_face.png");
+  private static final List<String> PHOTOS =
+      List.of(
+          "skimage_astronaut.png",
+          "skimage_chelsea.png",
+          "skimage_coffee.png",
+          "skimage_rocket.jpg",
+          "mpl_grace_hopper.jpg",
+          "sklearn_china.jpg",
+          "sklearn_flower.jpg",
+          "scipy_face.png");
+
   private static List<PixelImage> scenes;
 
   private TestFrames() {}
@@ -64,9 +73,11 @@ public final class TestFrames {
     int y0 = (int) (sequence / 5 % 4) * 16;
     byte[] px = new byte[WIDTH * HEIGHT * 3];
     for (int y = 0; y < HEIGHT; y++) {
-      System.arraycopy(scene.pixels(), ((y0 + y) * scene.width() + x0) * 3, px, y * WIDTH * 3, WIDTH * 3);
+      System.arraycopy(
+          scene.pixels(), ((y0 + y) * scene.width() + x0) * 3, px, y * WIDTH * 3, WIDTH * 3);
     }
-    return new PixelImage(WIDTH, HEIGHT, io.latentstream.codec.image.PixelFormat.RGB24, px, ContainerFormat.RAW);
+    return new PixelImage(
+        WIDTH, HEIGHT, io.latentstream.codec.image.PixelFormat.RGB24, px, ContainerFormat.RAW);
   }
 
   public static String camera(int index) {
@@ -81,15 +92,20 @@ public final class TestFrames {
         .setCaptureTime(Instant.ofEpochMilli(1_764_028_800_000L + sequence * 40))
         .setWidth(image.width())
         .setHeight(image.height())
-        .setPixelFormat(image.format() == io.latentstream.codec.image.PixelFormat.GRAY8 ? PixelFormat.GRAY8
-            : PixelFormat.RGB24)
+        .setPixelFormat(
+            image.format() == io.latentstream.codec.image.PixelFormat.GRAY8
+                ? PixelFormat.GRAY8
+                : PixelFormat.RGB24)
         .setPixels(ByteBuffer.wrap(image.pixels()))
         .build();
   }
 
-  /** The record of a frame as a PNG or JPEG file; width and height as given (they may lie, for bad inputs). */
-  public static RawFrame file(String cameraId, long sequence, PixelFormat format, byte[] file, int width,
-      int height) {
+  /**
+   * The record of a frame as a PNG or JPEG file; width and height as given (they may lie, for bad
+   * inputs).
+   */
+  public static RawFrame file(
+      String cameraId, long sequence, PixelFormat format, byte[] file, int width, int height) {
     return RawFrame.newBuilder()
         .setCameraId(cameraId)
         .setSequence(sequence)

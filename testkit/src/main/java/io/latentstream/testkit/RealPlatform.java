@@ -10,9 +10,10 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Gives a test class a real Kafka broker and a real schema registry: parameters of type {@link TestPlatform}
- * (on {@code @BeforeAll}, {@code @BeforeEach} and {@code @Test} methods) are resolved by
- * {@link RealPlatformExtension}. Tagged {@code platform} so builds can select or skip these tests.
+ * Gives a test class a real Kafka broker and a real schema registry: parameters of type {@link
+ * TestPlatform} (on {@code @BeforeAll}, {@code @BeforeEach} and {@code @Test} methods) are resolved
+ * by {@link RealPlatformExtension}. Tagged {@code platform} so builds can select or skip these
+ * tests.
  */
 @Target({ElementType.TYPE, ElementType.ANNOTATION_TYPE})
 @Retention(RetentionPolicy.RUNTIME)
@@ -20,5 +21,4 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Inherited
 @ExtendWith(RealPlatformExtension.class)
 @Tag("platform")
-public @interface RealPlatform {
-}
+public @interface RealPlatform {}

@@ -4,7 +4,10 @@ import io.latentstream.codec.image.ContainerFormat;
 import io.latentstream.codec.image.PixelFormat;
 import io.latentstream.codec.image.PixelImage;
 
-/** Brings a decoded baseline image into the original's pixel format so that metrics compare like with like. */
+/**
+ * Brings a decoded baseline image into the original's pixel format so that metrics compare like
+ * with like.
+ */
 final class Conversions {
   private Conversions() {}
 
@@ -17,7 +20,10 @@ final class Conversions {
     if (original.format() == PixelFormat.GRAY8) {
       byte[] gray = new byte[n];
       for (int i = 0; i < n; i++) {
-        gray[i] = (byte) Math.round(((src[3 * i] & 0xff) + (src[3 * i + 1] & 0xff) + (src[3 * i + 2] & 0xff)) / 3f);
+        gray[i] =
+            (byte)
+                Math.round(
+                    ((src[3 * i] & 0xff) + (src[3 * i + 1] & 0xff) + (src[3 * i + 2] & 0xff)) / 3f);
       }
       return new PixelImage(decoded.width(), decoded.height(), PixelFormat.GRAY8, gray, container);
     }

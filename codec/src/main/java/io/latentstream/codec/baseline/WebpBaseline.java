@@ -15,9 +15,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * WebP through the {@code cwebp}/{@code dwebp} tools (Debian package {@code webp}) when they are on the PATH;
- * {@link #find()} is empty otherwise so callers skip it. Each call works in its own temporary directory:
- * thread-safe.
+ * WebP through the {@code cwebp}/{@code dwebp} tools (Debian package {@code webp}) when they are on
+ * the PATH; {@link #find()} is empty otherwise so callers skip it. Each call works in its own
+ * temporary directory: thread-safe.
  */
 public final class WebpBaseline implements BaselineCodec {
   private static final List<Integer> QUALITIES = List.of(10, 20, 30, 40, 50, 60, 70, 80, 90, 95);
@@ -33,7 +33,9 @@ public final class WebpBaseline implements BaselineCodec {
   public static Optional<WebpBaseline> find() {
     Optional<Path> c = onPath("cwebp");
     Optional<Path> d = onPath("dwebp");
-    return c.isPresent() && d.isPresent() ? Optional.of(new WebpBaseline(c.get(), d.get())) : Optional.empty();
+    return c.isPresent() && d.isPresent()
+        ? Optional.of(new WebpBaseline(c.get(), d.get()))
+        : Optional.empty();
   }
 
   private static Optional<Path> onPath(String tool) {
@@ -68,7 +70,14 @@ public final class WebpBaseline implements BaselineCodec {
       Path webp = dir.resolve("out.webp");
       Path out = dir.resolve("out.png");
       ImageFiles.writePng(image, in);
-      run(cwebp.toString(), "-quiet", "-q", Integer.toString(quality), in.toString(), "-o", webp.toString());
+      run(
+          cwebp.toString(),
+          "-quiet",
+          "-q",
+          Integer.toString(quality),
+          in.toString(),
+          "-o",
+          webp.toString());
       run(dwebp.toString(), "-quiet", webp.toString(), "-o", out.toString()); // PNG is the default
       PixelImage decoded = ImageFiles.read(out);
       return new Result(Files.size(webp), Conversions.like(decoded, image, ContainerFormat.RAW));

@@ -16,14 +16,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.ObjIntConsumer;
 
 /**
- * H.264 through {@code ffmpeg} with libx264 (Debian package ffmpeg): the yardstick for sequences. Frames go in as
- * raw RGB24 over a pipe, x264 runs with its defaults (preset medium, GOP 250, yuv420p) at a given CRF, the Annex-B
- * elementary stream is counted byte for byte (no container), and ffmpeg decodes it back to RGB24 for the same PSNR
- * as every other codec. Odd sizes are padded to even for yuv420p and cropped back.
+ * H.264 through {@code ffmpeg} with libx264 (Debian package ffmpeg): the yardstick for sequences.
+ * Frames go in as raw RGB24 over a pipe, x264 runs with its defaults (preset medium, GOP 250,
+ * yuv420p) at a given CRF, the Annex-B elementary stream is counted byte for byte (no container),
+ * and ffmpeg decodes it back to RGB24 for the same PSNR as every other codec. Odd sizes are padded
+ * to even for yuv420p and cropped back.
  */
 public final class X264Baseline {
   /** The CRF sweep of {@code eval --sequence}: from near-transparent to very coarse. */
   public static final List<Integer> CRFS = List.of(18, 23, 28, 33, 38, 43, 48);
+
   private final Path ffmpeg;
 
   private X264Baseline(Path ffmpeg) {
@@ -47,7 +49,10 @@ public final class X264Baseline {
 
   private static boolean hasLibx264(Path ffmpeg) {
     try {
-      Process p = new ProcessBuilder(ffmpeg.toString(), "-hide_banner", "-encoders").redirectErrorStream(true).start();
+      Process p =
+          new ProcessBuilder(ffmpeg.toString(), "-hide_banner", "-encoders")
+              .redirectErrorStream(true)
+              .start();
       String out = new String(p.getInputStream().readAllBytes());
       return p.waitFor(30, TimeUnit.SECONDS) && out.contains("libx264");
     } catch (IOException e) {
@@ -59,10 +64,12 @@ public final class X264Baseline {
   }
 
   /**
-   * Codes {@code frames} (same size, RGB24 or GRAY8) as one H.264 stream at {@code crf}, hands each decoded frame
-   * with its index to {@code decoded} (in the original's pixel format), and returns the stream's bytes.
+   * Codes {@code frames} (same size, RGB24 or GRAY8) as one H.264 stream at {@code crf}, hands each
+   * decoded frame with its index to {@code decoded} (in the original's pixel format), and returns
+   * the stream's bytes.
    */
-  public long roundTrip(List<PixelImage> frames, int crf, int fps, ObjIntConsumer<PixelImage> decoded)
+  public long roundTrip(
+      List<PixelImage> frames, int crf, int fps, ObjIntConsumer<PixelImage> decoded)
       throws IOException {
     PixelImage first = frames.get(0);
     int w = first.width();
@@ -71,10 +78,37 @@ public final class X264Baseline {
     Path stream = dir.resolve("out.h264");
     try {
       String pad = "pad=ceil(iw/2)*2:ceil(ih/2)*2";
-      Process enc = new ProcessBuilder(ffmpeg.toString(), "-hide_banner", "-loglevel", "error", "-nostdin", "-y",
-          "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", w + "x" + h, "-r", Integer.toString(fps), "-i", "pipe:0",
-          "-vf", pad, "-c:v", "libx264", "-crf", Integer.toString(crf), "-pix_fmt", "yuv420p", "-f", "h264",
-          stream.toString()).redirectErrorStream(true).start();
+      Process enc =
+          new ProcessBuilder(
+                  ffmpeg.toString(),
+                  "-hide_banner",
+                  "-loglevel",
+                  "error",
+                  "-nostdin",
+                  "-y",
+                  "-f",
+                  "rawvideo",
+                  "-pix_fmt",
+                  "rgb24",
+                  "-s",
+                  w + "x" + h,
+                  "-r",
+                  Integer.toString(fps),
+                  "-i",
+                  "pipe:0",
+                  "-vf",
+                  pad,
+                  "-c:v",
+                  "libx264",
+                  "-crf",
+                  Integer.toString(crf),
+                  "-pix_fmt",
+                  "yuv420p",
+                  "-f",
+                  "h264",
+                  stream.toString())
+              .redirectErrorStream(true)
+              .start();
       CompletableFuture<byte[]> log = drain(enc.getInputStream());
       try (OutputStream in = enc.getOutputStream()) {
         for (PixelImage f : frames) {
@@ -83,9 +117,23 @@ public final class X264Baseline {
       }
       finish(enc, log, "x264 encode");
       long bytes = Files.size(stream);
-      Process dec = new ProcessBuilder(ffmpeg.toString(), "-hide_banner", "-loglevel", "error", "-nostdin",
-          "-i", stream.toString(), "-vf", "crop=" + w + ":" + h + ":0:0", "-f", "rawvideo", "-pix_fmt", "rgb24",
-          "pipe:1").start();
+      Process dec =
+          new ProcessBuilder(
+                  ffmpeg.toString(),
+                  "-hide_banner",
+                  "-loglevel",
+                  "error",
+                  "-nostdin",
+                  "-i",
+                  stream.toString(),
+                  "-vf",
+                  "crop=" + w + ":" + h + ":0:0",
+                  "-f",
+                  "rawvideo",
+                  "-pix_fmt",
+                  "rgb24",
+                  "pipe:1")
+              .start();
       CompletableFuture<byte[]> err = drain(dec.getErrorStream());
       try (InputStream out = dec.getInputStream()) {
         for (int i = 0; i < frames.size(); i++) {
@@ -119,16 +167,18 @@ public final class X264Baseline {
   }
 
   private static CompletableFuture<byte[]> drain(InputStream in) {
-    return CompletableFuture.supplyAsync(() -> {
-      try {
-        return in.readAllBytes();
-      } catch (IOException e) {
-        return new byte[0];
-      }
-    });
+    return CompletableFuture.supplyAsync(
+        () -> {
+          try {
+            return in.readAllBytes();
+          } catch (IOException e) {
+            return new byte[0];
+          }
+        });
   }
 
-  private static void finish(Process p, CompletableFuture<byte[]> output, String what) throws IOException {
+  private static void finish(Process p, CompletableFuture<byte[]> output, String what)
+      throws IOException {
     try {
       if (!p.waitFor(600, TimeUnit.SECONDS)) {
         p.destroyForcibly();

@@ -11,10 +11,11 @@ import java.util.regex.Pattern;
 import java.util.zip.CRC32;
 
 /**
- * The {@code .lsf} bitstream: the LatentFrame {@code bitstream} field and the content of a {@code .lsf} file
- * (identical bytes). Integers are big-endian; docs/bitstream.md is the full specification. Byte 3 holds the format
- * version (low nibble) and the frame type (high nibble): 0x01 = v1 (KEY, rANS payload), 0x02 = v2 KEY, 0x12 = v2
- * DELTA (context-adaptive binary arithmetic payloads, {@link io.latentstream.codec.entropy.LatentCoder}).
+ * The {@code .lsf} bitstream: the LatentFrame {@code bitstream} field and the content of a {@code
+ * .lsf} file (identical bytes). Integers are big-endian; docs/bitstream.md is the full
+ * specification. Byte 3 holds the format version (low nibble) and the frame type (high nibble):
+ * 0x01 = v1 (KEY, rANS payload), 0x02 = v2 KEY, 0x12 = v2 DELTA (context-adaptive binary arithmetic
+ * payloads, {@link io.latentstream.codec.entropy.LatentCoder}).
  *
  * <pre>
  * v1 and v2 KEY                                      v2 DELTA
@@ -38,29 +39,41 @@ import java.util.zip.CRC32;
  * +5+n+p 4     CRC-32 of every preceding byte
  * </pre>
  *
- * <p>A DELTA's size, formats and model are its key frame's; its own sequence number is the reference's plus one.
- * Its overhead is 11 bytes plus the two varints: 15 bytes for key sequences below 2^20 and chains below 128 frames.
+ * <p>A DELTA's size, formats and model are its key frame's; its own sequence number is the
+ * reference's plus one. Its overhead is 11 bytes plus the two varints: 15 bytes for key sequences
+ * below 2^20 and chains below 128 frames.
  *
- * <p>{@link #parse} checks the exact total length, the CRC and every field's range (dimension caps, latent shape
- * against width/height/stride) before anything is allocated from the header's numbers. Stateless, thread-safe.
+ * <p>{@link #parse} checks the exact total length, the CRC and every field's range (dimension caps,
+ * latent shape against width/height/stride) before anything is allocated from the header's numbers.
+ * Stateless, thread-safe.
  */
 public final class LsfFormat {
   /** The format version written by {@link #writeKey} and {@link #writeDelta}. */
   public static final int FORMAT_VERSION = 2;
+
   private static final int V1 = 0x01;
   private static final int V2_KEY = 0x02;
   private static final int V2_DELTA = 0x12;
+
   /** Bytes of a v1 header before the model version string. */
   static final int FIXED_HEADER = 25;
+
   /** Bytes of a v2 KEY header before the model version string. */
   static final int FIXED_HEADER_V2 = 33;
+
   private static final byte[] MAGIC = {'L', 'S', 'F'};
   private static final Pattern VERSION = Pattern.compile("[a-z0-9][a-z0-9-]*");
+
   /** Upper bound on latent channels, far above any sensible model. */
   public static final int MAX_LATENT_CHANNELS = 4096;
+
   /** Upper bound on the stride, far above any sensible model. */
   public static final int MAX_STRIDE = 1024;
-  /** Upper bound on latent symbols per frame (256 MB of ints); a 16384x4096 frame at stride 16, M=192 is 50M. */
+
+  /**
+   * Upper bound on latent symbols per frame (256 MB of ints); a 16384x4096 frame at stride 16,
+   * M=192 is 50M.
+   */
   public static final long MAX_SYMBOLS = 1L << 26;
 
   private LsfFormat() {}
@@ -74,10 +87,19 @@ public final class LsfFormat {
    * @param sequence the frame's sequence number (v1: 0)
    * @param delta a DELTA's stream position and model fingerprint; null for a KEY
    */
-  public record Parsed(int formatVersion, FrameType type, LsfHeader header, long sequence, DeltaHeader delta,
-      byte[] buffer, int payloadOffset, int payloadLength) {}
+  public record Parsed(
+      int formatVersion,
+      FrameType type,
+      LsfHeader header,
+      long sequence,
+      DeltaHeader delta,
+      byte[] buffer,
+      int payloadOffset,
+      int payloadLength) {}
 
-  /** Serialises a v1 bitstream (rANS payload). Only tools and tests write v1; the codec writes v2. */
+  /**
+   * Serialises a v1 bitstream (rANS payload). Only tools and tests write v1; the codec writes v2.
+   */
   public static byte[] writeV1(LsfHeader h, byte[] payload) {
     return writeWithHeader(V1, h, 0, payload);
   }
@@ -93,9 +115,13 @@ public final class LsfFormat {
     int fixed = kind == V1 ? FIXED_HEADER : FIXED_HEADER_V2;
     ByteBuffer out = ByteBuffer.allocate(fixed + version.length + 4 + payload.length + 4);
     out.put(MAGIC).put((byte) kind);
-    out.put((byte) h.pixelFormat().ordinal()).put((byte) h.container().ordinal()).putShort((short) 0);
+    out.put((byte) h.pixelFormat().ordinal())
+        .put((byte) h.container().ordinal())
+        .putShort((short) 0);
     out.putInt(h.width()).putInt(h.height());
-    out.putShort((short) h.stride()).putShort((short) h.latentHeight()).putShort((short) h.latentWidth())
+    out.putShort((short) h.stride())
+        .putShort((short) h.latentHeight())
+        .putShort((short) h.latentWidth())
         .putShort((short) h.latentChannels());
     if (kind != V1) {
       out.putLong(sequence);
@@ -122,7 +148,9 @@ public final class LsfFormat {
     CRC32 crc = new CRC32();
     crc.update(out.array(), 0, out.position());
     out.putInt((int) crc.getValue());
-    return out.position() == out.capacity() ? out.array() : java.util.Arrays.copyOf(out.array(), out.position());
+    return out.position() == out.capacity()
+        ? out.array()
+        : java.util.Arrays.copyOf(out.array(), out.position());
   }
 
   private static void putVarint(ByteBuffer out, long v) {
@@ -140,15 +168,16 @@ public final class LsfFormat {
    */
   public static Parsed parse(byte[] b) {
     if (b == null || b.length < 4 + 4) {
-      throw new CorruptBitstreamException("bitstream too short: " + (b == null ? 0 : b.length) + " bytes");
+      throw new CorruptBitstreamException(
+          "bitstream too short: " + (b == null ? 0 : b.length) + " bytes");
     }
     if (b[0] != MAGIC[0] || b[1] != MAGIC[1] || b[2] != MAGIC[2]) {
       throw new CorruptBitstreamException("not an LSF bitstream (bad magic)");
     }
     int kind = b[3] & 0xff;
     if (kind != V1 && kind != V2_KEY && kind != V2_DELTA) {
-      throw new CorruptBitstreamException("unsupported LSF format version " + (kind & 0x0f) + " (frame type "
-          + (kind >>> 4) + ")");
+      throw new CorruptBitstreamException(
+          "unsupported LSF format version " + (kind & 0x0f) + " (frame type " + (kind >>> 4) + ")");
     }
     int crcAt = b.length - 4;
     CRC32 crc = new CRC32();
@@ -177,7 +206,8 @@ public final class LsfFormat {
       throw new CorruptBitstreamException("DELTA chain position " + chain + " out of range");
     }
     DeltaHeader d = new DeltaHeader(fingerprint, key, key + chain);
-    return new Parsed(FORMAT_VERSION, FrameType.DELTA, null, d.sequence(), d, b, at[0], end - at[0]);
+    return new Parsed(
+        FORMAT_VERSION, FrameType.DELTA, null, d.sequence(), d, b, at[0], end - at[0]);
   }
 
   private static long readVarint(byte[] b, int[] at, int end) {
@@ -223,7 +253,11 @@ public final class LsfFormat {
     long total = expectedMin + payloadLength;
     if (total != b.length) {
       throw new CorruptBitstreamException(
-          "bitstream length " + b.length + " does not match header (" + total + " bytes expected): truncated or padded");
+          "bitstream length "
+              + b.length
+              + " does not match header ("
+              + total
+              + " bytes expected): truncated or padded");
     }
     if (!crcOk) {
       throw new CorruptBitstreamException("bitstream CRC mismatch: corrupted");
@@ -231,12 +265,22 @@ public final class LsfFormat {
     if (flags != 0) {
       throw new CorruptBitstreamException("unsupported flags 0x" + Integer.toHexString(flags));
     }
-    if (pixelFormat >= PixelFormat.values().length || container >= ContainerFormat.values().length) {
-      throw new CorruptBitstreamException("unknown pixel format " + pixelFormat + " or container " + container);
+    if (pixelFormat >= PixelFormat.values().length
+        || container >= ContainerFormat.values().length) {
+      throw new CorruptBitstreamException(
+          "unknown pixel format " + pixelFormat + " or container " + container);
     }
-    LsfHeader h = new LsfHeader(version, (int) Math.min(width, Integer.MAX_VALUE),
-        (int) Math.min(height, Integer.MAX_VALUE), PixelFormat.values()[pixelFormat],
-        ContainerFormat.values()[container], stride, latentHeight, latentWidth, channels);
+    LsfHeader h =
+        new LsfHeader(
+            version,
+            (int) Math.min(width, Integer.MAX_VALUE),
+            (int) Math.min(height, Integer.MAX_VALUE),
+            PixelFormat.values()[pixelFormat],
+            ContainerFormat.values()[container],
+            stride,
+            latentHeight,
+            latentWidth,
+            channels);
     if (width > Integer.MAX_VALUE || height > Integer.MAX_VALUE) {
       throw new CorruptBitstreamException("image size " + width + "x" + height + " out of range");
     }
@@ -245,7 +289,14 @@ public final class LsfFormat {
     } catch (IllegalArgumentException | InvalidImageException e) {
       throw new CorruptBitstreamException("invalid bitstream header: " + e.getMessage(), e);
     }
-    return new Parsed(kind == V1 ? 1 : 2, FrameType.KEY, h, sequence, null, b, fixed + versionLength + 4,
+    return new Parsed(
+        kind == V1 ? 1 : 2,
+        FrameType.KEY,
+        h,
+        sequence,
+        null,
+        b,
+        fixed + versionLength + 4,
         (int) payloadLength);
   }
 
@@ -255,21 +306,39 @@ public final class LsfFormat {
    * @throws IllegalArgumentException or InvalidImageException naming the first broken rule
    */
   public static void validate(LsfHeader h) {
-    if (h.modelVersion() == null || h.modelVersion().length() > 255 || !VERSION.matcher(h.modelVersion()).matches()) {
-      throw new IllegalArgumentException("model version must match " + VERSION + " (max 255 chars)");
+    if (h.modelVersion() == null
+        || h.modelVersion().length() > 255
+        || !VERSION.matcher(h.modelVersion()).matches()) {
+      throw new IllegalArgumentException(
+          "model version must match " + VERSION + " (max 255 chars)");
     }
     PixelImage.checkDimensions(h.width(), h.height());
     if (h.stride() < 1 || h.stride() > MAX_STRIDE) {
       throw new IllegalArgumentException("stride " + h.stride() + " outside 1.." + MAX_STRIDE);
     }
     if (h.latentChannels() < 1 || h.latentChannels() > MAX_LATENT_CHANNELS) {
-      throw new IllegalArgumentException("latent channels " + h.latentChannels() + " outside 1.." + MAX_LATENT_CHANNELS);
+      throw new IllegalArgumentException(
+          "latent channels " + h.latentChannels() + " outside 1.." + MAX_LATENT_CHANNELS);
     }
     int expectedH = ceilDiv(h.height(), h.stride());
     int expectedW = ceilDiv(h.width(), h.stride());
     if (h.latentHeight() != expectedH || h.latentWidth() != expectedW) {
-      throw new IllegalArgumentException("latent shape " + h.latentHeight() + "x" + h.latentWidth() + " does not fit "
-          + h.width() + "x" + h.height() + " at stride " + h.stride() + " (" + expectedH + "x" + expectedW + ")");
+      throw new IllegalArgumentException(
+          "latent shape "
+              + h.latentHeight()
+              + "x"
+              + h.latentWidth()
+              + " does not fit "
+              + h.width()
+              + "x"
+              + h.height()
+              + " at stride "
+              + h.stride()
+              + " ("
+              + expectedH
+              + "x"
+              + expectedW
+              + ")");
     }
     if (expectedH > 0xffff || expectedW > 0xffff || h.symbolCount() > MAX_SYMBOLS) {
       throw new IllegalArgumentException("latent too large: " + h.symbolCount() + " symbols");

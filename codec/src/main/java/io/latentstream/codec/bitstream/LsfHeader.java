@@ -16,8 +16,16 @@ import io.latentstream.codec.image.PixelFormat;
  * @param latentWidth latent columns, {@code ceil(width / stride)}
  * @param latentChannels latent channels M
  */
-public record LsfHeader(String modelVersion, int width, int height, PixelFormat pixelFormat,
-    ContainerFormat container, int stride, int latentHeight, int latentWidth, int latentChannels) {
+public record LsfHeader(
+    String modelVersion,
+    int width,
+    int height,
+    PixelFormat pixelFormat,
+    ContainerFormat container,
+    int stride,
+    int latentHeight,
+    int latentWidth,
+    int latentChannels) {
 
   /** Number of latent symbols the payload codes. */
   public long symbolCount() {

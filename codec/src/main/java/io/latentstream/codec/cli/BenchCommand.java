@@ -6,8 +6,8 @@ import io.latentstream.codec.EncodedImage;
 import io.latentstream.codec.LearnedCodec;
 import io.latentstream.codec.baseline.JpegBaseline;
 import io.latentstream.codec.entropy.LatentCoder;
-import io.latentstream.codec.entropy.RansTables;
 import io.latentstream.codec.entropy.RansCoder;
+import io.latentstream.codec.entropy.RansTables;
 import io.latentstream.codec.image.ImageFiles;
 import io.latentstream.codec.image.PaddedTensor;
 import io.latentstream.codec.image.PixelFormat;
@@ -23,33 +23,49 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code bench [--size 640x480] [--frames N] [--runs R] [--out bench.json]}: encode and decode frames per second,
- * entropy coder throughput (v1 rANS and the v2 adaptive KEY coder), and JPEG (ImageIO) encode fps measured in the
- * same run as the anchor; {@code --sequence DIR} instead measures sequence coding ({@link SequenceBench}). Every
- * figure is the median over the runs.
+ * {@code bench [--size 640x480] [--frames N] [--runs R] [--out bench.json]}: encode and decode
+ * frames per second, entropy coder throughput (v1 rANS and the v2 adaptive KEY coder), and JPEG
+ * (ImageIO) encode fps measured in the same run as the anchor; {@code --sequence DIR} instead
+ * measures sequence coding ({@link SequenceBench}). Every figure is the median over the runs.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Measure codec speed on one frame size.")
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description = "Measure codec speed on one frame size.")
 final class BenchCommand implements Callable<Integer> {
-  @Mixin
-  ModelOptions modelOptions = new ModelOptions();
+  @Mixin ModelOptions modelOptions = new ModelOptions();
 
-  @Option(names = "--size", defaultValue = "640x480", description = "Frame size (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--size",
+      defaultValue = "640x480",
+      description = "Frame size (default ${DEFAULT-VALUE}).")
   String size;
 
-  @Option(names = "--frames", defaultValue = "20", description = "Frames per run (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--frames",
+      defaultValue = "20",
+      description = "Frames per run (default ${DEFAULT-VALUE}).")
   int frames;
 
-  @Option(names = "--runs", defaultValue = "3", description = "Runs; medians are reported (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--runs",
+      defaultValue = "3",
+      description = "Runs; medians are reported (default ${DEFAULT-VALUE}).")
   int runs;
 
-  @Option(names = "--image", description = "Frame content: this image resized (default: a synthetic pattern).")
+  @Option(
+      names = "--image",
+      description = "Frame content: this image resized (default: a synthetic pattern).")
   Path image;
 
   @Option(names = "--out", description = "Write the results as JSON here.")
   Path out;
 
-  @Option(names = "--sequence", description = "Frames of a fixed camera (directory, name order): sequence coding "
-      + "(KEY + DELTA) beside per-frame coding, DELTA entropy decoding, random access; frames resized to --size.")
+  @Option(
+      names = "--sequence",
+      description =
+          "Frames of a fixed camera (directory, name order): sequence coding "
+              + "(KEY + DELTA) beside per-frame coding, DELTA entropy decoding, random access; frames resized to --size.")
   Path sequence;
 
   @Override
@@ -57,7 +73,8 @@ final class BenchCommand implements Callable<Integer> {
     String[] wh = size.toLowerCase().split("x");
     int w = Integer.parseInt(wh[0]);
     int h = Integer.parseInt(wh[1]);
-    PixelImage frame = image != null ? ImageFiles.resize(ImageFiles.read(image), w, h) : pattern(w, h);
+    PixelImage frame =
+        image != null ? ImageFiles.resize(ImageFiles.read(image), w, h) : pattern(w, h);
     Map<String, Object> result = new LinkedHashMap<>();
     if (sequence != null) {
       try (ModelCatalog catalog = ModelCatalog.fromEnvironment()) {
@@ -82,12 +99,19 @@ final class BenchCommand implements Callable<Integer> {
       codec.decompress(encoded.bitstream());
       JpegBaseline jpeg = new JpegBaseline();
       jpeg.encode(frame, 75);
-      int[] symbols = longStream(model.entropy().quantize(
-          model.analyze(PaddedTensor.of(frame, model.manifest().stride())).data()), 1 << 20);
+      int[] symbols =
+          longStream(
+              model
+                  .entropy()
+                  .quantize(
+                      model.analyze(PaddedTensor.of(frame, model.manifest().stride())).data()),
+              1 << 20);
       RansTables tables = model.entropy().ransTables();
       byte[] payload = RansCoder.encode(symbols, tables);
-      int[] frameSymbols = model.entropy().quantize(
-          model.analyze(PaddedTensor.of(frame, model.manifest().stride())).data());
+      int[] frameSymbols =
+          model
+              .entropy()
+              .quantize(model.analyze(PaddedTensor.of(frame, model.manifest().stride())).data());
       int lh = (h + model.manifest().stride() - 1) / model.manifest().stride();
       int lw = (w + model.manifest().stride() - 1) / model.manifest().stride();
       LatentCoder adaptive = model.entropy().latentCoder();
@@ -123,7 +147,8 @@ final class BenchCommand implements Callable<Integer> {
         }
         long t6 = System.nanoTime();
         for (int i = 0; i < reps; i++) {
-          adaptive.decodeKey(keyPayload, 0, keyPayload.length, new int[frameSymbols.length], lh, lw);
+          adaptive.decodeKey(
+              keyPayload, 0, keyPayload.length, new int[frameSymbols.length], lh, lw);
         }
         long t7 = System.nanoTime();
         keyCoderEnc[r] = (t6 - t5) / 1e9 / reps;
@@ -171,7 +196,9 @@ final class BenchCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** Repeats the frame's symbols to at least {@code min} so the coder timing is not lost in noise. */
+  /**
+   * Repeats the frame's symbols to at least {@code min} so the coder timing is not lost in noise.
+   */
   private static int[] longStream(int[] q, int min) {
     int copies = Math.max(1, (min + q.length - 1) / q.length);
     int[] out = new int[q.length * copies];

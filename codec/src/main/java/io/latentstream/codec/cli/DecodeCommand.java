@@ -15,15 +15,24 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code decode [--format png|raw] INPUT OUTPUT}: {@code .lsf} file or directory to images. A directory is one
- * stream in name order: KEY frames decode alone, each DELTA against the frame before it.
+ * {@code decode [--format png|raw] INPUT OUTPUT}: {@code .lsf} file or directory to images. A
+ * directory is one stream in name order: KEY frames decode alone, each DELTA against the frame
+ * before it.
  */
-@Command(name = "decode", mixinStandardHelpOptions = true,
+@Command(
+    name = "decode",
+    mixinStandardHelpOptions = true,
     description = "Decompress .lsf bitstreams with the model version each one names.")
 final class DecodeCommand implements Callable<Integer> {
-  enum Format { png, raw }
+  enum Format {
+    png,
+    raw
+  }
 
-  @Option(names = "--format", defaultValue = "png", description = "Output format: png or raw (default png).")
+  @Option(
+      names = "--format",
+      defaultValue = "png",
+      description = "Output format: png or raw (default png).")
   Format format;
 
   @Parameters(index = "0", description = "Input .lsf file or directory.")
@@ -58,8 +67,9 @@ final class DecodeCommand implements Callable<Integer> {
         } else {
           ImageFiles.writeRaw(image, target);
         }
-        System.out.printf("%s -> %s  %dx%d %s  %.1f ms%n", file, target, image.width(), image.height(),
-            image.format(), ms);
+        System.out.printf(
+            "%s -> %s  %dx%d %s  %.1f ms%n",
+            file, target, image.width(), image.height(), image.format(), ms);
       }
     }
     return 0;

@@ -20,27 +20,33 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code encode [--model M] [--quality N] INPUT OUTPUT}: image file or directory to {@code .lsf} (KEY frames);
- * {@code encode --sequence [--keyframe-interval N] IN_DIR OUT_DIR}: the frames of IN_DIR in name order as one stream
- * of KEY and DELTA frames, one {@code .lsf} per frame with the same base name.
+ * {@code encode [--model M] [--quality N] INPUT OUTPUT}: image file or directory to {@code .lsf}
+ * (KEY frames); {@code encode --sequence [--keyframe-interval N] IN_DIR OUT_DIR}: the frames of
+ * IN_DIR in name order as one stream of KEY and DELTA frames, one {@code .lsf} per frame with the
+ * same base name.
  */
-@Command(name = "encode", mixinStandardHelpOptions = true,
+@Command(
+    name = "encode",
+    mixinStandardHelpOptions = true,
     description = "Compress PNG/JPEG (or raw with --raw) images to .lsf bitstreams.")
 final class EncodeCommand implements Callable<Integer> {
-  @Option(names = "--sequence", description = "Code the directory's frames (name order) as one stream: KEY and "
-      + "DELTA frames.")
+  @Option(
+      names = "--sequence",
+      description =
+          "Code the directory's frames (name order) as one stream: KEY and " + "DELTA frames.")
   boolean sequence;
 
-  @Mixin
-  SequenceOptions sequenceOptions = new SequenceOptions();
+  @Mixin SequenceOptions sequenceOptions = new SequenceOptions();
 
-  @Mixin
-  ModelOptions modelOptions = new ModelOptions();
+  @Mixin ModelOptions modelOptions = new ModelOptions();
 
   @Option(names = "--raw", description = "Input is raw pixels of this size, e.g. 640x480.")
   String raw;
 
-  @Option(names = "--pixel-format", defaultValue = "RGB24", description = "Raw pixel format: RGB24 or GRAY8.")
+  @Option(
+      names = "--pixel-format",
+      defaultValue = "RGB24",
+      description = "Raw pixel format: RGB24 or GRAY8.")
   PixelFormat pixelFormat;
 
   @Parameters(index = "0", description = "Input image file or directory.")
@@ -63,7 +69,8 @@ final class EncodeCommand implements Callable<Integer> {
       return encodeSequence(files);
     }
     try (ModelCatalog catalog = ModelCatalog.fromEnvironment()) {
-      LearnedCodec codec = new LearnedCodec(catalog.load(modelOptions.model, modelOptions.quality), catalog);
+      LearnedCodec codec =
+          new LearnedCodec(catalog.load(modelOptions.model, modelOptions.quality), catalog);
       for (Path file : files) {
         PixelImage image = read(file);
         long start = System.nanoTime();
@@ -71,8 +78,16 @@ final class EncodeCommand implements Callable<Integer> {
         double ms = (System.nanoTime() - start) / 1e6;
         Path target = toDirectory ? output.resolve(InputFiles.stem(file) + ".lsf") : output;
         Files.write(target, encoded.bitstream());
-        System.out.printf("%s -> %s  %dx%d  %d bytes  %.4f bpp  %.1f ms  (%s)%n", file, target, image.width(),
-            image.height(), encoded.bitstream().length, encoded.bpp(), ms, encoded.modelVersion());
+        System.out.printf(
+            "%s -> %s  %dx%d  %d bytes  %.4f bpp  %.1f ms  (%s)%n",
+            file,
+            target,
+            image.width(),
+            image.height(),
+            encoded.bitstream().length,
+            encoded.bpp(),
+            ms,
+            encoded.modelVersion());
       }
     }
     return 0;
@@ -80,8 +95,11 @@ final class EncodeCommand implements Callable<Integer> {
 
   private int encodeSequence(List<Path> files) throws Exception {
     try (ModelCatalog catalog = ModelCatalog.fromEnvironment()) {
-      SequenceEncoder encoder = new SequenceEncoder(catalog.load(modelOptions.model, modelOptions.quality),
-          new KeyframePolicy(sequenceOptions.keyframeInterval, 0), sequenceOptions.deltaOptions());
+      SequenceEncoder encoder =
+          new SequenceEncoder(
+              catalog.load(modelOptions.model, modelOptions.quality),
+              new KeyframePolicy(sequenceOptions.keyframeInterval, 0),
+              sequenceOptions.deltaOptions());
       long total = 0;
       long pixels = 0;
       int keys = 0;
@@ -96,11 +114,19 @@ final class EncodeCommand implements Callable<Integer> {
         total += f.bitstream().length;
         pixels += image.pixelCount();
         keys += f.isKey() ? 1 : 0;
-        System.out.printf("%s -> %s  %s%s  %d bytes  %.4f bpp  %.1f ms%n", file, target, f.type(),
-            f.isKey() ? " (" + f.cause() + ")" : "", f.bitstream().length, f.bpp(), ms);
+        System.out.printf(
+            "%s -> %s  %s%s  %d bytes  %.4f bpp  %.1f ms%n",
+            file,
+            target,
+            f.type(),
+            f.isKey() ? " (" + f.cause() + ")" : "",
+            f.bitstream().length,
+            f.bpp(),
+            ms);
       }
-      System.out.printf("%d frames (%d key frames), %d bytes, %.4f bpp (%s)%n", files.size(), keys, total,
-          total * 8.0 / Math.max(1, pixels), encoder.model().version());
+      System.out.printf(
+          "%d frames (%d key frames), %d bytes, %.4f bpp (%s)%n",
+          files.size(), keys, total, total * 8.0 / Math.max(1, pixels), encoder.model().version());
     }
     return 0;
   }

@@ -19,35 +19,52 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code eval --images DIR [--model FAMILY] [--out rd.json] [--plot rd.png]}: every quality level of a model family
- * against JPEG (and WebP when installed), per image and mean bpp / PSNR / MS-SSIM, BD-rate of each codec vs JPEG
- * and vs WebP, and an RD plot.
+ * {@code eval --images DIR [--model FAMILY] [--out rd.json] [--plot rd.png]}: every quality level
+ * of a model family against JPEG (and WebP when installed), per image and mean bpp / PSNR /
+ * MS-SSIM, BD-rate of each codec vs JPEG and vs WebP, and an RD plot.
  */
-@Command(name = "eval", mixinStandardHelpOptions = true,
-    description = "Rate-distortion evaluation of every quality level against JPEG (and WebP when installed).")
+@Command(
+    name = "eval",
+    mixinStandardHelpOptions = true,
+    description =
+        "Rate-distortion evaluation of every quality level against JPEG (and WebP when installed).")
 final class EvalCommand implements Callable<Integer> {
   @Option(names = "--images", description = "Directory of PNG/JPEG images (stills).")
   Path images;
 
-  @Option(names = "--sequence", description = "Directory of PNG/JPEG frames of one fixed camera, in name order: "
-      + "sequence coding (KEY + DELTA frames) against per-frame coding, JPEG, WebP and x264.")
+  @Option(
+      names = "--sequence",
+      description =
+          "Directory of PNG/JPEG frames of one fixed camera, in name order: "
+              + "sequence coding (KEY + DELTA frames) against per-frame coding, JPEG, WebP and x264.")
   Path sequence;
 
-  @Option(names = "--frames", defaultValue = "0", description = "With --sequence: only the first N frames (0 = all).")
+  @Option(
+      names = "--frames",
+      defaultValue = "0",
+      description = "With --sequence: only the first N frames (0 = all).")
   int frames;
 
-  @Option(names = "--psnr-every", defaultValue = "1",
-      description = "With --sequence: measure PSNR on every Nth frame (all frames are coded; default every frame).")
+  @Option(
+      names = "--psnr-every",
+      defaultValue = "1",
+      description =
+          "With --sequence: measure PSNR on every Nth frame (all frames are coded; default every frame).")
   int psnrEvery;
 
-  @picocli.CommandLine.Mixin
-  SequenceOptions sequenceOptions = new SequenceOptions();
+  @picocli.CommandLine.Mixin SequenceOptions sequenceOptions = new SequenceOptions();
 
-  @Option(names = "--fps", defaultValue = "25", description = "With --sequence: frame rate given to x264.")
+  @Option(
+      names = "--fps",
+      defaultValue = "25",
+      description = "With --sequence: frame rate given to x264.")
   int fps;
 
-  @Option(names = "--model", defaultValue = "default",
-      description = "Model family (its -q1..-qK packages) or a single package (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--model",
+      defaultValue = "default",
+      description =
+          "Model family (its -q1..-qK packages) or a single package (default: ${DEFAULT-VALUE}).")
   String model;
 
   @Option(names = "--max-width", description = "Downscale wider images to this width first.")
@@ -63,26 +80,41 @@ final class EvalCommand implements Callable<Integer> {
   record Curve(String codec, List<Setting> points) {}
 
   /** One quality setting: per-image results and means. */
-  record Setting(String setting, double bpp, double psnr, double msssim, List<ImageResult> images) {}
+  record Setting(
+      String setting, double bpp, double psnr, double msssim, List<ImageResult> images) {}
 
-  record ImageResult(String image, int width, int height, long bytes, double bpp, double psnr, double msssim) {}
+  record ImageResult(
+      String image, int width, int height, long bytes, double bpp, double psnr, double msssim) {}
 
   @Override
   public Integer call() throws Exception {
     if ((images == null) == (sequence == null)) {
-      throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
-          "give exactly one of --images DIR or --sequence DIR");
+      throw new picocli.CommandLine.ParameterException(
+          new picocli.CommandLine(this), "give exactly one of --images DIR or --sequence DIR");
     }
     if (sequence != null) {
-      return SequenceEval.run(sequence, model, frames, maxWidth, Math.max(1, psnrEvery),
-          sequenceOptions.keyframeInterval, sequenceOptions.deltaOptions(), fps, out, plot);
+      return SequenceEval.run(
+          sequence,
+          model,
+          frames,
+          maxWidth,
+          Math.max(1, psnrEvery),
+          sequenceOptions.keyframeInterval,
+          sequenceOptions.deltaOptions(),
+          fps,
+          out,
+          plot);
     }
     List<Path> files = InputFiles.list(images, ".png", ".jpg", ".jpeg");
     List<PixelImage> pictures = new ArrayList<>();
     for (Path f : files) {
       PixelImage p = ImageFiles.read(f);
       if (maxWidth != null && p.width() > maxWidth) {
-        p = ImageFiles.resize(p, maxWidth, Math.max(1, (int) Math.round((double) p.height() * maxWidth / p.width())));
+        p =
+            ImageFiles.resize(
+                p,
+                maxWidth,
+                Math.max(1, (int) Math.round((double) p.height() * maxWidth / p.width())));
       }
       pictures.add(p);
     }
@@ -101,8 +133,9 @@ final class EvalCommand implements Callable<Integer> {
           results.add(result(files.get(i), p, e.bitstream().length, d));
         }
         learned.add(setting(m.manifest().name(), results));
-        System.out.printf("%-28s bpp %.4f  PSNR %.2f  MS-SSIM %.4f%n", m.version(), last(learned).bpp(),
-            last(learned).psnr(), last(learned).msssim());
+        System.out.printf(
+            "%-28s bpp %.4f  PSNR %.2f  MS-SSIM %.4f%n",
+            m.version(), last(learned).bpp(), last(learned).psnr(), last(learned).msssim());
       }
       curves.add(new Curve("learned:" + model, learned));
     }
@@ -128,7 +161,10 @@ final class EvalCommand implements Callable<Integer> {
         if (c != anchor) {
           double v = BdRate.percent(points(anchor), points(c));
           vs.put(c.codec(), Double.isFinite(v) ? v : null);
-          System.out.printf("BD-rate %s vs %s: %s%n", c.codec(), anchor.codec(),
+          System.out.printf(
+              "BD-rate %s vs %s: %s%n",
+              c.codec(),
+              anchor.codec(),
               Double.isFinite(v) ? String.format("%+.1f %%", v) : "n/a (no PSNR overlap)");
         }
       }
@@ -153,9 +189,15 @@ final class EvalCommand implements Callable<Integer> {
     return c.points().stream().map(s -> new BdRate.Point(s.bpp(), s.psnr())).toList();
   }
 
-  private static ImageResult result(Path file, PixelImage original, long bytes, PixelImage decoded) {
-    return new ImageResult(file.getFileName().toString(), original.width(), original.height(), bytes,
-        QualityMetrics.bpp(bytes, original.width(), original.height()), QualityMetrics.psnr(original, decoded),
+  private static ImageResult result(
+      Path file, PixelImage original, long bytes, PixelImage decoded) {
+    return new ImageResult(
+        file.getFileName().toString(),
+        original.width(),
+        original.height(),
+        bytes,
+        QualityMetrics.bpp(bytes, original.width(), original.height()),
+        QualityMetrics.psnr(original, decoded),
         QualityMetrics.msssim(original, decoded));
   }
 

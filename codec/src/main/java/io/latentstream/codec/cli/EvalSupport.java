@@ -8,11 +8,17 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** What the evaluations of stills and of sequences share: the packages of a family and the per-frame baselines. */
+/**
+ * What the evaluations of stills and of sequences share: the packages of a family and the per-frame
+ * baselines.
+ */
 final class EvalSupport {
   private EvalSupport() {}
 
-  /** The package directories of a family's quality levels (lowest first), or the one package {@code spec} names. */
+  /**
+   * The package directories of a family's quality levels (lowest first), or the one package {@code
+   * spec} names.
+   */
   static List<Path> packages(ModelCatalog catalog, String spec) {
     List<Path> packages = new ArrayList<>();
     catalog.qualityLevels(spec).values().forEach(e -> packages.add(e.directory()));
@@ -26,17 +32,24 @@ final class EvalSupport {
   static void writeJson(Path out, Object report) throws java.io.IOException {
     if (out != null) {
       new com.fasterxml.jackson.databind.ObjectMapper()
-          .enable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT).writeValue(out.toFile(), report);
+          .enable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
+          .writeValue(out.toFile(), report);
       System.out.println("wrote " + out);
     }
   }
 
-  /** JPEG (ImageIO), and WebP when Debian's cwebp/dwebp are on the PATH (else says so on stdout). */
+  /**
+   * JPEG (ImageIO), and WebP when Debian's cwebp/dwebp are on the PATH (else says so on stdout).
+   */
   static List<BaselineCodec> perFrameBaselines() {
     List<BaselineCodec> baselines = new ArrayList<>();
     baselines.add(new JpegBaseline());
-    WebpBaseline.find().ifPresentOrElse(baselines::add,
-        () -> System.out.println("webp: cwebp/dwebp not on PATH, skipped (Debian package 'webp')"));
+    WebpBaseline.find()
+        .ifPresentOrElse(
+            baselines::add,
+            () ->
+                System.out.println(
+                    "webp: cwebp/dwebp not on PATH, skipped (Debian package 'webp')"));
     return baselines;
   }
 }

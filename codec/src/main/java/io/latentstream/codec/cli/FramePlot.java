@@ -10,10 +10,19 @@ import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
 
-/** Draws bytes per frame over time (log scale), one line per series, key frames marked, to a PNG with Java2D. */
+/**
+ * Draws bytes per frame over time (log scale), one line per series, key frames marked, to a PNG
+ * with Java2D.
+ */
 public final class FramePlot {
-  private static final Color[] COLORS = {new Color(0x1f77b4), new Color(0x2ca02c), new Color(0xff7f0e),
-      new Color(0x9467bd), new Color(0xd62728), new Color(0x8c564b)};
+  private static final Color[] COLORS = {
+    new Color(0x1f77b4),
+    new Color(0x2ca02c),
+    new Color(0xff7f0e),
+    new Color(0x9467bd),
+    new Color(0xd62728),
+    new Color(0x8c564b)
+  };
 
   private FramePlot() {}
 
@@ -21,7 +30,8 @@ public final class FramePlot {
    * @param bytes per series, the bytes of each frame in order
    * @param keys per series, whether each frame is a key frame (may be missing for a series)
    */
-  public static void write(Map<String, List<Integer>> bytes, Map<String, List<Boolean>> keys, Path file)
+  public static void write(
+      Map<String, List<Integer>> bytes, Map<String, List<Boolean>> keys, Path file)
       throws IOException {
     int w = 900;
     int h = 480;

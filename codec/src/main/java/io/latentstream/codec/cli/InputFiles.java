@@ -19,15 +19,19 @@ final class InputFiles {
       return List.of(input);
     }
     try (Stream<Path> s = Files.list(input)) {
-      return s.filter(Files::isRegularFile).filter(p -> {
-        String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
-        for (String ext : extensions) {
-          if (n.endsWith(ext)) {
-            return true;
-          }
-        }
-        return false;
-      }).sorted().toList();
+      return s.filter(Files::isRegularFile)
+          .filter(
+              p -> {
+                String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
+                for (String ext : extensions) {
+                  if (n.endsWith(ext)) {
+                    return true;
+                  }
+                }
+                return false;
+              })
+          .sorted()
+          .toList();
     }
   }
 

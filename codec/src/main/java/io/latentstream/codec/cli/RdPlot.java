@@ -15,8 +15,13 @@ import javax.imageio.ImageIO;
 
 /** Draws rate-distortion curves (PSNR over bpp) to a PNG with Java2D. */
 public final class RdPlot {
-  private static final Color[] COLORS = {new Color(0xd62728), new Color(0x1f77b4), new Color(0x2ca02c),
-      new Color(0x9467bd), new Color(0xff7f0e)};
+  private static final Color[] COLORS = {
+    new Color(0xd62728),
+    new Color(0x1f77b4),
+    new Color(0x2ca02c),
+    new Color(0x9467bd),
+    new Color(0xff7f0e)
+  };
 
   private RdPlot() {}
 
@@ -75,8 +80,12 @@ public final class RdPlot {
       g.setColor(Color.BLACK);
       g.drawRect(left, top, pw, ph);
       for (int i = 0; i <= 10; i += 2) {
-        g.drawString(String.format("%.2f", minX + (maxX - minX) * i / 10), left + pw * i / 10 - 12, top + ph + 16);
-        g.drawString(String.format("%.1f", maxY - (maxY - minY) * i / 10), left - 40, top + ph * i / 10 + 4);
+        g.drawString(
+            String.format("%.2f", minX + (maxX - minX) * i / 10),
+            left + pw * i / 10 - 12,
+            top + ph + 16);
+        g.drawString(
+            String.format("%.1f", maxY - (maxY - minY) * i / 10), left - 40, top + ph * i / 10 + 4);
       }
       g.drawString("bits per pixel", left + pw / 2 - 35, h - 20);
       g.drawString("PSNR (dB)", 5, top - 10);
@@ -84,8 +93,8 @@ public final class RdPlot {
       for (Map.Entry<String, List<BdRate.Point>> e : series.entrySet()) {
         g.setColor(COLORS[k % COLORS.length]);
         g.setStroke(new BasicStroke(2f));
-        List<BdRate.Point> pts = e.getValue().stream()
-            .sorted((a, b) -> Double.compare(a.bpp(), b.bpp())).toList();
+        List<BdRate.Point> pts =
+            e.getValue().stream().sorted((a, b) -> Double.compare(a.bpp(), b.bpp())).toList();
         int px = -1;
         int py = -1;
         for (BdRate.Point p : pts) {
@@ -98,7 +107,8 @@ public final class RdPlot {
           px = x;
           py = y;
         }
-        // legend anchored at the right edge by the widest label, so long model names stay inside the image
+        // legend anchored at the right edge by the widest label, so long model names stay inside
+        // the image
         g.fillRect(legendX, top + 12 + 18 * k, 14, 4);
         g.drawString(e.getKey(), legendX + 20, top + 18 + 18 * k);
         k++;

@@ -20,21 +20,29 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code bench --sequence DIR}: speed of sequence coding beside per-frame coding on the same frames in the same run
- * (runs alternate), DELTA entropy decoding alone, the cost of random access to the 30th and 300th frame after a
- * key frame (entropy-decode the chain, one synthesis), and DELTA quality on a static scene (the first frame held
- * still with fresh sensor noise).
+ * {@code bench --sequence DIR}: speed of sequence coding beside per-frame coding on the same frames
+ * in the same run (runs alternate), DELTA entropy decoding alone, the cost of random access to the
+ * 30th and 300th frame after a key frame (entropy-decode the chain, one synthesis), and DELTA
+ * quality on a static scene (the first frame held still with fresh sensor noise).
  */
 final class SequenceBench {
   private SequenceBench() {}
 
-  static Map<String, Object> run(CodecModel model, ModelResolver resolver, Path dir, int width, int height,
-      int frames, int runs) throws IOException {
+  static Map<String, Object> run(
+      CodecModel model,
+      ModelResolver resolver,
+      Path dir,
+      int width,
+      int height,
+      int frames,
+      int runs)
+      throws IOException {
     List<Path> files = InputFiles.list(dir, ".png", ".jpg", ".jpeg");
     List<PixelImage> clip = new ArrayList<>();
     for (Path f : files.subList(0, Math.min(files.size(), Math.max(frames, 301)))) {
       PixelImage p = ImageFiles.read(f);
-      clip.add(p.width() == width && p.height() == height ? p : ImageFiles.resize(p, width, height));
+      clip.add(
+          p.width() == width && p.height() == height ? p : ImageFiles.resize(p, width, height));
     }
     List<PixelImage> timed = clip.subList(0, Math.min(frames, clip.size()));
     LearnedCodec codec = new LearnedCodec(model, resolver);
@@ -92,10 +100,26 @@ final class SequenceBench {
     Map<String, Object> result = new LinkedHashMap<>();
     result.put("footage", dir.toString());
     result.put("frames", timed.size());
-    result.put("perFrame", ordered("encodeFps", median(keyEnc), "decodeFps", median(keyDec),
-        "bpp", keyBytes * 8.0 / (timed.size() * (double) width * height)));
-    result.put("sequence", ordered("encodeFps", median(seqEnc), "decodeFps", median(seqDec),
-        "bpp", seqBytes * 8.0 / (timed.size() * (double) width * height), "deltaFrames", deltas));
+    result.put(
+        "perFrame",
+        ordered(
+            "encodeFps",
+            median(keyEnc),
+            "decodeFps",
+            median(keyDec),
+            "bpp",
+            keyBytes * 8.0 / (timed.size() * (double) width * height)));
+    result.put(
+        "sequence",
+        ordered(
+            "encodeFps",
+            median(seqEnc),
+            "decodeFps",
+            median(seqDec),
+            "bpp",
+            seqBytes * 8.0 / (timed.size() * (double) width * height),
+            "deltaFrames",
+            deltas));
     result.put("sequenceEncodeFpsRatio", ratio(seqEnc, keyEnc));
     result.put("sequenceDecodeFpsRatio", ratio(seqDec, keyDec));
     result.put("deltaEntropyDecodeFps", median(deltaEntropy));
@@ -105,10 +129,12 @@ final class SequenceBench {
   }
 
   /**
-   * The footage's first frame held still for 30 frames with fresh sensor noise (uniform +-3 per sample) in each:
-   * the KEY frame's PSNR and bytes against the DELTA frames' mean, as a receiver decodes them.
+   * The footage's first frame held still for 30 frames with fresh sensor noise (uniform +-3 per
+   * sample) in each: the KEY frame's PSNR and bytes against the DELTA frames' mean, as a receiver
+   * decodes them.
    */
-  private static Map<String, Object> staticScene(CodecModel model, ModelResolver resolver, PixelImage still) {
+  private static Map<String, Object> staticScene(
+      CodecModel model, ModelResolver resolver, PixelImage still) {
     SequenceEncoder enc = new SequenceEncoder(model, KeyframePolicy.DEFAULT, DeltaOptions.DEFAULT);
     SequenceDecoder dec = new SequenceDecoder(resolver);
     java.util.SplittableRandom rnd = new java.util.SplittableRandom(1);
@@ -124,7 +150,8 @@ final class SequenceBench {
       }
       PixelImage frame = new PixelImage(still.width(), still.height(), still.format(), px);
       SequenceFrame f = enc.encode(frame, t, -1);
-      double psnr = io.latentstream.codec.metrics.QualityMetrics.psnr(frame, dec.decode(f.bitstream()));
+      double psnr =
+          io.latentstream.codec.metrics.QualityMetrics.psnr(frame, dec.decode(f.bitstream()));
       if (f.isKey()) {
         keyPsnr = psnr;
         keyBytes = f.bitstream().length;
@@ -133,8 +160,19 @@ final class SequenceBench {
         deltaBytes += f.bitstream().length;
       }
     }
-    return ordered("frames", n, "keyPsnr", keyPsnr, "keyBytes", keyBytes, "deltaMeanPsnr", deltaPsnr,
-        "deltaMeanBytes", deltaBytes / (double) (n - 1), "deltaMinusKeyDb", deltaPsnr - keyPsnr);
+    return ordered(
+        "frames",
+        n,
+        "keyPsnr",
+        keyPsnr,
+        "keyBytes",
+        keyBytes,
+        "deltaMeanPsnr",
+        deltaPsnr,
+        "deltaMeanBytes",
+        deltaBytes / (double) (n - 1),
+        "deltaMinusKeyDb",
+        deltaPsnr - keyPsnr);
   }
 
   private static Map<String, Object> ordered(Object... keyValues) {
@@ -145,7 +183,8 @@ final class SequenceBench {
     return m;
   }
 
-  private static List<SequenceFrame> encodeSequence(CodecModel model, KeyframePolicy policy, List<PixelImage> frames) {
+  private static List<SequenceFrame> encodeSequence(
+      CodecModel model, KeyframePolicy policy, List<PixelImage> frames) {
     SequenceEncoder enc = new SequenceEncoder(model, policy, DeltaOptions.DEFAULT);
     List<SequenceFrame> out = new ArrayList<>(frames.size());
     for (int i = 0; i < frames.size(); i++) {
@@ -154,11 +193,14 @@ final class SequenceBench {
     return out;
   }
 
-  /** Milliseconds to decode frame key+n from scratch: KEY, n DELTAs (entropy only), one synthesis. */
-  private static Map<String, Object> randomAccess(CodecModel model, ModelResolver resolver, List<PixelImage> clip,
-      int runs) {
+  /**
+   * Milliseconds to decode frame key+n from scratch: KEY, n DELTAs (entropy only), one synthesis.
+   */
+  private static Map<String, Object> randomAccess(
+      CodecModel model, ModelResolver resolver, List<PixelImage> clip, int runs) {
     Map<String, Object> out = new LinkedHashMap<>();
-    SequenceEncoder enc = new SequenceEncoder(model, new KeyframePolicy(Integer.MAX_VALUE, 0), DeltaOptions.DEFAULT);
+    SequenceEncoder enc =
+        new SequenceEncoder(model, new KeyframePolicy(Integer.MAX_VALUE, 0), DeltaOptions.DEFAULT);
     List<byte[]> chain = new ArrayList<>();
     for (int i = 0; i < clip.size(); i++) {
       chain.add(enc.encode(clip.get(i), i, -1).bitstream());

@@ -22,13 +22,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code eval --sequence DIR}: the frames of DIR (in name order) as one fixed-camera stream. Per quality level:
- * sequence coding (KEY + DELTA frames) and per-frame coding (every frame a KEY frame) with the learned codec; per
- * frame JPEG and WebP over their quality sweeps; H.264 (x264) over a CRF sweep. Rate = all bytes of all frames x 8 /
- * all pixels; distortion = mean over frames of the RGB PSNR (the same definition for every codec). With
- * {@code --psnr-every N} the streams (sequence coding, x264) still code every frame but PSNR is measured on every
- * Nth, and the per-frame codecs (independent frames) code only every Nth frame. BD-rates of
- * sequence coding against each, a JSON report, an RD plot and a bytes-per-frame plot.
+ * {@code eval --sequence DIR}: the frames of DIR (in name order) as one fixed-camera stream. Per
+ * quality level: sequence coding (KEY + DELTA frames) and per-frame coding (every frame a KEY
+ * frame) with the learned codec; per frame JPEG and WebP over their quality sweeps; H.264 (x264)
+ * over a CRF sweep. Rate = all bytes of all frames x 8 / all pixels; distortion = mean over frames
+ * of the RGB PSNR (the same definition for every codec). With {@code --psnr-every N} the streams
+ * (sequence coding, x264) still code every frame but PSNR is measured on every Nth, and the
+ * per-frame codecs (independent frames) code only every Nth frame. BD-rates of sequence coding
+ * against each, a JSON report, an RD plot and a bytes-per-frame plot.
  */
 final class SequenceEval {
   private final List<PixelImage> frames;
@@ -47,8 +48,18 @@ final class SequenceEval {
     this.every = every;
   }
 
-  static int run(Path dir, String family, int limit, Integer maxWidth, int every, int keyint, DeltaOptions options,
-      int fps, Path out, Path plot) throws IOException {
+  static int run(
+      Path dir,
+      String family,
+      int limit,
+      Integer maxWidth,
+      int every,
+      int keyint,
+      DeltaOptions options,
+      int fps,
+      Path out,
+      Path plot)
+      throws IOException {
     List<Path> files = InputFiles.list(dir, ".png", ".jpg", ".jpeg");
     if (limit > 0 && files.size() > limit) {
       files = files.subList(0, limit);
@@ -57,17 +68,27 @@ final class SequenceEval {
     for (Path f : files) {
       PixelImage p = ImageFiles.read(f);
       if (maxWidth != null && p.width() > maxWidth) {
-        p = ImageFiles.resize(p, maxWidth, Math.max(1, (int) Math.round((double) p.height() * maxWidth / p.width())));
+        p =
+            ImageFiles.resize(
+                p,
+                maxWidth,
+                Math.max(1, (int) Math.round((double) p.height() * maxWidth / p.width())));
       }
       frames.add(p);
     }
     PixelImage first = frames.get(0);
-    System.out.printf("%d frames of %dx%d from %s; PSNR on %s%n", frames.size(), first.width(), first.height(), dir,
+    System.out.printf(
+        "%d frames of %dx%d from %s; PSNR on %s%n",
+        frames.size(),
+        first.width(),
+        first.height(),
+        dir,
         every == 1 ? "every frame" : "every " + every + "th frame");
     return new SequenceEval(files, frames, every).evaluate(family, keyint, options, fps, out, plot);
   }
 
-  private int evaluate(String family, int keyint, DeltaOptions options, int fps, Path out, Path plot)
+  private int evaluate(
+      String family, int keyint, DeltaOptions options, int fps, Path out, Path plot)
       throws IOException {
     List<Curve> curves = new ArrayList<>();
     Map<String, List<Integer>> bytesPerFrame = new LinkedHashMap<>();
@@ -85,8 +106,13 @@ final class SequenceEval {
         bytesPerFrame.put(name, sizes);
         keyFlags.put(name, keys);
         perFrame.add(perFrame(m, name));
-        System.out.printf("%-12s sequence %.4f bpp %.2f dB (%d key frames) | per frame %.4f bpp %.2f dB%n", name,
-            last(sequence).bpp(), last(sequence).psnr(), last(sequence).keyFrames(), last(perFrame).bpp(),
+        System.out.printf(
+            "%-12s sequence %.4f bpp %.2f dB (%d key frames) | per frame %.4f bpp %.2f dB%n",
+            name,
+            last(sequence).bpp(),
+            last(sequence).psnr(),
+            last(sequence).keyFrames(),
+            last(perFrame).bpp(),
             last(perFrame).psnr());
       }
       curves.add(new Curve("learned-sequence:" + family, sequence));
@@ -98,39 +124,60 @@ final class SequenceEval {
         long bytes = 0;
         double psnr = 0;
         int n = 0;
-        for (int i = 0; i < frames.size(); i += every) { // independent frames: a uniform subsample estimates both
+        for (int i = 0;
+            i < frames.size();
+            i += every) { // independent frames: a uniform subsample estimates both
           BaselineCodec.Result r = b.roundTrip(frames.get(i), q);
           bytes += r.bytes();
           psnr += QualityMetrics.psnr(frames.get(i), r.decoded());
           n++;
         }
-        points.add(new Point(b.name() + "-q" + q, bytes * 8.0 / (pixels() * n / frames.size()), psnr / n,
-            bytes * frames.size() / n, null));
+        points.add(
+            new Point(
+                b.name() + "-q" + q,
+                bytes * 8.0 / (pixels() * n / frames.size()),
+                psnr / n,
+                bytes * frames.size() / n,
+                null));
       }
       curves.add(new Curve(b.name(), points));
       System.out.printf("%-12s %d qualities done%n", b.name(), points.size());
     }
-    X264Baseline.find().ifPresentOrElse(x264 -> {
-      List<Point> points = new ArrayList<>();
-      for (int crf : X264Baseline.CRFS) {
-        double[] psnr = {0};
-        int[] n = {0};
-        long bytes;
-        try {
-          bytes = x264.roundTrip(frames, crf, fps, (img, i) -> {
-            if (i % every == 0) {
-              psnr[0] += QualityMetrics.psnr(frames.get(i), img);
-              n[0]++;
-            }
-          });
-        } catch (IOException e) {
-          throw new java.io.UncheckedIOException(e);
-        }
-        points.add(new Point("x264-crf" + crf, bytes * 8.0 / pixels(), psnr[0] / n[0], bytes, null));
-        System.out.printf("x264 crf %d: %.4f bpp %.2f dB%n", crf, last(points).bpp(), last(points).psnr());
-      }
-      curves.add(new Curve("x264", points));
-    }, () -> System.out.println("x264: no ffmpeg with libx264 on PATH, skipped (Debian package 'ffmpeg')"));
+    X264Baseline.find()
+        .ifPresentOrElse(
+            x264 -> {
+              List<Point> points = new ArrayList<>();
+              for (int crf : X264Baseline.CRFS) {
+                double[] psnr = {0};
+                int[] n = {0};
+                long bytes;
+                try {
+                  bytes =
+                      x264.roundTrip(
+                          frames,
+                          crf,
+                          fps,
+                          (img, i) -> {
+                            if (i % every == 0) {
+                              psnr[0] += QualityMetrics.psnr(frames.get(i), img);
+                              n[0]++;
+                            }
+                          });
+                } catch (IOException e) {
+                  throw new java.io.UncheckedIOException(e);
+                }
+                points.add(
+                    new Point(
+                        "x264-crf" + crf, bytes * 8.0 / pixels(), psnr[0] / n[0], bytes, null));
+                System.out.printf(
+                    "x264 crf %d: %.4f bpp %.2f dB%n",
+                    crf, last(points).bpp(), last(points).psnr());
+              }
+              curves.add(new Curve("x264", points));
+            },
+            () ->
+                System.out.println(
+                    "x264: no ffmpeg with libx264 on PATH, skipped (Debian package 'ffmpeg')"));
 
     Map<String, Object> report = new LinkedHashMap<>();
     report.put("frames", frames.size());
@@ -145,7 +192,10 @@ final class SequenceEval {
     for (Curve c : curves.subList(1, curves.size())) {
       double v = BdRate.percent(points(c), seq);
       bd.put(c.codec(), Double.isFinite(v) ? v : null);
-      System.out.printf("BD-rate %s vs %s: %s%n", curves.get(0).codec(), c.codec(),
+      System.out.printf(
+          "BD-rate %s vs %s: %s%n",
+          curves.get(0).codec(),
+          c.codec(),
           Double.isFinite(v) ? String.format("%+.1f %%", v) : "n/a (no PSNR overlap)");
     }
     report.put("bdRatePercentOfSequenceVs", bd);
@@ -169,7 +219,12 @@ final class SequenceEval {
   }
 
   /** Codes the whole stream with one model and policy; PSNR on every {@code every}-th frame. */
-  private Point learned(CodecModel m, KeyframePolicy policy, DeltaOptions options, String name, List<Integer> sizes,
+  private Point learned(
+      CodecModel m,
+      KeyframePolicy policy,
+      DeltaOptions options,
+      String name,
+      List<Integer> sizes,
       List<Boolean> keys) {
     SequenceEncoder enc = new SequenceEncoder(m, policy, options);
     SequenceDecoder dec = new SequenceDecoder(LearnedCodec.only(m));
@@ -206,7 +261,11 @@ final class SequenceEval {
       psnr += QualityMetrics.psnr(frames.get(i), codec.decompress(bits));
       n++;
     }
-    return new Point(name, bytes * 8.0 / (pixels() * n / frames.size()), psnr / n, bytes * frames.size() / n,
+    return new Point(
+        name,
+        bytes * 8.0 / (pixels() * n / frames.size()),
+        psnr / n,
+        bytes * frames.size() / n,
         frames.size());
   }
 

@@ -3,24 +3,30 @@ package io.latentstream.codec.entropy;
 import java.util.Arrays;
 
 /**
- * A set of adaptive binary probability models ("contexts") for {@link BinaryEncoder} and {@link BinaryDecoder}.
+ * A set of adaptive binary probability models ("contexts") for {@link BinaryEncoder} and {@link
+ * BinaryDecoder}.
  *
- * <p>Each context holds two estimates of the probability that the next bit is 0, 15-bit integers, packed in one
- * int: a fast one (window about 16 bits, shift 4) in the high half and a slow one (window about 128 bits, shift 7)
- * in the low half. The coder uses their mean; both move toward every coded bit. Two windows adapt quickly at the
- * start and still settle on a precise estimate (the scheme of modern video coders' CABAC). Integer arithmetic only,
- * so encoder and decoder agree bit for bit on every JVM.
+ * <p>Each context holds two estimates of the probability that the next bit is 0, 15-bit integers,
+ * packed in one int: a fast one (window about 16 bits, shift 4) in the high half and a slow one
+ * (window about 128 bits, shift 7) in the low half. The coder uses their mean; both move toward
+ * every coded bit. Two windows adapt quickly at the start and still settle on a precise estimate
+ * (the scheme of modern video coders' CABAC). Integer arithmetic only, so encoder and decoder agree
+ * bit for bit on every JVM.
  *
- * <p>Not thread-safe: one instance per coding stream. {@link #copy} and {@link #states} let a sequence carry its
- * contexts from frame to frame and serialise them.
+ * <p>Not thread-safe: one instance per coding stream. {@link #copy} and {@link #states} let a
+ * sequence carry its contexts from frame to frame and serialise them.
  */
 public final class AdaptiveBits {
   /** Probabilities are in units of 2^-15. */
   static final int BITS = 15;
+
   static final int ONE = 1 << BITS;
   private static final int FAST = 4;
   private static final int SLOW = 7;
-  /** The coder clamps the mean into [MIN_P, ONE - MIN_P]: no bit ever costs more than about 10 bits. */
+
+  /**
+   * The coder clamps the mean into [MIN_P, ONE - MIN_P]: no bit ever costs more than about 10 bits.
+   */
   static final int MIN_P = 31;
 
   final int[] state;
@@ -35,7 +41,10 @@ public final class AdaptiveBits {
     this.state = state;
   }
 
-  /** Contexts restored from {@link #states()}; every value is checked to be a valid pair of estimates. */
+  /**
+   * Contexts restored from {@link #states()}; every value is checked to be a valid pair of
+   * estimates.
+   */
   public static AdaptiveBits restore(int[] states) {
     for (int s : states) {
       int fast = s >>> 16;

@@ -3,10 +3,10 @@ package io.latentstream.codec.entropy;
 import io.latentstream.codec.CorruptBitstreamException;
 
 /**
- * Decoder of {@link BinaryEncoder}'s bytes. Reading past the end of the payload is corruption: a few missing
- * bytes are read as zeros so that the last symbols can still be resolved, and {@link #finish} then insists that
- * exactly the whole payload was consumed; far past the end it throws at once, so no input can make it loop long.
- * Not thread-safe.
+ * Decoder of {@link BinaryEncoder}'s bytes. Reading past the end of the payload is corruption: a
+ * few missing bytes are read as zeros so that the last symbols can still be resolved, and {@link
+ * #finish} then insists that exactly the whole payload was consumed; far past the end it throws at
+ * once, so no input can make it loop long. Not thread-safe.
  */
 public final class BinaryDecoder {
   private static final int TOP = 1 << 24;
@@ -89,7 +89,8 @@ public final class BinaryDecoder {
    */
   public void finish() {
     if (pos != end) {
-      throw new CorruptBitstreamException("entropy payload: length mismatch (" + (end - pos) + " bytes left)");
+      throw new CorruptBitstreamException(
+          "entropy payload: length mismatch (" + (end - pos) + " bytes left)");
     }
   }
 }

@@ -3,12 +3,14 @@ package io.latentstream.codec.entropy;
 import java.util.Arrays;
 
 /**
- * Binary arithmetic (range) encoder with adaptive contexts ({@link AdaptiveBits}) and equiprobable "bypass" bits.
+ * Binary arithmetic (range) encoder with adaptive contexts ({@link AdaptiveBits}) and equiprobable
+ * "bypass" bits.
  *
- * <p>32-bit range, renormalised a byte at a time when it drops below 2^24; the low end is kept in a long and a
- * carry is propagated through a pending byte and a run of 0xFF bytes. The first byte such a coder emits is always
- * zero and is not written; {@link BinaryDecoder} starts as if it had read it. The output is exactly as long as the
- * decoder consumes, which the decoder checks. Not thread-safe.
+ * <p>32-bit range, renormalised a byte at a time when it drops below 2^24; the low end is kept in a
+ * long and a carry is propagated through a pending byte and a run of 0xFF bytes. The first byte
+ * such a coder emits is always zero and is not written; {@link BinaryDecoder} starts as if it had
+ * read it. The output is exactly as long as the decoder consumes, which the decoder checks. Not
+ * thread-safe.
  */
 public final class BinaryEncoder {
   private static final int TOP = 1 << 24;
@@ -41,7 +43,10 @@ public final class BinaryEncoder {
     }
   }
 
-  /** Codes the low {@code count} bits of {@code value} (0..32 bits), most significant first, at probability 1/2. */
+  /**
+   * Codes the low {@code count} bits of {@code value} (0..32 bits), most significant first, at
+   * probability 1/2.
+   */
   public void encodeBypass(long value, int count) {
     for (int i = count - 1; i >= 0; i--) {
       range >>>= 1;

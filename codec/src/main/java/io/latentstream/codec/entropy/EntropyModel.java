@@ -11,9 +11,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The learned entropy bottleneck at inference time: per latent channel a quantization median and a frequency table
- * ({@code entropy.json}, docs/model-package.md). Quantization ({@link #quantize}) and dequantization live here so
- * that encoder and decoder share one definition. Immutable and thread-safe.
+ * The learned entropy bottleneck at inference time: per latent channel a quantization median and a
+ * frequency table ({@code entropy.json}, docs/model-package.md). Quantization ({@link #quantize})
+ * and dequantization live here so that encoder and decoder share one definition. Immutable and
+ * thread-safe.
  */
 public final class EntropyModel {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -144,13 +145,16 @@ public final class EntropyModel {
   }
 
   /**
-   * The codec's one rounding function: round half away from zero, saturating at the int range; NaN becomes 0.
-   * The trainer must use the same definition when it measures rates.
+   * The codec's one rounding function: round half away from zero, saturating at the int range; NaN
+   * becomes 0. The trainer must use the same definition when it measures rates.
    */
   public static int round(float v) {
-    // v ± 0.5 is exact in double (a float has 24 significant bits), and Java's double-to-int conversion truncates
-    // toward zero, saturates at the int range and maps NaN to 0: together exactly the definition above, without
-    // the branches and Math.floor calls of the obvious version (this runs once per latent value: 150k per VGA frame).
+    // v ± 0.5 is exact in double (a float has 24 significant bits), and Java's double-to-int
+    // conversion truncates
+    // toward zero, saturates at the int range and maps NaN to 0: together exactly the definition
+    // above, without
+    // the branches and Math.floor calls of the obvious version (this runs once per latent value:
+    // 150k per VGA frame).
     return (int) (v >= 0 ? (double) v + 0.5 : (double) v - 0.5);
   }
 
@@ -158,7 +162,8 @@ public final class EntropyModel {
   public int[] quantize(float[] y) {
     int m = medians.length;
     if (y.length % m != 0) {
-      throw new IllegalArgumentException("latent length " + y.length + " is not a multiple of M=" + m);
+      throw new IllegalArgumentException(
+          "latent length " + y.length + " is not a multiple of M=" + m);
     }
     int[] q = new int[y.length];
     for (int p = 0; p < y.length; p += m) { // no i % m per value: an integer division each
@@ -173,7 +178,8 @@ public final class EntropyModel {
   public float[] dequantize(int[] q) {
     int m = medians.length;
     if (q.length % m != 0) {
-      throw new IllegalArgumentException("latent length " + q.length + " is not a multiple of M=" + m);
+      throw new IllegalArgumentException(
+          "latent length " + q.length + " is not a multiple of M=" + m);
     }
     float[] yHat = new float[q.length];
     for (int p = 0; p < q.length; p += m) {

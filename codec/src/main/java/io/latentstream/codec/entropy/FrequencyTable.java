@@ -3,9 +3,9 @@ package io.latentstream.codec.entropy;
 import java.util.Arrays;
 
 /**
- * One channel's quantized distribution: symbols {@code minSymbol .. minSymbol+n-1} with frequencies taken from a
- * cumulative table of {@code n+2} entries, plus the escape symbol (the last interval) for values outside the table
- * (docs/model-package.md). Immutable and thread-safe.
+ * One channel's quantized distribution: symbols {@code minSymbol .. minSymbol+n-1} with frequencies
+ * taken from a cumulative table of {@code n+2} entries, plus the escape symbol (the last interval)
+ * for values outside the table (docs/model-package.md). Immutable and thread-safe.
  */
 public final class FrequencyTable {
   /** Symbol lookups start at one of 2^10 buckets, then scan a few entries: small and fast. */
@@ -59,7 +59,14 @@ public final class FrequencyTable {
     for (int i = 1; i < cdf.length; i++) {
       if (cdf[i] <= cdf[i - 1]) {
         throw new IllegalArgumentException(
-            "every frequency must be at least 1: cdf[" + i + "]=" + cdf[i] + " <= cdf[" + (i - 1) + "]=" + cdf[i - 1]);
+            "every frequency must be at least 1: cdf["
+                + i
+                + "]="
+                + cdf[i]
+                + " <= cdf["
+                + (i - 1)
+                + "]="
+                + cdf[i - 1]);
       }
     }
     long max = (long) minSymbol + cdf.length - 3;
@@ -77,7 +84,9 @@ public final class FrequencyTable {
     return minSymbol;
   }
 
-  /** Largest symbol in the table; {@code minSymbol - 1} when the table holds only the escape symbol. */
+  /**
+   * Largest symbol in the table; {@code minSymbol - 1} when the table holds only the escape symbol.
+   */
   public int maxSymbol() {
     return minSymbol + size - 1;
   }
@@ -121,7 +130,16 @@ public final class FrequencyTable {
 
   @Override
   public String toString() {
-    return "FrequencyTable[min=" + minSymbol + ", n=" + size + ", escape=" + frequency(size) + "/" + (1 << precision)
-        + ", cdf=" + (cdf.length <= 12 ? Arrays.toString(cdf) : cdf.length + " entries") + "]";
+    return "FrequencyTable[min="
+        + minSymbol
+        + ", n="
+        + size
+        + ", escape="
+        + frequency(size)
+        + "/"
+        + (1 << precision)
+        + ", cdf="
+        + (cdf.length <= 12 ? Arrays.toString(cdf) : cdf.length + " entries")
+        + "]";
   }
 }

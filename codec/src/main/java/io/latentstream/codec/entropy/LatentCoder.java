@@ -4,31 +4,37 @@ import io.latentstream.codec.CorruptBitstreamException;
 import java.util.List;
 
 /**
- * Context-adaptive coding of quantized latents with {@link BinaryEncoder}: the payload of bitstream v2
- * (docs/bitstream.md).
+ * Context-adaptive coding of quantized latents with {@link BinaryEncoder}: the payload of bitstream
+ * v2 (docs/bitstream.md).
  *
- * <p><b>Binarisation.</b> Every value v (a latent symbol q of a KEY frame, or a DELTA frame's change d = q - ref)
- * is coded as a zero flag, then for v != 0 a sign bit and the magnitude |v| in unary up to {@link #UNARY} with one
- * context per step (the first steps by neighbourhood), and the rest |v| - UNARY as an order-0 Exp-Golomb code in
- * bypass bits. Symbols go in raster order, channel fastest: position (row, column), then its M channels.
+ * <p><b>Binarisation.</b> Every value v (a latent symbol q of a KEY frame, or a DELTA frame's
+ * change d = q - ref) is coded as a zero flag, then for v != 0 a sign bit and the magnitude |v| in
+ * unary up to {@link #UNARY} with one context per step (the first steps by neighbourhood), and the
+ * rest |v| - UNARY as an order-0 Exp-Golomb code in bypass bits. Symbols go in raster order,
+ * channel fastest: position (row, column), then its M channels.
  *
- * <p><b>KEY contexts</b> (fresh for every frame, initialised from the model's factorized tables so that the first
- * symbols cost what they cost in v1): per channel, the zero flag by the magnitudes of the same channel's causal
- * neighbours (left, above, above-left, above-right: 4 classes) times the activity of the left and above positions
- * (how many of their M channels are non-zero: 4 classes); the sign by the left neighbour's sign; the magnitude steps
- * by the neighbourhood class.
+ * <p><b>KEY contexts</b> (fresh for every frame, initialised from the model's factorized tables so
+ * that the first symbols cost what they cost in v1): per channel, the zero flag by the magnitudes
+ * of the same channel's causal neighbours (left, above, above-left, above-right: 4 classes) times
+ * the activity of the left and above positions (how many of their M channels are non-zero: 4
+ * classes); the sign by the left neighbour's sign; the magnitude steps by the neighbourhood class.
  *
- * <p><b>DELTA contexts</b> (carried from frame to frame along a chain, reset at every KEY): first a skip flag per
- * position (all M channels keep the reference), by whether the left and above positions were skipped; then for a
- * coded position per channel the zero flag by the reference's magnitude (0, 1, 2+), the number of changed values at
- * the same channel left and above (0..2) and whether an earlier channel of the position changed; a coded position
- * whose first M-1 channels are unchanged must change in the last one, which is then not coded.
+ * <p><b>DELTA contexts</b> (carried from frame to frame along a chain, reset at every KEY): first a
+ * skip flag per position (all M channels keep the reference), by whether the left and above
+ * positions were skipped; then for a coded position per channel the zero flag by the reference's
+ * magnitude (0, 1, 2+), the number of changed values at the same channel left and above (0..2) and
+ * whether an earlier channel of the position changed; a coded position whose first M-1 channels are
+ * unchanged must change in the last one, which is then not coded.
  *
  * <p>Stateless apart from the model-derived initial contexts; thread-safe.
  */
 public final class LatentCoder {
-  /** Magnitudes 1..UNARY-1 are coded as unary steps with contexts; larger ones continue in Exp-Golomb. */
+  /**
+   * Magnitudes 1..UNARY-1 are coded as unary steps with contexts; larger ones continue in
+   * Exp-Golomb.
+   */
   static final int UNARY = 14;
+
   private static final int MAX_EG_PREFIX = 40;
 
   private static final int K_ZERO = 16;
@@ -45,7 +51,10 @@ public final class LatentCoder {
   private final int channels;
   private final AdaptiveBits keyInit;
 
-  /** Coder for a model's latents: {@code tables} are its per-channel factorized tables (one per channel). */
+  /**
+   * Coder for a model's latents: {@code tables} are its per-channel factorized tables (one per
+   * channel).
+   */
   public LatentCoder(List<FrequencyTable> tables) {
     this.channels = tables.size();
     this.keyInit = new AdaptiveBits(channels * K_CH);
@@ -108,7 +117,10 @@ public final class LatentCoder {
       atLeast[k] += escape;
     }
     b.init(base, base + K_ZERO, clamp(zero));
-    b.init(base + K_ZERO, base + K_ZERO + K_SIGN, clamp(positive / Math.max(1e-9, positive + negative)));
+    b.init(
+        base + K_ZERO,
+        base + K_ZERO + K_SIGN,
+        clamp(positive / Math.max(1e-9, positive + negative)));
     int mag = base + K_ZERO + K_SIGN;
     double stop1 = 1 - atLeast[2] / Math.max(1e-9, atLeast[1]);
     double stop2 = 1 - atLeast[3] / Math.max(1e-9, atLeast[2]);
@@ -227,9 +239,10 @@ public final class LatentCoder {
     return v == 0 ? 0 : v == 1 || v == -1 ? 1 : v == 2 || v == -2 ? 2 : 3;
   }
 
-  // magnitude |v| >= 1: unary steps "is it larger than k" for k = 1..UNARY-1, then Exp-Golomb of |v| - UNARY
-  private static void encodeMagnitude(BinaryEncoder enc, AdaptiveBits b, int base, int cls, long mag,
-      boolean delta) {
+  // magnitude |v| >= 1: unary steps "is it larger than k" for k = 1..UNARY-1, then Exp-Golomb of
+  // |v| - UNARY
+  private static void encodeMagnitude(
+      BinaryEncoder enc, AdaptiveBits b, int base, int cls, long mag, boolean delta) {
     for (int k = 1; k < UNARY; k++) {
       int bit = mag > k ? 1 : 0;
       enc.encode(b, base + magContext(k, cls, delta), bit);
@@ -249,7 +262,8 @@ public final class LatentCoder {
     }
   }
 
-  private static long decodeMagnitude(BinaryDecoder dec, AdaptiveBits b, int base, int cls, boolean delta) {
+  private static long decodeMagnitude(
+      BinaryDecoder dec, AdaptiveBits b, int base, int cls, boolean delta) {
     for (int k = 1; k < UNARY; k++) {
       if (dec.decode(b, base + magContext(k, cls, delta)) == 0) {
         return k;
@@ -261,7 +275,8 @@ public final class LatentCoder {
         throw new CorruptBitstreamException("entropy payload: Exp-Golomb prefix too long");
       }
     }
-    long low = n > 32 ? (dec.decodeBypass(n - 32) << 32) | dec.decodeBypass(32) : dec.decodeBypass(n);
+    long low =
+        n > 32 ? (dec.decodeBypass(n - 32) << 32) | dec.decodeBypass(32) : dec.decodeBypass(n);
     long rem = (1L << n) | low;
     return rem + UNARY - 1;
   }
@@ -276,8 +291,8 @@ public final class LatentCoder {
   // -------------------------------------------------------------------------------------------------- DELTA
 
   /**
-   * Codes a DELTA frame: the symbols {@code q} against the reference {@code ref} (both h x w x M), adapting
-   * {@code contexts} (the chain's, see {@link #newDeltaContexts}).
+   * Codes a DELTA frame: the symbols {@code q} against the reference {@code ref} (both h x w x M),
+   * adapting {@code contexts} (the chain's, see {@link #newDeltaContexts}).
    */
   public byte[] encodeDelta(int[] q, int[] ref, int h, int w, AdaptiveBits contexts) {
     int m = channels;
@@ -324,13 +339,13 @@ public final class LatentCoder {
   }
 
   /**
-   * Decodes a DELTA frame's payload against {@code ref} into {@code q}, adapting {@code contexts} as the encoder
-   * did.
+   * Decodes a DELTA frame's payload against {@code ref} into {@code q}, adapting {@code contexts}
+   * as the encoder did.
    *
    * @throws CorruptBitstreamException when the payload is truncated, padded or malformed
    */
-  public void decodeDelta(byte[] buf, int offset, int length, int[] ref, int[] q, int h, int w,
-      AdaptiveBits contexts) {
+  public void decodeDelta(
+      byte[] buf, int offset, int length, int[] ref, int[] q, int h, int w, AdaptiveBits contexts) {
     int m = channels;
     checkShape(q.length, h, w);
     checkShape(ref.length, h, w);
@@ -384,8 +399,10 @@ public final class LatentCoder {
     return v == 0 ? 0 : v == 1 || v == -1 ? 1 : 2;
   }
 
-  // how many of the same channel's left and above values changed (0..2); skipped positions did not change
-  private static int changed(int[] q, int[] ref, int i, int r, int x, int w, int m, boolean[] skipped, int pos) {
+  // how many of the same channel's left and above values changed (0..2); skipped positions did not
+  // change
+  private static int changed(
+      int[] q, int[] ref, int i, int r, int x, int w, int m, boolean[] skipped, int pos) {
     int n = 0;
     if (x > 0 && !skipped[pos - 1] && q[i - m] != ref[i - m]) {
       n++;
@@ -398,14 +415,15 @@ public final class LatentCoder {
 
   private void checkShape(int length, int h, int w) {
     if ((long) h * w * channels != length) {
-      throw new IllegalArgumentException("latent of " + length + " values is not " + h + "x" + w + "x" + channels);
+      throw new IllegalArgumentException(
+          "latent of " + length + " values is not " + h + "x" + w + "x" + channels);
     }
   }
 
   private void checkContexts(AdaptiveBits contexts) {
     if (!fitsDeltaContexts(contexts)) {
-      throw new IllegalArgumentException("DELTA contexts of " + contexts.size() + " entries do not fit M="
-          + channels);
+      throw new IllegalArgumentException(
+          "DELTA contexts of " + contexts.size() + " entries do not fit M=" + channels);
     }
   }
 }

@@ -7,23 +7,29 @@ import java.util.List;
 /**
  * Range-asymmetric-numeral-system (rANS) coder for latent symbols.
  *
- * <p>State: 32-bit, kept in {@code [2^23, 2^31)}; byte-wise renormalisation; table precision up to 16 bits. Symbol
- * {@code i} of a stream uses {@code tables.get(i % tables.size())}, i.e. channel fastest as in the raster order of
- * docs/model-package.md. rANS is last-in first-out, so the encoder walks the symbols backwards and the byte stream
- * is reversed at the end; the decoder then reads forwards.
+ * <p>State: 32-bit, kept in {@code [2^23, 2^31)}; byte-wise renormalisation; table precision up to
+ * 16 bits. Symbol {@code i} of a stream uses {@code tables.get(i % tables.size())}, i.e. channel
+ * fastest as in the raster order of docs/model-package.md. rANS is last-in first-out, so the
+ * encoder walks the symbols backwards and the byte stream is reversed at the end; the decoder then
+ * reads forwards.
  *
- * <p><b>Escape bypass scheme.</b> A value {@code v} outside {@code [min, max]} of its table is coded as the escape
- * symbol followed by uniformly coded ("raw") bits, in decode order:
+ * <p><b>Escape bypass scheme.</b> A value {@code v} outside {@code [min, max]} of its table is
+ * coded as the escape symbol followed by uniformly coded ("raw") bits, in decode order:
+ *
  * <ol>
- *   <li>1 bit: side, 0 = below ({@code d = min - 1 - v}), 1 = above ({@code d = v - max - 1}); {@code d >= 0};</li>
- *   <li>6 bits: {@code nb}, the bit length of {@code d} (0..32);</li>
- *   <li>if {@code nb > 1}: the low {@code nb - 1} bits of {@code d} (its top bit is implied), in 16-bit chunks,
- *       least significant chunk first.</li>
+ *   <li>1 bit: side, 0 = below ({@code d = min - 1 - v}), 1 = above ({@code d = v - max - 1});
+ *       {@code d >= 0};
+ *   <li>6 bits: {@code nb}, the bit length of {@code d} (0..32);
+ *   <li>if {@code nb > 1}: the low {@code nb - 1} bits of {@code d} (its top bit is implied), in
+ *       16-bit chunks, least significant chunk first.
  * </ol>
- * Every int32 round-trips, and the decoder rejects non-canonical or out-of-range escapes as corruption.
  *
- * <p><b>Integrity.</b> The encoder starts from state {@code 2^23}; the decoder requires that it ends in exactly that
- * state having consumed exactly all bytes, which detects most corruption even without the bitstream's CRC.
+ * Every int32 round-trips, and the decoder rejects non-canonical or out-of-range escapes as
+ * corruption.
+ *
+ * <p><b>Integrity.</b> The encoder starts from state {@code 2^23}; the decoder requires that it
+ * ends in exactly that state having consumed exactly all bytes, which detects most corruption even
+ * without the bitstream's CRC.
  *
  * <p>Stateless and thread-safe.
  */
@@ -45,7 +51,10 @@ public final class RansCoder {
     return encode(symbols, 0, symbols.length, tables);
   }
 
-  /** Encodes {@code count} symbols starting at {@code offset}; symbol {@code offset+i} uses table {@code i % k}. */
+  /**
+   * Encodes {@code count} symbols starting at {@code offset}; symbol {@code offset+i} uses table
+   * {@code i % k}.
+   */
   public static byte[] encode(int[] symbols, int offset, int count, RansTables t) {
     ByteSink out = new ByteSink(Math.max(16, count / 2));
     int[] cdf = t.cdf;
@@ -99,7 +108,8 @@ public final class RansCoder {
   }
 
   /** Decodes exactly {@code count} symbols from {@code buf[offset, offset+length)}. */
-  public static int[] decode(byte[] buf, int offset, int length, int count, List<FrequencyTable> tables) {
+  public static int[] decode(
+      byte[] buf, int offset, int length, int count, List<FrequencyTable> tables) {
     int[] out = new int[count];
     decode(buf, offset, length, out, RansTables.of(tables));
     return out;
@@ -108,8 +118,8 @@ public final class RansCoder {
   /**
    * Decodes {@code out.length} symbols into {@code out}.
    *
-   * @throws CorruptBitstreamException when the bytes run out, an escape is malformed, or the final state or the
-   *     byte count disagree with the encoder's
+   * @throws CorruptBitstreamException when the bytes run out, an escape is malformed, or the final
+   *     state or the byte count disagree with the encoder's
    */
   public static void decode(byte[] buf, int offset, int length, int[] out, RansTables t) {
     if (offset < 0 || length < 0 || offset + length > buf.length) {
@@ -118,8 +128,11 @@ public final class RansCoder {
     if (length < 4) {
       throw new CorruptBitstreamException("entropy payload too short: " + length + " bytes");
     }
-    int x = ((buf[offset] & 0xff) << 24) | ((buf[offset + 1] & 0xff) << 16) | ((buf[offset + 2] & 0xff) << 8)
-        | (buf[offset + 3] & 0xff);
+    int x =
+        ((buf[offset] & 0xff) << 24)
+            | ((buf[offset + 1] & 0xff) << 16)
+            | ((buf[offset + 2] & 0xff) << 8)
+            | (buf[offset + 3] & 0xff);
     int pos = offset + 4;
     int end = offset + length;
     if (x < RANS_L) { // also catches the sign bit: states live in [2^23, 2^31)
@@ -165,7 +178,8 @@ public final class RansCoder {
           x = (x << 8) | (buf[pos++] & 0xff);
         }
         if (nb > 32) {
-          throw new CorruptBitstreamException("entropy payload: escape bit length " + nb + " > 32 at symbol " + i);
+          throw new CorruptBitstreamException(
+              "entropy payload: escape bit length " + nb + " > 32 at symbol " + i);
         }
         long d = nb == 0 ? 0 : 1L << (nb - 1);
         if (nb > 1) {
@@ -183,9 +197,11 @@ public final class RansCoder {
             d |= value << (c * CHUNK_BITS);
           }
         }
-        long v = above == 1 ? (long) t.maxSymbol[channel] + 1 + d : (long) t.minSymbol[channel] - 1 - d;
+        long v =
+            above == 1 ? (long) t.maxSymbol[channel] + 1 + d : (long) t.minSymbol[channel] - 1 - d;
         if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
-          throw new CorruptBitstreamException("entropy payload: escaped value out of int32 range at symbol " + i);
+          throw new CorruptBitstreamException(
+              "entropy payload: escaped value out of int32 range at symbol " + i);
         }
         out[i] = (int) v;
       }
@@ -194,8 +210,8 @@ public final class RansCoder {
       }
     }
     if (x != RANS_L || pos != end) {
-      throw new CorruptBitstreamException("entropy payload: final state or length mismatch ("
-          + (end - pos) + " bytes left)");
+      throw new CorruptBitstreamException(
+          "entropy payload: final state or length mismatch (" + (end - pos) + " bytes left)");
     }
   }
 
@@ -208,9 +224,16 @@ public final class RansCoder {
       if (v >= table.minSymbol() && v <= table.maxSymbol()) {
         bits -= log2(table.probability(v - table.minSymbol()));
       } else {
-        long d = v > table.maxSymbol() ? (long) v - table.maxSymbol() - 1 : (long) table.minSymbol() - 1 - v;
+        long d =
+            v > table.maxSymbol()
+                ? (long) v - table.maxSymbol() - 1
+                : (long) table.minSymbol() - 1 - v;
         int nb = 64 - Long.numberOfLeadingZeros(d);
-        bits += -log2(table.probability(table.escapeIndex())) + SIDE_BITS + LENGTH_BITS + Math.max(0, nb - 1);
+        bits +=
+            -log2(table.probability(table.escapeIndex()))
+                + SIDE_BITS
+                + LENGTH_BITS
+                + Math.max(0, nb - 1);
       }
     }
     return bits;

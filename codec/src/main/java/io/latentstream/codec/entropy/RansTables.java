@@ -3,9 +3,10 @@ package io.latentstream.codec.entropy;
 import java.util.List;
 
 /**
- * Per-channel frequency tables flattened into a few primitive arrays for the rANS inner loops: one cumulative
- * array for all channels and a 256-bucket slot index per channel, so that 192 channels stay within a few hundred
- * KB of cache. Built once per model ({@link EntropyModel#ransTables()}). Immutable and thread-safe.
+ * Per-channel frequency tables flattened into a few primitive arrays for the rANS inner loops: one
+ * cumulative array for all channels and a 256-bucket slot index per channel, so that 192 channels
+ * stay within a few hundred KB of cache. Built once per model ({@link EntropyModel#ransTables()}).
+ * Immutable and thread-safe.
  */
 public final class RansTables {
   static final int BUCKET_BITS = 8;

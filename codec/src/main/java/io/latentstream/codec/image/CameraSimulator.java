@@ -10,16 +10,17 @@ import java.util.Locale;
 import java.util.stream.Stream;
 
 /**
- * Simulated fixed cameras, the one source of camera frames for the demo, the benchmarks and the tests: camera
- * {@code c} looks at one photo (photos are shared round-robin when there are more cameras than photos) and never
- * moves, as a mounted camera does; what changes from frame to frame is what a real one sees: sensor noise (a
- * deterministic +-3 per sample) and a few objects crossing the scene at their own speeds (blocks of colour the size
- * of a person or a car). Frames are RGB24 and made on demand, so a long run holds only the scenes in memory; the
- * same camera and sequence always give the same pixels.
+ * Simulated fixed cameras, the one source of camera frames for the demo, the benchmarks and the
+ * tests: camera {@code c} looks at one photo (photos are shared round-robin when there are more
+ * cameras than photos) and never moves, as a mounted camera does; what changes from frame to frame
+ * is what a real one sees: sensor noise (a deterministic +-3 per sample) and a few objects crossing
+ * the scene at their own speeds (blocks of colour the size of a person or a car). Frames are RGB24
+ * and made on demand, so a long run holds only the scenes in memory; the same camera and sequence
+ * always give the same pixels.
  *
- * <p>With fixed-camera footage (PNG frames in time order, e.g. {@code .latentstream/footage/vtest} written by
- * {@code trainer/scripts/fetch-fixed-camera.sh}) the last camera plays that footage instead (looping, scaled to cover
- * the frame); its frames are read from disk when asked for.
+ * <p>With fixed-camera footage (PNG frames in time order, e.g. {@code .latentstream/footage/vtest}
+ * written by {@code trainer/scripts/fetch-fixed-camera.sh}) the last camera plays that footage
+ * instead (looping, scaled to cover the frame); its frames are read from disk when asked for.
  *
  * <p>Immutable and thread-safe.
  */
@@ -27,17 +28,21 @@ public final class CameraSimulator {
 
   /** How much larger than the frame a scene is scaled: the room the view has to pan in. */
   private static final double MARGIN = 1.12;
+
   /** Objects crossing each scene. */
   private static final int MOVERS = 3;
 
   private final List<PixelImage> scenes;
+
   /** Frames of the footage camera (the last one), in time order; empty when there is none. */
   private final List<Path> footage;
+
   private final int width;
   private final int height;
   private final int cameras;
 
-  private CameraSimulator(List<PixelImage> scenes, List<Path> footage, int width, int height, int cameras) {
+  private CameraSimulator(
+      List<PixelImage> scenes, List<Path> footage, int width, int height, int cameras) {
     if (width < 1 || height < 1 || cameras < 1) {
       throw new IllegalArgumentException("need a frame size and a camera count of at least 1");
     }
@@ -49,19 +54,22 @@ public final class CameraSimulator {
   }
 
   /**
-   * Cameras filming the photos under {@code photosDir} (JPEG/PNG up to two levels deep, sorted by path; the cameras
-   * are spread over the whole list), and when {@code footageDir} (may be null) holds PNG frames, the last camera
-   * plays them (sorted by file name).
+   * Cameras filming the photos under {@code photosDir} (JPEG/PNG up to two levels deep, sorted by
+   * path; the cameras are spread over the whole list), and when {@code footageDir} (may be null)
+   * holds PNG frames, the last camera plays them (sorted by file name).
    *
    * @throws IllegalArgumentException when the directory holds no photo
    */
-  public static CameraSimulator load(Path photosDir, Path footageDir, int width, int height, int cameras)
-      throws IOException {
+  public static CameraSimulator load(
+      Path photosDir, Path footageDir, int width, int height, int cameras) throws IOException {
     List<Path> footage = List.of();
     if (footageDir != null && Files.isDirectory(footageDir)) {
       try (Stream<Path> list = Files.list(footageDir)) {
-        footage = list.filter(Files::isRegularFile)
-            .filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")).sorted().toList();
+        footage =
+            list.filter(Files::isRegularFile)
+                .filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png"))
+                .sorted()
+                .toList();
       }
     }
     List<Path> files = photosIn(photosDir);
@@ -74,8 +82,12 @@ public final class CameraSimulator {
     return new CameraSimulator(scenes(chosen, width, height), footage, width, height, cameras);
   }
 
-  /** Cameras filming these photos: camera {@code c} films {@code photos.get(c % photos.size())}; no footage. */
-  public static CameraSimulator of(List<Path> photos, int width, int height, int cameras) throws IOException {
+  /**
+   * Cameras filming these photos: camera {@code c} films {@code photos.get(c % photos.size())}; no
+   * footage.
+   */
+  public static CameraSimulator of(List<Path> photos, int width, int height, int cameras)
+      throws IOException {
     if (photos.isEmpty()) {
       throw new IllegalArgumentException("no photo to film");
     }
@@ -94,7 +106,8 @@ public final class CameraSimulator {
     return files;
   }
 
-  private static List<PixelImage> scenes(List<Path> photos, int width, int height) throws IOException {
+  private static List<PixelImage> scenes(List<Path> photos, int width, int height)
+      throws IOException {
     int sw = (int) Math.ceil(width * MARGIN);
     int sh = (int) Math.ceil(height * MARGIN);
     List<PixelImage> scenes = new ArrayList<>();
@@ -155,7 +168,10 @@ public final class CameraSimulator {
     return height;
   }
 
-  /** The image of camera {@code camera} at {@code sequence}: the fixed scene, sensor noise, moving objects. */
+  /**
+   * The image of camera {@code camera} at {@code sequence}: the fixed scene, sensor noise, moving
+   * objects.
+   */
   public PixelImage image(int camera, long sequence) {
     if (camera < 0 || camera >= cameras || sequence < 0) {
       throw new IllegalArgumentException("no frame " + sequence + " of camera " + camera);
@@ -169,7 +185,8 @@ public final class CameraSimulator {
       }
     }
     PixelImage scene = scenes.get(camera % scenes.size());
-    PixelImage view = crop(scene, (scene.width() - width) / 2, (scene.height() - height) / 2, width, height);
+    PixelImage view =
+        crop(scene, (scene.width() - width) / 2, (scene.height() - height) / 2, width, height);
     byte[] px = view.pixels(); // a fresh copy
     for (int m = 0; m < MOVERS; m++) {
       long h = mix(camera * 7919L + m);

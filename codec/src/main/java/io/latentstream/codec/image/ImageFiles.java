@@ -15,13 +15,14 @@ import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
 
 /**
- * Reads and writes images: PNG and JPEG through ImageIO, and headerless raw RGB24/GRAY8. Dimensions are checked
- * from the file header before pixels are decoded, so an absurd image fails fast with {@link InvalidImageException}.
- * Stateless and thread-safe.
+ * Reads and writes images: PNG and JPEG through ImageIO, and headerless raw RGB24/GRAY8. Dimensions
+ * are checked from the file header before pixels are decoded, so an absurd image fails fast with
+ * {@link InvalidImageException}. Stateless and thread-safe.
  */
 public final class ImageFiles {
   static {
-    // Decode from memory: ImageIO's default disk cache needs a writable java.io.tmpdir and buys nothing here.
+    // Decode from memory: ImageIO's default disk cache needs a writable java.io.tmpdir and buys
+    // nothing here.
     ImageIO.setUseCache(false);
   }
 
@@ -32,7 +33,10 @@ public final class ImageFiles {
     return decode(Files.readAllBytes(file), file.toString());
   }
 
-  /** Decodes PNG or JPEG bytes; gray images stay GRAY8, everything else becomes RGB24 (alpha dropped). */
+  /**
+   * Decodes PNG or JPEG bytes; gray images stay GRAY8, everything else becomes RGB24 (alpha
+   * dropped).
+   */
   public static PixelImage decode(byte[] bytes, String what) throws IOException {
     try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
       Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
@@ -44,8 +48,10 @@ public final class ImageFiles {
         reader.setInput(in, true, true);
         PixelImage.checkDimensions(reader.getWidth(0), reader.getHeight(0));
         String name = reader.getFormatName().toLowerCase(Locale.ROOT);
-        ContainerFormat container = name.contains("png") ? ContainerFormat.PNG
-            : name.contains("jp") ? ContainerFormat.JPEG : ContainerFormat.RAW;
+        ContainerFormat container =
+            name.contains("png")
+                ? ContainerFormat.PNG
+                : name.contains("jp") ? ContainerFormat.JPEG : ContainerFormat.RAW;
         BufferedImage image = reader.read(0);
         return fromBufferedImage(image, container);
       } catch (IOException | RuntimeException e) {
@@ -60,13 +66,24 @@ public final class ImageFiles {
   }
 
   /** Reads headerless 8-bit pixels of the given size. */
-  public static PixelImage readRaw(Path file, int width, int height, PixelFormat format) throws IOException {
+  public static PixelImage readRaw(Path file, int width, int height, PixelFormat format)
+      throws IOException {
     PixelImage.checkDimensions(width, height);
     long expected = (long) width * height * format.channels();
     long size = Files.size(file);
     if (size != expected) {
-      throw new InvalidImageException(file + ": raw " + format + " " + width + "x" + height + " needs " + expected
-          + " bytes, file has " + size);
+      throw new InvalidImageException(
+          file
+              + ": raw "
+              + format
+              + " "
+              + width
+              + "x"
+              + height
+              + " needs "
+              + expected
+              + " bytes, file has "
+              + size);
     }
     try (InputStream in = Files.newInputStream(file)) {
       return new PixelImage(width, height, format, in.readAllBytes(), ContainerFormat.RAW);
@@ -134,7 +151,8 @@ public final class ImageFiles {
   /** Area-averaging resize (for tests and evaluation sets); keeps the pixel format. */
   public static PixelImage resize(PixelImage image, int width, int height) {
     BufferedImage src = toBufferedImage(image);
-    java.awt.Image scaled = src.getScaledInstance(width, height, java.awt.Image.SCALE_AREA_AVERAGING);
+    java.awt.Image scaled =
+        src.getScaledInstance(width, height, java.awt.Image.SCALE_AREA_AVERAGING);
     BufferedImage out = new BufferedImage(width, height, src.getType());
     java.awt.Graphics2D g = out.createGraphics();
     try {

@@ -1,10 +1,10 @@
 package io.latentstream.codec.image;
 
 /**
- * An image as the analysis transform sees it: float32 RGB in [0, 1], {@code [height, width, 3]} row-major, padded
- * by edge replication to a multiple of the stride. Grayscale becomes three equal channels; {@link #toImage} crops
- * back and returns one channel (mean of R, G, B) for GRAY8, so gray images never pick up colour artefacts.
- * Instances are not shared between threads.
+ * An image as the analysis transform sees it: float32 RGB in [0, 1], {@code [height, width, 3]}
+ * row-major, padded by edge replication to a multiple of the stride. Grayscale becomes three equal
+ * channels; {@link #toImage} crops back and returns one channel (mean of R, G, B) for GRAY8, so
+ * gray images never pick up colour artefacts. Instances are not shared between threads.
  *
  * @param data {@code height * width * 3} floats
  * @param height padded height
@@ -19,7 +19,9 @@ public record PaddedTensor(float[] data, int height, int width) {
     }
   }
 
-  /** Pads {@code image} up to multiples of {@code stride} by replicating its last row and column. */
+  /**
+   * Pads {@code image} up to multiples of {@code stride} by replicating its last row and column.
+   */
   public static PaddedTensor of(PixelImage image, int stride) {
     int h = ceilToMultiple(image.height(), stride);
     int w = ceilToMultiple(image.width(), stride);
@@ -62,11 +64,15 @@ public record PaddedTensor(float[] data, int height, int width) {
     return new PaddedTensor(x, h, w);
   }
 
-  /** Crops to {@code width x height}, clips to [0, 1] and rounds to 8 bits in the given pixel format. */
-  public PixelImage toImage(int cropWidth, int cropHeight, PixelFormat format, ContainerFormat container) {
+  /**
+   * Crops to {@code width x height}, clips to [0, 1] and rounds to 8 bits in the given pixel
+   * format.
+   */
+  public PixelImage toImage(
+      int cropWidth, int cropHeight, PixelFormat format, ContainerFormat container) {
     if (cropWidth > width || cropHeight > height || data.length != height * width * 3) {
-      throw new IllegalArgumentException("crop " + cropWidth + "x" + cropHeight + " outside tensor " + width + "x"
-          + height);
+      throw new IllegalArgumentException(
+          "crop " + cropWidth + "x" + cropHeight + " outside tensor " + width + "x" + height);
     }
     int channels = format.channels();
     byte[] out = new byte[cropWidth * cropHeight * channels];

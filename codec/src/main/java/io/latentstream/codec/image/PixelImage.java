@@ -3,9 +3,9 @@ package io.latentstream.codec.image;
 import io.latentstream.codec.InvalidImageException;
 
 /**
- * An 8-bit image in memory: row-major, interleaved channels ({@link PixelFormat}). The pixel array is owned by the
- * instance and never copied defensively (frames are large); callers must not modify it after construction, and
- * then an instance is safe to share between threads.
+ * An 8-bit image in memory: row-major, interleaved channels ({@link PixelFormat}). The pixel array
+ * is owned by the instance and never copied defensively (frames are large); callers must not modify
+ * it after construction, and then an instance is safe to share between threads.
  *
  * @param width pixels per row, 1..{@link #MAX_DIMENSION}
  * @param height rows, 1..{@link #MAX_DIMENSION}
@@ -13,10 +13,15 @@ import io.latentstream.codec.InvalidImageException;
  * @param pixels {@code width * height * format.channels()} bytes
  * @param container the container format the image was read from (informational)
  */
-public record PixelImage(int width, int height, PixelFormat format, byte[] pixels, ContainerFormat container) {
+public record PixelImage(
+    int width, int height, PixelFormat format, byte[] pixels, ContainerFormat container) {
   /** Largest accepted width or height. */
   public static final int MAX_DIMENSION = 16384;
-  /** Largest accepted pixel count (about 67 megapixels), so that no header can make us allocate gigabytes. */
+
+  /**
+   * Largest accepted pixel count (about 67 megapixels), so that no header can make us allocate
+   * gigabytes.
+   */
   public static final long MAX_PIXELS = 1L << 26;
 
   public PixelImage {
@@ -26,8 +31,17 @@ public record PixelImage(int width, int height, PixelFormat format, byte[] pixel
     }
     long expected = (long) width * height * format.channels();
     if (pixels.length != expected) {
-      throw new InvalidImageException("pixel buffer has " + pixels.length + " bytes, " + width + "x" + height + " "
-          + format + " needs " + expected);
+      throw new InvalidImageException(
+          "pixel buffer has "
+              + pixels.length
+              + " bytes, "
+              + width
+              + "x"
+              + height
+              + " "
+              + format
+              + " needs "
+              + expected);
     }
     if (container == null) {
       container = ContainerFormat.RAW;
@@ -41,7 +55,8 @@ public record PixelImage(int width, int height, PixelFormat format, byte[] pixel
   /**
    * Rejects absurd dimensions before anything is allocated.
    *
-   * @throws InvalidImageException when a side is not in 1..MAX_DIMENSION or the area exceeds MAX_PIXELS
+   * @throws InvalidImageException when a side is not in 1..MAX_DIMENSION or the area exceeds
+   *     MAX_PIXELS
    */
   public static void checkDimensions(long width, long height) {
     if (width < 1 || height < 1 || width > MAX_DIMENSION || height > MAX_DIMENSION) {
@@ -49,7 +64,8 @@ public record PixelImage(int width, int height, PixelFormat format, byte[] pixel
           "image size " + width + "x" + height + " outside 1.." + MAX_DIMENSION + " per side");
     }
     if (width * height > MAX_PIXELS) {
-      throw new InvalidImageException("image size " + width + "x" + height + " exceeds " + MAX_PIXELS + " pixels");
+      throw new InvalidImageException(
+          "image size " + width + "x" + height + " exceeds " + MAX_PIXELS + " pixels");
     }
   }
 

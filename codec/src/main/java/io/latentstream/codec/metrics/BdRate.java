@@ -5,11 +5,12 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * Bjøntegaard delta rate: the average bitrate difference in percent of a test curve against an anchor at equal
- * PSNR. As in the usual definition (VCEG-M33, and its piecewise-cubic update used by CompressAI and JVET tools):
- * log-rate is interpolated as a function of PSNR (monotone piecewise-cubic Hermite, Fritsch-Carlson), both curves
- * are integrated over their overlapping PSNR range, and {@code (exp(mean difference) - 1) * 100} is the result.
- * Negative means the test codec needs fewer bits. Stateless, thread-safe.
+ * Bjøntegaard delta rate: the average bitrate difference in percent of a test curve against an
+ * anchor at equal PSNR. As in the usual definition (VCEG-M33, and its piecewise-cubic update used
+ * by CompressAI and JVET tools): log-rate is interpolated as a function of PSNR (monotone
+ * piecewise-cubic Hermite, Fritsch-Carlson), both curves are integrated over their overlapping PSNR
+ * range, and {@code (exp(mean difference) - 1) * 100} is the result. Negative means the test codec
+ * needs fewer bits. Stateless, thread-safe.
  */
 public final class BdRate {
   private BdRate() {}
@@ -18,8 +19,8 @@ public final class BdRate {
   public record Point(double bpp, double psnr) {}
 
   /**
-   * @return BD-rate in percent, or NaN when either curve has fewer than two distinct points or the PSNR ranges do
-   *     not overlap
+   * @return BD-rate in percent, or NaN when either curve has fewer than two distinct points or the
+   *     PSNR ranges do not overlap
    */
   public static double percent(List<Point> anchor, List<Point> test) {
     double[][] a = curve(anchor);
@@ -115,11 +116,16 @@ public final class BdRate {
     double t = (v - x[i]) / h;
     double t2 = t * t;
     double t3 = t2 * t;
-    return (2 * t3 - 3 * t2 + 1) * y[i] + (t3 - 2 * t2 + t) * h * d[i] + (-2 * t3 + 3 * t2) * y[i + 1]
+    return (2 * t3 - 3 * t2 + 1) * y[i]
+        + (t3 - 2 * t2 + t) * h * d[i]
+        + (-2 * t3 + 3 * t2) * y[i + 1]
         + (t3 - t2) * h * d[i + 1];
   }
 
-  /** Composite Simpson over [lo, hi]; the interpolant is smooth enough that 2000 panels are exact to ~1e-9. */
+  /**
+   * Composite Simpson over [lo, hi]; the interpolant is smooth enough that 2000 panels are exact to
+   * ~1e-9.
+   */
   private static double integrate(double[][] c, double lo, double hi) {
     int n = 2000;
     double h = (hi - lo) / n;

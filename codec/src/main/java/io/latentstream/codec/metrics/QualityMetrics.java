@@ -3,15 +3,17 @@ package io.latentstream.codec.metrics;
 import io.latentstream.codec.image.PixelImage;
 
 /**
- * Distortion metrics on 8-bit images: PSNR over all samples (RGB or gray), and MS-SSIM (Wang et al. 2003: five
- * scales with the standard weights, 11-tap Gaussian window with sigma 1.5, K1 = 0.01, K2 = 0.03, 2x2 average
- * pooling between scales, computed per channel and averaged). Images too small for five scales use as many as fit
- * (coarsest side at least 11 pixels) with the weights renormalised, and images smaller than the window use a
- * window as large as the image. Stateless and thread-safe.
+ * Distortion metrics on 8-bit images: PSNR over all samples (RGB or gray), and MS-SSIM (Wang et al.
+ * 2003: five scales with the standard weights, 11-tap Gaussian window with sigma 1.5, K1 = 0.01, K2
+ * = 0.03, 2x2 average pooling between scales, computed per channel and averaged). Images too small
+ * for five scales use as many as fit (coarsest side at least 11 pixels) with the weights
+ * renormalised, and images smaller than the window use a window as large as the image. Stateless
+ * and thread-safe.
  */
 public final class QualityMetrics {
   /** PSNR reported for identical images, so that JSON never holds infinity. */
   public static final double MAX_PSNR = 100.0;
+
   private static final double[] WEIGHTS = {0.0448, 0.2856, 0.3001, 0.2363, 0.1333};
   private static final int WINDOW = 11;
   private static final double SIGMA = 1.5;
@@ -185,8 +187,19 @@ public final class QualityMetrics {
 
   private static void checkComparable(PixelImage a, PixelImage b) {
     if (a.width() != b.width() || a.height() != b.height() || a.format() != b.format()) {
-      throw new IllegalArgumentException("images differ in size or format: " + a.width() + "x" + a.height() + " "
-          + a.format() + " vs " + b.width() + "x" + b.height() + " " + b.format());
+      throw new IllegalArgumentException(
+          "images differ in size or format: "
+              + a.width()
+              + "x"
+              + a.height()
+              + " "
+              + a.format()
+              + " vs "
+              + b.width()
+              + "x"
+              + b.height()
+              + " "
+              + b.format());
     }
   }
 }

@@ -10,8 +10,9 @@ import io.latentstream.codec.image.PaddedTensor;
 import java.nio.FloatBuffer;
 
 /**
- * Feeds a padded image to the analysis transform g_a as {@code x [1, H, W, 3]} and reads {@code y} by name.
- * The input array must carry the signature's key as its name (a mismatch crashes the JVM: docs/tensorflow-djl.md). Stateless, thread-safe.
+ * Feeds a padded image to the analysis transform g_a as {@code x [1, H, W, 3]} and reads {@code y}
+ * by name. The input array must carry the signature's key as its name (a mismatch crashes the JVM:
+ * docs/tensorflow-djl.md). Stateless, thread-safe.
  */
 final class AnalysisTranslator implements NoBatchifyTranslator<PaddedTensor, Latent> {
   private final ModelManifest.Signature signature;
@@ -26,7 +27,9 @@ final class AnalysisTranslator implements NoBatchifyTranslator<PaddedTensor, Lat
 
   @Override
   public NDList processInput(TranslatorContext ctx, PaddedTensor x) {
-    NDArray array = ctx.getNDManager().create(FloatBuffer.wrap(x.data()), new Shape(1, x.height(), x.width(), 3));
+    NDArray array =
+        ctx.getNDManager()
+            .create(FloatBuffer.wrap(x.data()), new Shape(1, x.height(), x.width(), 3));
     array.setName(signature.input());
     ctx.setAttachment("h", x.height() / stride);
     ctx.setAttachment("w", x.width() / stride);
@@ -40,7 +43,8 @@ final class AnalysisTranslator implements NoBatchifyTranslator<PaddedTensor, Lat
     int w = (Integer) ctx.getAttachment("w");
     Shape expected = new Shape(1, h, w, channels);
     if (!y.getShape().equals(expected)) {
-      throw new CodecException("analysis transform returned " + y.getShape() + ", expected " + expected);
+      throw new CodecException(
+          "analysis transform returned " + y.getShape() + ", expected " + expected);
     }
     return new Latent(y.toFloatArray(), h, w, channels);
   }

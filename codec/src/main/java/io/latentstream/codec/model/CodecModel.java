@@ -16,15 +16,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A loaded model package: the analysis transform g_a (encoder SavedModel), the synthesis transform g_s (decoder
- * SavedModel) and the entropy bottleneck's tables.
+ * A loaded model package: the analysis transform g_a (encoder SavedModel), the synthesis transform
+ * g_s (decoder SavedModel) and the entropy bottleneck's tables.
  *
- * <p><b>Thread safety.</b> One instance is shared by all threads; each call borrows a DJL Predictor of its own
- * ({@link PredictorPool}) and uses a per-call NDManager. Every call holds the read side of a read-write lock, and
- * {@link #close()} takes the write side: it first marks the model closed (new calls fail fast with
- * {@link ModelClosedException}), then waits until every in-flight call has finished, and only then frees the native
- * models. Closing a TensorFlow model while another thread predicts on it crashes the JVM (docs/tensorflow-djl.md), which this
- * protocol rules out. Whoever loaded the model closes it; closing twice is harmless.
+ * <p><b>Thread safety.</b> One instance is shared by all threads; each call borrows a DJL Predictor
+ * of its own ({@link PredictorPool}) and uses a per-call NDManager. Every call holds the read side
+ * of a read-write lock, and {@link #close()} takes the write side: it first marks the model closed
+ * (new calls fail fast with {@link ModelClosedException}), then waits until every in-flight call
+ * has finished, and only then frees the native models. Closing a TensorFlow model while another
+ * thread predicts on it crashes the JVM (docs/tensorflow-djl.md), which this protocol rules out.
+ * Whoever loaded the model closes it; closing twice is harmless.
  */
 public final class CodecModel implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(CodecModel.class);
@@ -38,7 +39,9 @@ public final class CodecModel implements AutoCloseable {
   private volatile boolean closed;
   private boolean freed; // guarded by the write lock
 
-  private CodecModel(ModelPackage pkg, ZooModel<PaddedTensor, Latent> encoder,
+  private CodecModel(
+      ModelPackage pkg,
+      ZooModel<PaddedTensor, Latent> encoder,
       ZooModel<Latent, PaddedTensor> decoder) {
     this.pkg = pkg;
     this.encoder = encoder;
@@ -62,12 +65,22 @@ public final class CodecModel implements AutoCloseable {
     TensorFlowRuntime.engine();
     long start = System.nanoTime();
     ModelManifest m = pkg.manifest();
-    ZooModel<PaddedTensor, Latent> enc = loadSavedModel(pkg.encoderDir(), m.encoder().key(),
-        Criteria.builder().setTypes(PaddedTensor.class, Latent.class).optTranslator(new AnalysisTranslator(m)));
+    ZooModel<PaddedTensor, Latent> enc =
+        loadSavedModel(
+            pkg.encoderDir(),
+            m.encoder().key(),
+            Criteria.builder()
+                .setTypes(PaddedTensor.class, Latent.class)
+                .optTranslator(new AnalysisTranslator(m)));
     ZooModel<Latent, PaddedTensor> dec;
     try {
-      dec = loadSavedModel(pkg.decoderDir(), m.decoder().key(),
-          Criteria.builder().setTypes(Latent.class, PaddedTensor.class).optTranslator(new SynthesisTranslator(m)));
+      dec =
+          loadSavedModel(
+              pkg.decoderDir(),
+              m.decoder().key(),
+              Criteria.builder()
+                  .setTypes(Latent.class, PaddedTensor.class)
+                  .optTranslator(new SynthesisTranslator(m)));
     } catch (RuntimeException e) {
       enc.close();
       throw e;
@@ -79,21 +92,34 @@ public final class CodecModel implements AutoCloseable {
       model.close();
       throw e;
     }
-    LOG.info("loaded model {} (M={}, stride={}) in {} ms", m.version(), m.latentChannels(), m.stride(),
+    LOG.info(
+        "loaded model {} (M={}, stride={}) in {} ms",
+        m.version(),
+        m.latentChannels(),
+        m.stride(),
         (System.nanoTime() - start) / 1_000_000);
     return model;
   }
 
-  private static <I, O> ZooModel<I, O> loadSavedModel(Path dir, String signature, Criteria.Builder<I, O> builder) {
+  private static <I, O> ZooModel<I, O> loadSavedModel(
+      Path dir, String signature, Criteria.Builder<I, O> builder) {
     try {
-      return builder.optModelPath(dir).optEngine("TensorFlow").optOption("Tags", "serve")
-          .optOption("SignatureDefKey", signature).build().loadModel();
+      return builder
+          .optModelPath(dir)
+          .optEngine("TensorFlow")
+          .optOption("Tags", "serve")
+          .optOption("SignatureDefKey", signature)
+          .build()
+          .loadModel();
     } catch (ModelNotFoundException | MalformedModelException | IOException | RuntimeException e) {
       throw new ModelLoadException(dir, "SavedModel does not load: " + e.getMessage(), e);
     }
   }
 
-  /** One frame of stride x stride through both transforms: catches wrong signatures and shapes at load time. */
+  /**
+   * One frame of stride x stride through both transforms: catches wrong signatures and shapes at
+   * load time.
+   */
   private void warmUp() {
     int s = pkg.manifest().stride();
     float[] gray = new float[s * s * 3];
@@ -121,7 +147,8 @@ public final class CodecModel implements AutoCloseable {
   public Latent analyze(PaddedTensor x) {
     int s = pkg.manifest().stride();
     if (x.height() % s != 0 || x.width() % s != 0) {
-      throw new IllegalArgumentException("input " + x.width() + "x" + x.height() + " is not a multiple of " + s);
+      throw new IllegalArgumentException(
+          "input " + x.width() + "x" + x.height() + " is not a multiple of " + s);
     }
     enter();
     try {
@@ -136,8 +163,11 @@ public final class CodecModel implements AutoCloseable {
   /** The synthesis transform: dequantized latent to padded reconstruction (not yet clipped). */
   public PaddedTensor synthesize(Latent yHat) {
     if (yHat.channels() != pkg.manifest().latentChannels()) {
-      throw new IllegalArgumentException("latent has " + yHat.channels() + " channels, model wants "
-          + pkg.manifest().latentChannels());
+      throw new IllegalArgumentException(
+          "latent has "
+              + yHat.channels()
+              + " channels, model wants "
+              + pkg.manifest().latentChannels());
     }
     enter();
     try {
@@ -150,7 +180,8 @@ public final class CodecModel implements AutoCloseable {
   }
 
   private void enter() {
-    boolean leased = lock.getReadHoldCount() > 0; // this thread holds a lease: the model cannot be freed
+    boolean leased =
+        lock.getReadHoldCount() > 0; // this thread holds a lease: the model cannot be freed
     lock.readLock().lock();
     if (closed && !leased) {
       lock.readLock().unlock();
@@ -159,8 +190,9 @@ public final class CodecModel implements AutoCloseable {
   }
 
   /**
-   * Pins the model for a sequence of calls by this thread: until the lease is closed, {@link #close()} waits and
-   * the calls of this thread do not fail with {@link ModelClosedException}. Close the lease on the same thread.
+   * Pins the model for a sequence of calls by this thread: until the lease is closed, {@link
+   * #close()} waits and the calls of this thread do not fail with {@link ModelClosedException}.
+   * Close the lease on the same thread.
    *
    * @throws ModelClosedException when the model is already closing
    */
@@ -173,7 +205,9 @@ public final class CodecModel implements AutoCloseable {
     return new Lease(lock);
   }
 
-  /** A pin on a model, see {@link #lease()}. Not thread-safe: close it on the thread that took it. */
+  /**
+   * A pin on a model, see {@link #lease()}. Not thread-safe: close it on the thread that took it.
+   */
   public static final class Lease implements AutoCloseable {
     private final ReentrantReadWriteLock lock;
     private boolean released;
@@ -211,7 +245,9 @@ public final class CodecModel implements AutoCloseable {
     return closed;
   }
 
-  /** Marks the model closed, waits for in-flight calls, then frees the native models. Idempotent. */
+  /**
+   * Marks the model closed, waits for in-flight calls, then frees the native models. Idempotent.
+   */
   @Override
   public void close() {
     closed = true;

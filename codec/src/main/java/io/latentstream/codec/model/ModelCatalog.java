@@ -19,16 +19,16 @@ import java.util.stream.Stream;
 /**
  * The model packages in a models directory, and an LRU of loaded ones.
  *
- * <p>The models directory is the property {@value #MODELS_DIR_PROPERTY}, else the environment variable
- * {@value #MODELS_DIR_ENV}, else {@code <latentstream.root>/models}. Packages sit directly in it or one level
- * below (e.g. {@code models/default-q3/default-q3-20261125120000-1a2b3c4d/}).
+ * <p>The models directory is the property {@value #MODELS_DIR_PROPERTY}, else the environment
+ * variable {@value #MODELS_DIR_ENV}, else {@code <latentstream.root>/models}. Packages sit directly
+ * in it or one level below (e.g. {@code models/default-q3/default-q3-20261125120000-1a2b3c4d/}).
  *
- * <p>{@code --model SPEC} resolves as: an existing directory path; else a full version; else a package name
- * (newest timestamp wins); else a family: packages {@code SPEC-q1 .. SPEC-qK} are its quality levels and
- * {@code --quality N} picks {@code SPEC-qN} (without it, the middle level).
+ * <p>{@code --model SPEC} resolves as: an existing directory path; else a full version; else a
+ * package name (newest timestamp wins); else a family: packages {@code SPEC-q1 .. SPEC-qK} are its
+ * quality levels and {@code --quality N} picks {@code SPEC-qN} (without it, the middle level).
  *
- * <p>Thread-safe. The catalog owns every model it loads and closes them when evicted (the model waits for its
- * in-flight calls, see {@link CodecModel#close()}) and in {@link #close()}.
+ * <p>Thread-safe. The catalog owns every model it loads and closes them when evicted (the model
+ * waits for its in-flight calls, see {@link CodecModel#close()}) and in {@link #close()}.
  */
 public final class ModelCatalog implements ModelResolver, AutoCloseable {
   public static final String MODELS_DIR_PROPERTY = "latentstream.models.dir";
@@ -97,16 +97,21 @@ public final class ModelCatalog implements ModelResolver, AutoCloseable {
       return out;
     }
     try (Stream<Path> walk = Files.walk(modelsDir, 2)) {
-      walk.filter(Files::isDirectory).forEach(p -> {
-        Matcher m = ModelManifest.VERSION.matcher(p.getFileName().toString());
-        if (m.matches() && Files.isRegularFile(p.resolve(ModelManifest.FILE_NAME))) {
-          out.add(new Entry(p, m.group(1), m.group(2)));
-        }
-      });
+      walk.filter(Files::isDirectory)
+          .forEach(
+              p -> {
+                Matcher m = ModelManifest.VERSION.matcher(p.getFileName().toString());
+                if (m.matches() && Files.isRegularFile(p.resolve(ModelManifest.FILE_NAME))) {
+                  out.add(new Entry(p, m.group(1), m.group(2)));
+                }
+              });
     } catch (IOException e) {
-      throw new UnknownModelException(modelsDir.toString(), "cannot list models directory " + modelsDir + ": " + e);
+      throw new UnknownModelException(
+          modelsDir.toString(), "cannot list models directory " + modelsDir + ": " + e);
     }
-    out.sort(Comparator.comparing(Entry::name).thenComparing(Entry::timestamp, Comparator.reverseOrder()));
+    out.sort(
+        Comparator.comparing(Entry::name)
+            .thenComparing(Entry::timestamp, Comparator.reverseOrder()));
     return out;
   }
 
@@ -131,7 +136,9 @@ public final class ModelCatalog implements ModelResolver, AutoCloseable {
    */
   public Path locate(String spec, Integer quality) {
     Path asPath = Paths.get(spec);
-    if (quality == null && Files.isDirectory(asPath) && Files.isRegularFile(asPath.resolve(ModelManifest.FILE_NAME))) {
+    if (quality == null
+        && Files.isDirectory(asPath)
+        && Files.isRegularFile(asPath.resolve(ModelManifest.FILE_NAME))) {
       return asPath.toAbsolutePath().normalize();
     }
     List<Entry> all = entries();
@@ -153,8 +160,13 @@ public final class ModelCatalog implements ModelResolver, AutoCloseable {
         return sorted.get((sorted.size() - 1) / 2).directory();
       }
     }
-    throw new UnknownModelException(name, "no model package '" + name + "' (path, version, name or family) in "
-        + modelsDir + (all.isEmpty() ? " (directory holds no packages)" : ""));
+    throw new UnknownModelException(
+        name,
+        "no model package '"
+            + name
+            + "' (path, version, name or family) in "
+            + modelsDir
+            + (all.isEmpty() ? " (directory holds no packages)" : ""));
   }
 
   /** Locates and loads (or reuses) a model; the catalog keeps ownership. */
@@ -194,7 +206,8 @@ public final class ModelCatalog implements ModelResolver, AutoCloseable {
         return loadDirectory(e.directory());
       }
     }
-    throw new UnknownModelException(version, "model version " + version + " is not in " + modelsDir);
+    throw new UnknownModelException(
+        version, "model version " + version + " is not in " + modelsDir);
   }
 
   @Override

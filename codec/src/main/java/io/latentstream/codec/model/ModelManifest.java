@@ -13,8 +13,8 @@ import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
- * The fields of {@code manifest.json} the codec relies on (docs/model-package.md), plus the raw JSON for the rest.
- * Immutable.
+ * The fields of {@code manifest.json} the codec relies on (docs/model-package.md), plus the raw
+ * JSON for the rest. Immutable.
  *
  * @param name package name, e.g. {@code default-q3}
  * @param version directory name {@code <name>-<yyyyMMddHHmmss>-<digest:8>}
@@ -27,8 +27,17 @@ import java.util.regex.Pattern;
  * @param files sha256 hex by '/'-separated relative path, sorted
  * @param json the whole manifest
  */
-public record ModelManifest(String name, String version, int quality, int latentChannels, int stride,
-    int cdfPrecision, Signature encoder, Signature decoder, Map<String, String> files, JsonNode json) {
+public record ModelManifest(
+    String name,
+    String version,
+    int quality,
+    int latentChannels,
+    int stride,
+    int cdfPrecision,
+    Signature encoder,
+    Signature decoder,
+    Map<String, String> files,
+    JsonNode json) {
 
   public static final String FORMAT = "latentstream-model/1";
   public static final String FILE_NAME = "manifest.json";
@@ -53,7 +62,8 @@ public record ModelManifest(String name, String version, int quality, int latent
     }
     String format = text(file, root, "format");
     if (!FORMAT.equals(format)) {
-      throw new InvalidManifestException(file, "format is '" + format + "', expected '" + FORMAT + "'");
+      throw new InvalidManifestException(
+          file, "format is '" + format + "', expected '" + FORMAT + "'");
     }
     String name = text(file, root, "name");
     if (!NAME.matcher(name).matches()) {
@@ -61,15 +71,16 @@ public record ModelManifest(String name, String version, int quality, int latent
     }
     String version = text(file, root, "version");
     if (!VERSION.matcher(version).matches() || !version.startsWith(name + "-")) {
-      throw new InvalidManifestException(file, "version '" + version + "' must be " + name
-          + "-<yyyyMMddHHmmss>-<sha256:8>");
+      throw new InvalidManifestException(
+          file, "version '" + version + "' must be " + name + "-<yyyyMMddHHmmss>-<sha256:8>");
     }
     int quality = root.path("quality").asInt(0);
     int m = positiveInt(file, root, "latentChannels");
     int stride = positiveInt(file, root, "stride");
     int precision = positiveInt(file, root, "cdfPrecision");
     if (precision > 16) {
-      throw new InvalidManifestException(file, "cdfPrecision " + precision + " > 16 is not supported");
+      throw new InvalidManifestException(
+          file, "cdfPrecision " + precision + " > 16 is not supported");
     }
     Signature enc = signature(file, root, "encoder", "x", "y");
     Signature dec = signature(file, root, "decoder", "y_hat", "x_hat");
@@ -82,21 +93,34 @@ public record ModelManifest(String name, String version, int quality, int latent
       Map.Entry<String, JsonNode> e = it.next();
       String path = e.getKey();
       String hash = e.getValue().asText("");
-      if (path.isEmpty() || path.startsWith("/") || path.contains("\\") || path.equals(FILE_NAME)
-          || java.util.Arrays.asList(path.split("/")).stream().anyMatch(s -> s.isEmpty() || s.equals("..")
-              || s.equals("."))) {
+      if (path.isEmpty()
+          || path.startsWith("/")
+          || path.contains("\\")
+          || path.equals(FILE_NAME)
+          || java.util.Arrays.asList(path.split("/")).stream()
+              .anyMatch(s -> s.isEmpty() || s.equals("..") || s.equals("."))) {
         throw new InvalidManifestException(file, "files: illegal path '" + path + "'");
       }
       if (!SHA256.matcher(hash).matches()) {
-        throw new InvalidManifestException(file, "files: '" + path + "' has no lower-case sha256 hex");
+        throw new InvalidManifestException(
+            file, "files: '" + path + "' has no lower-case sha256 hex");
       }
       files.put(path, hash);
     }
     if (!files.containsKey("entropy.json")) {
       throw new InvalidManifestException(file, "files: entropy.json is not listed");
     }
-    return new ModelManifest(name, version, quality, m, stride, precision, enc, dec,
-        Collections.unmodifiableMap(files), root);
+    return new ModelManifest(
+        name,
+        version,
+        quality,
+        m,
+        stride,
+        precision,
+        enc,
+        dec,
+        Collections.unmodifiableMap(files),
+        root);
   }
 
   private static String text(Path file, JsonNode root, String field) {
@@ -115,17 +139,32 @@ public record ModelManifest(String name, String version, int quality, int latent
     return n.intValue();
   }
 
-  private static Signature signature(Path file, JsonNode root, String field, String in, String out) {
+  private static Signature signature(
+      Path file, JsonNode root, String field, String in, String out) {
     JsonNode n = root.get(field);
     if (n == null || !n.isObject()) {
       throw new InvalidManifestException(file, "missing object '" + field + "'");
     }
-    Signature s = new Signature(n.path("signature").asText("serving_default"), n.path("input").asText(""),
-        n.path("output").asText(""));
-    // The tensor keys are fixed by the contract; a DJL input whose name does not match crashes the JVM.
+    Signature s =
+        new Signature(
+            n.path("signature").asText("serving_default"),
+            n.path("input").asText(""),
+            n.path("output").asText(""));
+    // The tensor keys are fixed by the contract; a DJL input whose name does not match crashes the
+    // JVM.
     if (!in.equals(s.input()) || !out.equals(s.output())) {
-      throw new InvalidManifestException(file, field + ": tensors must be '" + in + "' -> '" + out + "', were '"
-          + s.input() + "' -> '" + s.output() + "'");
+      throw new InvalidManifestException(
+          file,
+          field
+              + ": tensors must be '"
+              + in
+              + "' -> '"
+              + out
+              + "', were '"
+              + s.input()
+              + "' -> '"
+              + s.output()
+              + "'");
     }
     return s;
   }

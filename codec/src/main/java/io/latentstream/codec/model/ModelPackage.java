@@ -14,10 +14,10 @@ import java.util.TreeSet;
 import java.util.stream.Stream;
 
 /**
- * A verified model package on disk (docs/model-package.md): manifest, entropy model, and the paths of the two
- * SavedModels. {@link #open} checks the manifest format, the sha256 of every listed file, that no other file is
- * present, and that the directory name ends with the package digest; it does not start TensorFlow
- * ({@link CodecModel#load} does). Immutable and thread-safe.
+ * A verified model package on disk (docs/model-package.md): manifest, entropy model, and the paths
+ * of the two SavedModels. {@link #open} checks the manifest format, the sha256 of every listed
+ * file, that no other file is present, and that the directory name ends with the package digest; it
+ * does not start TensorFlow ({@link CodecModel#load} does). Immutable and thread-safe.
  *
  * @param directory the package directory
  * @param manifest the parsed manifest
@@ -56,11 +56,13 @@ public record ModelPackage(Path directory, ModelManifest manifest, EntropyModel 
     String digest = PackageDigest.packageDigest(manifest.files());
     String dirName = dir.getFileName().toString();
     if (!dirName.endsWith("-" + digest.substring(0, 8))) {
-      throw new IntegrityException(dir, "directory name does not end with the package digest prefix "
-          + digest.substring(0, 8));
+      throw new IntegrityException(
+          dir,
+          "directory name does not end with the package digest prefix " + digest.substring(0, 8));
     }
     if (!dirName.equals(manifest.version())) {
-      throw new IntegrityException(dir, "directory name differs from manifest version " + manifest.version());
+      throw new IntegrityException(
+          dir, "directory name differs from manifest version " + manifest.version());
     }
     Path entropyFile = dir.resolve("entropy.json");
     EntropyModel entropy;
@@ -70,16 +72,24 @@ public record ModelPackage(Path directory, ModelManifest manifest, EntropyModel 
       throw new InvalidManifestException(entropyFile, e.getMessage(), e);
     }
     if (entropy.channels() != manifest.latentChannels()) {
-      throw new InvalidManifestException(entropyFile, entropy.channels() + " channels, manifest says latentChannels="
-          + manifest.latentChannels());
+      throw new InvalidManifestException(
+          entropyFile,
+          entropy.channels()
+              + " channels, manifest says latentChannels="
+              + manifest.latentChannels());
     }
     if (entropy.precision() != manifest.cdfPrecision()) {
-      throw new InvalidManifestException(entropyFile, "precision " + entropy.precision()
-          + ", manifest says cdfPrecision=" + manifest.cdfPrecision());
+      throw new InvalidManifestException(
+          entropyFile,
+          "precision "
+              + entropy.precision()
+              + ", manifest says cdfPrecision="
+              + manifest.cdfPrecision());
     }
     for (String sub : new String[] {"encoder/saved_model.pb", "decoder/saved_model.pb"}) {
       if (!manifest.files().containsKey(sub)) {
-        throw new IntegrityException(dir.resolve(sub), "SavedModel graph not listed in manifest files");
+        throw new IntegrityException(
+            dir.resolve(sub), "SavedModel graph not listed in manifest files");
       }
     }
     return new ModelPackage(dir, manifest, entropy);
@@ -88,14 +98,16 @@ public record ModelPackage(Path directory, ModelManifest manifest, EntropyModel 
   private static void verifyFiles(Path dir, Map<String, String> files) {
     Set<String> present = new TreeSet<>();
     try (Stream<Path> walk = Files.walk(dir)) {
-      walk.filter(p -> !p.equals(dir)).forEach(p -> {
-        if (Files.isSymbolicLink(p)) {
-          throw new IntegrityException(p, "symbolic links are not allowed in a package");
-        }
-        if (Files.isRegularFile(p)) {
-          present.add(dir.relativize(p).toString().replace('\\', '/'));
-        }
-      });
+      walk.filter(p -> !p.equals(dir))
+          .forEach(
+              p -> {
+                if (Files.isSymbolicLink(p)) {
+                  throw new IntegrityException(p, "symbolic links are not allowed in a package");
+                }
+                if (Files.isRegularFile(p)) {
+                  present.add(dir.relativize(p).toString().replace('\\', '/'));
+                }
+              });
     } catch (IOException e) {
       throw new IntegrityException(dir, "cannot list package: " + e.getMessage());
     } catch (UncheckedIOException e) {
@@ -119,7 +131,8 @@ public record ModelPackage(Path directory, ModelManifest manifest, EntropyModel 
         throw new IntegrityException(file, "unreadable: " + ex.getMessage());
       }
       if (!actual.equals(e.getValue())) {
-        throw new IntegrityException(file, "sha256 mismatch: manifest " + e.getValue() + ", file " + actual);
+        throw new IntegrityException(
+            file, "sha256 mismatch: manifest " + e.getValue() + ", file " + actual);
       }
     }
   }

@@ -4,7 +4,8 @@ import io.latentstream.codec.CodecException;
 import java.nio.file.Path;
 
 /**
- * A model package cannot be used. Subclasses say why; every instance names the offending file and the reason.
+ * A model package cannot be used. Subclasses say why; every instance names the offending file and
+ * the reason.
  */
 public class ModelPackageException extends CodecException {
   private final Path file;
@@ -24,7 +25,9 @@ public class ModelPackageException extends CodecException {
     return file;
   }
 
-  /** {@code manifest.json} or {@code entropy.json} is missing, unparsable, or breaks the contract. */
+  /**
+   * {@code manifest.json} or {@code entropy.json} is missing, unparsable, or breaks the contract.
+   */
   public static class InvalidManifestException extends ModelPackageException {
     public InvalidManifestException(Path file, String reason) {
       super(file, reason);
@@ -35,7 +38,10 @@ public class ModelPackageException extends CodecException {
     }
   }
 
-  /** A file is missing, extra, or has the wrong sha256; or the directory name does not end with the digest. */
+  /**
+   * A file is missing, extra, or has the wrong sha256; or the directory name does not end with the
+   * digest.
+   */
   public static class IntegrityException extends ModelPackageException {
     public IntegrityException(Path file, String reason) {
       super(file, reason);

@@ -5,8 +5,8 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * Finds the loaded model for a version named in a bitstream. Implementations own the models they return (and close
- * them); callers must not close them. Implementations must be thread-safe.
+ * Finds the loaded model for a version named in a bitstream. Implementations own the models they
+ * return (and close them); callers must not close them. Implementations must be thread-safe.
  */
 @FunctionalInterface
 public interface ModelResolver {
@@ -19,8 +19,8 @@ public interface ModelResolver {
   CodecModel resolve(String version);
 
   /**
-   * Runs {@code work} with the model of {@code version} pinned ({@link CodecModel#lease()}) so that it cannot be
-   * closed meanwhile: see {@link #withLease}.
+   * Runs {@code work} with the model of {@code version} pinned ({@link CodecModel#lease()}) so that
+   * it cannot be closed meanwhile: see {@link #withLease}.
    *
    * @throws UnknownModelException when the version is not available
    * @throws ModelClosedException when the model kept being closed before it could be pinned
@@ -30,11 +30,12 @@ public interface ModelResolver {
   }
 
   /**
-   * The one retry of the project for models closed by a swap or an eviction: runs {@code work} with the model
-   * {@code source} gives pinned ({@link #pin}), so that it cannot be closed while {@code work} runs. {@code work}
-   * itself is run once.
+   * The one retry of the project for models closed by a swap or an eviction: runs {@code work} with
+   * the model {@code source} gives pinned ({@link #pin}), so that it cannot be closed while {@code
+   * work} runs. {@code work} itself is run once.
    *
-   * @param source the model to use, e.g. the current encoder or the resolved version; asked again on each attempt
+   * @param source the model to use, e.g. the current encoder or the resolved version; asked again
+   *     on each attempt
    * @throws ModelClosedException when the model kept being closed before it could be pinned
    */
   static <T> T withLease(Supplier<CodecModel> source, Function<CodecModel, T> work) {
@@ -44,9 +45,9 @@ public interface ModelResolver {
   }
 
   /**
-   * Takes the model {@code source} gives and pins it ({@link CodecModel#lease()}) until the result is closed, on
-   * this thread. Only the gap between taking the model and pinning it can see a model just closed; then it takes
-   * the model again (at most {@link #MAX_RESOLVE_ATTEMPTS} times).
+   * Takes the model {@code source} gives and pins it ({@link CodecModel#lease()}) until the result
+   * is closed, on this thread. Only the gap between taking the model and pinning it can see a model
+   * just closed; then it takes the model again (at most {@link #MAX_RESOLVE_ATTEMPTS} times).
    *
    * @throws ModelClosedException when the model kept being closed before it could be pinned
    */
@@ -63,7 +64,10 @@ public interface ModelResolver {
     }
   }
 
-  /** A model pinned by {@link #pin}: it stays open until this is closed (on the thread that pinned it). */
+  /**
+   * A model pinned by {@link #pin}: it stays open until this is closed (on the thread that pinned
+   * it).
+   */
   record Pinned(CodecModel model, CodecModel.Lease lease) implements AutoCloseable {
     @Override
     public void close() {

@@ -27,13 +27,14 @@ public final class PackageDigest {
     return HexFormat.of().formatHex(md.digest());
   }
 
-  /** sha256 over {@code "<sha256-hex>  <relative-path>\n"} lines sorted by path. */
+  /** sha256 over {@code "<sha256-hex> <relative-path>\n"} lines sorted by path. */
   public static String packageDigest(Map<String, String> files) {
     StringBuilder sb = new StringBuilder();
     for (Map.Entry<String, String> e : new TreeMap<>(files).entrySet()) {
       sb.append(e.getValue()).append("  ").append(e.getKey()).append('\n');
     }
-    return HexFormat.of().formatHex(newDigest().digest(sb.toString().getBytes(StandardCharsets.UTF_8)));
+    return HexFormat.of()
+        .formatHex(newDigest().digest(sb.toString().getBytes(StandardCharsets.UTF_8)));
   }
 
   private static MessageDigest newDigest() {

@@ -6,10 +6,11 @@ import ai.djl.translate.TranslateException;
 import java.util.concurrent.ConcurrentLinkedDeque;
 
 /**
- * Predictors of one shared model, one per concurrent caller: a caller borrows one for the duration of a call and
- * returns it, so there are never more predictors than threads that called at the same time. DJL creates a fresh
- * NDManager per {@code predict}, which frees the native tensors of each call. Thread-safe; {@link #close} must
- * only run when no call is in flight ({@link CodecModel} guarantees that).
+ * Predictors of one shared model, one per concurrent caller: a caller borrows one for the duration
+ * of a call and returns it, so there are never more predictors than threads that called at the same
+ * time. DJL creates a fresh NDManager per {@code predict}, which frees the native tensors of each
+ * call. Thread-safe; {@link #close} must only run when no call is in flight ({@link CodecModel}
+ * guarantees that).
  */
 final class PredictorPool<I, O> implements AutoCloseable {
   private final ZooModel<I, O> model;

@@ -10,8 +10,8 @@ import io.latentstream.codec.image.PaddedTensor;
 import java.nio.FloatBuffer;
 
 /**
- * Feeds quantized latents to the synthesis transform g_s as {@code y_hat [1, h, w, M]} and reads {@code x_hat} by
- * name; the caller clips and crops. Stateless, thread-safe.
+ * Feeds quantized latents to the synthesis transform g_s as {@code y_hat [1, h, w, M]} and reads
+ * {@code x_hat} by name; the caller clips and crops. Stateless, thread-safe.
  */
 final class SynthesisTranslator implements NoBatchifyTranslator<Latent, PaddedTensor> {
   private final ModelManifest.Signature signature;
@@ -24,8 +24,11 @@ final class SynthesisTranslator implements NoBatchifyTranslator<Latent, PaddedTe
 
   @Override
   public NDList processInput(TranslatorContext ctx, Latent yHat) {
-    NDArray array = ctx.getNDManager().create(FloatBuffer.wrap(yHat.data()),
-        new Shape(1, yHat.height(), yHat.width(), yHat.channels()));
+    NDArray array =
+        ctx.getNDManager()
+            .create(
+                FloatBuffer.wrap(yHat.data()),
+                new Shape(1, yHat.height(), yHat.width(), yHat.channels()));
     array.setName(signature.input());
     ctx.setAttachment("h", yHat.height() * stride);
     ctx.setAttachment("w", yHat.width() * stride);
@@ -39,7 +42,8 @@ final class SynthesisTranslator implements NoBatchifyTranslator<Latent, PaddedTe
     int w = (Integer) ctx.getAttachment("w");
     Shape expected = new Shape(1, h, w, 3);
     if (!xHat.getShape().equals(expected)) {
-      throw new CodecException("synthesis transform returned " + xHat.getShape() + ", expected " + expected);
+      throw new CodecException(
+          "synthesis transform returned " + xHat.getShape() + ", expected " + expected);
     }
     return new PaddedTensor(xHat.toFloatArray(), h, w);
   }

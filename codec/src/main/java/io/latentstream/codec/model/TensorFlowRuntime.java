@@ -15,17 +15,19 @@ import org.slf4j.LoggerFactory;
 /**
  * Starts DJL's TensorFlow engine offline, exactly once per JVM.
  *
- * <p>DJL would try to download natives when it finds none, which fails offline (docs/tensorflow-djl.md). We therefore look
- * for the three TensorFlow 2.16.1 libraries ourselves, in this order: {@code TENSORFLOW_LIBRARY_PATH} (property or
- * environment, DJL's own override), every entry of {@code java.library.path}, the property
- * {@value #NATIVE_DIR_PROPERTY}, the environment variable {@value #NATIVE_DIR_ENV}, and
- * {@code <latentstream.root or .>/codec/target/tf-native} (where the build unpacks them). The first directory that
- * holds all three is handed to DJL through the {@code TENSORFLOW_LIBRARY_PATH} system property; if none does, a
- * {@link NativeLibraryException} lists the directories and the properties to set.
+ * <p>DJL would try to download natives when it finds none, which fails offline
+ * (docs/tensorflow-djl.md). We therefore look for the three TensorFlow 2.16.1 libraries ourselves,
+ * in this order: {@code TENSORFLOW_LIBRARY_PATH} (property or environment, DJL's own override),
+ * every entry of {@code java.library.path}, the property {@value #NATIVE_DIR_PROPERTY}, the
+ * environment variable {@value #NATIVE_DIR_ENV}, and {@code <latentstream.root or
+ * .>/codec/target/tf-native} (where the build unpacks them). The first directory that holds all
+ * three is handed to DJL through the {@code TENSORFLOW_LIBRARY_PATH} system property; if none does,
+ * a {@link NativeLibraryException} lists the directories and the properties to set.
  *
- * <p>TensorFlow's thread pools are sized here unless already configured: intra-op = available cores, inter-op = 1
- * (our graphs are single chains; concurrency comes from one predictor per calling thread). Fixed sizes also keep
- * the analysis transform's float results, hence the bitstream bytes, identical from run to run. Thread-safe.
+ * <p>TensorFlow's thread pools are sized here unless already configured: intra-op = available
+ * cores, inter-op = 1 (our graphs are single chains; concurrency comes from one predictor per
+ * calling thread). Fixed sizes also keep the analysis transform's float results, hence the
+ * bitstream bytes, identical from run to run. Thread-safe.
  */
 public final class TensorFlowRuntime {
   public static final String NATIVE_DIR_PROPERTY = "latentstream.tf.native.dir";
@@ -49,15 +51,24 @@ public final class TensorFlowRuntime {
     }
     Path dir = locateNatives();
     setIfAbsent("ai.djl.offline", "true");
-    setIfAbsent("ai.djl.tensorflow.num_intraop_threads",
+    setIfAbsent(
+        "ai.djl.tensorflow.num_intraop_threads",
         Integer.toString(Runtime.getRuntime().availableProcessors()));
     setIfAbsent("ai.djl.tensorflow.num_interop_threads", "1");
     try {
       engine = Engine.getEngine("TensorFlow");
-    } catch (Throwable e) { // UnsatisfiedLinkError, EngineException, ...: all mean the natives are unusable
-      throw new NativeLibraryException("TensorFlow engine failed to start with natives from " + dir + ": " + e
-          + ". Rebuild them (mvn -pl codec generate-resources unpacks to codec/target/tf-native) and point -D"
-          + NATIVE_DIR_PROPERTY + " or -Djava.library.path at that directory.", e);
+    } catch (
+        Throwable
+            e) { // UnsatisfiedLinkError, EngineException, ...: all mean the natives are unusable
+      throw new NativeLibraryException(
+          "TensorFlow engine failed to start with natives from "
+              + dir
+              + ": "
+              + e
+              + ". Rebuild them (mvn -pl codec generate-resources unpacks to codec/target/tf-native) and point -D"
+              + NATIVE_DIR_PROPERTY
+              + " or -Djava.library.path at that directory.",
+          e);
     }
     LOG.info("TensorFlow engine {} started, natives from {}", engine.getVersion(), dir);
     return engine;
@@ -71,7 +82,9 @@ public final class TensorFlowRuntime {
     addPaths(candidates, System.getProperty("java.library.path"));
     addPaths(candidates, System.getProperty(NATIVE_DIR_PROPERTY));
     addPaths(candidates, System.getenv(NATIVE_DIR_ENV));
-    String root = System.getProperty("latentstream.root", System.getenv().getOrDefault("LATENTSTREAM_ROOT", "."));
+    String root =
+        System.getProperty(
+            "latentstream.root", System.getenv().getOrDefault("LATENTSTREAM_ROOT", "."));
     candidates.add(Paths.get(root, "codec", "target", "tf-native").toAbsolutePath().normalize());
     candidates.add(Paths.get("target", "tf-native").toAbsolutePath().normalize());
     List<String> looked = new ArrayList<>();
@@ -85,9 +98,17 @@ public final class TensorFlowRuntime {
         return dir;
       }
     }
-    throw new NativeLibraryException("TensorFlow native libraries " + LIBRARIES + " not found in " + looked
-        + ". Build them with 'mvn -pl codec generate-resources' (unpacks to codec/target/tf-native) and set -D"
-        + NATIVE_DIR_PROPERTY + "=<dir> (or env " + NATIVE_DIR_ENV + ", or -Djava.library.path=<dir>).", null);
+    throw new NativeLibraryException(
+        "TensorFlow native libraries "
+            + LIBRARIES
+            + " not found in "
+            + looked
+            + ". Build them with 'mvn -pl codec generate-resources' (unpacks to codec/target/tf-native) and set -D"
+            + NATIVE_DIR_PROPERTY
+            + "=<dir> (or env "
+            + NATIVE_DIR_ENV
+            + ", or -Djava.library.path=<dir>).",
+        null);
   }
 
   private static void addPaths(Set<Path> into, String pathList) {

@@ -4,7 +4,10 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import io.latentstream.codec.CodecException;
 
-/** Finds a model output by its signature key; DJL's TensorFlow engine names outputs after their keys. */
+/**
+ * Finds a model output by its signature key; DJL's TensorFlow engine names outputs after their
+ * keys.
+ */
 final class TensorLookup {
   private TensorLookup() {}
 
@@ -16,6 +19,7 @@ final class TensorLookup {
     if (list.size() == 1) {
       return list.singletonOrThrow();
     }
-    throw new CodecException("model output '" + name + "' not found among " + list.size() + " outputs");
+    throw new CodecException(
+        "model output '" + name + "' not found among " + list.size() + " outputs");
   }
 }

@@ -4,13 +4,19 @@ package io.latentstream.codec.sequence;
 public enum KeyframeCause {
   /** The stream's first frame. */
   START,
-  /** The first frame after the encoder's chain was dropped ({@link SequenceEncoder#reset()}): state lost. */
+  /**
+   * The first frame after the encoder's chain was dropped ({@link SequenceEncoder#reset()}): state
+   * lost.
+   */
   RESET,
   /** {@link KeyframePolicy#intervalFrames()} frames since the last key frame. */
   INTERVAL_FRAMES,
   /** {@link KeyframePolicy#intervalMs()} since the last key frame. */
   INTERVAL_TIME,
-  /** Someone asked for one ({@link SequenceEncoder#requestKeyframe()}), e.g. a receiver that joined late. */
+  /**
+   * Someone asked for one ({@link SequenceEncoder#requestKeyframe()}), e.g. a receiver that joined
+   * late.
+   */
   REQUEST,
   /** The encoder's model changed: a DELTA must be coded with the model of its chain. */
   MODEL_CHANGE,

@@ -21,12 +21,14 @@ import java.util.zip.DeflaterOutputStream;
 import java.util.zip.InflaterInputStream;
 
 /**
- * Where a stream stands after a frame: exactly what encoder and decoder both hold, so that the next DELTA frame is
- * predicted from the same reference on both sides. Immutable (the arrays are never modified after construction and
- * not exposed), so one instance can be shared and kept, e.g. as a checkpoint for random access.
+ * Where a stream stands after a frame: exactly what encoder and decoder both hold, so that the next
+ * DELTA frame is predicted from the same reference on both sides. Immutable (the arrays are never
+ * modified after construction and not exposed), so one instance can be shared and kept, e.g. as a
+ * checkpoint for random access.
  *
- * <p>{@link #toBytes()} / {@link #fromBytes(byte[])} serialise it (compressed, about 30 KB for a quiet 640x480
- * scene) so that a stream processor can keep it in a state store and resume a chain after a restart.
+ * <p>{@link #toBytes()} / {@link #fromBytes(byte[])} serialise it (compressed, about 30 KB for a
+ * quiet 640x480 scene) so that a stream processor can keep it in a state store and resume a chain
+ * after a restart.
  */
 public final class ReferenceState {
   private static final int MAGIC = 0x4c535201; // "LSR" 1
@@ -40,19 +42,28 @@ public final class ReferenceState {
   private final int fingerprint;
 
   /**
-   * @param key the key frame's header: size, formats, latent shape and model version of the whole chain
+   * @param key the key frame's header: size, formats, latent shape and model version of the whole
+   *     chain
    * @param keySequence sequence number of the key frame
    * @param sequence sequence number of the last frame coded (the next DELTA's reference)
    * @param keyTimeMs capture time of the key frame in ms, or -1 when unknown
-   * @param q the last frame's latent symbols (h x w x M); kept, not copied: the caller must not modify it
+   * @param q the last frame's latent symbols (h x w x M); kept, not copied: the caller must not
+   *     modify it
    * @param contexts the DELTA contexts for the next frame; kept, not copied
    */
-  ReferenceState(LsfHeader key, long keySequence, long sequence, long keyTimeMs, int[] q, AdaptiveBits contexts) {
+  ReferenceState(
+      LsfHeader key,
+      long keySequence,
+      long sequence,
+      long keyTimeMs,
+      int[] q,
+      AdaptiveBits contexts) {
     if (q.length != key.symbolCount()) {
       throw new IllegalArgumentException("latent of " + q.length + " values does not fit " + key);
     }
     if (sequence < keySequence) {
-      throw new IllegalArgumentException("sequence " + sequence + " before key sequence " + keySequence);
+      throw new IllegalArgumentException(
+          "sequence " + sequence + " before key sequence " + keySequence);
     }
     this.key = key;
     this.keySequence = keySequence;
@@ -112,8 +123,10 @@ public final class ReferenceState {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(1 << 15);
     Deflater deflater = new Deflater(Deflater.BEST_SPEED);
     // buffered: the deflater streams cost a native call per single-byte read or write
-    try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(
-        new DeflaterOutputStream(bytes, deflater, 1 << 14), 1 << 14))) {
+    try (DataOutputStream out =
+        new DataOutputStream(
+            new BufferedOutputStream(
+                new DeflaterOutputStream(bytes, deflater, 1 << 14), 1 << 14))) {
       out.writeInt(MAGIC);
       out.writeUTF(key.modelVersion());
       out.writeByte(key.pixelFormat().ordinal());
@@ -149,8 +162,10 @@ public final class ReferenceState {
    * @throws CorruptBitstreamException when the bytes are not a valid state
    */
   public static ReferenceState fromBytes(byte[] bytes) {
-    try (DataInputStream in = new DataInputStream(new BufferedInputStream(
-        new InflaterInputStream(new ByteArrayInputStream(bytes)), 1 << 14))) {
+    try (DataInputStream in =
+        new DataInputStream(
+            new BufferedInputStream(
+                new InflaterInputStream(new ByteArrayInputStream(bytes)), 1 << 14))) {
       if (in.readInt() != MAGIC) {
         throw new CorruptBitstreamException("not a reference state");
       }
@@ -160,9 +175,17 @@ public final class ReferenceState {
       if (pf >= PixelFormat.values().length || ct >= ContainerFormat.values().length) {
         throw new CorruptBitstreamException("reference state: unknown pixel format or container");
       }
-      LsfHeader h = new LsfHeader(version, in.readInt(), in.readInt(), PixelFormat.values()[pf],
-          ContainerFormat.values()[ct], in.readUnsignedShort(), in.readUnsignedShort(), in.readUnsignedShort(),
-          in.readUnsignedShort());
+      LsfHeader h =
+          new LsfHeader(
+              version,
+              in.readInt(),
+              in.readInt(),
+              PixelFormat.values()[pf],
+              ContainerFormat.values()[ct],
+              in.readUnsignedShort(),
+              in.readUnsignedShort(),
+              in.readUnsignedShort(),
+              in.readUnsignedShort());
       try {
         LsfFormat.validate(h);
       } catch (RuntimeException e) {
@@ -229,7 +252,16 @@ public final class ReferenceState {
 
   @Override
   public String toString() {
-    return "ReferenceState[" + key.modelVersion() + ", " + key.width() + "x" + key.height() + ", key "
-        + keySequence + ", at " + sequence + "]";
+    return "ReferenceState["
+        + key.modelVersion()
+        + ", "
+        + key.width()
+        + "x"
+        + key.height()
+        + ", key "
+        + keySequence
+        + ", at "
+        + sequence
+        + "]";
   }
 }

@@ -15,18 +15,20 @@ import io.latentstream.codec.model.ModelResolver;
 import java.util.Objects;
 
 /**
- * Decodes one stream of KEY and DELTA frames (v1 bitstreams too, as KEY frames). {@link #apply} entropy-decodes a
- * frame into the stream's state (cheap: no neural network); {@link #image()} runs the synthesis transform on the
- * state. {@link #decode} is both. Random access to frame n: apply the chain from its key frame, then one image().
+ * Decodes one stream of KEY and DELTA frames (v1 bitstreams too, as KEY frames). {@link #apply}
+ * entropy-decodes a frame into the stream's state (cheap: no neural network); {@link #image()} runs
+ * the synthesis transform on the state. {@link #decode} is both. Random access to frame n: apply
+ * the chain from its key frame, then one image().
  *
- * <p>A DELTA must follow exactly the frame it was predicted from: otherwise {@link MissingReferenceException}
- * (naming the key frame whose chain is needed), a DELTA of another model {@link ModelMismatchException}, a corrupt
- * one {@link CorruptBitstreamException}, a KEY frame larger than the decoder's {@link DecodeLimits}
- * {@link io.latentstream.codec.FrameTooLargeException} (before its model is resolved or anything allocated). A frame
- * that fails leaves the state as it was.
+ * <p>A DELTA must follow exactly the frame it was predicted from: otherwise {@link
+ * MissingReferenceException} (naming the key frame whose chain is needed), a DELTA of another model
+ * {@link ModelMismatchException}, a corrupt one {@link CorruptBitstreamException}, a KEY frame
+ * larger than the decoder's {@link DecodeLimits} {@link
+ * io.latentstream.codec.FrameTooLargeException} (before its model is resolved or anything
+ * allocated). A frame that fails leaves the state as it was.
  *
- * <p>Not thread-safe: one instance per stream. The state is an immutable {@link ReferenceState}; it can be kept
- * (e.g. every n frames as random-access checkpoints) and resumed.
+ * <p>Not thread-safe: one instance per stream. The state is an immutable {@link ReferenceState}; it
+ * can be kept (e.g. every n frames as random-access checkpoints) and resumed.
  */
 public final class SequenceDecoder {
   private final ModelResolver resolver;
@@ -50,7 +52,8 @@ public final class SequenceDecoder {
   }
 
   /** A decoder with {@code limits} that continues from a saved state. */
-  public static SequenceDecoder resume(ModelResolver resolver, ReferenceState state, DecodeLimits limits) {
+  public static SequenceDecoder resume(
+      ModelResolver resolver, ReferenceState state, DecodeLimits limits) {
     SequenceDecoder d = new SequenceDecoder(resolver, limits);
     d.state = state;
     return d;
@@ -79,7 +82,8 @@ public final class SequenceDecoder {
    * @throws MissingReferenceException for a DELTA that does not follow the frame held
    * @throws ModelMismatchException for a DELTA of another model than the chain held
    * @throws CorruptBitstreamException for corrupt or truncated bytes
-   * @throws io.latentstream.codec.FrameTooLargeException for a KEY frame larger than this decoder's limits
+   * @throws io.latentstream.codec.FrameTooLargeException for a KEY frame larger than this decoder's
+   *     limits
    * @throws io.latentstream.codec.UnknownModelException when a KEY frame's model cannot be loaded
    */
   public LsfFormat.Parsed apply(byte[] bitstream) {
@@ -87,38 +91,82 @@ public final class SequenceDecoder {
     if (parsed.type() == FrameType.KEY) {
       LsfHeader h = parsed.header();
       limits.check(h);
-      state = resolver.withModel(h.modelVersion(), model -> new ReferenceState(h, parsed.sequence(),
-          parsed.sequence(), -1, LearnedCodec.readKeySymbols(parsed, model, limits),
-          model.entropy().latentCoder().newDeltaContexts()));
+      state =
+          resolver.withModel(
+              h.modelVersion(),
+              model ->
+                  new ReferenceState(
+                      h,
+                      parsed.sequence(),
+                      parsed.sequence(),
+                      -1,
+                      LearnedCodec.readKeySymbols(parsed, model, limits),
+                      model.entropy().latentCoder().newDeltaContexts()));
       return parsed;
     }
     DeltaHeader d = parsed.delta();
     ReferenceState s = state;
     if (s == null) {
-      throw new MissingReferenceException(d.keySequence(), d.referenceSequence(), "DELTA frame " + d.sequence()
-          + " needs the chain from key frame " + d.keySequence() + "; this decoder holds no frame");
+      throw new MissingReferenceException(
+          d.keySequence(),
+          d.referenceSequence(),
+          "DELTA frame "
+              + d.sequence()
+              + " needs the chain from key frame "
+              + d.keySequence()
+              + "; this decoder holds no frame");
     }
     if (d.modelFingerprint() != s.modelFingerprint()) {
-      throw new ModelMismatchException("DELTA frame " + d.sequence() + " was coded by another model than "
-          + s.modelVersion() + " (fingerprint " + Integer.toHexString(d.modelFingerprint()) + " vs "
-          + Integer.toHexString(s.modelFingerprint()) + ")");
+      throw new ModelMismatchException(
+          "DELTA frame "
+              + d.sequence()
+              + " was coded by another model than "
+              + s.modelVersion()
+              + " (fingerprint "
+              + Integer.toHexString(d.modelFingerprint())
+              + " vs "
+              + Integer.toHexString(s.modelFingerprint())
+              + ")");
     }
     if (d.keySequence() != s.keySequence() || d.referenceSequence() != s.sequence()) {
-      throw new MissingReferenceException(d.keySequence(), d.referenceSequence(), "DELTA frame " + d.sequence()
-          + " is predicted from frame " + d.referenceSequence() + " of the chain from key frame " + d.keySequence()
-          + "; this decoder holds frame " + s.sequence() + " of the chain from key frame " + s.keySequence());
+      throw new MissingReferenceException(
+          d.keySequence(),
+          d.referenceSequence(),
+          "DELTA frame "
+              + d.sequence()
+              + " is predicted from frame "
+              + d.referenceSequence()
+              + " of the chain from key frame "
+              + d.keySequence()
+              + "; this decoder holds frame "
+              + s.sequence()
+              + " of the chain from key frame "
+              + s.keySequence());
     }
     LsfHeader key = s.keyHeader();
     AdaptiveBits contexts = s.contexts().copy();
     int[] q = new int[s.symbols().length];
-    resolver.withModel(key.modelVersion(), model -> {
-      if (!model.entropy().latentCoder().fitsDeltaContexts(contexts)) {
-        throw new CorruptBitstreamException("reference state does not fit model " + model.version());
-      }
-      model.entropy().latentCoder().decodeDelta(parsed.buffer(), parsed.payloadOffset(), parsed.payloadLength(),
-          s.symbols(), q, key.latentHeight(), key.latentWidth(), contexts);
-      return null;
-    });
+    resolver.withModel(
+        key.modelVersion(),
+        model -> {
+          if (!model.entropy().latentCoder().fitsDeltaContexts(contexts)) {
+            throw new CorruptBitstreamException(
+                "reference state does not fit model " + model.version());
+          }
+          model
+              .entropy()
+              .latentCoder()
+              .decodeDelta(
+                  parsed.buffer(),
+                  parsed.payloadOffset(),
+                  parsed.payloadLength(),
+                  s.symbols(),
+                  q,
+                  key.latentHeight(),
+                  key.latentWidth(),
+                  contexts);
+          return null;
+        });
     state = new ReferenceState(key, s.keySequence(), d.sequence(), -1, q, contexts);
     return parsed;
   }
@@ -133,7 +181,7 @@ public final class SequenceDecoder {
     if (s == null) {
       throw new IllegalStateException("no frame decoded yet");
     }
-    return resolver.withModel(s.modelVersion(), model -> LearnedCodec.reconstruct(model, s.symbols(),
-        s.keyHeader()));
+    return resolver.withModel(
+        s.modelVersion(), model -> LearnedCodec.reconstruct(model, s.symbols(), s.keyHeader()));
   }
 }

@@ -13,18 +13,19 @@ import io.latentstream.codec.model.Latent;
 import java.util.Objects;
 
 /**
- * Codes one stream of frames (one camera) as a KEY frame followed by DELTA frames, each predicted from the previous
- * frame's latent symbols: closed-loop prediction in the integer latent domain, so the reference is exactly what
- * every decoder holds and nothing drifts however long the chain.
+ * Codes one stream of frames (one camera) as a KEY frame followed by DELTA frames, each predicted
+ * from the previous frame's latent symbols: closed-loop prediction in the integer latent domain, so
+ * the reference is exactly what every decoder holds and nothing drifts however long the chain.
  *
- * <p>A frame is a KEY frame ({@link KeyframeCause}) when it is the first, when the model or the image size or
- * format changed, when its sequence number is not the previous one plus one (gap, repeat or reordering), when one
- * was requested, or when the {@link KeyframePolicy} interval has passed. Otherwise the encoder decides per latent
- * position whether to skip it and per value whether to keep the reference ({@link DeltaOptions}), and codes the
- * changes with the chain's adaptive contexts.
+ * <p>A frame is a KEY frame ({@link KeyframeCause}) when it is the first, when the model or the
+ * image size or format changed, when its sequence number is not the previous one plus one (gap,
+ * repeat or reordering), when one was requested, or when the {@link KeyframePolicy} interval has
+ * passed. Otherwise the encoder decides per latent position whether to skip it and per value
+ * whether to keep the reference ({@link DeltaOptions}), and codes the changes with the chain's
+ * adaptive contexts.
  *
- * <p>Not thread-safe: one instance per stream, used by one thread at a time. Its whole memory is the
- * {@link ReferenceState} ({@link #state()}, {@link #resume}); it does not own the model.
+ * <p>Not thread-safe: one instance per stream, used by one thread at a time. Its whole memory is
+ * the {@link ReferenceState} ({@link #state()}, {@link #resume}); it does not own the model.
  */
 public final class SequenceEncoder {
   private final KeyframePolicy policy;
@@ -41,8 +42,8 @@ public final class SequenceEncoder {
   }
 
   /** An encoder that continues a chain from a state saved earlier (by this or another instance). */
-  public static SequenceEncoder resume(CodecModel model, KeyframePolicy policy, DeltaOptions options,
-      ReferenceState state) {
+  public static SequenceEncoder resume(
+      CodecModel model, KeyframePolicy policy, DeltaOptions options, ReferenceState state) {
     SequenceEncoder e = new SequenceEncoder(model, policy, options);
     e.state = state;
     return e;
@@ -71,7 +72,8 @@ public final class SequenceEncoder {
   }
 
   /**
-   * The picture every decoder of this stream holds after the last frame (runs the synthesis transform).
+   * The picture every decoder of this stream holds after the last frame (runs the synthesis
+   * transform).
    *
    * @throws IllegalStateException before the first frame
    */
@@ -91,9 +93,11 @@ public final class SequenceEncoder {
    * Codes the next frame of the stream.
    *
    * @param sequence the frame's sequence number in its stream
-   * @param captureTimeMs its capture time in ms (for {@link KeyframePolicy#intervalMs()}), or -1 when unknown
+   * @param captureTimeMs its capture time in ms (for {@link KeyframePolicy#intervalMs()}), or -1
+   *     when unknown
    * @throws io.latentstream.codec.InvalidImageException for images the codec cannot take
-   * @throws io.latentstream.codec.model.ModelClosedException when the model was closed meanwhile; nothing changed
+   * @throws io.latentstream.codec.model.ModelClosedException when the model was closed meanwhile;
+   *     nothing changed
    */
   public SequenceFrame encode(PixelImage image, long sequence, long captureTimeMs) {
     Latent y = LearnedCodec.analyze(model, image);
@@ -104,23 +108,51 @@ public final class SequenceEncoder {
     if (cause != null) {
       int[] q = entropy.quantize(y.data());
       byte[] bits = LearnedCodec.writeKey(model, image, y, q, sequence);
-      state = new ReferenceState(header, sequence, sequence, captureTimeMs, q,
-          entropy.latentCoder().newDeltaContexts());
+      state =
+          new ReferenceState(
+              header,
+              sequence,
+              sequence,
+              captureTimeMs,
+              q,
+              entropy.latentCoder().newDeltaContexts());
       keyRequested = false;
       wasReset = false;
-      return new SequenceFrame(bits, FrameType.KEY, sequence, sequence, cause, model.version(), image.width(),
-          image.height(), positions, positions);
+      return new SequenceFrame(
+          bits,
+          FrameType.KEY,
+          sequence,
+          sequence,
+          cause,
+          model.version(),
+          image.width(),
+          image.height(),
+          positions,
+          positions);
     }
     int[] ref = state.symbols();
     int[] q = new int[ref.length];
     int coded = decide(y.data(), entropy, ref, q);
     AdaptiveBits contexts = state.contexts().copy();
     byte[] payload = entropy.latentCoder().encodeDelta(q, ref, y.height(), y.width(), contexts);
-    byte[] bits = LsfFormat.writeDelta(new DeltaHeader(state.modelFingerprint(), state.keySequence(),
-        state.sequence()), payload);
-    state = new ReferenceState(state.keyHeader(), state.keySequence(), sequence, state.keyTimeMs(), q, contexts);
-    return new SequenceFrame(bits, FrameType.DELTA, sequence, state.keySequence(), null, model.version(),
-        image.width(), image.height(), coded, positions);
+    byte[] bits =
+        LsfFormat.writeDelta(
+            new DeltaHeader(state.modelFingerprint(), state.keySequence(), state.sequence()),
+            payload);
+    state =
+        new ReferenceState(
+            state.keyHeader(), state.keySequence(), sequence, state.keyTimeMs(), q, contexts);
+    return new SequenceFrame(
+        bits,
+        FrameType.DELTA,
+        sequence,
+        state.keySequence(),
+        null,
+        model.version(),
+        image.width(),
+        image.height(),
+        coded,
+        positions);
   }
 
   private KeyframeCause keyframeCause(LsfHeader header, long sequence, long captureTimeMs) {
@@ -143,7 +175,9 @@ public final class SequenceEncoder {
     if (sequence - state.keySequence() >= policy.intervalFrames()) {
       return KeyframeCause.INTERVAL_FRAMES;
     }
-    if (policy.intervalMs() > 0 && captureTimeMs >= 0 && state.keyTimeMs() >= 0
+    if (policy.intervalMs() > 0
+        && captureTimeMs >= 0
+        && state.keyTimeMs() >= 0
         && captureTimeMs - state.keyTimeMs() >= policy.intervalMs()) {
       return KeyframeCause.INTERVAL_TIME;
     }
@@ -151,9 +185,9 @@ public final class SequenceEncoder {
   }
 
   /**
-   * The encoder's decisions: fills {@code q} from the unrounded latent and the reference; returns the number of
-   * positions that are not skipped. Uses the quantizer's exact float expression so that with
-   * {@link DeltaOptions#LOSSLESS} the symbols equal a KEY frame's.
+   * The encoder's decisions: fills {@code q} from the unrounded latent and the reference; returns
+   * the number of positions that are not skipped. Uses the quantizer's exact float expression so
+   * that with {@link DeltaOptions#LOSSLESS} the symbols equal a KEY frame's.
    */
   private int decide(float[] y, EntropyModel entropy, int[] ref, int[] q) {
     int m = entropy.channels();

@@ -13,11 +13,21 @@ import io.latentstream.codec.bitstream.FrameType;
  * @param modelVersion the model that coded it
  * @param width image width
  * @param height image height
- * @param codedPositions latent positions coded (all of them for a KEY; those not skipped for a DELTA)
+ * @param codedPositions latent positions coded (all of them for a KEY; those not skipped for a
+ *     DELTA)
  * @param positions latent positions of the frame
  */
-public record SequenceFrame(byte[] bitstream, FrameType type, long sequence, long keySequence, KeyframeCause cause,
-    String modelVersion, int width, int height, int codedPositions, int positions) {
+public record SequenceFrame(
+    byte[] bitstream,
+    FrameType type,
+    long sequence,
+    long keySequence,
+    KeyframeCause cause,
+    String modelVersion,
+    int width,
+    int height,
+    int codedPositions,
+    int positions) {
 
   /** Bits per pixel of the whole bitstream, header included. */
   public double bpp() {

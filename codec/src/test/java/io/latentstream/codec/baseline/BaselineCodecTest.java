@@ -12,13 +12,15 @@ import org.junit.jupiter.api.Test;
 
 class BaselineCodecTest {
 
-  private static void assertSweepTradesRateForQuality(BaselineCodec codec, PixelImage image) throws IOException {
+  private static void assertSweepTradesRateForQuality(BaselineCodec codec, PixelImage image)
+      throws IOException {
     BaselineCodec.Result low = codec.roundTrip(image, 10);
     BaselineCodec.Result high = codec.roundTrip(image, 90);
     assertThat(low.decoded().format()).isEqualTo(image.format());
     assertThat(low.decoded().width()).isEqualTo(image.width());
     assertThat(high.bytes()).isGreaterThan(low.bytes());
-    assertThat(QualityMetrics.psnr(image, high.decoded())).isGreaterThan(QualityMetrics.psnr(image, low.decoded()));
+    assertThat(QualityMetrics.psnr(image, high.decoded()))
+        .isGreaterThan(QualityMetrics.psnr(image, low.decoded()));
   }
 
   @Test

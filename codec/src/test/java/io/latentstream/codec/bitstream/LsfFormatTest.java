@@ -12,7 +12,16 @@ import org.junit.jupiter.api.Test;
 
 class LsfFormatTest {
   private static final LsfHeader HEADER =
-      new LsfHeader("default-q3-20261125120000-1a2b3c4d", 33, 17, PixelFormat.GRAY8, ContainerFormat.PNG, 16, 2, 3, 8);
+      new LsfHeader(
+          "default-q3-20261125120000-1a2b3c4d",
+          33,
+          17,
+          PixelFormat.GRAY8,
+          ContainerFormat.PNG,
+          16,
+          2,
+          3,
+          8);
 
   private static byte[] withCrc(byte[] b) {
     CRC32 crc = new CRC32();
@@ -47,7 +56,8 @@ class LsfFormatTest {
   void shouldRejectAbsurdDimensionsBeforeAllocatingWhenCrcIsValid() {
     byte[] bits = LsfFormat.writeV1(HEADER, new byte[] {9, 9, 9, 9});
     ByteBuffer.wrap(bits).putInt(8, Integer.MAX_VALUE).putInt(12, 0x7fffffff);
-    assertThatThrownBy(() -> LsfFormat.parse(withCrc(bits))).isInstanceOf(CorruptBitstreamException.class)
+    assertThatThrownBy(() -> LsfFormat.parse(withCrc(bits)))
+        .isInstanceOf(CorruptBitstreamException.class)
         .hasMessageContaining("size");
   }
 
@@ -99,7 +109,8 @@ class LsfFormatTest {
   void shouldRoundTripExtremeDeltaSequenceNumbers() {
     for (long key : new long[] {0, -1, Long.MIN_VALUE, Long.MAX_VALUE - 1, 1L << 40}) {
       DeltaHeader d = new DeltaHeader(0xabcdef, key, key);
-      assertThat(LsfFormat.parse(LsfFormat.writeDelta(d, new byte[] {1, 2, 3, 4})).delta()).isEqualTo(d);
+      assertThat(LsfFormat.parse(LsfFormat.writeDelta(d, new byte[] {1, 2, 3, 4})).delta())
+          .isEqualTo(d);
     }
   }
 
@@ -113,7 +124,8 @@ class LsfFormatTest {
     for (int i = 0; i < bits.length; i++) {
       byte[] flipped = bits.clone();
       flipped[i] ^= 0x10;
-      assertThatThrownBy(() -> LsfFormat.parse(flipped)).isInstanceOf(CorruptBitstreamException.class);
+      assertThatThrownBy(() -> LsfFormat.parse(flipped))
+          .isInstanceOf(CorruptBitstreamException.class);
     }
   }
 }

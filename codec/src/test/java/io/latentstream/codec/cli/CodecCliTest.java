@@ -20,8 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class CodecCliTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @BeforeEach
   void pointAtFixtureModels() {
@@ -38,14 +37,23 @@ class CodecCliTest {
     Path in = Files.createDirectories(dir.resolve("in"));
     ImageFiles.writePng(TestImages.synthetic(30, 20, PixelFormat.RGB24, 1), in.resolve("a.png"));
     ImageFiles.writePng(TestImages.synthetic(17, 9, PixelFormat.GRAY8, 2), in.resolve("b.png"));
-    assertThat(CodecCli.run("encode", "--quality", "1", in.toString(), dir.resolve("lsf").toString())).isZero();
+    assertThat(
+            CodecCli.run("encode", "--quality", "1", in.toString(), dir.resolve("lsf").toString()))
+        .isZero();
     assertThat(dir.resolve("lsf/a.lsf")).exists();
-    assertThat(CodecCli.run("decode", dir.resolve("lsf").toString(), dir.resolve("out").toString())).isZero();
+    assertThat(CodecCli.run("decode", dir.resolve("lsf").toString(), dir.resolve("out").toString()))
+        .isZero();
     PixelImage b = ImageFiles.read(dir.resolve("out/b.png"));
     assertThat(b.width()).isEqualTo(17);
     assertThat(b.format()).isEqualTo(PixelFormat.GRAY8);
-    assertThat(CodecCli.run("decode", "--format", "raw", dir.resolve("lsf/a.lsf").toString(),
-        dir.resolve("a.raw").toString())).isZero();
+    assertThat(
+            CodecCli.run(
+                "decode",
+                "--format",
+                "raw",
+                dir.resolve("lsf/a.lsf").toString(),
+                dir.resolve("a.raw").toString()))
+        .isZero();
     assertThat(Files.size(dir.resolve("a.raw"))).isEqualTo(30 * 20 * 3);
   }
 
@@ -53,17 +61,27 @@ class CodecCliTest {
   void shouldReturnErrorCodeWhenBitstreamIsCorrupt() throws Exception {
     Path bad = dir.resolve("bad.lsf");
     Files.write(bad, new byte[] {'L', 'S', 'F', 1, 0, 0});
-    assertThat(CodecCli.run("decode", bad.toString(), dir.resolve("x.png").toString())).isEqualTo(2);
+    assertThat(CodecCli.run("decode", bad.toString(), dir.resolve("x.png").toString()))
+        .isEqualTo(2);
   }
 
   @Test
   void shouldWriteRdJsonWithBdRateAndPlotWhenEvaluating() throws Exception {
     Path images = Files.createDirectories(dir.resolve("images"));
-    ImageFiles.writePng(TestImages.synthetic(64, 48, PixelFormat.RGB24, 5), images.resolve("s.png"));
+    ImageFiles.writePng(
+        TestImages.synthetic(64, 48, PixelFormat.RGB24, 5), images.resolve("s.png"));
     Path out = dir.resolve("rd.json");
     Path plot = dir.resolve("rd.png");
-    assertThat(CodecCli.run("eval", "--images", images.toString(), "--out", out.toString(), "--plot",
-        plot.toString())).isZero();
+    assertThat(
+            CodecCli.run(
+                "eval",
+                "--images",
+                images.toString(),
+                "--out",
+                out.toString(),
+                "--plot",
+                plot.toString()))
+        .isZero();
     JsonNode rd = new ObjectMapper().readTree(out.toFile());
     assertThat(rd.get("curves")).hasSizeGreaterThanOrEqualTo(2);
     assertThat(rd.get("curves").get(0).get("points")).hasSize(3);
@@ -74,8 +92,18 @@ class CodecCliTest {
   @Test
   void shouldReportSpeedsWhenBenchmarking() throws Exception {
     Path out = dir.resolve("bench.json");
-    assertThat(CodecCli.run("bench", "--size", "64x48", "--frames", "2", "--runs", "1", "--out",
-        out.toString())).isZero();
+    assertThat(
+            CodecCli.run(
+                "bench",
+                "--size",
+                "64x48",
+                "--frames",
+                "2",
+                "--runs",
+                "1",
+                "--out",
+                out.toString()))
+        .isZero();
     JsonNode bench = new ObjectMapper().readTree(out.toFile());
     assertThat(bench.get("encodeFps").asDouble()).isPositive();
     assertThat(bench.get("jpegImageIoEncodeFps").asDouble()).isPositive();
@@ -93,7 +121,9 @@ class CodecCliTest {
           px[(y * 48 + x) * 3] = (byte) 255;
         }
       }
-      ImageFiles.writePng(new PixelImage(48, 32, PixelFormat.RGB24, px), in.resolve(String.format("f-%03d.png", t)));
+      ImageFiles.writePng(
+          new PixelImage(48, 32, PixelFormat.RGB24, px),
+          in.resolve(String.format("f-%03d.png", t)));
     }
     return in;
   }
@@ -101,22 +131,39 @@ class CodecCliTest {
   @Test
   void shouldEncodeAFolderAsOneStreamAndDecodeItBackInNameOrder() throws Exception {
     Path in = sequence(12);
-    assertThat(CodecCli.run("encode", "--sequence", "--quality", "2", "--keyframe-interval", "5", in.toString(),
-        dir.resolve("lsf").toString())).isZero();
+    assertThat(
+            CodecCli.run(
+                "encode",
+                "--sequence",
+                "--quality",
+                "2",
+                "--keyframe-interval",
+                "5",
+                in.toString(),
+                dir.resolve("lsf").toString()))
+        .isZero();
     for (int t = 0; t < 12; t++) {
       byte[] bits = Files.readAllBytes(dir.resolve(String.format("lsf/f-%03d.lsf", t)));
-      assertThat(LsfFormat.parse(bits).type()).as("frame %d", t)
-          .isEqualTo(t % 5 == 0 ? io.latentstream.codec.bitstream.FrameType.KEY
-              : io.latentstream.codec.bitstream.FrameType.DELTA);
+      assertThat(LsfFormat.parse(bits).type())
+          .as("frame %d", t)
+          .isEqualTo(
+              t % 5 == 0
+                  ? io.latentstream.codec.bitstream.FrameType.KEY
+                  : io.latentstream.codec.bitstream.FrameType.DELTA);
     }
-    assertThat(CodecCli.run("decode", dir.resolve("lsf").toString(), dir.resolve("out").toString())).isZero();
+    assertThat(CodecCli.run("decode", dir.resolve("lsf").toString(), dir.resolve("out").toString()))
+        .isZero();
     for (int t = 0; t < 12; t++) {
       PixelImage decoded = ImageFiles.read(dir.resolve(String.format("out/f-%03d.png", t)));
-      assertThat(QualityMetrics.psnr(ImageFiles.read(in.resolve(String.format("f-%03d.png", t))), decoded))
+      assertThat(
+              QualityMetrics.psnr(
+                  ImageFiles.read(in.resolve(String.format("f-%03d.png", t))), decoded))
           .isGreaterThan(10);
     }
     // a DELTA frame alone cannot be decoded: a clear error, exit status 2
-    assertThat(CodecCli.run("decode", dir.resolve("lsf/f-003.lsf").toString(), dir.resolve("x.png").toString()))
+    assertThat(
+            CodecCli.run(
+                "decode", dir.resolve("lsf/f-003.lsf").toString(), dir.resolve("x.png").toString()))
         .isEqualTo(2);
   }
 
@@ -125,8 +172,16 @@ class CodecCliTest {
     Path in = sequence(8);
     Path out = dir.resolve("seq.json");
     Path plot = dir.resolve("seq.png");
-    assertThat(CodecCli.run("eval", "--sequence", in.toString(), "--out", out.toString(), "--plot",
-        plot.toString())).isZero();
+    assertThat(
+            CodecCli.run(
+                "eval",
+                "--sequence",
+                in.toString(),
+                "--out",
+                out.toString(),
+                "--plot",
+                plot.toString()))
+        .isZero();
     JsonNode rd = new ObjectMapper().readTree(out.toFile());
     assertThat(rd.get("frames").asInt()).isEqualTo(8);
     assertThat(rd.get("curves").get(0).get("codec").asText()).startsWith("learned-sequence");
@@ -140,8 +195,20 @@ class CodecCliTest {
   void shouldReportSequenceSpeedsBesidePerFrameSpeeds() throws Exception {
     Path in = sequence(6);
     Path out = dir.resolve("bench-seq.json");
-    assertThat(CodecCli.run("bench", "--sequence", in.toString(), "--size", "48x32", "--frames", "6", "--runs", "1",
-        "--out", out.toString())).isZero();
+    assertThat(
+            CodecCli.run(
+                "bench",
+                "--sequence",
+                in.toString(),
+                "--size",
+                "48x32",
+                "--frames",
+                "6",
+                "--runs",
+                "1",
+                "--out",
+                out.toString()))
+        .isZero();
     JsonNode bench = new ObjectMapper().readTree(out.toFile());
     assertThat(bench.get("sequenceEncodeFpsRatio").asDouble()).isPositive();
     assertThat(bench.get("deltaEntropyDecodeFps").asDouble()).isPositive();

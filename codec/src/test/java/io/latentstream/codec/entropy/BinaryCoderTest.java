@@ -41,7 +41,8 @@ class BinaryCoderTest {
     }
     dec.finish();
     assertThat(back).isEqualTo(model);
-    // the adaptive model must compress: entropy of this source is ~0.67 bits per coded bit, bypass 32 bits each
+    // the adaptive model must compress: entropy of this source is ~0.67 bits per coded bit, bypass
+    // 32 bits each
     double bitsPerSymbol = (bytes.length * 8.0 - n / 100 * 32) / n;
     assertThat(bitsPerSymbol).isLessThan(0.72);
   }
@@ -57,10 +58,12 @@ class BinaryCoderTest {
     byte[] bytes = enc.finish();
     for (int cut = 1; cut <= 12; cut++) {
       byte[] shorter = Arrays.copyOf(bytes, bytes.length - cut);
-      assertThatThrownBy(() -> decodeAll(shorter, 5000)).isInstanceOf(CorruptBitstreamException.class);
+      assertThatThrownBy(() -> decodeAll(shorter, 5000))
+          .isInstanceOf(CorruptBitstreamException.class);
     }
     byte[] longer = Arrays.copyOf(bytes, bytes.length + 1);
-    assertThatThrownBy(() -> decodeAll(longer, 5000)).isInstanceOf(CorruptBitstreamException.class)
+    assertThatThrownBy(() -> decodeAll(longer, 5000))
+        .isInstanceOf(CorruptBitstreamException.class)
         .hasMessageContaining("length");
   }
 
@@ -78,6 +81,7 @@ class BinaryCoderTest {
     AdaptiveBits a = new AdaptiveBits(3);
     a.init(1, 0.9);
     assertThat(AdaptiveBits.restore(a.states())).isEqualTo(a);
-    assertThatThrownBy(() -> AdaptiveBits.restore(new int[] {0xffffffff})).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> AdaptiveBits.restore(new int[] {0xffffffff}))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }

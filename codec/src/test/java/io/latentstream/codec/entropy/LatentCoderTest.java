@@ -84,8 +84,11 @@ class LatentCoderTest {
       assertThatThrownBy(() -> coder.decodeKey(k, 0, k.length, new int[q.length], H, W))
           .isInstanceOf(CorruptBitstreamException.class);
       byte[] d = Arrays.copyOf(delta, Math.max(0, delta.length - cut));
-      assertThatThrownBy(() -> coder.decodeDelta(d, 0, d.length, q, new int[q.length], H, W,
-          coder.newDeltaContexts())).isInstanceOf(CorruptBitstreamException.class);
+      assertThatThrownBy(
+              () ->
+                  coder.decodeDelta(
+                      d, 0, d.length, q, new int[q.length], H, W, coder.newDeltaContexts()))
+          .isInstanceOf(CorruptBitstreamException.class);
     }
   }
 }

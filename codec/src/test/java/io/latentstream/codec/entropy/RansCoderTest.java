@@ -35,14 +35,18 @@ class RansCoderTest {
     return FrequencyTable.of(precision, minSymbol, cdf);
   }
 
-  /** Draws a symbol from the table's own distribution; escapes become values just outside the table. */
+  /**
+   * Draws a symbol from the table's own distribution; escapes become values just outside the table.
+   */
   static int sample(SplittableRandom rnd, FrequencyTable t) {
     int slot = rnd.nextInt(1 << t.precision());
     int index = t.indexOfSlot(slot);
     if (index != t.escapeIndex()) {
       return t.minSymbol() + index;
     }
-    return rnd.nextBoolean() ? t.minSymbol() - 1 - rnd.nextInt(4) : t.maxSymbol() + 1 + rnd.nextInt(4);
+    return rnd.nextBoolean()
+        ? t.minSymbol() - 1 - rnd.nextInt(4)
+        : t.maxSymbol() + 1 + rnd.nextInt(4);
   }
 
   private static void assertRoundTrip(int[] symbols, List<FrequencyTable> tables) {
@@ -59,8 +63,9 @@ class RansCoderTest {
       int precision = 1 + rnd.nextInt(16);
       List<FrequencyTable> tables = new ArrayList<>();
       for (int c = 0; c < channels; c++) {
-        int n = rnd.nextInt(Math.min(40, (1 << precision) - 1) + 1) ;
-        tables.add(randomTable(rnd, precision, rnd.nextInt(41) - 20, Math.min(n, (1 << precision) - 1)));
+        int n = rnd.nextInt(Math.min(40, (1 << precision) - 1) + 1);
+        tables.add(
+            randomTable(rnd, precision, rnd.nextInt(41) - 20, Math.min(n, (1 << precision) - 1)));
       }
       int[] symbols = new int[rnd.nextInt(2000)];
       for (int i = 0; i < symbols.length; i++) {
@@ -73,7 +78,8 @@ class RansCoderTest {
 
   @Test
   void shouldRoundTripEveryEscapePathWhenValuesLeaveTheTable() {
-    FrequencyTable t = FrequencyTable.of(16, -3, new int[] {0, 1000, 30000, 60000, 64000, 65000, 65535, 65536});
+    FrequencyTable t =
+        FrequencyTable.of(16, -3, new int[] {0, 1000, 30000, 60000, 64000, 65000, 65535, 65536});
     List<Integer> values = new ArrayList<>();
     int[] edges = {t.minSymbol(), t.maxSymbol()};
     for (int e : edges) {
@@ -89,8 +95,18 @@ class RansCoderTest {
       values.add(t.maxSymbol() + 1 + (1 << bit));
       values.add(t.minSymbol() - 1 - (1 << bit));
     }
-    values.addAll(List.of(Integer.MAX_VALUE, Integer.MIN_VALUE, Integer.MAX_VALUE - 1, Integer.MIN_VALUE + 1,
-        0xffff, 0x10000, 0x10001, -0xffff, -0x10000, -0x10001));
+    values.addAll(
+        List.of(
+            Integer.MAX_VALUE,
+            Integer.MIN_VALUE,
+            Integer.MAX_VALUE - 1,
+            Integer.MIN_VALUE + 1,
+            0xffff,
+            0x10000,
+            0x10001,
+            -0xffff,
+            -0x10000,
+            -0x10001));
     int[] symbols = values.stream().mapToInt(Integer::intValue).toArray();
     assertRoundTrip(symbols, List.of(t));
     for (int v : symbols) { // each one alone, too: escape state at both ends of the stream
@@ -180,27 +196,37 @@ class RansCoderTest {
     assertThat(EntropyModel.round(Float.NaN)).isZero();
     assertThat(EntropyModel.round(1e20f)).isEqualTo(Integer.MAX_VALUE);
     assertThat(EntropyModel.round(-1e20f)).isEqualTo(Integer.MIN_VALUE);
-    assertThat(EntropyModel.round(0.49999997f)).isZero(); // 0.49999997f + 0.5f would round up to 1 in float
+    assertThat(EntropyModel.round(0.49999997f))
+        .isZero(); // 0.49999997f + 0.5f would round up to 1 in float
     assertThat(EntropyModel.round(-0.49999997f)).isZero();
-    assertThat(EntropyModel.round(8388609f)).isEqualTo(8388609); // 2^23 + 1: odd, no fraction bits left
+    assertThat(EntropyModel.round(8388609f))
+        .isEqualTo(8388609); // 2^23 + 1: odd, no fraction bits left
     assertThat(EntropyModel.round(Float.POSITIVE_INFINITY)).isEqualTo(Integer.MAX_VALUE);
     assertThat(EntropyModel.round(Float.NEGATIVE_INFINITY)).isEqualTo(Integer.MIN_VALUE);
   }
 
   @Test
   void shouldRoundEveryFloatLikeTheDefinitionWhenBitPatternsAreRandom() {
-    // the definition written out (floor of |v| + 1/2 with the sign put back, saturating, NaN to 0), against the
-    // codec's fast version, over random bit patterns (every exponent, NaNs, infinities) and values near halves
+    // the definition written out (floor of |v| + 1/2 with the sign put back, saturating, NaN to 0),
+    // against the
+    // codec's fast version, over random bit patterns (every exponent, NaNs, infinities) and values
+    // near halves
     SplittableRandom random = new SplittableRandom(42);
     for (int i = 0; i < 2_000_000; i++) {
-      float v = i % 2 == 0 ? Float.intBitsToFloat(random.nextInt())
-          : (random.nextInt(2001) - 1000) / 2f + (random.nextInt(3) - 1) * Math.ulp(1000f) * random.nextFloat();
+      float v =
+          i % 2 == 0
+              ? Float.intBitsToFloat(random.nextInt())
+              : (random.nextInt(2001) - 1000) / 2f
+                  + (random.nextInt(3) - 1) * Math.ulp(1000f) * random.nextFloat();
       int expected;
       if (Float.isNaN(v)) {
         expected = 0;
       } else {
         double r = v >= 0 ? Math.floor(v + 0.5) : -Math.floor(-v + 0.5);
-        expected = r >= Integer.MAX_VALUE ? Integer.MAX_VALUE : r <= Integer.MIN_VALUE ? Integer.MIN_VALUE : (int) r;
+        expected =
+            r >= Integer.MAX_VALUE
+                ? Integer.MAX_VALUE
+                : r <= Integer.MIN_VALUE ? Integer.MIN_VALUE : (int) r;
       }
       assertThat(EntropyModel.round(v)).as("round(%s)", v).isEqualTo(expected);
     }

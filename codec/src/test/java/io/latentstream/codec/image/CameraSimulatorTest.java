@@ -9,7 +9,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The simulated cameras look like fixed cameras: one scene each, moving a little from frame to frame. */
+/**
+ * The simulated cameras look like fixed cameras: one scene each, moving a little from frame to
+ * frame.
+ */
 class CameraSimulatorTest {
 
   private static CameraSimulator frames;
@@ -46,7 +49,9 @@ class CameraSimulatorTest {
     for (int i = 0; i < a.length; i++) {
       still += Math.abs((a[i] & 0xff) - (b[i] & 0xff)) <= 6 ? 1 : 0;
     }
-    assertThat(still).as("samples within the noise of the previous frame").isGreaterThan(a.length * 8 / 10);
+    assertThat(still)
+        .as("samples within the noise of the previous frame")
+        .isGreaterThan(a.length * 8 / 10);
   }
 
   @Test
@@ -55,14 +60,17 @@ class CameraSimulatorTest {
   }
 
   @Test
-  void shouldPlayTheFootageInOrderOnTheLastCameraWhenFootageIsGiven(@TempDir Path footage) throws Exception {
+  void shouldPlayTheFootageInOrderOnTheLastCameraWhenFootageIsGiven(@TempDir Path footage)
+      throws Exception {
     for (int i = 0; i < 2; i++) {
       byte[] px = new byte[32 * 24 * 3];
       java.util.Arrays.fill(px, (byte) (i == 0 ? 40 : 200));
-      ImageFiles.writePng(new PixelImage(32, 24, PixelFormat.RGB24, px), footage.resolve("frame-000" + i + ".png"));
+      ImageFiles.writePng(
+          new PixelImage(32, 24, PixelFormat.RGB24, px), footage.resolve("frame-000" + i + ".png"));
     }
 
-    CameraSimulator withFootage = CameraSimulator.load(Paths.get("..", "data", "photos"), footage, 64, 48, 2);
+    CameraSimulator withFootage =
+        CameraSimulator.load(Paths.get("..", "data", "photos"), footage, 64, 48, 2);
 
     assertThat(withFootage.footageFrames()).isEqualTo(2);
     assertThat(withFootage.isFootage(1)).isTrue();
@@ -70,16 +78,25 @@ class CameraSimulatorTest {
     assertThat(withFootage.image(1, 0).width()).isEqualTo(64);
     assertThat(withFootage.image(1, 0).pixels()[0] & 0xff).isEqualTo(40);
     assertThat(withFootage.image(1, 1).pixels()[0] & 0xff).isEqualTo(200);
-    assertThat(withFootage.image(1, 2).pixels()).isEqualTo(withFootage.image(1, 0).pixels()); // loops
-    assertThat(withFootage.image(0, 0).pixels()).isEqualTo(
-        CameraSimulator.load(Paths.get("..", "data", "photos"), null, 64, 48, 1).image(0, 0).pixels());
+    assertThat(withFootage.image(1, 2).pixels())
+        .isEqualTo(withFootage.image(1, 0).pixels()); // loops
+    assertThat(withFootage.image(0, 0).pixels())
+        .isEqualTo(
+            CameraSimulator.load(Paths.get("..", "data", "photos"), null, 64, 48, 1)
+                .image(0, 0)
+                .pixels());
   }
 
   @Test
   void shouldFilmTheGivenPhotosRoundRobinWhenGivenAList() throws Exception {
     Path photos = Paths.get("..", "data", "photos", "train");
-    CameraSimulator two = CameraSimulator.of(
-        java.util.List.of(photos.resolve("skimage_chelsea.png"), photos.resolve("skimage_astronaut.png")), 96, 80, 3);
+    CameraSimulator two =
+        CameraSimulator.of(
+            java.util.List.of(
+                photos.resolve("skimage_chelsea.png"), photos.resolve("skimage_astronaut.png")),
+            96,
+            80,
+            3);
 
     double sameScene = QualityMetrics.psnr(two.image(0, 1), two.image(2, 1));
     double otherScene = QualityMetrics.psnr(two.image(0, 1), two.image(1, 1));

@@ -11,8 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ImageFilesTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void shouldRoundTripPngLosslesslyInBothPixelFormats() throws Exception {
@@ -34,7 +33,8 @@ class ImageFilesTest {
     ImageFiles.writeRaw(img, raw);
     assertThat(ImageFiles.readRaw(raw, 5, 4, PixelFormat.RGB24).pixels()).isEqualTo(img.pixels());
     assertThatThrownBy(() -> ImageFiles.readRaw(raw, 5, 5, PixelFormat.RGB24))
-        .isInstanceOf(InvalidImageException.class).hasMessageContaining("needs");
+        .isInstanceOf(InvalidImageException.class)
+        .hasMessageContaining("needs");
     assertThatThrownBy(() -> ImageFiles.readRaw(raw, 100_000, 1, PixelFormat.GRAY8))
         .isInstanceOf(InvalidImageException.class);
   }

@@ -27,7 +27,8 @@ class QualityMetricsTest {
     java.util.Arrays.fill(b, (byte) 110);
     PixelImage x = new PixelImage(10, 10, PixelFormat.RGB24, a);
     PixelImage y = new PixelImage(10, 10, PixelFormat.RGB24, b);
-    assertThat(QualityMetrics.psnr(x, y)).isCloseTo(10 * Math.log10(255.0 * 255 / 100), within(1e-9));
+    assertThat(QualityMetrics.psnr(x, y))
+        .isCloseTo(10 * Math.log10(255.0 * 255 / 100), within(1e-9));
     assertThat(QualityMetrics.psnr(x, x)).isEqualTo(QualityMetrics.MAX_PSNR);
   }
 
@@ -35,7 +36,8 @@ class QualityMetricsTest {
   void shouldGiveOneForIdenticalAndLessForDistortedWhenComputingMsssim() {
     PixelImage img = TestImages.synthetic(200, 180, PixelFormat.RGB24, 1);
     assertThat(QualityMetrics.msssim(img, img)).isCloseTo(1.0, within(1e-12));
-    double mild = QualityMetrics.msssim(img, plus(TestImages.synthetic(200, 180, PixelFormat.RGB24, 2), 0));
+    double mild =
+        QualityMetrics.msssim(img, plus(TestImages.synthetic(200, 180, PixelFormat.RGB24, 2), 0));
     double strong = QualityMetrics.msssim(img, plus(img, 60));
     assertThat(mild).isLessThan(1.0).isGreaterThan(0.5);
     assertThat(strong).isLessThan(1.0);
@@ -43,7 +45,8 @@ class QualityMetricsTest {
 
   @Test
   void shouldMatchIndependentReferenceWhenAllFiveScalesFit() {
-    // Golden values from an independent numpy implementation of the pytorch_msssim definition (192x176 RGB).
+    // Golden values from an independent numpy implementation of the pytorch_msssim definition
+    // (192x176 RGB).
     PixelImage a = TestImages.synthetic(192, 176, PixelFormat.RGB24, 1);
     PixelImage b = TestImages.synthetic(192, 176, PixelFormat.RGB24, 2);
     byte[] p = a.pixels().clone();
@@ -66,9 +69,14 @@ class QualityMetricsTest {
 
   @Test
   void shouldBeZeroWhenCurvesAreIdenticalAndMinusHalfWhenRateIsHalved() {
-    List<BdRate.Point> anchor = List.of(new BdRate.Point(0.25, 28), new BdRate.Point(0.5, 31),
-        new BdRate.Point(1.0, 34), new BdRate.Point(2.0, 37));
-    List<BdRate.Point> half = anchor.stream().map(p -> new BdRate.Point(p.bpp() / 2, p.psnr())).toList();
+    List<BdRate.Point> anchor =
+        List.of(
+            new BdRate.Point(0.25, 28),
+            new BdRate.Point(0.5, 31),
+            new BdRate.Point(1.0, 34),
+            new BdRate.Point(2.0, 37));
+    List<BdRate.Point> half =
+        anchor.stream().map(p -> new BdRate.Point(p.bpp() / 2, p.psnr())).toList();
     assertThat(BdRate.percent(anchor, anchor)).isCloseTo(0.0, within(1e-9));
     assertThat(BdRate.percent(anchor, half)).isCloseTo(-50.0, within(1e-6));
     assertThat(BdRate.percent(half, anchor)).isCloseTo(100.0, within(1e-6));

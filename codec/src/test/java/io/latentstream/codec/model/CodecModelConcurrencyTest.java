@@ -30,18 +30,20 @@ class CodecModelConcurrencyTest {
     ExecutorService pool = Executors.newFixedThreadPool(4);
     List<Future<?>> futures = new ArrayList<>();
     for (int t = 0; t < 4; t++) {
-      futures.add(pool.submit(() -> {
-        running.countDown();
-        for (int i = 0; i < 10_000; i++) {
-          try {
-            assertThat(codec.compress(image).bitstream()).isEqualTo(reference);
-            ok.incrementAndGet();
-          } catch (ModelClosedException e) {
-            closedErrors.incrementAndGet();
-            return;
-          }
-        }
-      }));
+      futures.add(
+          pool.submit(
+              () -> {
+                running.countDown();
+                for (int i = 0; i < 10_000; i++) {
+                  try {
+                    assertThat(codec.compress(image).bitstream()).isEqualTo(reference);
+                    ok.incrementAndGet();
+                  } catch (ModelClosedException e) {
+                    closedErrors.incrementAndGet();
+                    return;
+                  }
+                }
+              }));
     }
     running.await();
     while (ok.get() < 20) {

@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.latentstream.codec.entropy.EntropyModel;
 import io.latentstream.codec.entropy.FrequencyTable;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -27,15 +27,16 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
 /**
- * Tiny deterministic model packages built with TF Java at test time, in the exact package format, so the codec
- * is testable without the trainer.
+ * Tiny deterministic model packages built with TF Java at test time, in the exact package format,
+ * so the codec is testable without the trainer.
  *
- * <p>Analysis: three 2x2 stride-2 averaging convolutions, then a 2x2 stride-2 convolution to M=6 channels: the mean
- * R, G, B of each 16x16 block and three 2x2 Haar details of its luma; times {@code scale}. Synthesis: divide by
- * {@code scale}, a 2x2 stride-2 transposed convolution that inverts the Haar step, three replicating transposed
- * convolutions, clip to [0, 1]. A larger scale quantizes more finely: quality levels {@code default-q1..q3} use
- * scales 4, 16, 64, so PSNR and rate both rise with quality. Entropy tables are discretized Laplacians chosen so
- * that extreme values take the escape path.
+ * <p>Analysis: three 2x2 stride-2 averaging convolutions, then a 2x2 stride-2 convolution to M=6
+ * channels: the mean R, G, B of each 16x16 block and three 2x2 Haar details of its luma; times
+ * {@code scale}. Synthesis: divide by {@code scale}, a 2x2 stride-2 transposed convolution that
+ * inverts the Haar step, three replicating transposed convolutions, clip to [0, 1]. A larger scale
+ * quantizes more finely: quality levels {@code default-q1..q3} use scales 4, 16, 64, so PSNR and
+ * rate both rise with quality. Entropy tables are discretized Laplacians chosen so that extreme
+ * values take the escape path.
  */
 public final class FixtureModels {
   public static final int STRIDE = 16;
@@ -45,7 +46,10 @@ public final class FixtureModels {
 
   private FixtureModels() {}
 
-  /** {@code target/fixture-models}: a models directory with {@code default-q1..q3}, built once and reused. */
+  /**
+   * {@code target/fixture-models}: a models directory with {@code default-q1..q3}, built once and
+   * reused.
+   */
   public static synchronized Path modelsDir() {
     Path dir = Paths.get("target", "fixture-models").toAbsolutePath();
     try {
@@ -75,43 +79,50 @@ public final class FixtureModels {
     }
     try (Stream<Path> list = Files.list(dir)) {
       return list.filter(p -> p.getFileName().toString().startsWith(name + "-" + STAMP + "-"))
-          .filter(p -> {
-            try {
-              ModelPackage.open(p);
-              return true;
-            } catch (RuntimeException e) {
-              return false;
-            }
-          }).findFirst().orElse(null);
+          .filter(
+              p -> {
+                try {
+                  ModelPackage.open(p);
+                  return true;
+                } catch (RuntimeException e) {
+                  return false;
+                }
+              })
+          .findFirst()
+          .orElse(null);
     } catch (IOException e) {
       return null;
     }
   }
 
   /**
-   * The trainer-made fixture package committed under {@code codec/src/test/resources/fixture-model} of the repository
-   * at {@code root} (N=8, M=8, with its training variables: what the trainer's tests fine-tune).
+   * The trainer-made fixture package committed under {@code codec/src/test/resources/fixture-model}
+   * of the repository at {@code root} (N=8, M=8, with its training variables: what the trainer's
+   * tests fine-tune).
    */
   public static Path trainerFixture(Path root) {
     try (Stream<Path> s = Files.list(root.resolve("codec/src/test/resources/fixture-model"))) {
-      return s.filter(p -> Files.isRegularFile(p.resolve("manifest.json"))).findFirst().orElseThrow();
+      return s.filter(p -> Files.isRegularFile(p.resolve("manifest.json")))
+          .findFirst()
+          .orElseThrow();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
   /**
-   * Copies package {@code pkg} into {@code modelsDir} under its own directory name and returns the copy: the one
-   * package copy of every module's tests.
+   * Copies package {@code pkg} into {@code modelsDir} under its own directory name and returns the
+   * copy: the one package copy of every module's tests.
    */
   public static Path copyPackage(Path pkg, Path modelsDir) {
     return copyTree(pkg, modelsDir.resolve(pkg.getFileName().toString()));
   }
 
   /**
-   * Copies package {@code pkg} (named {@code <name>-<timestamp>-<digest8>}) into {@code modelsDir} as model
-   * {@code name}: same files, so the same digest; the version becomes {@code name-<timestamp>-<digest8>} and the
-   * manifest's name, version and (unless null) quality are rewritten. Returns the copy.
+   * Copies package {@code pkg} (named {@code <name>-<timestamp>-<digest8>}) into {@code modelsDir}
+   * as model {@code name}: same files, so the same digest; the version becomes {@code
+   * name-<timestamp>-<digest8>} and the manifest's name, version and (unless null) quality are
+   * rewritten. Returns the copy.
    */
   public static Path copyPackageAs(Path pkg, Path modelsDir, String name, Integer quality) {
     String old = pkg.getFileName().toString();
@@ -124,7 +135,8 @@ public final class FixtureModels {
       if (quality != null) {
         manifest.put("quality", quality);
       }
-      json.writerWithDefaultPrettyPrinter().writeValue(target.resolve("manifest.json").toFile(), manifest);
+      json.writerWithDefaultPrettyPrinter()
+          .writeValue(target.resolve("manifest.json").toFile(), manifest);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -174,8 +186,9 @@ public final class FixtureModels {
     return target;
   }
 
-  static void writeManifest(Path file, String name, String version, int quality, float scale,
-      Map<String, String> files) throws IOException {
+  static void writeManifest(
+      Path file, String name, String version, int quality, float scale, Map<String, String> files)
+      throws IOException {
     ObjectMapper json = new ObjectMapper();
     ObjectNode root = json.createObjectNode();
     root.put("format", ModelManifest.FORMAT);
@@ -200,7 +213,9 @@ public final class FixtureModels {
     json.writerWithDefaultPrettyPrinter().writeValue(file.toFile(), root);
   }
 
-  /** Laplacian tables: wide for the block means, narrow for the Haar details (so escapes happen). */
+  /**
+   * Laplacian tables: wide for the block means, narrow for the Haar details (so escapes happen).
+   */
   public static EntropyModel entropyModel(float scale) {
     float[] medians = new float[M];
     List<FrequencyTable> tables = new ArrayList<>();
@@ -238,42 +253,58 @@ public final class FixtureModels {
   }
 
   private static void exportEncoder(Path dir, float scale) throws IOException {
-    try (Graph g = new Graph(); Session s = new Session(g)) {
+    try (Graph g = new Graph();
+        Session s = new Session(g)) {
       Ops tf = Ops.create(g);
-      Placeholder<TFloat32> x = tf.withName("x").placeholder(TFloat32.class,
-          Placeholder.shape(Shape.of(-1, -1, -1, 3)));
+      Placeholder<TFloat32> x =
+          tf.withName("x").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, -1, -1, 3)));
       Operand<TFloat32> h = x;
       for (int level = 0; level < 3; level++) {
         h = tf.nn.conv2d(h, tf.constant(averaging()), List.of(1L, 2L, 2L, 1L), "VALID");
       }
       h = tf.nn.conv2d(h, tf.constant(haar()), List.of(1L, 2L, 2L, 1L), "VALID");
       Operand<TFloat32> y = tf.withName("y").math.mul(h, tf.constant(scale));
-      SavedModelBundle.exporter(dir.toString()).withSession(s)
-          .withSignature(Signature.builder().key("serving_default").input("x", x).output("y", y).build()).export();
+      SavedModelBundle.exporter(dir.toString())
+          .withSession(s)
+          .withSignature(
+              Signature.builder().key("serving_default").input("x", x).output("y", y).build())
+          .export();
     }
   }
 
   private static void exportDecoder(Path dir, float scale) throws IOException {
-    try (Graph g = new Graph(); Session s = new Session(g)) {
+    try (Graph g = new Graph();
+        Session s = new Session(g)) {
       Ops tf = Ops.create(g);
-      Placeholder<TFloat32> yHat = tf.withName("y_hat").placeholder(TFloat32.class,
-          Placeholder.shape(Shape.of(-1, -1, -1, M)));
+      Placeholder<TFloat32> yHat =
+          tf.withName("y_hat")
+              .placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, -1, -1, M)));
       Operand<TFloat32> h = tf.math.mul(yHat, tf.constant(1f / scale));
       h = upsample(tf, h, inverseHaar());
       for (int level = 0; level < 3; level++) {
         h = upsample(tf, h, replicate());
       }
-      Operand<TFloat32> xHat = tf.withName("x_hat").clipByValue(h, tf.constant(0f), tf.constant(1f));
-      SavedModelBundle.exporter(dir.toString()).withSession(s)
-          .withSignature(Signature.builder().key("serving_default").input("y_hat", yHat).output("x_hat", xHat).build())
+      Operand<TFloat32> xHat =
+          tf.withName("x_hat").clipByValue(h, tf.constant(0f), tf.constant(1f));
+      SavedModelBundle.exporter(dir.toString())
+          .withSession(s)
+          .withSignature(
+              Signature.builder()
+                  .key("serving_default")
+                  .input("y_hat", yHat)
+                  .output("x_hat", xHat)
+                  .build())
           .export();
     }
   }
 
   private static Operand<TFloat32> upsample(Ops tf, Operand<TFloat32> in, float[][][][] filter) {
-    Operand<TInt32> shape = tf.math.add(tf.math.mul(tf.shape(in), tf.constant(new int[] {1, 2, 2, 0})),
-        tf.constant(new int[] {0, 0, 0, 3}));
-    return tf.nn.conv2dBackpropInput(shape, tf.constant(filter), in, List.of(1L, 2L, 2L, 1L), "VALID");
+    Operand<TInt32> shape =
+        tf.math.add(
+            tf.math.mul(tf.shape(in), tf.constant(new int[] {1, 2, 2, 0})),
+            tf.constant(new int[] {0, 0, 0, 3}));
+    return tf.nn.conv2dBackpropInput(
+        shape, tf.constant(filter), in, List.of(1L, 2L, 2L, 1L), "VALID");
   }
 
   /** [2, 2, 3, 3]: per-channel 2x2 mean. */
@@ -289,7 +320,10 @@ public final class FixtureModels {
     return w;
   }
 
-  /** [2, 2, 3, 6]: means of R, G, B, then horizontal, vertical and diagonal Haar details of the luma. */
+  /**
+   * [2, 2, 3, 6]: means of R, G, B, then horizontal, vertical and diagonal Haar details of the
+   * luma.
+   */
   private static float[][][][] haar() {
     float[][][][] w = new float[2][2][3][M];
     for (int a = 0; a < 2; a++) {
@@ -307,7 +341,10 @@ public final class FixtureModels {
     return w;
   }
 
-  /** [2, 2, 3 out, 6 in] transposed-conv filter that inverts {@link #haar()} (luma detail added to every channel). */
+  /**
+   * [2, 2, 3 out, 6 in] transposed-conv filter that inverts {@link #haar()} (luma detail added to
+   * every channel).
+   */
   private static float[][][][] inverseHaar() {
     float[][][][] w = new float[2][2][3][M];
     for (int a = 0; a < 2; a++) {

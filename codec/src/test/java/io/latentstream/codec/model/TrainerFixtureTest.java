@@ -17,7 +17,10 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
-/** Round trip on the trainer's real fixture package (src/test/resources/fixture-model), when present. */
+/**
+ * Round trip on the trainer's real fixture package (src/test/resources/fixture-model), when
+ * present.
+ */
 class TrainerFixtureTest {
 
   @Test
@@ -32,15 +35,18 @@ class TrainerFixtureTest {
     for (Path pkg : packages) {
       try (CodecModel model = CodecModel.load(pkg)) {
         LearnedCodec codec = LearnedCodec.of(model);
-        for (PixelImage image : List.of(TestImages.synthetic(37, 29, PixelFormat.RGB24, 3),
-            TestImages.synthetic(20, 20, PixelFormat.GRAY8, 4))) {
+        for (PixelImage image :
+            List.of(
+                TestImages.synthetic(37, 29, PixelFormat.RGB24, 3),
+                TestImages.synthetic(20, 20, PixelFormat.GRAY8, 4))) {
           EncodedImage encoded = codec.compress(image);
           PixelImage decoded = codec.decompress(encoded.bitstream());
           assertThat(decoded.width()).isEqualTo(image.width());
           assertThat(decoded.height()).isEqualTo(image.height());
           assertThat(decoded.format()).isEqualTo(image.format());
-          System.out.printf("trainer fixture %s: %.3f bpp, %.2f dB%n", model.version(), encoded.bpp(),
-              QualityMetrics.psnr(image, decoded));
+          System.out.printf(
+              "trainer fixture %s: %.3f bpp, %.2f dB%n",
+              model.version(), encoded.bpp(), QualityMetrics.psnr(image, decoded));
         }
       }
     }

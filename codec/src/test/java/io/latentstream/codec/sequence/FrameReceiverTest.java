@@ -30,26 +30,38 @@ class FrameReceiverTest {
   void shouldWaitAndRequestAKeyFrameWhenJoiningMidChainThenShowEveryPicture() {
     SequenceEncoder enc = new SequenceEncoder(model, KeyframePolicy.DEFAULT, DeltaOptions.DEFAULT);
     List<String> requests = new ArrayList<>();
-    FrameReceiver receiver = new FrameReceiver(catalog, camera -> {
-      requests.add(camera);
-      enc.requestKeyframe(); // the sender answers the request with its next frame
-    }, Long.MAX_VALUE);
+    FrameReceiver receiver =
+        new FrameReceiver(
+            catalog,
+            camera -> {
+              requests.add(camera);
+              enc.requestKeyframe(); // the sender answers the request with its next frame
+            },
+            Long.MAX_VALUE);
     for (int t = 0; t < 3; t++) {
       enc.encode(SequenceCodingTest.scene(48, 32, t, 1), t, -1); // sent before the receiver joined
     }
     List<FrameReceiver.Received> got = new ArrayList<>();
     for (int t = 3; t < 8; t++) {
-      got.add(receiver.receive("cam", enc.encode(SequenceCodingTest.scene(48, 32, t, 1), t, -1).bitstream()));
+      got.add(
+          receiver.receive(
+              "cam", enc.encode(SequenceCodingTest.scene(48, 32, t, 1), t, -1).bitstream()));
     }
-    assertThat(got.get(0)).isInstanceOfSatisfying(FrameReceiver.Waiting.class, w -> {
-      assertThat(w.sequence()).isEqualTo(3);
-      assertThat(w.keySequence()).isEqualTo(0);
-      assertThat(w.requested()).isTrue();
-    });
+    assertThat(got.get(0))
+        .isInstanceOfSatisfying(
+            FrameReceiver.Waiting.class,
+            w -> {
+              assertThat(w.sequence()).isEqualTo(3);
+              assertThat(w.keySequence()).isEqualTo(0);
+              assertThat(w.requested()).isTrue();
+            });
     assertThat(requests).containsExactly("cam");
-    assertThat(got.subList(1, 5)).allSatisfy(r -> assertThat(r).isInstanceOf(FrameReceiver.Picture.class));
-    assertThat(got.get(1)).isInstanceOfSatisfying(FrameReceiver.Picture.class,
-        p -> assertThat(p.type()).isEqualTo(io.latentstream.codec.bitstream.FrameType.KEY));
+    assertThat(got.subList(1, 5))
+        .allSatisfy(r -> assertThat(r).isInstanceOf(FrameReceiver.Picture.class));
+    assertThat(got.get(1))
+        .isInstanceOfSatisfying(
+            FrameReceiver.Picture.class,
+            p -> assertThat(p.type()).isEqualTo(io.latentstream.codec.bitstream.FrameType.KEY));
     assertThat(got.get(4).sequence()).isEqualTo(7);
   }
 }

@@ -25,7 +25,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Key and delta frames with the fixture models: chains, key-frame policy, typed errors, compatibility. */
+/**
+ * Key and delta frames with the fixture models: chains, key-frame policy, typed errors,
+ * compatibility.
+ */
 class SequenceCodingTest {
   private static ModelCatalog catalog;
   private static CodecModel q1;
@@ -65,7 +68,8 @@ class SequenceCodingTest {
 
   @Test
   void shouldDecodeA1000FrameChainBitExactlyToTheEncodersOwnReconstruction() {
-    SequenceEncoder enc = new SequenceEncoder(q2, new KeyframePolicy(10_000, 0), DeltaOptions.DEFAULT);
+    SequenceEncoder enc =
+        new SequenceEncoder(q2, new KeyframePolicy(10_000, 0), DeltaOptions.DEFAULT);
     SequenceDecoder dec = new SequenceDecoder(catalog);
     long keyBytes = 0;
     long deltaBytes = 0;
@@ -74,7 +78,9 @@ class SequenceCodingTest {
       SequenceFrame f = enc.encode(scene(48, 32, t, 9), t, -1);
       assertThat(f.type()).isEqualTo(t == 0 ? FrameType.KEY : FrameType.DELTA);
       dec.apply(f.bitstream());
-      assertThat(dec.state().latentSymbols()).as("frame %d", t).isEqualTo(enc.state().latentSymbols());
+      assertThat(dec.state().latentSymbols())
+          .as("frame %d", t)
+          .isEqualTo(enc.state().latentSymbols());
       if (f.isKey()) {
         keyBytes += f.bitstream().length;
       } else {
@@ -83,15 +89,19 @@ class SequenceCodingTest {
       }
     }
     PixelImage decoded = dec.image();
-    PixelImage encoders = LearnedCodec.reconstruct(q2, enc.state().latentSymbols(), enc.state().keyHeader());
+    PixelImage encoders =
+        LearnedCodec.reconstruct(q2, enc.state().latentSymbols(), enc.state().keyHeader());
     assertThat(decoded.pixels()).isEqualTo(encoders.pixels());
     assertThat(dec.state().sequence()).isEqualTo(999);
-    assertThat((double) deltaBytes / deltas).as("mean DELTA bytes vs KEY").isLessThan(keyBytes / 2.0);
+    assertThat((double) deltaBytes / deltas)
+        .as("mean DELTA bytes vs KEY")
+        .isLessThan(keyBytes / 2.0);
   }
 
   @Test
   void shouldReconstructExactlyAsKeyFramesWithLosslessDeltaOptions() {
-    SequenceEncoder enc = new SequenceEncoder(q1, new KeyframePolicy(100, 0), DeltaOptions.LOSSLESS);
+    SequenceEncoder enc =
+        new SequenceEncoder(q1, new KeyframePolicy(100, 0), DeltaOptions.LOSSLESS);
     SequenceDecoder dec = new SequenceDecoder(catalog);
     LearnedCodec codec = LearnedCodec.of(q1);
     for (int t = 0; t < 20; t++) {
@@ -123,7 +133,8 @@ class SequenceCodingTest {
 
   @Test
   void shouldStartKeyFramesForEveryCauseOfThePolicy() {
-    SequenceEncoder enc = new SequenceEncoder(q1, new KeyframePolicy(5, 1000), DeltaOptions.DEFAULT);
+    SequenceEncoder enc =
+        new SequenceEncoder(q1, new KeyframePolicy(5, 1000), DeltaOptions.DEFAULT);
     List<KeyframeCause> causes = new ArrayList<>();
     long[] seq = {0, 1, 2, 3, 4, 5, 6, 8, 8, 7, 9, 10, 11, 12, 13, 14};
     long[] time = {0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 110, 2000, 2010, 2020, 2030};
@@ -137,26 +148,43 @@ class SequenceCodingTest {
       int w = i == 15 ? 64 : 48;
       causes.add(enc.encode(scene(w, 32, i, 1), seq[i], time[i]).cause());
     }
-    assertThat(causes).containsExactly(KeyframeCause.START, null, null, null, null,
-        KeyframeCause.INTERVAL_FRAMES, null, KeyframeCause.SEQUENCE_GAP, KeyframeCause.SEQUENCE_GAP,
-        KeyframeCause.SEQUENCE_GAP, KeyframeCause.SEQUENCE_GAP, null, KeyframeCause.INTERVAL_TIME,
-        KeyframeCause.REQUEST, KeyframeCause.MODEL_CHANGE, KeyframeCause.FORMAT_CHANGE);
+    assertThat(causes)
+        .containsExactly(
+            KeyframeCause.START,
+            null,
+            null,
+            null,
+            null,
+            KeyframeCause.INTERVAL_FRAMES,
+            null,
+            KeyframeCause.SEQUENCE_GAP,
+            KeyframeCause.SEQUENCE_GAP,
+            KeyframeCause.SEQUENCE_GAP,
+            KeyframeCause.SEQUENCE_GAP,
+            null,
+            KeyframeCause.INTERVAL_TIME,
+            KeyframeCause.REQUEST,
+            KeyframeCause.MODEL_CHANGE,
+            KeyframeCause.FORMAT_CHANGE);
   }
 
   @Test
-  void shouldFailWithTypedErrorsAndKeepItsStateWhenTheReferenceIsMissingTheModelDiffersOrTheDeltaIsCorrupt() {
+  void
+      shouldFailWithTypedErrorsAndKeepItsStateWhenTheReferenceIsMissingTheModelDiffersOrTheDeltaIsCorrupt() {
     SequenceEncoder enc = new SequenceEncoder(q1, KeyframePolicy.DEFAULT, DeltaOptions.DEFAULT);
     List<byte[]> chain = new ArrayList<>();
     for (int t = 0; t < 6; t++) {
       chain.add(enc.encode(scene(48, 32, t * 3, 2), 100 + t, -1).bitstream());
     }
     SequenceDecoder fresh = new SequenceDecoder(catalog);
-    assertThatThrownBy(() -> fresh.apply(chain.get(2))).isInstanceOfSatisfying(MissingReferenceException.class,
-        e -> {
-          assertThat(e.keySequence()).isEqualTo(100);
-          assertThat(e.referenceSequence()).isEqualTo(101);
-          assertThat(e).hasMessageContaining("key frame 100");
-        });
+    assertThatThrownBy(() -> fresh.apply(chain.get(2)))
+        .isInstanceOfSatisfying(
+            MissingReferenceException.class,
+            e -> {
+              assertThat(e.keySequence()).isEqualTo(100);
+              assertThat(e.referenceSequence()).isEqualTo(101);
+              assertThat(e).hasMessageContaining("key frame 100");
+            });
     assertThatThrownBy(() -> LearnedCodec.of(q1).decompress(chain.get(1)))
         .isInstanceOf(MissingReferenceException.class);
 
@@ -164,7 +192,8 @@ class SequenceCodingTest {
     dec.apply(chain.get(0));
     dec.apply(chain.get(1));
     ReferenceState before = dec.state();
-    assertThatThrownBy(() -> dec.apply(chain.get(3))).isInstanceOf(MissingReferenceException.class)
+    assertThatThrownBy(() -> dec.apply(chain.get(3)))
+        .isInstanceOf(MissingReferenceException.class)
         .hasMessageContaining("holds frame 101");
     byte[] corrupt = chain.get(2).clone();
     corrupt[corrupt.length / 2] ^= 0x44;
@@ -193,7 +222,8 @@ class SequenceCodingTest {
     }
     ReferenceState saved = ReferenceState.fromBytes(a.state().toBytes());
     assertThat(saved.latentSymbols()).isEqualTo(a.state().latentSymbols());
-    SequenceEncoder b = SequenceEncoder.resume(q1, KeyframePolicy.DEFAULT, DeltaOptions.DEFAULT, saved);
+    SequenceEncoder b =
+        SequenceEncoder.resume(q1, KeyframePolicy.DEFAULT, DeltaOptions.DEFAULT, saved);
     for (int t = 5; t < 10; t++) {
       SequenceFrame fa = a.encode(scene(48, 32, t, 4), t, 1000 + t);
       SequenceFrame fb = b.encode(scene(48, 32, t, 4), t, 1000 + t);
@@ -214,6 +244,7 @@ class SequenceCodingTest {
     byte[] v1 = LsfFormat.writeV1(parsed.header(), RansCoder.encode(q, q1.entropy().ransTables()));
     assertThat(LsfFormat.parse(v1).formatVersion()).isEqualTo(1);
     assertThat(codec.decompress(v1).pixels()).isEqualTo(codec.decompress(v2).pixels());
-    assertThat(new SequenceDecoder(catalog).decode(v1).pixels()).isEqualTo(codec.decompress(v2).pixels());
+    assertThat(new SequenceDecoder(catalog).decode(v1).pixels())
+        .isEqualTo(codec.decompress(v2).pixels());
   }
 }

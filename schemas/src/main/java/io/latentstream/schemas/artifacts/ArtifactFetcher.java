@@ -26,18 +26,20 @@ import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * Reads a package archive back from its chunks (docs/model-artifacts.md) into a file and checks it: every chunk
- * present, the announced total size, and the sha256. It reads the version's partition from the beginning to its end
- * (the last stable offset with {@code isolation.level=read_committed}, which the consumer must use), and scans every
- * partition if chunks are missing there (the topic may have gained partitions since publishing).
+ * Reads a package archive back from its chunks (docs/model-artifacts.md) into a file and checks it:
+ * every chunk present, the announced total size, and the sha256. It reads the version's partition
+ * from the beginning to its end (the last stable offset with {@code
+ * isolation.level=read_committed}, which the consumer must use), and scans every partition if
+ * chunks are missing there (the topic may have gained partitions since publishing).
  *
- * <p>Nothing is assembled in memory: each chunk goes to disk as it is read (a part file per index, next to the
- * archive file), reading stops as soon as the chunks held add up to more than the release announces (the size the
- * release's signature covers), and the parts are joined in order into the archive file under a running sha256. The
- * heap holds one poll's records at a time, the disk at most the announced size twice.
+ * <p>Nothing is assembled in memory: each chunk goes to disk as it is read (a part file per index,
+ * next to the archive file), reading stops as soon as the chunks held add up to more than the
+ * release announces (the size the release's signature covers), and the parts are joined in order
+ * into the archive file under a running sha256. The heap holds one poll's records at a time, the
+ * disk at most the announced size twice.
  *
- * <p>Not thread-safe: it drives the consumer given to it, which the caller owns, configures (byte-array values,
- * string keys, read_committed, no group needed) and closes.
+ * <p>Not thread-safe: it drives the consumer given to it, which the caller owns, configures
+ * (byte-array values, string keys, read_committed, no group needed) and closes.
  */
 public final class ArtifactFetcher {
   private final Consumer<String, byte[]> consumer;
@@ -53,23 +55,29 @@ public final class ArtifactFetcher {
   }
 
   /**
-   * Fetches and verifies one archive into {@code archive}, a file that must not exist yet (its directory must).
-   * On failure neither it nor any part file is left behind.
+   * Fetches and verifies one archive into {@code archive}, a file that must not exist yet (its
+   * directory must). On failure neither it nor any part file is left behind.
    *
-   * @throws ArtifactException INCOMPLETE_CHUNKS, SHA256_MISMATCH, UNSAFE_ARCHIVE (larger than the limit or than the
-   *     release announces) or FETCH_FAILED (the topic or the disk failed)
+   * @throws ArtifactException INCOMPLETE_CHUNKS, SHA256_MISMATCH, UNSAFE_ARCHIVE (larger than the
+   *     limit or than the release announces) or FETCH_FAILED (the topic or the disk failed)
    */
-  public void fetchTo(String version, ArtifactChunks location, String expectedSha256, Path archive,
+  public void fetchTo(
+      String version,
+      ArtifactChunks location,
+      String expectedSha256,
+      Path archive,
       Duration timeout) {
     int count = location.getChunkCount();
     long total = location.getTotalSizeBytes();
     if (count < 1 || total < 0) {
-      throw new ArtifactException(ArtifactProblem.INCOMPLETE_CHUNKS, "release announces " + count + " chunks of "
-          + total + " bytes");
+      throw new ArtifactException(
+          ArtifactProblem.INCOMPLETE_CHUNKS,
+          "release announces " + count + " chunks of " + total + " bytes");
     }
     if (total > maxBytes) {
-      throw new ArtifactException(ArtifactProblem.UNSAFE_ARCHIVE, "archive of " + total + " bytes exceeds the limit of "
-          + maxBytes);
+      throw new ArtifactException(
+          ArtifactProblem.UNSAFE_ARCHIVE,
+          "archive of " + total + " bytes exceeds the limit of " + maxBytes);
     }
     String topic = location.getTopic();
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -77,15 +85,18 @@ public final class ArtifactFetcher {
     try {
       infos = consumer.partitionsFor(topic, timeout);
     } catch (KafkaException e) {
-      throw new ArtifactException(ArtifactProblem.FETCH_FAILED, "cannot read topic " + topic + ": " + e, e);
+      throw new ArtifactException(
+          ArtifactProblem.FETCH_FAILED, "cannot read topic " + topic + ": " + e, e);
     }
     if (infos == null || infos.isEmpty()) {
-      throw new ArtifactException(ArtifactProblem.FETCH_FAILED, "artifacts topic " + topic + " does not exist");
+      throw new ArtifactException(
+          ArtifactProblem.FETCH_FAILED, "artifacts topic " + topic + " does not exist");
     }
     Path parts = archive.resolveSibling(archive.getFileName() + ".parts");
     boolean done = false;
     try {
-      TopicPartition home = new TopicPartition(topic, ArtifactChunkFormat.partition(version, infos.size()));
+      TopicPartition home =
+          new TopicPartition(topic, ArtifactChunkFormat.partition(version, infos.size()));
       Map<Integer, Long> chunks = read(List.of(home), version, count, total, parts, deadline);
       if (chunks.size() < count && infos.size() > 1) {
         List<TopicPartition> all = new ArrayList<>();
@@ -99,23 +110,42 @@ public final class ArtifactFetcher {
             missing.add(i);
           }
         }
-        throw new ArtifactException(ArtifactProblem.INCOMPLETE_CHUNKS, "found " + chunks.size() + " of " + count
-            + " chunks of " + version + " on " + topic + "; missing e.g. " + missing);
+        throw new ArtifactException(
+            ArtifactProblem.INCOMPLETE_CHUNKS,
+            "found "
+                + chunks.size()
+                + " of "
+                + count
+                + " chunks of "
+                + version
+                + " on "
+                + topic
+                + "; missing e.g. "
+                + missing);
       }
       long sum = chunks.values().stream().mapToLong(Long::longValue).sum();
       if (sum != total) {
-        throw new ArtifactException(ArtifactProblem.INCOMPLETE_CHUNKS, "chunks of " + version + " hold " + sum
-            + " bytes, the release announces " + total);
+        throw new ArtifactException(
+            ArtifactProblem.INCOMPLETE_CHUNKS,
+            "chunks of " + version + " hold " + sum + " bytes, the release announces " + total);
       }
       String actual = join(parts, count, archive);
       if (!actual.equalsIgnoreCase(expectedSha256)) {
-        throw new ArtifactException(ArtifactProblem.SHA256_MISMATCH, "archive of " + version + " has sha256 "
-            + actual + ", the release says " + expectedSha256);
+        throw new ArtifactException(
+            ArtifactProblem.SHA256_MISMATCH,
+            "archive of "
+                + version
+                + " has sha256 "
+                + actual
+                + ", the release says "
+                + expectedSha256);
       }
       done = true;
     } catch (IOException e) {
-      throw new ArtifactException(ArtifactProblem.FETCH_FAILED, "cannot write chunks of " + version + " to "
-          + parts + ": " + e, e);
+      throw new ArtifactException(
+          ArtifactProblem.FETCH_FAILED,
+          "cannot write chunks of " + version + " to " + parts + ": " + e,
+          e);
     } finally {
       deleteQuietly(parts);
       if (!done) {
@@ -125,11 +155,17 @@ public final class ArtifactFetcher {
   }
 
   /**
-   * Chunks 0..count-1 of a version found in the partitions, written to {@code parts} (later records winning,
-   * tombstones deleting): index to size.
+   * Chunks 0..count-1 of a version found in the partitions, written to {@code parts} (later records
+   * winning, tombstones deleting): index to size.
    */
-  private Map<Integer, Long> read(List<TopicPartition> partitions, String version, int count, long total, Path parts,
-      long deadline) throws IOException {
+  private Map<Integer, Long> read(
+      List<TopicPartition> partitions,
+      String version,
+      int count,
+      long total,
+      Path parts,
+      long deadline)
+      throws IOException {
     deleteQuietly(parts);
     Files.createDirectories(parts);
     TreeMap<Integer, Long> chunks = new TreeMap<>();
@@ -140,7 +176,8 @@ public final class ArtifactFetcher {
       long bytes = 0;
       while (!caughtUp(partitions, end)) {
         if (System.nanoTime() > deadline) {
-          throw new ArtifactException(ArtifactProblem.FETCH_FAILED, "timed out reading chunks of " + version);
+          throw new ArtifactException(
+              ArtifactProblem.FETCH_FAILED, "timed out reading chunks of " + version);
         }
         for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
           OptionalInt index = ArtifactChunkFormat.index(r.key(), version);
@@ -148,12 +185,19 @@ public final class ArtifactFetcher {
             continue;
           }
           byte[] value = r.value();
-          Long prev = value == null ? chunks.remove(index.getAsInt())
-              : chunks.put(index.getAsInt(), (long) value.length);
+          Long prev =
+              value == null
+                  ? chunks.remove(index.getAsInt())
+                  : chunks.put(index.getAsInt(), (long) value.length);
           bytes += (value == null ? 0 : value.length) - (prev == null ? 0 : prev);
           if (bytes > total) {
-            throw new ArtifactException(ArtifactProblem.UNSAFE_ARCHIVE, "chunks of " + version
-                + " hold more than the " + total + " bytes the release announces");
+            throw new ArtifactException(
+                ArtifactProblem.UNSAFE_ARCHIVE,
+                "chunks of "
+                    + version
+                    + " hold more than the "
+                    + total
+                    + " bytes the release announces");
           }
           Path part = parts.resolve(Integer.toString(index.getAsInt()));
           if (value == null) {
@@ -166,14 +210,18 @@ public final class ArtifactFetcher {
     } catch (ArtifactException e) {
       throw e;
     } catch (KafkaException e) {
-      throw new ArtifactException(ArtifactProblem.FETCH_FAILED, "cannot read chunks of " + version + ": " + e, e);
+      throw new ArtifactException(
+          ArtifactProblem.FETCH_FAILED, "cannot read chunks of " + version + ": " + e, e);
     } finally {
       consumer.unsubscribe();
     }
     return chunks;
   }
 
-  /** Joins the parts 0..count-1 into {@code archive}; returns the sha256 (lower-case hex) of what it wrote. */
+  /**
+   * Joins the parts 0..count-1 into {@code archive}; returns the sha256 (lower-case hex) of what it
+   * wrote.
+   */
   private static String join(Path parts, int count, Path archive) throws IOException {
     MessageDigest sha256;
     try {
@@ -181,8 +229,10 @@ public final class ArtifactFetcher {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is mandatory on every JVM", e);
     }
-    try (OutputStream out = new DigestOutputStream(new BufferedOutputStream(Files.newOutputStream(archive,
-        StandardOpenOption.CREATE_NEW)), sha256)) {
+    try (OutputStream out =
+        new DigestOutputStream(
+            new BufferedOutputStream(Files.newOutputStream(archive, StandardOpenOption.CREATE_NEW)),
+            sha256)) {
       for (int i = 0; i < count; i++) {
         Path part = parts.resolve(Integer.toString(i));
         Files.copy(part, out);

@@ -8,7 +8,6 @@ import io.latentstream.schemas.ModelStatus;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.time.Instant;
@@ -33,20 +32,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Publishes model packages over Kafka (docs/model-artifacts.md): the package directory as a deterministic archive
- * ({@link PackageArchive}) cut into chunks on the compacted artifacts topic, then a {@link ModelRelease} (key = the
- * version, so that compaction keeps one record of every version, not only the newest of each model; sha256 of the
- * archive, {@link ArtifactChunks} location, Ed25519 signature over its metadata ({@link ReleaseSignature})) on the
- * compacted releases topic, all in one Kafka transaction: readers with {@code isolation.level=read_committed} see
- * the chunks and the release together or not at all.
+ * Publishes model packages over Kafka (docs/model-artifacts.md): the package directory as a
+ * deterministic archive ({@link PackageArchive}) cut into chunks on the compacted artifacts topic,
+ * then a {@link ModelRelease} (key = the version, so that compaction keeps one record of every
+ * version, not only the newest of each model; sha256 of the archive, {@link ArtifactChunks}
+ * location, Ed25519 signature over its metadata ({@link ReleaseSignature})) on the compacted
+ * releases topic, all in one Kafka transaction: readers with {@code isolation.level=read_committed}
+ * see the chunks and the release together or not at all.
  *
- * <p>Used by the trainer service to promote and roll back models, and by tests. Not thread-safe for concurrent
- * publishes (calls are serialized on the instance). Owns its producer and closes it in {@link #close()}; does not
- * close the release serializer given to it.
+ * <p>Used by the trainer service to promote and roll back models, and by tests. Not thread-safe for
+ * concurrent publishes (calls are serialized on the instance). Owns its producer and closes it in
+ * {@link #close()}; does not close the release serializer given to it.
  */
 public final class ModelArtifactPublisher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ModelArtifactPublisher.class);
   private static final ObjectMapper JSON = new ObjectMapper();
+
   /** Room for the record's key, headers and batch overhead above the chunk bytes. */
   private static final int RECORD_OVERHEAD = 64 * 1024;
 
@@ -60,19 +61,27 @@ public final class ModelArtifactPublisher implements AutoCloseable {
   /**
    * @param producerConfig Kafka producer settings ({@code bootstrap.servers}, security, ...); a
    *     {@code transactional.id} is generated when absent; serializers are set here
-   * @param releaseSerializer value serializer of {@link ModelRelease} (e.g. the registry-backed Avro serializer)
+   * @param releaseSerializer value serializer of {@link ModelRelease} (e.g. the registry-backed
+   *     Avro serializer)
    * @param artifactsTopic compacted topic of chunks, normally {@code models.artifacts}
    * @param releasesTopic compacted topic of releases, normally {@code models.releases}
-   * @param chunkBytes bytes per chunk; keep it well under the artifacts topic's {@code max.message.bytes}
+   * @param chunkBytes bytes per chunk; keep it well under the artifacts topic's {@code
+   *     max.message.bytes}
    * @param signingKey Ed25519 private key, or null to publish unsigned releases (local demo only)
    */
-  public ModelArtifactPublisher(Map<String, ?> producerConfig, Serializer<ModelRelease> releaseSerializer,
-      String artifactsTopic, String releasesTopic, int chunkBytes, PrivateKey signingKey) {
+  public ModelArtifactPublisher(
+      Map<String, ?> producerConfig,
+      Serializer<ModelRelease> releaseSerializer,
+      String artifactsTopic,
+      String releasesTopic,
+      int chunkBytes,
+      PrivateKey signingKey) {
     if (chunkBytes < 1024) {
       throw new IllegalArgumentException("chunkBytes must be at least 1024");
     }
     Map<String, Object> props = new HashMap<>(producerConfig);
-    props.putIfAbsent(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "latentstream-artifacts-" + UUID.randomUUID());
+    props.putIfAbsent(
+        ProducerConfig.TRANSACTIONAL_ID_CONFIG, "latentstream-artifacts-" + UUID.randomUUID());
     props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     props.put(ProducerConfig.ACKS_CONFIG, "all");
     int needed = chunkBytes + RECORD_OVERHEAD;
@@ -93,15 +102,17 @@ public final class ModelArtifactPublisher implements AutoCloseable {
    * Publishes a package directory: chunks, then the release, in one transaction.
    *
    * @param packageDir a package directory named after its version (docs/model-package.md)
-   * @param release the release's remaining fields: {@code metrics} and {@code trainingData} must be set;
-   *     {@code createdAt} defaults to now, {@code status} to PROMOTED, {@code parentVersion} to the manifest's;
-   *     {@code publishedAt} is set to now;
-   *     {@code modelName}, {@code version}, {@code sha256}, {@code location} and {@code signature} are set here
+   * @param release the release's remaining fields: {@code metrics} and {@code trainingData} must be
+   *     set; {@code createdAt} defaults to now, {@code status} to PROMOTED, {@code parentVersion}
+   *     to the manifest's; {@code publishedAt} is set to now; {@code modelName}, {@code version},
+   *     {@code sha256}, {@code location} and {@code signature} are set here
    * @return the release as published
    * @throws IOException when the package cannot be read
-   * @throws KafkaException when publishing fails (nothing becomes visible to read_committed readers)
+   * @throws KafkaException when publishing fails (nothing becomes visible to read_committed
+   *     readers)
    */
-  public synchronized ModelRelease publish(Path packageDir, ModelRelease.Builder release) throws IOException {
+  public synchronized ModelRelease publish(Path packageDir, ModelRelease.Builder release)
+      throws IOException {
     JsonNode manifest = JSON.readTree(packageDir.resolve("manifest.json").toFile());
     String name = manifest.path("name").asText("");
     String version = manifest.path("version").asText("");
@@ -109,13 +120,19 @@ public final class ModelArtifactPublisher implements AutoCloseable {
       throw new IOException(packageDir + ": manifest.json lacks a valid name and version");
     }
     if (!packageDir.getFileName().toString().equals(version)) {
-      throw new IOException(packageDir + ": directory name differs from manifest version " + version);
+      throw new IOException(
+          packageDir + ": directory name differs from manifest version " + version);
     }
     byte[] archive = PackageArchive.pack(packageDir);
     String sha = ArtifactChunkFormat.sha256(archive);
-    release.setModelName(name).setVersion(version).setSha256(sha)
-        .setLocation(new ArtifactChunks(artifactsTopic, chunkCount(archive.length), (long) archive.length))
-        .setPublishedAt(Instant.now()) // a new record, a rollback included: later than every earlier one
+    release
+        .setModelName(name)
+        .setVersion(version)
+        .setSha256(sha)
+        .setLocation(
+            new ArtifactChunks(artifactsTopic, chunkCount(archive.length), (long) archive.length))
+        .setPublishedAt(
+            Instant.now()) // a new record, a rollback included: later than every earlier one
         .setSignature(null);
     if (!release.hasCreatedAt()) {
       release.setCreatedAt(Instant.now());
@@ -130,12 +147,18 @@ public final class ModelArtifactPublisher implements AutoCloseable {
     if (signingKey != null) {
       built.setSignature(ByteBuffer.wrap(ReleaseSignature.sign(signingKey, built)));
     }
-    inTransaction(() -> {
-      sendChunksInTransaction(version, archive, sha);
-      sendReleaseInTransaction(built);
-    });
-    LOG.info("published {} ({} bytes in {} chunks, sha256 {}, {})", version, archive.length,
-        chunkCount(archive.length), sha, signingKey == null ? "unsigned" : "signed");
+    inTransaction(
+        () -> {
+          sendChunksInTransaction(version, archive, sha);
+          sendReleaseInTransaction(built);
+        });
+    LOG.info(
+        "published {} ({} bytes in {} chunks, sha256 {}, {})",
+        version,
+        archive.length,
+        chunkCount(archive.length),
+        sha,
+        signingKey == null ? "unsigned" : "signed");
     return built;
   }
 
@@ -145,53 +168,74 @@ public final class ModelArtifactPublisher implements AutoCloseable {
    * @return the location to put in a release
    */
   public synchronized ArtifactChunks publishChunks(String version, byte[] archive) {
-    inTransaction(() -> sendChunksInTransaction(version, archive, ArtifactChunkFormat.sha256(archive)));
+    inTransaction(
+        () -> sendChunksInTransaction(version, archive, ArtifactChunkFormat.sha256(archive)));
     return new ArtifactChunks(artifactsTopic, chunkCount(archive.length), (long) archive.length);
   }
 
-  /** Publishes a release record only, e.g. a rollback that points again to chunks already on the topic. */
+  /**
+   * Publishes a release record only, e.g. a rollback that points again to chunks already on the
+   * topic.
+   */
   public synchronized void publishRelease(ModelRelease release) {
     inTransaction(() -> sendReleaseInTransaction(release));
   }
 
   /**
-   * Deletes the chunks of a version (tombstones; compaction then frees the space). Do it only when no retained frame
-   * needs that version any more.
+   * Deletes the chunks of a version (tombstones; compaction then frees the space). Do it only when
+   * no retained frame needs that version any more.
    */
   public synchronized void deleteChunks(String version, int chunkCount) {
-    int partition = ArtifactChunkFormat.partition(version, producer.partitionsFor(artifactsTopic).size());
-    inTransaction(() -> {
-      for (int i = 0; i < chunkCount; i++) {
-        producer.send(new ProducerRecord<>(artifactsTopic, partition, ArtifactChunkFormat.key(version, i), null));
-      }
-    });
+    int partition =
+        ArtifactChunkFormat.partition(version, producer.partitionsFor(artifactsTopic).size());
+    inTransaction(
+        () -> {
+          for (int i = 0; i < chunkCount; i++) {
+            producer.send(
+                new ProducerRecord<>(
+                    artifactsTopic, partition, ArtifactChunkFormat.key(version, i), null));
+          }
+        });
   }
 
   /**
-   * Deletes a version in one transaction: tombstones for its chunks and for its release records (compaction then
-   * frees the space). Do it only when no retained frame needs that version any more.
+   * Deletes a version in one transaction: tombstones for its chunks and for its release records
+   * (compaction then frees the space). Do it only when no retained frame needs that version any
+   * more.
    *
-   * @param releaseKeys the keys of {@code models.releases} whose latest record is a release of this version: the
-   *     version itself, and the model name for a record published before releases were keyed by version
+   * @param releaseKeys the keys of {@code models.releases} whose latest record is a release of this
+   *     version: the version itself, and the model name for a record published before releases were
+   *     keyed by version
    */
-  public synchronized void deleteVersion(String version, int chunkCount, Collection<String> releaseKeys) {
-    int partition = ArtifactChunkFormat.partition(version, producer.partitionsFor(artifactsTopic).size());
-    inTransaction(() -> {
-      for (int i = 0; i < chunkCount; i++) {
-        producer.send(new ProducerRecord<>(artifactsTopic, partition, ArtifactChunkFormat.key(version, i), null));
-      }
-      for (String key : releaseKeys) {
-        producer.send(new ProducerRecord<>(releasesTopic, key, null));
-      }
-    });
+  public synchronized void deleteVersion(
+      String version, int chunkCount, Collection<String> releaseKeys) {
+    int partition =
+        ArtifactChunkFormat.partition(version, producer.partitionsFor(artifactsTopic).size());
+    inTransaction(
+        () -> {
+          for (int i = 0; i < chunkCount; i++) {
+            producer.send(
+                new ProducerRecord<>(
+                    artifactsTopic, partition, ArtifactChunkFormat.key(version, i), null));
+          }
+          for (String key : releaseKeys) {
+            producer.send(new ProducerRecord<>(releasesTopic, key, null));
+          }
+        });
   }
 
-  /** The key of a release record on {@code models.releases}: its version (one record per version survives). */
+  /**
+   * The key of a release record on {@code models.releases}: its version (one record per version
+   * survives).
+   */
   public static String releaseKey(ModelRelease release) {
     return release.getVersion();
   }
 
-  /** The signature this publisher would give a release (its signature field ignored); null when it signs nothing. */
+  /**
+   * The signature this publisher would give a release (its signature field ignored); null when it
+   * signs nothing.
+   */
   public byte[] signatureFor(ModelRelease release) {
     return signingKey == null ? null : ReleaseSignature.sign(signingKey, release);
   }
@@ -201,21 +245,35 @@ public final class ModelArtifactPublisher implements AutoCloseable {
   }
 
   private void sendChunksInTransaction(String version, byte[] archive, String sha) {
-    int partition = ArtifactChunkFormat.partition(version, producer.partitionsFor(artifactsTopic).size());
+    int partition =
+        ArtifactChunkFormat.partition(version, producer.partitionsFor(artifactsTopic).size());
     int count = chunkCount(archive.length);
     for (int i = 0; i < count; i++) {
-      byte[] chunk = Arrays.copyOfRange(archive, i * chunkBytes, Math.min(archive.length, (i + 1) * chunkBytes));
+      byte[] chunk =
+          Arrays.copyOfRange(
+              archive, i * chunkBytes, Math.min(archive.length, (i + 1) * chunkBytes));
       RecordHeaders headers = new RecordHeaders();
-      headers.add(ArtifactChunkFormat.HEADER_CHUNK_COUNT, Integer.toString(count).getBytes(StandardCharsets.US_ASCII));
-      headers.add(ArtifactChunkFormat.HEADER_ARCHIVE_SHA256, sha.getBytes(StandardCharsets.US_ASCII));
-      producer.send(new ProducerRecord<>(artifactsTopic, partition, null, ArtifactChunkFormat.key(version, i), chunk,
-          headers));
+      headers.add(
+          ArtifactChunkFormat.HEADER_CHUNK_COUNT,
+          Integer.toString(count).getBytes(StandardCharsets.US_ASCII));
+      headers.add(
+          ArtifactChunkFormat.HEADER_ARCHIVE_SHA256, sha.getBytes(StandardCharsets.US_ASCII));
+      producer.send(
+          new ProducerRecord<>(
+              artifactsTopic,
+              partition,
+              null,
+              ArtifactChunkFormat.key(version, i),
+              chunk,
+              headers));
     }
   }
 
   private void sendReleaseInTransaction(ModelRelease release) {
     String key = releaseKey(release);
-    producer.send(new ProducerRecord<>(releasesTopic, key, releaseSerializer.serialize(releasesTopic, release)));
+    producer.send(
+        new ProducerRecord<>(
+            releasesTopic, key, releaseSerializer.serialize(releasesTopic, release)));
   }
 
   private void inTransaction(Runnable sends) {

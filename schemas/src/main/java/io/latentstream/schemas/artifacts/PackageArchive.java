@@ -22,18 +22,19 @@ import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
 
 /**
- * The archive form of a model package directory (docs/model-artifacts.md): a ZIP whose entries are the package's
- * regular files, paths relative to the package directory with '/' separators, sorted, stored uncompressed, with a
- * fixed timestamp and no directory entries. The same directory therefore always gives the same bytes, and so the
- * same sha256.
+ * The archive form of a model package directory (docs/model-artifacts.md): a ZIP whose entries are
+ * the package's regular files, paths relative to the package directory with '/' separators, sorted,
+ * stored uncompressed, with a fixed timestamp and no directory entries. The same directory
+ * therefore always gives the same bytes, and so the same sha256.
  *
- * <p>{@link #unpack} is safe against hostile archives: every entry must stay inside the target directory (no
- * absolute paths, no {@code ..}, no backslashes or drive letters), names are unique, and the total size and entry
- * count are capped. Stateless and thread-safe.
+ * <p>{@link #unpack} is safe against hostile archives: every entry must stay inside the target
+ * directory (no absolute paths, no {@code ..}, no backslashes or drive letters), names are unique,
+ * and the total size and entry count are capped. Stateless and thread-safe.
  */
 public final class PackageArchive {
   /** Entry timestamp: the earliest a ZIP (DOS) time can hold, independent of the time zone. */
   private static final LocalDateTime FIXED_TIME = LocalDateTime.of(1980, 1, 1, 0, 0);
+
   private static final int MAX_ENTRIES = 10_000;
 
   private PackageArchive() {}
@@ -82,7 +83,8 @@ public final class PackageArchive {
    * Unpacks an archive into {@code target}, which must not exist yet (it is created).
    *
    * @param maxBytes the most bytes the unpacked files may take together
-   * @throws ArtifactException ({@link ArtifactProblem#UNSAFE_ARCHIVE}) for a malformed or hostile archive
+   * @throws ArtifactException ({@link ArtifactProblem#UNSAFE_ARCHIVE}) for a malformed or hostile
+   *     archive
    * @throws IOException when writing fails
    */
   public static void unpack(byte[] archive, Path target, long maxBytes) throws IOException {
@@ -90,10 +92,12 @@ public final class PackageArchive {
   }
 
   /**
-   * Unpacks an archive file into {@code target}, which must not exist yet (it is created), reading it as a stream.
+   * Unpacks an archive file into {@code target}, which must not exist yet (it is created), reading
+   * it as a stream.
    *
    * @param maxBytes the most bytes the unpacked files may take together
-   * @throws ArtifactException ({@link ArtifactProblem#UNSAFE_ARCHIVE}) for a malformed or hostile archive
+   * @throws ArtifactException ({@link ArtifactProblem#UNSAFE_ARCHIVE}) for a malformed or hostile
+   *     archive
    * @throws IOException when reading or writing fails
    */
   public static void unpack(Path archive, Path target, long maxBytes) throws IOException {
@@ -138,9 +142,15 @@ public final class PackageArchive {
     }
   }
 
-  /** Checks an entry name and returns where it lands; rejects anything that could leave {@code root}. */
+  /**
+   * Checks an entry name and returns where it lands; rejects anything that could leave {@code
+   * root}.
+   */
   static Path resolveInside(Path root, String name) {
-    if (name.isEmpty() || name.startsWith("/") || name.contains("\\") || name.contains(":")
+    if (name.isEmpty()
+        || name.startsWith("/")
+        || name.contains("\\")
+        || name.contains(":")
         || name.indexOf('\0') >= 0) {
       throw unsafe("entry name not allowed: '" + name + "'");
     }
@@ -161,7 +171,8 @@ public final class PackageArchive {
     try {
       return zip.getNextEntry();
     } catch (IOException | IllegalArgumentException e) {
-      throw new ArtifactException(ArtifactProblem.UNSAFE_ARCHIVE, "malformed archive: " + e.getMessage(), e);
+      throw new ArtifactException(
+          ArtifactProblem.UNSAFE_ARCHIVE, "malformed archive: " + e.getMessage(), e);
     }
   }
 
@@ -169,9 +180,11 @@ public final class PackageArchive {
     try {
       return in.read(buf);
     } catch (ZipException e) {
-      throw new ArtifactException(ArtifactProblem.UNSAFE_ARCHIVE, "malformed archive: " + e.getMessage(), e);
+      throw new ArtifactException(
+          ArtifactProblem.UNSAFE_ARCHIVE, "malformed archive: " + e.getMessage(), e);
     } catch (IOException e) {
-      throw new ArtifactException(ArtifactProblem.UNSAFE_ARCHIVE, "unreadable archive: " + e.getMessage(), e);
+      throw new ArtifactException(
+          ArtifactProblem.UNSAFE_ARCHIVE, "unreadable archive: " + e.getMessage(), e);
     }
   }
 

@@ -8,32 +8,41 @@ import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
 
 /**
- * The settings every latentstream service shares, defined once: the key names and defaults of the Kafka cluster,
- * the schema registry, the topics the services exchange records on and the HTTP endpoints, the rule that an HTTP
- * server reachable beyond loopback needs a token, and the configuration table the services print.
+ * The settings every latentstream service shares, defined once: the key names and defaults of the
+ * Kafka cluster, the schema registry, the topics the services exchange records on and the HTTP
+ * endpoints, the rule that an HTTP server reachable beyond loopback needs a token, and the
+ * configuration table the services print.
  *
- * <p>A service defines these keys in its own {@link ConfigDef} with its own description (what a topic means to it),
- * but always under these names and with these defaults, so the streams app and the trainer agree on where to meet.
+ * <p>A service defines these keys in its own {@link ConfigDef} with its own description (what a
+ * topic means to it), but always under these names and with these defaults, so the streams app and
+ * the trainer agree on where to meet.
  */
 public final class CommonSettings {
 
   public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
   public static final String DEFAULT_BOOTSTRAP_SERVERS = "127.0.0.1:9092";
-  public static final String BOOTSTRAP_SERVERS_DOC = "Kafka bootstrap servers (host:port, comma separated).";
+  public static final String BOOTSTRAP_SERVERS_DOC =
+      "Kafka bootstrap servers (host:port, comma separated).";
 
   public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
   public static final String DEFAULT_SCHEMA_REGISTRY_URL = "http://127.0.0.1:8081/apis/ccompat/v7";
-  public static final String SCHEMA_REGISTRY_URL_DOC = "Base URL of a schema registry speaking the Confluent REST API.";
+  public static final String SCHEMA_REGISTRY_URL_DOC =
+      "Base URL of a schema registry speaking the Confluent REST API.";
 
   /** Raw frames the streams app samples for retraining; the trainer reads them. */
   public static final String TOPIC_SAMPLE = "topic.sample";
+
   public static final String DEFAULT_TOPIC_SAMPLE = "images.sample";
+
   /** Compacted topic of model releases: the trainer writes, the streams app follows. */
   public static final String TOPIC_RELEASES = "topic.releases";
+
   public static final String DEFAULT_TOPIC_RELEASES = "models.releases";
   public static final String TOPIC_RELEASES_DOC = "Compacted topic of ModelRelease records.";
+
   /** Compacted topic of model package chunks. */
   public static final String TOPIC_ARTIFACTS = "topic.artifacts";
+
   public static final String DEFAULT_TOPIC_ARTIFACTS = "models.artifacts";
   public static final String TOPIC_ARTIFACTS_DOC = "Compacted topic of model package chunks.";
 
@@ -45,12 +54,14 @@ public final class CommonSettings {
   private CommonSettings() {}
 
   /**
-   * Refuses an HTTP bind address beyond loopback (a wildcard, a routable address or a name that resolves to one)
-   * when no token is set. A name that does not resolve is let through: binding fails with its own message.
+   * Refuses an HTTP bind address beyond loopback (a wildcard, a routable address or a name that
+   * resolves to one) when no token is set. A name that does not resolve is let through: binding
+   * fails with its own message.
    *
    * @param token the configured token, empty or null for none
    * @param exposure what anyone reaching the port could do, for the message
-   * @throws ConfigException naming {@value #HTTP_AUTH_TOKEN}, {@value #HTTP_BIND_ADDRESS} and the address
+   * @throws ConfigException naming {@value #HTTP_AUTH_TOKEN}, {@value #HTTP_BIND_ADDRESS} and the
+   *     address
    */
   public static void requireTokenBeyondLoopback(String bindAddress, String token, String exposure) {
     if (token != null && !token.isEmpty()) {
@@ -63,21 +74,43 @@ public final class CommonSettings {
       return;
     }
     if (!address.isLoopbackAddress()) {
-      throw new ConfigException(HTTP_AUTH_TOKEN + " must be set when " + HTTP_BIND_ADDRESS
-          + " is not a loopback address (" + bindAddress + "): " + exposure
-          + ". Set " + LayeredSettings.ENV_PREFIX + "HTTP_AUTH_TOKEN (or " + HTTP_AUTH_TOKEN + " in the properties"
-          + " file), or bind to 127.0.0.1.");
+      throw new ConfigException(
+          HTTP_AUTH_TOKEN
+              + " must be set when "
+              + HTTP_BIND_ADDRESS
+              + " is not a loopback address ("
+              + bindAddress
+              + "): "
+              + exposure
+              + ". Set "
+              + LayeredSettings.ENV_PREFIX
+              + "HTTP_AUTH_TOKEN (or "
+              + HTTP_AUTH_TOKEN
+              + " in the properties"
+              + " file), or bind to 127.0.0.1.");
     }
   }
 
-  /** Markdown table of every key of the definition, its type, default and doc (the services' configuration pages). */
+  /**
+   * Markdown table of every key of the definition, its type, default and doc (the services'
+   * configuration pages).
+   */
   public static String markdownTable(ConfigDef definition) {
-    StringBuilder sb = new StringBuilder("| key | type | default | description |\n|---|---|---|---|\n");
+    StringBuilder sb =
+        new StringBuilder("| key | type | default | description |\n|---|---|---|---|\n");
     for (ConfigDef.ConfigKey key : definition.configKeys().values()) {
-      String def = key.defaultValue == null ? "" : key.type == Type.PASSWORD ? "(none)"
-          : String.valueOf(key.defaultValue);
-      sb.append("| `").append(key.name).append("` | ").append(key.type.name().toLowerCase(Locale.ROOT))
-          .append(" | `").append(def).append("` | ").append(key.documentation.replace("|", "\\|"))
+      String def =
+          key.defaultValue == null
+              ? ""
+              : key.type == Type.PASSWORD ? "(none)" : String.valueOf(key.defaultValue);
+      sb.append("| `")
+          .append(key.name)
+          .append("` | ")
+          .append(key.type.name().toLowerCase(Locale.ROOT))
+          .append(" | `")
+          .append(def)
+          .append("` | ")
+          .append(key.documentation.replace("|", "\\|"))
           .append(" |\n");
     }
     return sb.toString();

@@ -14,23 +14,27 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 
 /**
- * The settings layering every latentstream service uses: defaults &lt; properties file &lt; environment.
+ * The settings layering every latentstream service uses: defaults &lt; properties file &lt;
+ * environment.
  *
- * <p>{@code LATENTSTREAM_FOO_BAR} in the environment sets our key {@code foo.bar}. Keys of the file that the service's
- * {@link ConfigDef} does not define, and every {@code KAFKA_FOO_BAR} variable ({@code foo.bar}, winning over the
- * file), pass through unchanged to the Kafka clients, so security settings need no code. {@code KAFKA_BOOTSTRAP_SERVERS}
- * also sets our {@code bootstrap.servers} unless {@code LATENTSTREAM_BOOTSTRAP_SERVERS} is set.
+ * <p>{@code LATENTSTREAM_FOO_BAR} in the environment sets our key {@code foo.bar}. Keys of the file
+ * that the service's {@link ConfigDef} does not define, and every {@code KAFKA_FOO_BAR} variable
+ * ({@code foo.bar}, winning over the file), pass through unchanged to the Kafka clients, so
+ * security settings need no code. {@code KAFKA_BOOTSTRAP_SERVERS} also sets our {@code
+ * bootstrap.servers} unless {@code LATENTSTREAM_BOOTSTRAP_SERVERS} is set.
  *
- * @param ours the values to validate against the service's {@link ConfigDef} (the pass-through keys included; an
- *     {@code AbstractConfig} ignores them)
+ * @param ours the values to validate against the service's {@link ConfigDef} (the pass-through keys
+ *     included; an {@code AbstractConfig} ignores them)
  * @param kafka the pass-through settings for the Kafka clients
  */
 public record LayeredSettings(Map<String, String> ours, Map<String, String> kafka) {
 
   /** Environment prefix of our keys. */
   public static final String ENV_PREFIX = "LATENTSTREAM_";
+
   /** Environment prefix of keys passed through to the Kafka clients. */
   public static final String KAFKA_ENV_PREFIX = "KAFKA_";
+
   private static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
 
   public LayeredSettings {
@@ -50,22 +54,26 @@ public record LayeredSettings(Map<String, String> ours, Map<String, String> kafk
       merged.putAll(readProperties(file));
     }
     Map<String, String> kafkaEnv = new TreeMap<>();
-    env.forEach((name, value) -> {
-      if (name.startsWith(ENV_PREFIX)) {
-        merged.put(envToKey(name.substring(ENV_PREFIX.length())), value);
-      } else if (name.startsWith(KAFKA_ENV_PREFIX)) {
-        kafkaEnv.put(envToKey(name.substring(KAFKA_ENV_PREFIX.length())), value);
-      }
-    });
+    env.forEach(
+        (name, value) -> {
+          if (name.startsWith(ENV_PREFIX)) {
+            merged.put(envToKey(name.substring(ENV_PREFIX.length())), value);
+          } else if (name.startsWith(KAFKA_ENV_PREFIX)) {
+            kafkaEnv.put(envToKey(name.substring(KAFKA_ENV_PREFIX.length())), value);
+          }
+        });
     Map<String, String> passThrough = passThrough(definition, merged);
     passThrough.putAll(kafkaEnv);
-    if (kafkaEnv.containsKey(BOOTSTRAP_SERVERS) && !env.containsKey(ENV_PREFIX + "BOOTSTRAP_SERVERS")) {
+    if (kafkaEnv.containsKey(BOOTSTRAP_SERVERS)
+        && !env.containsKey(ENV_PREFIX + "BOOTSTRAP_SERVERS")) {
       merged.put(BOOTSTRAP_SERVERS, kafkaEnv.get(BOOTSTRAP_SERVERS));
     }
     return new LayeredSettings(merged, passThrough);
   }
 
-  /** Settings from a plain map (tests, embedding); keys the definition lacks pass through to Kafka. */
+  /**
+   * Settings from a plain map (tests, embedding); keys the definition lacks pass through to Kafka.
+   */
   public static LayeredSettings of(ConfigDef definition, Map<String, ?> values) {
     Map<String, String> merged = new HashMap<>();
     values.forEach((k, v) -> merged.put(k, String.valueOf(v)));
@@ -79,17 +87,19 @@ public record LayeredSettings(Map<String, String> ours, Map<String, String> kafk
 
   private static Map<String, String> passThrough(ConfigDef definition, Map<String, String> merged) {
     Map<String, String> out = new TreeMap<>();
-    merged.forEach((k, v) -> {
-      if (!definition.names().contains(k)) {
-        out.put(k, v);
-      }
-    });
+    merged.forEach(
+        (k, v) -> {
+          if (!definition.names().contains(k)) {
+            out.put(k, v);
+          }
+        });
     return out;
   }
 
   private static Map<String, String> readProperties(Path file) {
     if (!Files.isRegularFile(file)) {
-      throw new ConfigException("config file " + file.toAbsolutePath() + " does not exist or is not a file");
+      throw new ConfigException(
+          "config file " + file.toAbsolutePath() + " does not exist or is not a file");
     }
     Properties p = new Properties();
     try (InputStream in = Files.newInputStream(file)) {

@@ -9,40 +9,44 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 
 /**
- * The one recursive delete of the project: data directories of the demo and the benchmark, staging directories of
- * model installs, trainer run directories. Symbolic links are deleted, never followed; hard links are ordinary
- * files (deleting one leaves the other names of the file intact). Stateless.
+ * The one recursive delete of the project: data directories of the demo and the benchmark, staging
+ * directories of model installs, trainer run directories. Symbolic links are deleted, never
+ * followed; hard links are ordinary files (deleting one leaves the other names of the file intact).
+ * Stateless.
  */
 public final class FileTrees {
 
   private FileTrees() {}
 
   /**
-   * Deletes {@code dir} and everything below it; nothing when it does not exist. A file that vanishes meanwhile (a
-   * state store closing) is not an error.
+   * Deletes {@code dir} and everything below it; nothing when it does not exist. A file that
+   * vanishes meanwhile (a state store closing) is not an error.
    */
   public static void deleteTree(Path dir) throws IOException {
     if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
       return;
     }
-    Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-        Files.deleteIfExists(file);
-        return FileVisitResult.CONTINUE;
-      }
+    Files.walkFileTree(
+        dir,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+              throws IOException {
+            Files.deleteIfExists(file);
+            return FileVisitResult.CONTINUE;
+          }
 
-      @Override
-      public FileVisitResult visitFileFailed(Path file, IOException e) {
-        return FileVisitResult.CONTINUE;
-      }
+          @Override
+          public FileVisitResult visitFileFailed(Path file, IOException e) {
+            return FileVisitResult.CONTINUE;
+          }
 
-      @Override
-      public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-        Files.deleteIfExists(d);
-        return FileVisitResult.CONTINUE;
-      }
-    });
+          @Override
+          public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+            Files.deleteIfExists(d);
+            return FileVisitResult.CONTINUE;
+          }
+        });
   }
 
   /**

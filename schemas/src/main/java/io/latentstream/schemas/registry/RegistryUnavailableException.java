@@ -1,8 +1,8 @@
 package io.latentstream.schemas.registry;
 
 /**
- * The registry could not be reached, or kept answering 5xx/429, for all configured attempts. Transient: callers
- * should not treat the data they were processing as bad.
+ * The registry could not be reached, or kept answering 5xx/429, for all configured attempts.
+ * Transient: callers should not treat the data they were processing as bad.
  */
 public class RegistryUnavailableException extends SchemaRegistryException {
 
@@ -11,8 +11,8 @@ public class RegistryUnavailableException extends SchemaRegistryException {
   }
 
   /**
-   * Whether {@code failure} or one of its causes is this exception: what was being read is not at fault, and
-   * reading it again once the registry is back can succeed.
+   * Whether {@code failure} or one of its causes is this exception: what was being read is not at
+   * fault, and reading it again once the registry is back can succeed.
    */
   public static boolean isCauseOf(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {

@@ -27,25 +27,27 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Client of the Confluent Schema Registry REST API (Avro schemas), over {@link HttpClient}. Works against any server
- * that speaks the API: Confluent Schema Registry, Apicurio's {@code /apis/ccompat/v7}, Karapace, Redpanda.
+ * Client of the Confluent Schema Registry REST API (Avro schemas), over {@link HttpClient}. Works
+ * against any server that speaks the API: Confluent Schema Registry, Apicurio's {@code
+ * /apis/ccompat/v7}, Karapace, Redpanda.
  *
- * <p>Ids of (subject, schema) pairs and schemas by id are cached for the life of the client: both are immutable on
- * the server, and the number of schemas an application uses is small, so the caches are not bounded. Latest
- * versions, compatibility checks and compatibility levels are never cached.
+ * <p>Ids of (subject, schema) pairs and schemas by id are cached for the life of the client: both
+ * are immutable on the server, and the number of schemas an application uses is small, so the
+ * caches are not bounded. Latest versions, compatibility checks and compatibility levels are never
+ * cached.
  *
- * <p>Connection errors, 5xx and 429 are retried with exponential backoff up to
- * {@link SchemaRegistryConfig#maxAttempts()}, rotating through the configured URLs, then
- * {@link RegistryUnavailableException} is thrown. Other 4xx responses fail at once with a typed
- * {@link SchemaRegistryException}, as do TLS failures (an untrusted certificate is a configuration error).
+ * <p>Connection errors, 5xx and 429 are retried with exponential backoff up to {@link
+ * SchemaRegistryConfig#maxAttempts()}, rotating through the configured URLs, then {@link
+ * RegistryUnavailableException} is thrown. Other 4xx responses fail at once with a typed {@link
+ * SchemaRegistryException}, as do TLS failures (an untrusted certificate is a configuration error).
  *
- * <p>Redirects (301, 302, 303, 307, 308; at most {@value #MAX_REDIRECTS}) are followed, but the basic-auth
- * credentials go only to the origin (scheme, host and port) they were configured for: a registry, proxy or load
- * balancer that sends the client elsewhere does not get them forwarded to whatever host it names. A redirect from
- * HTTPS to plain HTTP is not followed.
+ * <p>Redirects (301, 302, 303, 307, 308; at most {@value #MAX_REDIRECTS}) are followed, but the
+ * basic-auth credentials go only to the origin (scheme, host and port) they were configured for: a
+ * registry, proxy or load balancer that sends the client elsewhere does not get them forwarded to
+ * whatever host it names. A redirect from HTTPS to plain HTTP is not followed.
  *
- * <p>Thread-safe: share one instance. It holds no resources that need closing (the JDK HTTP client's threads end
- * when it becomes unreachable).
+ * <p>Thread-safe: share one instance. It holds no resources that need closing (the JDK HTTP
+ * client's threads end when it becomes unreachable).
  */
 public final class SchemaRegistryClient {
 
@@ -53,11 +55,16 @@ public final class SchemaRegistryClient {
   private static final String ACCEPT =
       "application/vnd.schemaregistry.v1+json, application/vnd.schemaregistry+json, application/json";
   private static final Logger LOG = LoggerFactory.getLogger(SchemaRegistryClient.class);
+
   /** Redirects followed per request. */
   static final int MAX_REDIRECTS = 5;
 
   /** What a 404 without a recognised error code means for the call that got it. */
-  private enum Missing { SUBJECT, SCHEMA, OTHER }
+  private enum Missing {
+    SUBJECT,
+    SCHEMA,
+    OTHER
+  }
 
   private record SubjectSchema(String subject, Schema schema) {}
 
@@ -65,20 +72,30 @@ public final class SchemaRegistryClient {
   private final HttpClient http;
   private final ObjectMapper json = new ObjectMapper();
   private final Optional<String> authorization;
-  private final ConcurrentMap<SubjectSchema, Integer> idsBySubjectSchema = new ConcurrentHashMap<>();
+  private final ConcurrentMap<SubjectSchema, Integer> idsBySubjectSchema =
+      new ConcurrentHashMap<>();
   private final ConcurrentMap<Integer, Schema> schemasById = new ConcurrentHashMap<>();
+
   /** Index of the URL that answered last, so a dead first URL is not retried on every call. */
   private final AtomicInteger preferredUrl = new AtomicInteger();
 
   public SchemaRegistryClient(SchemaRegistryConfig config) {
     this.config = Objects.requireNonNull(config, "config");
-    HttpClient.Builder builder = HttpClient.newBuilder()
-        .connectTimeout(config.connectTimeout())
-        .followRedirects(HttpClient.Redirect.NEVER); // followed here, so credentials stay with their origin
+    HttpClient.Builder builder =
+        HttpClient.newBuilder()
+            .connectTimeout(config.connectTimeout())
+            .followRedirects(
+                HttpClient.Redirect.NEVER); // followed here, so credentials stay with their origin
     config.tls().ifPresent(tls -> builder.sslContext(tls.toSslContext()));
     this.http = builder.build();
-    this.authorization = config.basicAuthUserInfo()
-        .map(info -> "Basic " + Base64.getEncoder().encodeToString(info.getBytes(StandardCharsets.UTF_8)));
+    this.authorization =
+        config
+            .basicAuthUserInfo()
+            .map(
+                info ->
+                    "Basic "
+                        + Base64.getEncoder()
+                            .encodeToString(info.getBytes(StandardCharsets.UTF_8)));
   }
 
   /** The settings this client was built with. */
@@ -87,20 +104,26 @@ public final class SchemaRegistryClient {
   }
 
   /**
-   * Registers the schema under the subject (a no-op on the server if it is already registered there).
+   * Registers the schema under the subject (a no-op on the server if it is already registered
+   * there).
    *
    * @return the schema's id
    * @throws IncompatibleSchemaException if the subject's compatibility level rejects it
    * @throws InvalidSchemaException if the server cannot parse it
    */
   public int register(String subject, Schema schema) {
-    SubjectSchema key = new SubjectSchema(requireSubject(subject), Objects.requireNonNull(schema, "schema"));
+    SubjectSchema key =
+        new SubjectSchema(requireSubject(subject), Objects.requireNonNull(schema, "schema"));
     Integer cached = idsBySubjectSchema.get(key);
     if (cached != null) {
       return cached;
     }
-    JsonNode response = send("POST", "/subjects/" + encode(subject) + "/versions", schemaBody(schema),
-        Missing.SUBJECT);
+    JsonNode response =
+        send(
+            "POST",
+            "/subjects/" + encode(subject) + "/versions",
+            schemaBody(schema),
+            Missing.SUBJECT);
     int id = requiredInt(response, "id");
     remember(key, id);
     return id;
@@ -110,15 +133,18 @@ public final class SchemaRegistryClient {
    * Looks up the id of a schema already registered under the subject.
    *
    * @throws SubjectNotFoundException if the subject does not exist
-   * @throws SchemaNotFoundException if the subject exists but this schema is not one of its versions
+   * @throws SchemaNotFoundException if the subject exists but this schema is not one of its
+   *     versions
    */
   public int lookup(String subject, Schema schema) {
-    SubjectSchema key = new SubjectSchema(requireSubject(subject), Objects.requireNonNull(schema, "schema"));
+    SubjectSchema key =
+        new SubjectSchema(requireSubject(subject), Objects.requireNonNull(schema, "schema"));
     Integer cached = idsBySubjectSchema.get(key);
     if (cached != null) {
       return cached;
     }
-    JsonNode response = send("POST", "/subjects/" + encode(subject), schemaBody(schema), Missing.SCHEMA);
+    JsonNode response =
+        send("POST", "/subjects/" + encode(subject), schemaBody(schema), Missing.SCHEMA);
     int id = requiredInt(response, "id");
     remember(key, id);
     return id;
@@ -146,8 +172,12 @@ public final class SchemaRegistryClient {
    * @throws SubjectNotFoundException if the subject does not exist
    */
   public RegisteredSchema getLatest(String subject) {
-    JsonNode response = send("GET", "/subjects/" + encode(requireSubject(subject)) + "/versions/latest", null,
-        Missing.SUBJECT);
+    JsonNode response =
+        send(
+            "GET",
+            "/subjects/" + encode(requireSubject(subject)) + "/versions/latest",
+            null,
+            Missing.SUBJECT);
     int id = requiredInt(response, "id");
     Schema schema = parseSchema(response, "subject " + subject);
     schemasById.putIfAbsent(id, schema);
@@ -163,34 +193,45 @@ public final class SchemaRegistryClient {
   }
 
   /**
-   * Whether the schema could be registered as the next version of the subject under its compatibility level.
+   * Whether the schema could be registered as the next version of the subject under its
+   * compatibility level.
    *
    * @throws SubjectNotFoundException if the server requires the subject to exist and it does not
    */
   public boolean testCompatibility(String subject, Schema schema) {
-    JsonNode response = send("POST", "/compatibility/subjects/" + encode(requireSubject(subject))
-        + "/versions/latest", schemaBody(Objects.requireNonNull(schema, "schema")), Missing.SUBJECT);
+    JsonNode response =
+        send(
+            "POST",
+            "/compatibility/subjects/" + encode(requireSubject(subject)) + "/versions/latest",
+            schemaBody(Objects.requireNonNull(schema, "schema")),
+            Missing.SUBJECT);
     JsonNode compatible = response.get("is_compatible");
     if (compatible == null || !compatible.isBoolean()) {
-      throw new SchemaRegistryException("Registry answered a compatibility check without 'is_compatible': "
-          + response, 200, SchemaRegistryException.NO_ERROR_CODE);
+      throw new SchemaRegistryException(
+          "Registry answered a compatibility check without 'is_compatible': " + response,
+          200,
+          SchemaRegistryException.NO_ERROR_CODE);
     }
     return compatible.booleanValue();
   }
 
   /** Sets the subject's compatibility level; returns the level the server reports. */
   public CompatibilityLevel setCompatibility(String subject, CompatibilityLevel level) {
-    ObjectNode body = json.createObjectNode().put("compatibility", Objects.requireNonNull(level, "level").name());
-    JsonNode response = send("PUT", "/config/" + encode(requireSubject(subject)), body, Missing.SUBJECT);
+    ObjectNode body =
+        json.createObjectNode().put("compatibility", Objects.requireNonNull(level, "level").name());
+    JsonNode response =
+        send("PUT", "/config/" + encode(requireSubject(subject)), body, Missing.SUBJECT);
     return parseLevel(response).orElse(level);
   }
 
   /**
-   * The subject's own compatibility level, or empty if it has none (the global default then applies).
+   * The subject's own compatibility level, or empty if it has none (the global default then
+   * applies).
    */
   public Optional<CompatibilityLevel> getCompatibility(String subject) {
     try {
-      return parseLevel(send("GET", "/config/" + encode(requireSubject(subject)), null, Missing.SUBJECT));
+      return parseLevel(
+          send("GET", "/config/" + encode(requireSubject(subject)), null, Missing.SUBJECT));
     } catch (SubjectNotFoundException e) {
       return Optional.empty();
     } catch (SchemaRegistryException e) {
@@ -218,7 +259,9 @@ public final class SchemaRegistryClient {
         try {
           return Optional.of(CompatibilityLevel.valueOf(node.asText().toUpperCase(Locale.ROOT)));
         } catch (IllegalArgumentException e) {
-          throw new SchemaRegistryException("Unknown compatibility level from registry: " + node.asText(), 200,
+          throw new SchemaRegistryException(
+              "Unknown compatibility level from registry: " + node.asText(),
+              200,
               SchemaRegistryException.NO_ERROR_CODE);
         }
       }
@@ -229,26 +272,35 @@ public final class SchemaRegistryClient {
   private Schema parseSchema(JsonNode response, String what) {
     JsonNode type = response.get("schemaType");
     if (type != null && type.isTextual() && !"AVRO".equalsIgnoreCase(type.asText())) {
-      throw new SchemaRegistryException("Schema for " + what + " is of type " + type.asText() + ", not AVRO", 200,
+      throw new SchemaRegistryException(
+          "Schema for " + what + " is of type " + type.asText() + ", not AVRO",
+          200,
           SchemaRegistryException.NO_ERROR_CODE);
     }
     JsonNode text = response.get("schema");
     if (text == null || !text.isTextual()) {
-      throw new SchemaRegistryException("Registry response for " + what + " has no 'schema': " + response, 200,
+      throw new SchemaRegistryException(
+          "Registry response for " + what + " has no 'schema': " + response,
+          200,
           SchemaRegistryException.NO_ERROR_CODE);
     }
     try {
       return new Schema.Parser().parse(text.asText());
     } catch (SchemaParseException e) {
-      throw new SchemaRegistryException("Schema for " + what + " is not a self-contained Avro schema: "
-          + e.getMessage(), 200, SchemaRegistryException.NO_ERROR_CODE, e);
+      throw new SchemaRegistryException(
+          "Schema for " + what + " is not a self-contained Avro schema: " + e.getMessage(),
+          200,
+          SchemaRegistryException.NO_ERROR_CODE,
+          e);
     }
   }
 
   private static int requiredInt(JsonNode response, String field) {
     JsonNode node = response.get(field);
     if (node == null || !node.canConvertToInt()) {
-      throw new SchemaRegistryException("Registry response has no integer '" + field + "': " + response, 200,
+      throw new SchemaRegistryException(
+          "Registry response has no integer '" + field + "': " + response,
+          200,
           SchemaRegistryException.NO_ERROR_CODE);
     }
     return node.intValue();
@@ -287,17 +339,25 @@ public final class SchemaRegistryClient {
         response = exchange(uri, method, payload);
       } catch (SSLException e) {
         // a certificate or protocol mismatch is configuration, not an outage: retrying cannot help
-        throw new SchemaRegistryException("TLS with schema registry " + uri + " failed (check the truststore/keystore"
-            + " settings): " + e, SchemaRegistryException.NO_STATUS, SchemaRegistryException.NO_ERROR_CODE, e);
+        throw new SchemaRegistryException(
+            "TLS with schema registry "
+                + uri
+                + " failed (check the truststore/keystore"
+                + " settings): "
+                + e,
+            SchemaRegistryException.NO_STATUS,
+            SchemaRegistryException.NO_ERROR_CODE,
+            e);
       } catch (IOException e) {
-        LOG.debug("Schema registry {} {} attempt {} failed: {}", method, uri, attempt, e.toString());
+        LOG.debug(
+            "Schema registry {} {} attempt {} failed: {}", method, uri, attempt, e.toString());
         lastStatus = SchemaRegistryException.NO_STATUS;
         lastFailure = e;
         continue;
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new RegistryUnavailableException("Interrupted while calling the schema registry " + method + " "
-            + uri, lastStatus, e);
+        throw new RegistryUnavailableException(
+            "Interrupted while calling the schema registry " + method + " " + uri, lastStatus, e);
       }
       int status = response.statusCode();
       if (status >= 200 && status < 300) {
@@ -313,14 +373,27 @@ public final class SchemaRegistryClient {
       }
       throw error;
     }
-    throw new RegistryUnavailableException("Schema registry " + urls + " unavailable for " + method + " " + path
-        + " after " + config.maxAttempts() + " attempt(s); last failure: " + lastFailure, lastStatus, lastFailure);
+    throw new RegistryUnavailableException(
+        "Schema registry "
+            + urls
+            + " unavailable for "
+            + method
+            + " "
+            + path
+            + " after "
+            + config.maxAttempts()
+            + " attempt(s); last failure: "
+            + lastFailure,
+        lastStatus,
+        lastFailure);
   }
 
   /**
-   * One request, following redirects; the {@code Authorization} header goes only to the configured origin.
+   * One request, following redirects; the {@code Authorization} header goes only to the configured
+   * origin.
    *
-   * @return the final response (a redirect that cannot be followed is returned as it is: an error for the caller)
+   * @return the final response (a redirect that cannot be followed is returned as it is: an error
+   *     for the caller)
    */
   private HttpResponse<byte[]> exchange(URI uri, String method, byte[] payload)
       throws IOException, InterruptedException {
@@ -329,20 +402,23 @@ public final class SchemaRegistryClient {
     String verb = method;
     byte[] body = payload;
     for (int hop = 0; ; hop++) {
-      HttpRequest.Builder request = HttpRequest.newBuilder(target)
-          .timeout(config.requestTimeout())
-          .header("Accept", ACCEPT);
+      HttpRequest.Builder request =
+          HttpRequest.newBuilder(target).timeout(config.requestTimeout()).header("Accept", ACCEPT);
       if (sameOrigin(origin, target)) {
         authorization.ifPresent(value -> request.header("Authorization", value));
       }
       if (body != null) {
-        request.header("Content-Type", CONTENT_TYPE).method(verb, HttpRequest.BodyPublishers.ofByteArray(body));
+        request
+            .header("Content-Type", CONTENT_TYPE)
+            .method(verb, HttpRequest.BodyPublishers.ofByteArray(body));
       } else {
         request.method(verb, HttpRequest.BodyPublishers.noBody());
       }
-      HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+      HttpResponse<byte[]> response =
+          http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
       int status = response.statusCode();
-      boolean redirect = status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+      boolean redirect =
+          status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
       Optional<String> location = response.headers().firstValue("Location");
       if (!redirect || location.isEmpty() || hop >= MAX_REDIRECTS) {
         return response;
@@ -353,14 +429,20 @@ public final class SchemaRegistryClient {
       } catch (IllegalArgumentException e) {
         return response;
       }
-      if (next.getScheme() == null || next.getHost() == null
-          || !(next.getScheme().equalsIgnoreCase("http") || next.getScheme().equalsIgnoreCase("https"))
-          || target.getScheme().equalsIgnoreCase("https") && next.getScheme().equalsIgnoreCase("http")) {
+      if (next.getScheme() == null
+          || next.getHost() == null
+          || !(next.getScheme().equalsIgnoreCase("http")
+              || next.getScheme().equalsIgnoreCase("https"))
+          || target.getScheme().equalsIgnoreCase("https")
+              && next.getScheme().equalsIgnoreCase("http")) {
         LOG.warn("Schema registry {} {} redirected to {}: not followed", verb, target, next);
         return response;
       }
       if (!sameOrigin(origin, next) && authorization.isPresent()) {
-        LOG.debug("Schema registry {} redirected to another origin {}: credentials not sent there", target, next);
+        LOG.debug(
+            "Schema registry {} redirected to another origin {}: credentials not sent there",
+            target,
+            next);
       }
       if (status == 303 || (status == 301 || status == 302) && verb.equals("POST")) {
         verb = "GET"; // what browsers and the JDK do: the body is not sent on
@@ -371,21 +453,28 @@ public final class SchemaRegistryClient {
   }
 
   private static boolean sameOrigin(URI a, URI b) {
-    return a.getScheme().equalsIgnoreCase(b.getScheme()) && a.getHost().equalsIgnoreCase(b.getHost())
+    return a.getScheme().equalsIgnoreCase(b.getScheme())
+        && a.getHost().equalsIgnoreCase(b.getHost())
         && port(a) == port(b);
   }
 
   private static int port(URI uri) {
-    return uri.getPort() != -1 ? uri.getPort() : uri.getScheme().equalsIgnoreCase("https") ? 443 : 80;
+    return uri.getPort() != -1
+        ? uri.getPort()
+        : uri.getScheme().equalsIgnoreCase("https") ? 443 : 80;
   }
 
-  private void pause(Duration backoff, String method, String path, int lastStatus, Exception lastFailure) {
+  private void pause(
+      Duration backoff, String method, String path, int lastStatus, Exception lastFailure) {
     try {
       Thread.sleep(backoff.toMillis());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      RegistryUnavailableException failure = new RegistryUnavailableException(
-          "Interrupted while waiting to retry schema registry " + method + " " + path, lastStatus, e);
+      RegistryUnavailableException failure =
+          new RegistryUnavailableException(
+              "Interrupted while waiting to retry schema registry " + method + " " + path,
+              lastStatus,
+              e);
       if (lastFailure != null) {
         failure.addSuppressed(lastFailure);
       }
@@ -397,12 +486,16 @@ public final class SchemaRegistryClient {
     try {
       return json.readTree(body);
     } catch (IOException e) {
-      throw new SchemaRegistryException("Unparsable JSON from schema registry " + method + " " + uri + ": "
-          + e.getMessage(), 200, SchemaRegistryException.NO_ERROR_CODE, e);
+      throw new SchemaRegistryException(
+          "Unparsable JSON from schema registry " + method + " " + uri + ": " + e.getMessage(),
+          200,
+          SchemaRegistryException.NO_ERROR_CODE,
+          e);
     }
   }
 
-  private SchemaRegistryException toException(int status, byte[] body, String method, URI uri, Missing missing) {
+  private SchemaRegistryException toException(
+      int status, byte[] body, String method, URI uri, Missing missing) {
     int code = SchemaRegistryException.NO_ERROR_CODE;
     String serverMessage = new String(body, StandardCharsets.UTF_8);
     try {
@@ -420,8 +513,16 @@ public final class SchemaRegistryClient {
     } catch (IOException e) {
       // not JSON (a proxy's HTML page, say): keep the raw text as the message
     }
-    String message = "Schema registry " + method + " " + uri + " failed: HTTP " + status
-        + (code != SchemaRegistryException.NO_ERROR_CODE ? " error " + code : "") + ": " + serverMessage;
+    String message =
+        "Schema registry "
+            + method
+            + " "
+            + uri
+            + " failed: HTTP "
+            + status
+            + (code != SchemaRegistryException.NO_ERROR_CODE ? " error " + code : "")
+            + ": "
+            + serverMessage;
     if (status == 409) {
       return new IncompatibleSchemaException(message, status, code);
     }

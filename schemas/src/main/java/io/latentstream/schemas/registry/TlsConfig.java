@@ -14,14 +14,16 @@ import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * TLS settings for talking to the registry: a truststore to verify the server, and optionally a keystore for client
- * authentication (mutual TLS). Immutable; passwords never appear in {@link #toString()}.
+ * TLS settings for talking to the registry: a truststore to verify the server, and optionally a
+ * keystore for client authentication (mutual TLS). Immutable; passwords never appear in {@link
+ * #toString()}.
  *
  * @param truststore the stores' file, password and type, or empty to trust the JDK's default CAs
  * @param keystore the client key store, or empty for no client certificate
  * @param keyPassword password of the private key in the keystore; empty means the keystore password
  */
-public record TlsConfig(Optional<Store> truststore, Optional<Store> keystore, Optional<String> keyPassword) {
+public record TlsConfig(
+    Optional<Store> truststore, Optional<Store> keystore, Optional<String> keyPassword) {
 
   /**
    * A key or trust store file.
@@ -48,7 +50,13 @@ public record TlsConfig(Optional<Store> truststore, Optional<Store> keystore, Op
 
     @Override
     public String toString() {
-      return "Store[path=" + path + ", type=" + type + ", password=" + (password.isPresent() ? "[hidden]" : "none") + "]";
+      return "Store[path="
+          + path
+          + ", type="
+          + type
+          + ", password="
+          + (password.isPresent() ? "[hidden]" : "none")
+          + "]";
     }
   }
 
@@ -60,7 +68,9 @@ public record TlsConfig(Optional<Store> truststore, Optional<Store> keystore, Op
 
   /** TLS that verifies the server against the given truststore only. */
   public static TlsConfig trusting(Path truststore, String password, String type) {
-    return new TlsConfig(Optional.of(new Store(truststore, Optional.ofNullable(password), type)), Optional.empty(),
+    return new TlsConfig(
+        Optional.of(new Store(truststore, Optional.ofNullable(password), type)),
+        Optional.empty(),
         Optional.empty());
   }
 
@@ -73,14 +83,17 @@ public record TlsConfig(Optional<Store> truststore, Optional<Store> keystore, Op
     try {
       TrustManager[] trustManagers = null;
       if (truststore.isPresent()) {
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        TrustManagerFactory tmf =
+            TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         tmf.init(truststore.get().load());
         trustManagers = tmf.getTrustManagers();
       }
       KeyManager[] keyManagers = null;
       if (keystore.isPresent()) {
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        char[] keyPass = keyPassword.or(() -> keystore.get().password()).map(String::toCharArray).orElse(null);
+        KeyManagerFactory kmf =
+            KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        char[] keyPass =
+            keyPassword.or(() -> keystore.get().password()).map(String::toCharArray).orElse(null);
         kmf.init(keystore.get().load(), keyPass);
         keyManagers = kmf.getKeyManagers();
       }
@@ -88,13 +101,17 @@ public record TlsConfig(Optional<Store> truststore, Optional<Store> keystore, Op
       context.init(keyManagers, trustManagers, null);
       return context;
     } catch (IOException | GeneralSecurityException e) {
-      throw new IllegalArgumentException("Cannot build the schema registry TLS context from " + this + ": " + e, e);
+      throw new IllegalArgumentException(
+          "Cannot build the schema registry TLS context from " + this + ": " + e, e);
     }
   }
 
   @Override
   public String toString() {
-    return "TlsConfig[truststore=" + truststore.map(Store::toString).orElse("JDK default") + ", keystore="
-        + keystore.map(Store::toString).orElse("none") + "]";
+    return "TlsConfig[truststore="
+        + truststore.map(Store::toString).orElse("JDK default")
+        + ", keystore="
+        + keystore.map(Store::toString).orElse("none")
+        + "]";
   }
 }

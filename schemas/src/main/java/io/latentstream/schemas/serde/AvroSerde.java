@@ -8,8 +8,9 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * {@link AvroSerializer} and {@link AvroDeserializer} of one generated record type as a Kafka {@link Serde}, e.g. for
- * Kafka Streams. Both halves share one {@link SchemaRegistryClient} (and so its caches). Thread-safe.
+ * {@link AvroSerializer} and {@link AvroDeserializer} of one generated record type as a Kafka
+ * {@link Serde}, e.g. for Kafka Streams. Both halves share one {@link SchemaRegistryClient} (and so
+ * its caches). Thread-safe.
  *
  * @param <T> the generated record type
  */
@@ -19,8 +20,9 @@ public class AvroSerde<T extends SpecificRecord> implements Serde<T> {
   private final AvroDeserializer<T> deserializer;
 
   /**
-   * For reflective instantiation (e.g. Kafka Streams' {@code default.value.serde}): {@link #configure} then builds
-   * the client from the {@link AvroSerdeConfig} keys and needs {@code specific.avro.value.type} (or {@code .key.type}).
+   * For reflective instantiation (e.g. Kafka Streams' {@code default.value.serde}): {@link
+   * #configure} then builds the client from the {@link AvroSerdeConfig} keys and needs {@code
+   * specific.avro.value.type} (or {@code .key.type}).
    */
   public AvroSerde() {
     this.serializer = new AvroSerializer<>();
@@ -38,8 +40,9 @@ public class AvroSerde<T extends SpecificRecord> implements Serde<T> {
   }
 
   /**
-   * Passes the configuration on: with a client given to the constructor only {@code isKey} matters (subject
-   * {@code <topic>-key} vs {@code -value}); otherwise both halves build their client from the config.
+   * Passes the configuration on: with a client given to the constructor only {@code isKey} matters
+   * (subject {@code <topic>-key} vs {@code -value}); otherwise both halves build their client from
+   * the config.
    */
   @Override
   public void configure(Map<String, ?> configs, boolean isKey) {

@@ -26,20 +26,23 @@ import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * Kafka serializer of generated Avro records in the Confluent wire format (magic byte 0, 4-byte big-endian schema
- * id, Avro binary) under subject {@code <topic>-value} ({@code <topic>-key} for keys).
+ * Kafka serializer of generated Avro records in the Confluent wire format (magic byte 0, 4-byte
+ * big-endian schema id, Avro binary) under subject {@code <topic>-value} ({@code <topic>-key} for
+ * keys).
  *
- * <p>Schema ids: with {@code auto.register.schemas=true} (default) the record's schema is registered; with
- * {@code false} it is looked up, and an unregistered schema fails with a {@link SerializationException} saying so;
- * with {@code use.latest.version=true} the subject's latest version is used (fetched once per subject and schema, then
- * kept for the life of the serializer), the record being converted to it.
+ * <p>Schema ids: with {@code auto.register.schemas=true} (default) the record's schema is
+ * registered; with {@code false} it is looked up, and an unregistered schema fails with a {@link
+ * SerializationException} saying so; with {@code use.latest.version=true} the subject's latest
+ * version is used (fetched once per subject and schema, then kept for the life of the serializer),
+ * the record being converted to it.
  *
- * <p>A {@code null} record serializes to {@code null} (a Kafka tombstone). Registry failures surface as
- * {@link SerializationException} with the {@link SchemaRegistryException} as cause.
+ * <p>A {@code null} record serializes to {@code null} (a Kafka tombstone). Registry failures
+ * surface as {@link SerializationException} with the {@link SchemaRegistryException} as cause.
  *
- * <p>Thread-safe. Create it either with a {@link SchemaRegistryClient} (which the caller owns and shares) or with the
- * no-argument constructor plus {@link #configure}, which builds its own client from {@link AvroSerdeConfig} keys.
- * {@link #close()} releases nothing: the client needs no closing.
+ * <p>Thread-safe. Create it either with a {@link SchemaRegistryClient} (which the caller owns and
+ * shares) or with the no-argument constructor plus {@link #configure}, which builds its own client
+ * from {@link AvroSerdeConfig} keys. {@link #close()} releases nothing: the client needs no
+ * closing.
  *
  * @param <T> the generated record type
  */
@@ -55,8 +58,10 @@ public class AvroSerializer<T extends SpecificRecord> implements Serializer<T> {
   private boolean useLatestVersion;
   private boolean isKey;
   private final ConcurrentMap<PlanKey, Plan> plans = new ConcurrentHashMap<>();
-  private final ConcurrentMap<Schema, DatumWriter<Object>> specificWriters = new ConcurrentHashMap<>();
-  private final ConcurrentMap<Schema, DatumWriter<Object>> genericWriters = new ConcurrentHashMap<>();
+  private final ConcurrentMap<Schema, DatumWriter<Object>> specificWriters =
+      new ConcurrentHashMap<>();
+  private final ConcurrentMap<Schema, DatumWriter<Object>> genericWriters =
+      new ConcurrentHashMap<>();
 
   /** For Kafka's reflective instantiation; {@link #configure} must be called before use. */
   public AvroSerializer() {}
@@ -67,12 +72,14 @@ public class AvroSerializer<T extends SpecificRecord> implements Serializer<T> {
   }
 
   /**
-   * A value serializer on a shared client; {@link #configure} then only sets whether it serializes keys.
+   * A value serializer on a shared client; {@link #configure} then only sets whether it serializes
+   * keys.
    *
    * @param autoRegister register the record's schema if needed, else look it up
    * @param useLatestVersion write with the subject's latest version
    */
-  public AvroSerializer(SchemaRegistryClient client, boolean autoRegister, boolean useLatestVersion) {
+  public AvroSerializer(
+      SchemaRegistryClient client, boolean autoRegister, boolean useLatestVersion) {
     this.client = Objects.requireNonNull(client, "client");
     this.autoRegister = autoRegister;
     this.useLatestVersion = useLatestVersion;
@@ -95,7 +102,8 @@ public class AvroSerializer<T extends SpecificRecord> implements Serializer<T> {
       return null;
     }
     if (client == null) {
-      throw new IllegalStateException("AvroSerializer is not configured: call configure() or pass a client");
+      throw new IllegalStateException(
+          "AvroSerializer is not configured: call configure() or pass a client");
     }
     String subject = topic + (isKey ? "-key" : "-value");
     Schema schema = record.getSchema();
@@ -110,14 +118,21 @@ public class AvroSerializer<T extends SpecificRecord> implements Serializer<T> {
     try {
       BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
       if (plan.convert()) {
-        writerFor(plan.writerSchema(), false).write(toWriterSchema(record, plan.writerSchema()), encoder);
+        writerFor(plan.writerSchema(), false)
+            .write(toWriterSchema(record, plan.writerSchema()), encoder);
       } else {
         writerFor(schema, true).write(record, encoder);
       }
       encoder.flush();
     } catch (IOException | RuntimeException e) {
-      throw new SerializationException("Cannot serialize " + schema.getFullName() + " for topic " + topic + ": "
-          + e.getMessage(), e);
+      throw new SerializationException(
+          "Cannot serialize "
+              + schema.getFullName()
+              + " for topic "
+              + topic
+              + ": "
+              + e.getMessage(),
+          e);
     }
     return out.toByteArray();
   }
@@ -132,9 +147,17 @@ public class AvroSerializer<T extends SpecificRecord> implements Serializer<T> {
         SchemaCompatibility.SchemaPairCompatibility compatibility =
             SchemaCompatibility.checkReaderWriterCompatibility(latest.schema(), schema);
         if (compatibility.getType() != SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {
-          throw new SerializationException("Latest version " + latest.version() + " (id " + latest.id()
-              + ") of subject " + subject + " cannot represent records of " + schema.getFullName() + ": "
-              + compatibility.getDescription());
+          throw new SerializationException(
+              "Latest version "
+                  + latest.version()
+                  + " (id "
+                  + latest.id()
+                  + ") of subject "
+                  + subject
+                  + " cannot represent records of "
+                  + schema.getFullName()
+                  + ": "
+                  + compatibility.getDescription());
         }
         return new Plan(latest.id(), latest.schema(), true);
       }
@@ -144,22 +167,31 @@ public class AvroSerializer<T extends SpecificRecord> implements Serializer<T> {
       try {
         return new Plan(client.lookup(subject, schema), schema, false);
       } catch (SubjectNotFoundException | SchemaNotFoundException e) {
-        throw new SerializationException("Schema " + schema.getFullName() + " is not registered under subject "
-            + subject + " and auto.register.schemas is false: register it first (or enable auto.register.schemas)",
+        throw new SerializationException(
+            "Schema "
+                + schema.getFullName()
+                + " is not registered under subject "
+                + subject
+                + " and auto.register.schemas is false: register it first (or enable auto.register.schemas)",
             e);
       }
     } catch (SchemaRegistryException e) {
-      throw new SerializationException("Schema registry failed for subject " + subject + ": " + e.getMessage(), e);
+      throw new SerializationException(
+          "Schema registry failed for subject " + subject + ": " + e.getMessage(), e);
     }
   }
 
   private DatumWriter<Object> writerFor(Schema schema, boolean specific) {
     return specific
-        ? specificWriters.computeIfAbsent(schema, s -> new SpecificDatumWriter<>(s, SpecificData.getForSchema(s)))
+        ? specificWriters.computeIfAbsent(
+            schema, s -> new SpecificDatumWriter<>(s, SpecificData.getForSchema(s)))
         : genericWriters.computeIfAbsent(schema, GenericDatumWriter::new);
   }
 
-  /** Re-reads the record's binary form as the writer schema (Avro resolution fills defaults, drops extras). */
+  /**
+   * Re-reads the record's binary form as the writer schema (Avro resolution fills defaults, drops
+   * extras).
+   */
   private Object toWriterSchema(T record, Schema writerSchema) throws IOException {
     ByteArrayOutputStream own = new ByteArrayOutputStream(256);
     BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(own, null);

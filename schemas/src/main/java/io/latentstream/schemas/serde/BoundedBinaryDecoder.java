@@ -12,21 +12,23 @@ import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.util.Utf8;
 
 /**
- * Avro binary decoder over an in-memory payload that refuses lengths and item counts larger than the bytes left,
- * before allocating. Avro's own decoder allocates whatever a (possibly garbage) length prefix says, up to 2 GiB, so
- * a few random bytes could exhaust the heap.
+ * Avro binary decoder over an in-memory payload that refuses lengths and item counts larger than
+ * the bytes left, before allocating. Avro's own decoder allocates whatever a (possibly garbage)
+ * length prefix says, up to 2 GiB, so a few random bytes could exhaust the heap.
  *
- * <p>Counts are bounded by the bytes left, which assumes each collection item takes at least one byte: true for
- * every collection in our schemas (strings and map keys). Collections the reader skips (fields only the writer
- * schema has, which may be of any type) are counted too: items of zero bytes (null, empty records) cost no input,
- * so a single block could declare 2^62 of them and keep the thread skipping for ever. All the collection items of
- * one payload, read or skipped, may therefore number at most its size in bytes; a payload declaring more is
- * malformed. Not thread-safe: one per payload.
+ * <p>Counts are bounded by the bytes left, which assumes each collection item takes at least one
+ * byte: true for every collection in our schemas (strings and map keys). Collections the reader
+ * skips (fields only the writer schema has, which may be of any type) are counted too: items of
+ * zero bytes (null, empty records) cost no input, so a single block could declare 2^62 of them and
+ * keep the thread skipping for ever. All the collection items of one payload, read or skipped, may
+ * therefore number at most its size in bytes; a payload declaring more is malformed. Not
+ * thread-safe: one per payload.
  */
 final class BoundedBinaryDecoder extends Decoder {
 
   private final ByteArrayInputStream in;
   private final BinaryDecoder delegate;
+
   /** Collection items this payload may still declare, read or skipped. */
   private long itemBudget;
 
@@ -47,15 +49,20 @@ final class BoundedBinaryDecoder extends Decoder {
       throw new AvroRuntimeException("Malformed data: negative length " + length);
     }
     if (length > in.available()) {
-      throw new EOFException("Declared length " + length + " exceeds the " + in.available() + " byte(s) left");
+      throw new EOFException(
+          "Declared length " + length + " exceeds the " + in.available() + " byte(s) left");
     }
     return (int) length;
   }
 
   private long checkedCount(long count) throws EOFException {
     if (count > in.available()) {
-      throw new EOFException("Declared " + count + " collection items but only " + in.available()
-          + " byte(s) are left");
+      throw new EOFException(
+          "Declared "
+              + count
+              + " collection items but only "
+              + in.available()
+              + " byte(s) are left");
     }
     return counted(count);
   }
@@ -63,8 +70,13 @@ final class BoundedBinaryDecoder extends Decoder {
   /** Charges skipped items to the payload's budget (a skipped item may take no bytes at all). */
   private long counted(long count) {
     if (count < 0 || count > itemBudget) {
-      throw new AvroRuntimeException("Malformed data: " + count + " more collection items declared than the "
-          + "payload's size allows (" + itemBudget + " left)");
+      throw new AvroRuntimeException(
+          "Malformed data: "
+              + count
+              + " more collection items declared than the "
+              + "payload's size allows ("
+              + itemBudget
+              + " left)");
     }
     itemBudget -= count;
     return count;

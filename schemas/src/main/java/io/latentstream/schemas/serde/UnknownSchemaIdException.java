@@ -8,7 +8,9 @@ public class UnknownSchemaIdException extends InvalidPayloadException {
   private final int schemaId;
 
   public UnknownSchemaIdException(int schemaId, Throwable cause) {
-    super(DeadLetterReason.UNKNOWN_SCHEMA_ID, "Schema id " + schemaId + " is not known to the schema registry",
+    super(
+        DeadLetterReason.UNKNOWN_SCHEMA_ID,
+        "Schema id " + schemaId + " is not known to the schema registry",
         cause);
     this.schemaId = schemaId;
   }

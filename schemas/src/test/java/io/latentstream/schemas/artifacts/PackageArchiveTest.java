@@ -18,8 +18,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class PackageArchiveTest {
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   private Path samplePackage(String name) throws IOException {
     Path dir = tmp.resolve(name);
@@ -46,20 +45,26 @@ class PackageArchiveTest {
 
     PackageArchive.unpack(PackageArchive.pack(pkg), out, 1 << 20);
 
-    for (String f : new String[] {"manifest.json", "encoder/saved_model.pb",
-        "encoder/variables/variables.data-00000-of-00001"}) {
+    for (String f :
+        new String[] {
+          "manifest.json",
+          "encoder/saved_model.pb",
+          "encoder/variables/variables.data-00000-of-00001"
+        }) {
       assertThat(Files.readAllBytes(out.resolve(f))).isEqualTo(Files.readAllBytes(pkg.resolve(f)));
     }
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"../evil", "a/../../evil", "/etc/evil", "C:/evil", "a\\..\\evil", "./a", "a//b"})
+  @ValueSource(
+      strings = {"../evil", "a/../../evil", "/etc/evil", "C:/evil", "a\\..\\evil", "./a", "a//b"})
   void shouldRejectWhenAnEntryCouldLandOutsideTheTarget(String name) throws IOException {
     byte[] zip = zip(name, "x");
     Path out = tmp.resolve("out/pkg");
 
     assertThatThrownBy(() -> PackageArchive.unpack(zip, out, 1 << 20))
-        .isInstanceOfSatisfying(ArtifactException.class,
+        .isInstanceOfSatisfying(
+            ArtifactException.class,
             e -> assertThat(e.problem()).isEqualTo(ArtifactProblem.UNSAFE_ARCHIVE));
     assertThat(tmp.resolve("evil")).doesNotExist();
     assertThat(tmp.resolve("out/evil")).doesNotExist();
@@ -70,7 +75,8 @@ class PackageArchiveTest {
     byte[] zip = zip("big", "y".repeat(10_000));
 
     assertThatThrownBy(() -> PackageArchive.unpack(zip, tmp.resolve("out"), 1_000))
-        .isInstanceOfSatisfying(ArtifactException.class,
+        .isInstanceOfSatisfying(
+            ArtifactException.class,
             e -> assertThat(e.problem()).isEqualTo(ArtifactProblem.UNSAFE_ARCHIVE));
   }
 

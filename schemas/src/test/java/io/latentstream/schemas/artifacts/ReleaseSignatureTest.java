@@ -29,11 +29,15 @@ class ReleaseSignatureTest {
   @Test
   void shouldVerifyWhenSignedByTheMatchingKeyAfterABase64RoundTrip() {
     KeyPair keys = ReleaseSignature.generateKeyPair();
-    ModelRelease release = signed(ReleaseSignature.privateKey(ReleaseSignature.encode(keys.getPrivate())),
-        SampleRecords.modelRelease());
+    ModelRelease release =
+        signed(
+            ReleaseSignature.privateKey(ReleaseSignature.encode(keys.getPrivate())),
+            SampleRecords.modelRelease());
 
-    assertThat(ReleaseSignature.verify(ReleaseSignature.publicKey(ReleaseSignature.encode(keys.getPublic())),
-        release)).isTrue();
+    assertThat(
+            ReleaseSignature.verify(
+                ReleaseSignature.publicKey(ReleaseSignature.encode(keys.getPublic())), release))
+        .isTrue();
   }
 
   @Test
@@ -44,13 +48,24 @@ class ReleaseSignatureTest {
     release.getSignature().duplicate().get(flipped);
     flipped[5] ^= 1;
 
-    assertThat(ReleaseSignature.verify(ReleaseSignature.generateKeyPair().getPublic(), release)).isFalse();
-    assertThat(ReleaseSignature.verify(keys.getPublic(), ModelRelease.newBuilder(release)
-        .setSignature(ByteBuffer.wrap(flipped)).build())).isFalse();
-    assertThat(ReleaseSignature.verify(keys.getPublic(), ModelRelease.newBuilder(release)
-        .setSignature(ByteBuffer.wrap(new byte[3])).build())).isFalse();
-    assertThat(ReleaseSignature.verify(keys.getPublic(), ModelRelease.newBuilder(release).setSignature(null)
-        .build())).isFalse();
+    assertThat(ReleaseSignature.verify(ReleaseSignature.generateKeyPair().getPublic(), release))
+        .isFalse();
+    assertThat(
+            ReleaseSignature.verify(
+                keys.getPublic(),
+                ModelRelease.newBuilder(release).setSignature(ByteBuffer.wrap(flipped)).build()))
+        .isFalse();
+    assertThat(
+            ReleaseSignature.verify(
+                keys.getPublic(),
+                ModelRelease.newBuilder(release)
+                    .setSignature(ByteBuffer.wrap(new byte[3]))
+                    .build()))
+        .isFalse();
+    assertThat(
+            ReleaseSignature.verify(
+                keys.getPublic(), ModelRelease.newBuilder(release).setSignature(null).build()))
+        .isFalse();
   }
 
   @Test
@@ -66,48 +81,79 @@ class ReleaseSignatureTest {
     changes.put("createdAt", b -> b.setCreatedAt(release.getCreatedAt().plusMillis(1)));
     changes.put("status", b -> b.setStatus(ModelStatus.CANDIDATE));
     changes.put("statusReason", b -> b.setStatusReason("replayed"));
-    changes.put("totalSizeBytes", b -> b.setLocation(ArtifactChunks.newBuilder(location)
-        .setTotalSizeBytes(1L << 40).build()));
-    changes.put("chunkCount", b -> b.setLocation(ArtifactChunks.newBuilder(location).setChunkCount(1).build()));
-    changes.put("topic", b -> b.setLocation(ArtifactChunks.newBuilder(location).setTopic("elsewhere").build()));
+    changes.put(
+        "totalSizeBytes",
+        b ->
+            b.setLocation(ArtifactChunks.newBuilder(location).setTotalSizeBytes(1L << 40).build()));
+    changes.put(
+        "chunkCount",
+        b -> b.setLocation(ArtifactChunks.newBuilder(location).setChunkCount(1).build()));
+    changes.put(
+        "topic",
+        b -> b.setLocation(ArtifactChunks.newBuilder(location).setTopic("elsewhere").build()));
     changes.put("uri", b -> b.setLocation(new ArtifactUri("https://example.org/p.zip")));
 
     assertThat(ReleaseSignature.verify(keys.getPublic(), release)).isTrue();
-    changes.forEach((field, change) -> {
-      ModelRelease.Builder tampered = ModelRelease.newBuilder(release);
-      change.accept(tampered);
-      assertThat(ReleaseSignature.verify(keys.getPublic(), tampered.build())).as(field).isFalse();
-    });
+    changes.forEach(
+        (field, change) -> {
+          ModelRelease.Builder tampered = ModelRelease.newBuilder(release);
+          change.accept(tampered);
+          assertThat(ReleaseSignature.verify(keys.getPublic(), tampered.build()))
+              .as(field)
+              .isFalse();
+        });
   }
 
   @Test
   void shouldSignThePublicationTimeSoThatAnOldRecordCannotBePassedOffAsANewOne() {
     KeyPair keys = ReleaseSignature.generateKeyPair();
-    ModelRelease old = signed(keys.getPrivate(), SampleRecords.modelRelease()); // of before the field: none
-    ModelRelease published = signed(keys.getPrivate(), ModelRelease.newBuilder(SampleRecords.modelRelease())
-        .setPublishedAt(Instant.parse("2026-12-05T10:00:00Z")).build());
+    ModelRelease old =
+        signed(keys.getPrivate(), SampleRecords.modelRelease()); // of before the field: none
+    ModelRelease published =
+        signed(
+            keys.getPrivate(),
+            ModelRelease.newBuilder(SampleRecords.modelRelease())
+                .setPublishedAt(Instant.parse("2026-12-05T10:00:00Z"))
+                .build());
 
     assertThat(ReleaseSignature.verify(keys.getPublic(), old)).isTrue();
     assertThat(ReleaseSignature.verify(keys.getPublic(), published)).isTrue();
-    assertThat(ReleaseSignature.verify(keys.getPublic(), ModelRelease.newBuilder(old)
-        .setPublishedAt(Instant.parse("2030-01-01T00:00:00Z")).build())).isFalse();
-    assertThat(ReleaseSignature.verify(keys.getPublic(), ModelRelease.newBuilder(published)
-        .setPublishedAt(published.getPublishedAt().plusMillis(1)).build())).isFalse();
-    assertThat(ReleaseSignature.verify(keys.getPublic(), ModelRelease.newBuilder(published)
-        .setPublishedAt(null).build())).isFalse();
+    assertThat(
+            ReleaseSignature.verify(
+                keys.getPublic(),
+                ModelRelease.newBuilder(old)
+                    .setPublishedAt(Instant.parse("2030-01-01T00:00:00Z"))
+                    .build()))
+        .isFalse();
+    assertThat(
+            ReleaseSignature.verify(
+                keys.getPublic(),
+                ModelRelease.newBuilder(published)
+                    .setPublishedAt(published.getPublishedAt().plusMillis(1))
+                    .build()))
+        .isFalse();
+    assertThat(
+            ReleaseSignature.verify(
+                keys.getPublic(), ModelRelease.newBuilder(published).setPublishedAt(null).build()))
+        .isFalse();
   }
 
   @Test
   void shouldFailClearlyWhenAKeyIsNotBase64Ed25519() {
     assertThatThrownBy(() -> ReleaseSignature.publicKey("not a key"))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Ed25519 public key");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("Ed25519 public key");
   }
 
   @Test
   void shouldParseOnlyItsOwnVersionsChunkKeys() {
-    assertThat(ArtifactChunkFormat.index("m-q1-20261125000000-abcdef01/7", "m-q1-20261125000000-abcdef01"))
+    assertThat(
+            ArtifactChunkFormat.index(
+                "m-q1-20261125000000-abcdef01/7", "m-q1-20261125000000-abcdef01"))
         .hasValue(7);
-    assertThat(ArtifactChunkFormat.index("m-q1-20261125000000-abcdef01/7", "m-q1-20261125000000-abcdef0"))
+    assertThat(
+            ArtifactChunkFormat.index(
+                "m-q1-20261125000000-abcdef01/7", "m-q1-20261125000000-abcdef0"))
         .isEmpty();
     assertThat(ArtifactChunkFormat.index("v/x", "v")).isEmpty();
     assertThat(ArtifactChunkFormat.index("v/", "v")).isEmpty();

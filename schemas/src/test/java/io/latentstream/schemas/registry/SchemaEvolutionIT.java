@@ -21,28 +21,34 @@ import org.apache.avro.specific.SpecificDatumWriter;
 import org.junit.jupiter.api.Test;
 
 /**
- * The schemas evolve compatibly, checked against the real registry: today's {@code LatentFrame} (key and delta
- * frames: keySequence, referenceSequence, keyframeCause) and {@code DeadLetter} (reason DUPLICATE_FRAME) register
- * under BACKWARD compatibility over the versions before them, and a consumer built against the old LatentFrame
- * still reads the new records of KEY frames.
+ * The schemas evolve compatibly, checked against the real registry: today's {@code LatentFrame}
+ * (key and delta frames: keySequence, referenceSequence, keyframeCause) and {@code DeadLetter}
+ * (reason DUPLICATE_FRAME) register under BACKWARD compatibility over the versions before them, and
+ * a consumer built against the old LatentFrame still reads the new records of KEY frames.
  */
 @RealPlatform
 class SchemaEvolutionIT {
 
   private static Schema previous(String file) throws IOException {
     Schema.Parser parser = new Schema.Parser();
-    parser.parse(io.latentstream.schemas.PixelFormat.getClassSchema().toString()); // named type they refer to
+    parser.parse(
+        io.latentstream.schemas.PixelFormat.getClassSchema()
+            .toString()); // named type they refer to
     try (InputStream in = SchemaEvolutionIT.class.getResourceAsStream("/previous/" + file)) {
       return parser.parse(in);
     }
   }
 
   @Test
-  void shouldRegisterTheNewSchemasOverThePreviousOnesUnderBackwardCompatibility(TestPlatform platform)
-      throws Exception {
-    SchemaRegistryClient client = new SchemaRegistryClient(SchemaRegistryConfig.of(platform.registryUrl()));
-    for (Object[] pair : new Object[][] {{"LatentFrame-1.avsc", LatentFrame.getClassSchema()},
-        {"DeadLetter-1.avsc", DeadLetter.getClassSchema()}}) {
+  void shouldRegisterTheNewSchemasOverThePreviousOnesUnderBackwardCompatibility(
+      TestPlatform platform) throws Exception {
+    SchemaRegistryClient client =
+        new SchemaRegistryClient(SchemaRegistryConfig.of(platform.registryUrl()));
+    for (Object[] pair :
+        new Object[][] {
+          {"LatentFrame-1.avsc", LatentFrame.getClassSchema()},
+          {"DeadLetter-1.avsc", DeadLetter.getClassSchema()}
+        }) {
       String subject = platform.uniqueName(((Schema) pair[1]).getName()) + "-value";
       client.register(subject, previous((String) pair[0]));
       client.setCompatibility(subject, CompatibilityLevel.BACKWARD);
@@ -64,8 +70,9 @@ class SchemaEvolutionIT {
     encoder.flush();
 
     Schema old = previous("LatentFrame-1.avsc");
-    GenericRecord read = new GenericDatumReader<GenericRecord>(LatentFrame.getClassSchema(), old)
-        .read(null, DecoderFactory.get().binaryDecoder(bytes.toByteArray(), null));
+    GenericRecord read =
+        new GenericDatumReader<GenericRecord>(LatentFrame.getClassSchema(), old)
+            .read(null, DecoderFactory.get().binaryDecoder(bytes.toByteArray(), null));
     assertThat(read.get("cameraId").toString()).isEqualTo(key.getCameraId());
     assertThat(read.get("sequence")).isEqualTo(key.getSequence());
     assertThat(read.get("frameType").toString()).isEqualTo("KEY");

@@ -41,7 +41,8 @@ class SchemaRegistryClientIT {
 
     int id = client.register(subject, schema);
 
-    SchemaRegistryClient fresh = new SchemaRegistryClient(SchemaRegistryConfig.of(platform.registryUrl()));
+    SchemaRegistryClient fresh =
+        new SchemaRegistryClient(SchemaRegistryConfig.of(platform.registryUrl()));
     assertThat(fresh.getById(id)).isEqualTo(schema);
     assertThat(fresh.lookup(subject, schema)).isEqualTo(id);
     assertThat(fresh.register(subject, schema)).as("registering again is idempotent").isEqualTo(id);
@@ -55,11 +56,25 @@ class SchemaRegistryClientIT {
   @Test
   void shouldRejectNewRequiredFieldWhenSubjectIsBackwardCompatible(TestPlatform platform) {
     String subject = platform.uniqueName("thing") + "-value";
-    Schema v1 = SchemaBuilder.record("Thing").namespace("it").fields().requiredString("a").endRecord();
-    Schema withDefault = SchemaBuilder.record("Thing").namespace("it").fields().requiredString("a")
-        .name("b").type().intType().intDefault(0).endRecord();
-    Schema withoutDefault = SchemaBuilder.record("Thing").namespace("it").fields().requiredString("a")
-        .requiredInt("c").endRecord();
+    Schema v1 =
+        SchemaBuilder.record("Thing").namespace("it").fields().requiredString("a").endRecord();
+    Schema withDefault =
+        SchemaBuilder.record("Thing")
+            .namespace("it")
+            .fields()
+            .requiredString("a")
+            .name("b")
+            .type()
+            .intType()
+            .intDefault(0)
+            .endRecord();
+    Schema withoutDefault =
+        SchemaBuilder.record("Thing")
+            .namespace("it")
+            .fields()
+            .requiredString("a")
+            .requiredInt("c")
+            .endRecord();
     client.register(subject, v1);
     client.setCompatibility(subject, CompatibilityLevel.BACKWARD);
 
@@ -67,7 +82,8 @@ class SchemaRegistryClientIT {
     assertThat(client.testCompatibility(subject, withoutDefault)).isFalse();
     assertThat(client.testCompatibility(subject, withDefault)).isTrue();
     assertThatThrownBy(() -> client.register(subject, withoutDefault))
-        .isInstanceOfSatisfying(IncompatibleSchemaException.class, e -> assertThat(e.httpStatus()).isEqualTo(409));
+        .isInstanceOfSatisfying(
+            IncompatibleSchemaException.class, e -> assertThat(e.httpStatus()).isEqualTo(409));
     assertThat(client.register(subject, withDefault)).isPositive();
     assertThat(client.getLatest(subject).version()).isEqualTo(2);
   }
@@ -75,14 +91,16 @@ class SchemaRegistryClientIT {
   @Test
   void shouldThrowSchemaNotFoundWhenIdIsUnknown() {
     assertThatThrownBy(() -> client.getById(987_654_321))
-        .isInstanceOfSatisfying(SchemaNotFoundException.class, e -> assertThat(e.httpStatus()).isEqualTo(404));
+        .isInstanceOfSatisfying(
+            SchemaNotFoundException.class, e -> assertThat(e.httpStatus()).isEqualTo(404));
   }
 
   @Test
   void shouldThrowSubjectNotFoundWhenSubjectIsUnknown(TestPlatform platform) {
     String subject = platform.uniqueName("missing") + "-value";
 
-    assertThatThrownBy(() -> client.getLatest(subject)).isInstanceOf(SubjectNotFoundException.class);
+    assertThatThrownBy(() -> client.getLatest(subject))
+        .isInstanceOf(SubjectNotFoundException.class);
     assertThatThrownBy(() -> client.lookup(subject, RawFrame.getClassSchema()))
         .isInstanceOf(SubjectNotFoundException.class);
   }

@@ -3,11 +3,11 @@ package io.latentstream.schemas.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.sun.net.httpserver.HttpHandler;
+import com.sun.net.httpserver.HttpServer;
 import io.latentstream.schemas.DeadLetter;
 import io.latentstream.schemas.RawFrame;
 import io.latentstream.schemas.StubSchemaRegistry;
-import com.sun.net.httpserver.HttpHandler;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -65,8 +65,10 @@ class SchemaRegistryClientTest {
   void shouldSendRegistryContentTypeWhenPostingSchema() {
     client.register("images.raw-value", RAW);
 
-    assertThat(registry.requests()).singleElement()
-        .satisfies(r -> assertThat(r.contentType()).isEqualTo("application/vnd.schemaregistry.v1+json"));
+    assertThat(registry.requests())
+        .singleElement()
+        .satisfies(
+            r -> assertThat(r.contentType()).isEqualTo("application/vnd.schemaregistry.v1+json"));
   }
 
   @Test
@@ -115,10 +117,12 @@ class SchemaRegistryClientTest {
     registry.failNext(503, 10);
 
     assertThatThrownBy(() -> client.getById(1))
-        .isInstanceOfSatisfying(RegistryUnavailableException.class, e -> {
-          assertThat(e.httpStatus()).isEqualTo(503);
-          assertThat(e.getMessage()).contains("4 attempt(s)");
-        });
+        .isInstanceOfSatisfying(
+            RegistryUnavailableException.class,
+            e -> {
+              assertThat(e.httpStatus()).isEqualTo(503);
+              assertThat(e.getMessage()).contains("4 attempt(s)");
+            });
     assertThat(registry.requests()).hasSize(4);
   }
 
@@ -128,11 +132,13 @@ class SchemaRegistryClientTest {
     try (ServerSocket socket = new ServerSocket(0)) {
       port = socket.getLocalPort();
     }
-    SchemaRegistryClient dead = new SchemaRegistryClient(fastRetries(
-        SchemaRegistryConfig.of("http://127.0.0.1:" + port), 2));
+    SchemaRegistryClient dead =
+        new SchemaRegistryClient(
+            fastRetries(SchemaRegistryConfig.of("http://127.0.0.1:" + port), 2));
 
     assertThatThrownBy(() -> dead.getById(1))
-        .isInstanceOfSatisfying(RegistryUnavailableException.class,
+        .isInstanceOfSatisfying(
+            RegistryUnavailableException.class,
             e -> assertThat(e.httpStatus()).isEqualTo(SchemaRegistryException.NO_STATUS))
         .hasCauseInstanceOf(IOException.class);
   }
@@ -143,8 +149,11 @@ class SchemaRegistryClientTest {
     try (ServerSocket socket = new ServerSocket(0)) {
       port = socket.getLocalPort();
     }
-    SchemaRegistryClient failover = new SchemaRegistryClient(fastRetries(
-        SchemaRegistryConfig.of("http://127.0.0.1:" + port + "," + registry.url() + "/"), 2));
+    SchemaRegistryClient failover =
+        new SchemaRegistryClient(
+            fastRetries(
+                SchemaRegistryConfig.of("http://127.0.0.1:" + port + "," + registry.url() + "/"),
+                2));
 
     assertThat(failover.register("images.raw-value", RAW)).isPositive();
   }
@@ -161,36 +170,47 @@ class SchemaRegistryClientTest {
 
   @Test
   void shouldSendBasicAuthWhenUserInfoIsConfigured() {
-    SchemaRegistryClient authenticated = new SchemaRegistryClient(
-        SchemaRegistryConfig.of(registry.url()).withBasicAuth("alice:s3cret"));
+    SchemaRegistryClient authenticated =
+        new SchemaRegistryClient(
+            SchemaRegistryConfig.of(registry.url()).withBasicAuth("alice:s3cret"));
 
     authenticated.register("images.raw-value", RAW);
 
-    String expected = "Basic " + Base64.getEncoder().encodeToString("alice:s3cret".getBytes(StandardCharsets.UTF_8));
-    assertThat(registry.requests()).extracting(StubSchemaRegistry.Request::authorization).containsOnly(expected);
+    String expected =
+        "Basic "
+            + Base64.getEncoder().encodeToString("alice:s3cret".getBytes(StandardCharsets.UTF_8));
+    assertThat(registry.requests())
+        .extracting(StubSchemaRegistry.Request::authorization)
+        .containsOnly(expected);
   }
 
   @Test
   void shouldNotSendBasicAuthToAnotherHostWhenTheRegistryRedirectsThere() throws IOException {
     List<String> seenElsewhere = new java.util.concurrent.CopyOnWriteArrayList<>();
-    HttpServer elsewhere = server(exchange -> {
-      String auth = exchange.getRequestHeaders().getFirst("Authorization");
-      seenElsewhere.add(auth == null ? "(none)" : auth);
-      byte[] body = "{\"id\": 7}".getBytes(StandardCharsets.UTF_8);
-      exchange.sendResponseHeaders(200, body.length);
-      exchange.getResponseBody().write(body);
-      exchange.close();
-    });
+    HttpServer elsewhere =
+        server(
+            exchange -> {
+              String auth = exchange.getRequestHeaders().getFirst("Authorization");
+              seenElsewhere.add(auth == null ? "(none)" : auth);
+              byte[] body = "{\"id\": 7}".getBytes(StandardCharsets.UTF_8);
+              exchange.sendResponseHeaders(200, body.length);
+              exchange.getResponseBody().write(body);
+              exchange.close();
+            });
     // the same machine under another name: another host as far as the client can tell
     String target = "http://localhost:" + elsewhere.getAddress().getPort();
-    HttpServer origin = server(exchange -> {
-      exchange.getResponseHeaders().set("Location", target + exchange.getRequestURI());
-      exchange.sendResponseHeaders(307, -1);
-      exchange.close();
-    });
+    HttpServer origin =
+        server(
+            exchange -> {
+              exchange.getResponseHeaders().set("Location", target + exchange.getRequestURI());
+              exchange.sendResponseHeaders(307, -1);
+              exchange.close();
+            });
     try {
-      SchemaRegistryClient authenticated = new SchemaRegistryClient(SchemaRegistryConfig.of(
-          "http://127.0.0.1:" + origin.getAddress().getPort()).withBasicAuth("alice:s3cret"));
+      SchemaRegistryClient authenticated =
+          new SchemaRegistryClient(
+              SchemaRegistryConfig.of("http://127.0.0.1:" + origin.getAddress().getPort())
+                  .withBasicAuth("alice:s3cret"));
 
       assertThat(authenticated.register("images.raw-value", RAW)).isEqualTo(7);
       assertThat(seenElsewhere).containsExactly("(none)");
@@ -203,26 +223,33 @@ class SchemaRegistryClientTest {
   @Test
   void shouldKeepBasicAuthWhenTheRegistryRedirectsWithinItself() throws IOException {
     List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
-    HttpServer same = server(exchange -> {
-      if (!exchange.getRequestURI().getPath().startsWith("/moved")) {
-        exchange.getResponseHeaders().set("Location", "/moved" + exchange.getRequestURI());
-        exchange.sendResponseHeaders(308, -1);
-        exchange.close();
-        return;
-      }
-      seen.add(exchange.getRequestHeaders().getFirst("Authorization"));
-      byte[] body = "{\"id\": 9}".getBytes(StandardCharsets.UTF_8);
-      exchange.sendResponseHeaders(200, body.length);
-      exchange.getResponseBody().write(body);
-      exchange.close();
-    });
+    HttpServer same =
+        server(
+            exchange -> {
+              if (!exchange.getRequestURI().getPath().startsWith("/moved")) {
+                exchange.getResponseHeaders().set("Location", "/moved" + exchange.getRequestURI());
+                exchange.sendResponseHeaders(308, -1);
+                exchange.close();
+                return;
+              }
+              seen.add(exchange.getRequestHeaders().getFirst("Authorization"));
+              byte[] body = "{\"id\": 9}".getBytes(StandardCharsets.UTF_8);
+              exchange.sendResponseHeaders(200, body.length);
+              exchange.getResponseBody().write(body);
+              exchange.close();
+            });
     try {
-      SchemaRegistryClient authenticated = new SchemaRegistryClient(SchemaRegistryConfig.of(
-          "http://127.0.0.1:" + same.getAddress().getPort()).withBasicAuth("alice:s3cret"));
+      SchemaRegistryClient authenticated =
+          new SchemaRegistryClient(
+              SchemaRegistryConfig.of("http://127.0.0.1:" + same.getAddress().getPort())
+                  .withBasicAuth("alice:s3cret"));
 
       assertThat(authenticated.register("images.raw-value", RAW)).isEqualTo(9);
-      assertThat(seen).containsExactly(
-          "Basic " + Base64.getEncoder().encodeToString("alice:s3cret".getBytes(StandardCharsets.UTF_8)));
+      assertThat(seen)
+          .containsExactly(
+              "Basic "
+                  + Base64.getEncoder()
+                      .encodeToString("alice:s3cret".getBytes(StandardCharsets.UTF_8)));
     } finally {
       same.stop(0);
     }
@@ -238,17 +265,21 @@ class SchemaRegistryClientTest {
   @Test
   void shouldThrowSchemaNotFoundWhenIdIsUnknown() {
     assertThatThrownBy(() -> client.getById(999))
-        .isInstanceOfSatisfying(SchemaNotFoundException.class, e -> {
-          assertThat(e.httpStatus()).isEqualTo(404);
-          assertThat(e.errorCode()).isEqualTo(40403);
-        });
+        .isInstanceOfSatisfying(
+            SchemaNotFoundException.class,
+            e -> {
+              assertThat(e.httpStatus()).isEqualTo(404);
+              assertThat(e.errorCode()).isEqualTo(40403);
+            });
   }
 
   @Test
   void shouldThrowSubjectNotFoundWhenSubjectIsUnknown() {
-    assertThatThrownBy(() -> client.getLatest("nope-value")).isInstanceOf(SubjectNotFoundException.class);
+    assertThatThrownBy(() -> client.getLatest("nope-value"))
+        .isInstanceOf(SubjectNotFoundException.class);
     assertThatThrownBy(() -> client.lookup("nope-value", RAW))
-        .isInstanceOfSatisfying(SubjectNotFoundException.class, e -> assertThat(e.errorCode()).isEqualTo(40401));
+        .isInstanceOfSatisfying(
+            SubjectNotFoundException.class, e -> assertThat(e.errorCode()).isEqualTo(40401));
   }
 
   @Test
@@ -263,24 +294,41 @@ class SchemaRegistryClientTest {
   void shouldMapConflictAndUnprocessableToTypedExceptionsWhenServerRejects() {
     registry.failNext(409, 1);
     assertThatThrownBy(() -> client.register("images.raw-value", RAW))
-        .isInstanceOfSatisfying(IncompatibleSchemaException.class, e -> assertThat(e.httpStatus()).isEqualTo(409));
+        .isInstanceOfSatisfying(
+            IncompatibleSchemaException.class, e -> assertThat(e.httpStatus()).isEqualTo(409));
 
     registry.failNext(422, 1);
     assertThatThrownBy(() -> client.register("images.raw-value", RAW))
-        .isInstanceOfSatisfying(InvalidSchemaException.class, e -> {
-          assertThat(e.httpStatus()).isEqualTo(422);
-          assertThat(e.errorCode()).isEqualTo(42200);
-          assertThat(e.getMessage()).contains("canned failure");
-        });
+        .isInstanceOfSatisfying(
+            InvalidSchemaException.class,
+            e -> {
+              assertThat(e.httpStatus()).isEqualTo(422);
+              assertThat(e.errorCode()).isEqualTo(42200);
+              assertThat(e.getMessage()).contains("canned failure");
+            });
   }
 
   @Test
   void shouldReportCompatibilityWhenCandidateAddsFieldWithOrWithoutDefault() {
-    Schema v1 = SchemaBuilder.record("Thing").namespace("t").fields().requiredString("a").endRecord();
-    Schema withDefault = SchemaBuilder.record("Thing").namespace("t").fields().requiredString("a")
-        .name("b").type().intType().intDefault(0).endRecord();
-    Schema withoutDefault = SchemaBuilder.record("Thing").namespace("t").fields().requiredString("a")
-        .requiredInt("b").endRecord();
+    Schema v1 =
+        SchemaBuilder.record("Thing").namespace("t").fields().requiredString("a").endRecord();
+    Schema withDefault =
+        SchemaBuilder.record("Thing")
+            .namespace("t")
+            .fields()
+            .requiredString("a")
+            .name("b")
+            .type()
+            .intType()
+            .intDefault(0)
+            .endRecord();
+    Schema withoutDefault =
+        SchemaBuilder.record("Thing")
+            .namespace("t")
+            .fields()
+            .requiredString("a")
+            .requiredInt("b")
+            .endRecord();
     client.register("thing-value", v1);
 
     assertThat(client.testCompatibility("thing-value", withDefault)).isTrue();
@@ -299,35 +347,49 @@ class SchemaRegistryClientTest {
 
   @Test
   void shouldDoubleBackoffUpToCapWhenRetrying() {
-    SchemaRegistryConfig config = SchemaRegistryConfig.of("http://x")
-        .withRetries(10, Duration.ofMillis(100), Duration.ofMillis(500));
+    SchemaRegistryConfig config =
+        SchemaRegistryConfig.of("http://x")
+            .withRetries(10, Duration.ofMillis(100), Duration.ofMillis(500));
 
-    assertThat(List.of(1, 2, 3, 4, 40)).extracting(config::backoffBeforeRetry).containsExactly(
-        Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofMillis(400), Duration.ofMillis(500),
-        Duration.ofMillis(500));
+    assertThat(List.of(1, 2, 3, 4, 40))
+        .extracting(config::backoffBeforeRetry)
+        .containsExactly(
+            Duration.ofMillis(100),
+            Duration.ofMillis(200),
+            Duration.ofMillis(400),
+            Duration.ofMillis(500),
+            Duration.ofMillis(500));
   }
 
   @Test
   void shouldHidePasswordsWhenConfigIsPrinted() {
-    SchemaRegistryConfig config = SchemaRegistryConfig.of("https://r:8081")
-        .withBasicAuth("alice:s3cret")
-        .withTls(TlsConfig.trusting(java.nio.file.Path.of("/tmp/trust.p12"), "tr0st", "PKCS12"));
+    SchemaRegistryConfig config =
+        SchemaRegistryConfig.of("https://r:8081")
+            .withBasicAuth("alice:s3cret")
+            .withTls(
+                TlsConfig.trusting(java.nio.file.Path.of("/tmp/trust.p12"), "tr0st", "PKCS12"));
 
-    assertThat(config.toString()).contains("alice").doesNotContain("s3cret").doesNotContain("tr0st");
+    assertThat(config.toString())
+        .contains("alice")
+        .doesNotContain("s3cret")
+        .doesNotContain("tr0st");
   }
 
   @Test
   void shouldRejectConfigWhenNoUrlOrBadUserInfo() {
-    assertThatThrownBy(() -> SchemaRegistryConfig.of(" , ")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> SchemaRegistryConfig.of(" , "))
+        .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> SchemaRegistryConfig.of("http://x").withBasicAuth("nocolon"))
         .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
   void shouldFailClearlyWhenTruststoreIsMissing() {
-    TlsConfig tls = TlsConfig.trusting(java.nio.file.Path.of("/nonexistent/trust.p12"), "x", "PKCS12");
+    TlsConfig tls =
+        TlsConfig.trusting(java.nio.file.Path.of("/nonexistent/trust.p12"), "x", "PKCS12");
 
-    assertThatThrownBy(tls::toSslContext).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(tls::toSslContext)
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("/nonexistent/trust.p12");
   }
 }

@@ -28,8 +28,7 @@ class SchemaRegistryTlsTest {
 
   private static final String PASSWORD = "changeit";
 
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
 
   private HttpsServer server;
   private final List<String> authorizations = new CopyOnWriteArrayList<>();
@@ -38,31 +37,70 @@ class SchemaRegistryTlsTest {
   @BeforeAll
   static void makeStores() throws Exception {
     Path serverStore = dir.resolve("server.p12");
-    keytool("-genkeypair", "-alias", "registry", "-keyalg", "EC", "-dname", "CN=127.0.0.1",
-        "-ext", "SAN=ip:127.0.0.1", "-validity", "2", "-keystore", serverStore.toString(),
-        "-storetype", "PKCS12", "-storepass", PASSWORD);
-    keytool("-exportcert", "-alias", "registry", "-keystore", serverStore.toString(), "-storepass", PASSWORD,
-        "-file", dir.resolve("registry.crt").toString());
-    keytool("-importcert", "-noprompt", "-alias", "registry", "-file", dir.resolve("registry.crt").toString(),
-        "-keystore", dir.resolve("trust.p12").toString(), "-storetype", "PKCS12", "-storepass", PASSWORD);
+    keytool(
+        "-genkeypair",
+        "-alias",
+        "registry",
+        "-keyalg",
+        "EC",
+        "-dname",
+        "CN=127.0.0.1",
+        "-ext",
+        "SAN=ip:127.0.0.1",
+        "-validity",
+        "2",
+        "-keystore",
+        serverStore.toString(),
+        "-storetype",
+        "PKCS12",
+        "-storepass",
+        PASSWORD);
+    keytool(
+        "-exportcert",
+        "-alias",
+        "registry",
+        "-keystore",
+        serverStore.toString(),
+        "-storepass",
+        PASSWORD,
+        "-file",
+        dir.resolve("registry.crt").toString());
+    keytool(
+        "-importcert",
+        "-noprompt",
+        "-alias",
+        "registry",
+        "-file",
+        dir.resolve("registry.crt").toString(),
+        "-keystore",
+        dir.resolve("trust.p12").toString(),
+        "-storetype",
+        "PKCS12",
+        "-storepass",
+        PASSWORD);
   }
 
   @BeforeEach
   void start() throws Exception {
     Path serverStore = dir.resolve("server.p12");
 
-    TlsConfig serverTls = new TlsConfig(Optional.empty(),
-        Optional.of(new TlsConfig.Store(serverStore, Optional.of(PASSWORD), "PKCS12")), Optional.empty());
+    TlsConfig serverTls =
+        new TlsConfig(
+            Optional.empty(),
+            Optional.of(new TlsConfig.Store(serverStore, Optional.of(PASSWORD), "PKCS12")),
+            Optional.empty());
     server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.setHttpsConfigurator(new HttpsConfigurator(serverTls.toSslContext()));
-    server.createContext("/", exchange -> {
-      authorizations.add(exchange.getRequestHeaders().getFirst("Authorization"));
-      byte[] body = "{\"id\": 7}".getBytes(StandardCharsets.UTF_8);
-      exchange.sendResponseHeaders(200, body.length);
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(body);
-      }
-    });
+    server.createContext(
+        "/",
+        exchange -> {
+          authorizations.add(exchange.getRequestHeaders().getFirst("Authorization"));
+          byte[] body = "{\"id\": 7}".getBytes(StandardCharsets.UTF_8);
+          exchange.sendResponseHeaders(200, body.length);
+          try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
+          }
+        });
     server.start();
   }
 
@@ -77,9 +115,11 @@ class SchemaRegistryTlsTest {
 
   @Test
   void shouldRegisterOverHttpsWithBasicAuthWhenServerCertificateIsTrusted() {
-    SchemaRegistryClient client = new SchemaRegistryClient(SchemaRegistryConfig.of(url())
-        .withBasicAuth("alice:pw")
-        .withTls(TlsConfig.trusting(dir.resolve("trust.p12"), PASSWORD, "PKCS12")));
+    SchemaRegistryClient client =
+        new SchemaRegistryClient(
+            SchemaRegistryConfig.of(url())
+                .withBasicAuth("alice:pw")
+                .withTls(TlsConfig.trusting(dir.resolve("trust.p12"), PASSWORD, "PKCS12")));
 
     assertThat(client.register("images.raw-value", RawFrame.getClassSchema())).isEqualTo(7);
     assertThat(authorizations).singleElement().asString().startsWith("Basic ");
@@ -87,8 +127,10 @@ class SchemaRegistryTlsTest {
 
   @Test
   void shouldFailAtOnceWithClearMessageWhenServerCertificateIsNotTrusted() {
-    SchemaRegistryClient client = new SchemaRegistryClient(SchemaRegistryConfig.of(url())
-        .withRetries(2, Duration.ofMillis(1), Duration.ofMillis(1)));
+    SchemaRegistryClient client =
+        new SchemaRegistryClient(
+            SchemaRegistryConfig.of(url())
+                .withRetries(2, Duration.ofMillis(1), Duration.ofMillis(1)));
 
     assertThatThrownBy(() -> client.register("images.raw-value", RawFrame.getClassSchema()))
         .isExactlyInstanceOf(SchemaRegistryException.class)
@@ -101,8 +143,10 @@ class SchemaRegistryTlsTest {
   void shouldRejectTruststoreWhenPasswordIsWrong() {
     TlsConfig tls = TlsConfig.trusting(dir.resolve("trust.p12"), "wrong", "PKCS12");
 
-    assertThatThrownBy(tls::toSslContext).isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("trust.p12").hasMessageNotContaining("wrong");
+    assertThatThrownBy(tls::toSslContext)
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("trust.p12")
+        .hasMessageNotContaining("wrong");
   }
 
   private static void keytool(String... args) throws IOException, InterruptedException {

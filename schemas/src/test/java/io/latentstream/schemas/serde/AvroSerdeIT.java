@@ -46,11 +46,13 @@ class AvroSerdeIT {
   @ParameterizedTest
   @MethodSource("samples")
   @SuppressWarnings({"unchecked", "rawtypes"})
-  void shouldReadBackEqualRecordWhenSentThroughBroker(SpecificRecord record, TestPlatform platform) {
+  void shouldReadBackEqualRecordWhenSentThroughBroker(
+      SpecificRecord record, TestPlatform platform) {
     String topic = platform.uniqueName(record.getSchema().getName());
     TestTopics.create(platform, topic, 1);
-    try (KafkaProducer<String, SpecificRecord> producer = new KafkaProducer<>(platform.clientConfig(),
-        new StringSerializer(), new AvroSerializer<>(client))) {
+    try (KafkaProducer<String, SpecificRecord> producer =
+        new KafkaProducer<>(
+            platform.clientConfig(), new StringSerializer(), new AvroSerializer<>(client))) {
       producer.send(new ProducerRecord<>(topic, "k", record));
       producer.send(new ProducerRecord<>(topic, "tombstone", null));
       producer.flush();
@@ -58,12 +60,15 @@ class AvroSerdeIT {
 
     // the consumer side configured the way Kafka users do: class names and keys in the config map
     Map<String, Object> consumerConfig = platform.clientConfig();
-    consumerConfig.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-    consumerConfig.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, AvroDeserializer.class.getName());
+    consumerConfig.put(
+        ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+    consumerConfig.put(
+        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, AvroDeserializer.class.getName());
     consumerConfig.put(AvroSerdeConfig.SCHEMA_REGISTRY_URL, platform.registryUrl());
     consumerConfig.put(AvroSerdeConfig.SPECIFIC_AVRO_VALUE_TYPE, record.getClass().getName());
     try (KafkaConsumer<String, Object> consumer = new KafkaConsumer<>(consumerConfig)) {
-      List<ConsumerRecord<String, Object>> records = TestTopics.readAll((KafkaConsumer) consumer, topic, 2);
+      List<ConsumerRecord<String, Object>> records =
+          TestTopics.readAll((KafkaConsumer) consumer, topic, 2);
 
       assertThat(records).extracting(ConsumerRecord::value).containsExactly(record, null);
     }
@@ -73,22 +78,32 @@ class AvroSerdeIT {
   void shouldRaiseSchemaMismatchWhenDeadLetterBytesAreReadAsRawFrame(TestPlatform platform) {
     String topic = platform.uniqueName("images.raw");
     TestTopics.create(platform, topic, 1);
-    try (KafkaProducer<String, DeadLetter> producer = new KafkaProducer<>(platform.clientConfig(),
-        new StringSerializer(), new AvroSerializer<>(client))) {
+    try (KafkaProducer<String, DeadLetter> producer =
+        new KafkaProducer<>(
+            platform.clientConfig(), new StringSerializer(), new AvroSerializer<>(client))) {
       producer.send(new ProducerRecord<>(topic, "k", SampleRecords.deadLetter()));
       producer.flush();
     }
 
-    try (KafkaConsumer<String, RawFrame> consumer = new KafkaConsumer<>(platform.clientConfig(),
-        new StringDeserializer(), new AvroDeserializer<>(client, RawFrame.class))) {
+    try (KafkaConsumer<String, RawFrame> consumer =
+        new KafkaConsumer<>(
+            platform.clientConfig(),
+            new StringDeserializer(),
+            new AvroDeserializer<>(client, RawFrame.class))) {
       assertThatThrownBy(() -> TestTopics.readAll(consumer, topic, 1))
-          .isInstanceOfSatisfying(RecordDeserializationException.class, e -> {
-            assertThat(e.offset()).isZero();
-            assertThat(e.getCause()).isInstanceOfSatisfying(SchemaMismatchException.class, cause -> {
-              assertThat(cause.reason()).isEqualTo(DeadLetterReason.SCHEMA_MISMATCH);
-              assertThat(cause.writerSchemaName()).isEqualTo(DeadLetter.getClassSchema().getFullName());
-            });
-          });
+          .isInstanceOfSatisfying(
+              RecordDeserializationException.class,
+              e -> {
+                assertThat(e.offset()).isZero();
+                assertThat(e.getCause())
+                    .isInstanceOfSatisfying(
+                        SchemaMismatchException.class,
+                        cause -> {
+                          assertThat(cause.reason()).isEqualTo(DeadLetterReason.SCHEMA_MISMATCH);
+                          assertThat(cause.writerSchemaName())
+                              .isEqualTo(DeadLetter.getClassSchema().getFullName());
+                        });
+              });
     }
   }
 
@@ -97,8 +112,9 @@ class AvroSerdeIT {
     String topic = platform.uniqueName("images.raw");
     TestTopics.create(platform, topic, 3);
     int count = 200;
-    try (KafkaProducer<String, RawFrame> producer = new KafkaProducer<>(platform.clientConfig(),
-        new StringSerializer(), new AvroSerializer<>(client))) {
+    try (KafkaProducer<String, RawFrame> producer =
+        new KafkaProducer<>(
+            platform.clientConfig(), new StringSerializer(), new AvroSerializer<>(client))) {
       for (int i = 0; i < count; i++) {
         RawFrame frame = SampleRecords.rawFrame();
         frame.setCameraId("cam-" + (i % 7));
@@ -108,12 +124,17 @@ class AvroSerdeIT {
       producer.flush();
     }
 
-    try (KafkaConsumer<String, RawFrame> consumer = new KafkaConsumer<>(platform.clientConfig(),
-        new StringDeserializer(), new AvroDeserializer<>(client, RawFrame.class))) {
+    try (KafkaConsumer<String, RawFrame> consumer =
+        new KafkaConsumer<>(
+            platform.clientConfig(),
+            new StringDeserializer(),
+            new AvroDeserializer<>(client, RawFrame.class))) {
       List<ConsumerRecord<String, RawFrame>> records = TestTopics.readAll(consumer, topic, count);
 
-      assertThat(records).extracting(r -> r.value().getSequence()).containsExactlyInAnyOrderElementsOf(
-          java.util.stream.LongStream.range(0, count).boxed().toList());
+      assertThat(records)
+          .extracting(r -> r.value().getSequence())
+          .containsExactlyInAnyOrderElementsOf(
+              java.util.stream.LongStream.range(0, count).boxed().toList());
       assertThat(records).allSatisfy(r -> assertThat(r.value().getCameraId()).isEqualTo(r.key()));
     }
   }

@@ -46,8 +46,10 @@ class AvroSerdeTest {
   @BeforeEach
   void start() throws IOException {
     registry = new StubSchemaRegistry();
-    client = new SchemaRegistryClient(SchemaRegistryConfig.of(registry.url())
-        .withRetries(2, Duration.ofMillis(5), Duration.ofMillis(10)));
+    client =
+        new SchemaRegistryClient(
+            SchemaRegistryConfig.of(registry.url())
+                .withRetries(2, Duration.ofMillis(5), Duration.ofMillis(10)));
     serializer = new AvroSerializer<>(client);
     deserializer = new AvroDeserializer<>(client, RawFrame.class);
   }
@@ -102,7 +104,8 @@ class AvroSerdeTest {
     for (int i = 0; i < 20; i++) {
       RawFrame frame = SampleRecords.rawFrame();
       frame.setSequence((long) i);
-      assertThat(deserializer.deserialize(TOPIC, serializer.serialize(TOPIC, frame)).getSequence()).isEqualTo(i);
+      assertThat(deserializer.deserialize(TOPIC, serializer.serialize(TOPIC, frame)).getSequence())
+          .isEqualTo(i);
     }
 
     assertThat(registry.count("POST", "/subjects/")).isEqualTo(1);
@@ -113,8 +116,9 @@ class AvroSerdeTest {
   @Test
   void shouldFetchWriterSchemaOnceWhenDeserializerHasItsOwnClient() {
     byte[] bytes = serializer.serialize(TOPIC, SampleRecords.rawFrame());
-    AvroDeserializer<RawFrame> other = new AvroDeserializer<>(
-        new SchemaRegistryClient(SchemaRegistryConfig.of(registry.url())), RawFrame.class);
+    AvroDeserializer<RawFrame> other =
+        new AvroDeserializer<>(
+            new SchemaRegistryClient(SchemaRegistryConfig.of(registry.url())), RawFrame.class);
 
     for (int i = 0; i < 10; i++) {
       assertThat(other.deserialize(TOPIC, bytes)).isEqualTo(SampleRecords.rawFrame());
@@ -155,7 +159,8 @@ class AvroSerdeTest {
     old.put("captureTime", SampleRecords.T0.toEpochMilli());
     old.put("width", 1);
     old.put("height", 1);
-    old.put("pixelFormat", new GenericData.EnumSymbol(v0.getField("pixelFormat").schema(), "GRAY8"));
+    old.put(
+        "pixelFormat", new GenericData.EnumSymbol(v0.getField("pixelFormat").schema(), "GRAY8"));
     old.put("pixels", ByteBuffer.wrap(new byte[] {5}));
 
     RawFrame frame = deserializer.deserialize(TOPIC, payload(id, v0, old));
@@ -181,8 +186,11 @@ class AvroSerdeTest {
 
   @Test
   void shouldRaiseUnknownMagicByteWhenValueIsEmptyOrNotWireFormat() {
-    assertReason(new byte[0], UnknownMagicByteException.class, DeadLetterReason.UNDECODABLE_PAYLOAD);
-    assertReason("{\"cameraId\":\"x\"}".getBytes(), UnknownMagicByteException.class,
+    assertReason(
+        new byte[0], UnknownMagicByteException.class, DeadLetterReason.UNDECODABLE_PAYLOAD);
+    assertReason(
+        "{\"cameraId\":\"x\"}".getBytes(),
+        UnknownMagicByteException.class,
         DeadLetterReason.UNDECODABLE_PAYLOAD);
   }
 
@@ -190,9 +198,15 @@ class AvroSerdeTest {
   void shouldRaiseTruncatedWhenHeaderIsShortOrDataIsCut() {
     byte[] full = serializer.serialize(TOPIC, SampleRecords.rawFrame());
 
-    assertReason(new byte[] {0, 0, 0}, TruncatedPayloadException.class, DeadLetterReason.TRUNCATED_PAYLOAD);
-    assertReason(Arrays.copyOf(full, 5), TruncatedPayloadException.class, DeadLetterReason.TRUNCATED_PAYLOAD);
-    assertReason(Arrays.copyOf(full, full.length - 3), TruncatedPayloadException.class,
+    assertReason(
+        new byte[] {0, 0, 0}, TruncatedPayloadException.class, DeadLetterReason.TRUNCATED_PAYLOAD);
+    assertReason(
+        Arrays.copyOf(full, 5),
+        TruncatedPayloadException.class,
+        DeadLetterReason.TRUNCATED_PAYLOAD);
+    assertReason(
+        Arrays.copyOf(full, full.length - 3),
+        TruncatedPayloadException.class,
         DeadLetterReason.TRUNCATED_PAYLOAD);
   }
 
@@ -200,17 +214,22 @@ class AvroSerdeTest {
   void shouldRaiseTruncatedWithoutAllocatingWhenDeclaredLengthIsHuge() {
     int id = registry.register("images.raw-value", RawFrame.getClassSchema());
     // cameraId declares ~1 GiB (zig-zag varint of 2^30)
-    byte[] bytes = concat(header(id), new byte[] {(byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x08});
+    byte[] bytes =
+        concat(header(id), new byte[] {(byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x08});
 
     assertReason(bytes, TruncatedPayloadException.class, DeadLetterReason.TRUNCATED_PAYLOAD);
   }
 
   @Test
-  void shouldRaiseMalformedQuicklyWhenAWriterOnlyCollectionDeclaresMoreItemsThanThePayloadHasBytes() {
-    // a compatible writer schema with one more field than the reader: an array or a map whose items take no bytes,
+  void
+      shouldRaiseMalformedQuicklyWhenAWriterOnlyCollectionDeclaresMoreItemsThanThePayloadHasBytes() {
+    // a compatible writer schema with one more field than the reader: an array or a map whose items
+    // take no bytes,
     // skipped item by item by the resolving decoder
-    for (Schema items : java.util.List.of(Schema.create(Schema.Type.NULL),
-        Schema.createRecord("Empty", null, "x", false, java.util.List.of()))) {
+    for (Schema items :
+        java.util.List.of(
+            Schema.create(Schema.Type.NULL),
+            Schema.createRecord("Empty", null, "x", false, java.util.List.of()))) {
       for (boolean map : new boolean[] {false, true}) {
         Schema extra = map ? Schema.createMap(items) : Schema.createArray(items);
         Schema writer = withExtraField(RawFrame.getClassSchema(), "extra", extra);
@@ -226,8 +245,11 @@ class AvroSerdeTest {
         tail.write(0);
         byte[] bytes = concat(concat(header(id), record), tail.toByteArray());
 
-        assertTimeoutPreemptively(Duration.ofSeconds(10), () -> assertThatThrownBy(
-            () -> deserializer.deserialize(TOPIC, bytes)).isInstanceOf(InvalidPayloadException.class),
+        assertTimeoutPreemptively(
+            Duration.ofSeconds(10),
+            () ->
+                assertThatThrownBy(() -> deserializer.deserialize(TOPIC, bytes))
+                    .isInstanceOf(InvalidPayloadException.class),
             extra.toString());
       }
     }
@@ -235,16 +257,23 @@ class AvroSerdeTest {
 
   @Test
   void shouldSkipWriterOnlyCollectionsOfEmptyItemsWithinThePayloadsSize() throws IOException {
-    Schema writer = withExtraField(RawFrame.getClassSchema(), "extra", Schema.createArray(Schema.create(
-        Schema.Type.NULL)));
+    Schema writer =
+        withExtraField(
+            RawFrame.getClassSchema(),
+            "extra",
+            Schema.createArray(Schema.create(Schema.Type.NULL)));
     int id = registry.register("images.raw-value", writer);
     byte[] valid = serializer.serialize(TOPIC, SampleRecords.rawFrame());
     ByteArrayOutputStream tail = new ByteArrayOutputStream();
     writeVarint(tail, 3);
     tail.write(0);
 
-    RawFrame back = deserializer.deserialize(TOPIC, concat(concat(header(id),
-        Arrays.copyOfRange(valid, WireFormat.HEADER_SIZE, valid.length)), tail.toByteArray()));
+    RawFrame back =
+        deserializer.deserialize(
+            TOPIC,
+            concat(
+                concat(header(id), Arrays.copyOfRange(valid, WireFormat.HEADER_SIZE, valid.length)),
+                tail.toByteArray()));
 
     assertThat(back).isEqualTo(SampleRecords.rawFrame());
   }
@@ -255,22 +284,27 @@ class AvroSerdeTest {
     ByteBuffer.wrap(bytes).putInt(1, 4711);
 
     assertThatThrownBy(() -> deserializer.deserialize(TOPIC, bytes))
-        .isInstanceOfSatisfying(UnknownSchemaIdException.class, e -> {
-          assertThat(e.reason()).isEqualTo(DeadLetterReason.UNKNOWN_SCHEMA_ID);
-          assertThat(e.schemaId()).isEqualTo(4711);
-        });
+        .isInstanceOfSatisfying(
+            UnknownSchemaIdException.class,
+            e -> {
+              assertThat(e.reason()).isEqualTo(DeadLetterReason.UNKNOWN_SCHEMA_ID);
+              assertThat(e.schemaId()).isEqualTo(4711);
+            });
   }
 
   @Test
   void shouldRaiseSchemaMismatchWhenPayloadIsOfAnotherSchema() {
-    byte[] deadLetter = new AvroSerializer<DeadLetter>(client).serialize("images.dlq", SampleRecords.deadLetter());
+    byte[] deadLetter =
+        new AvroSerializer<DeadLetter>(client).serialize("images.dlq", SampleRecords.deadLetter());
 
     assertThatThrownBy(() -> deserializer.deserialize(TOPIC, deadLetter))
-        .isInstanceOfSatisfying(SchemaMismatchException.class, e -> {
-          assertThat(e.reason()).isEqualTo(DeadLetterReason.SCHEMA_MISMATCH);
-          assertThat(e.writerSchemaName()).isEqualTo("io.latentstream.schemas.DeadLetter");
-          assertThat(e.readerSchemaName()).isEqualTo("io.latentstream.schemas.RawFrame");
-        });
+        .isInstanceOfSatisfying(
+            SchemaMismatchException.class,
+            e -> {
+              assertThat(e.reason()).isEqualTo(DeadLetterReason.SCHEMA_MISMATCH);
+              assertThat(e.writerSchemaName()).isEqualTo("io.latentstream.schemas.DeadLetter");
+              assertThat(e.readerSchemaName()).isEqualTo("io.latentstream.schemas.RawFrame");
+            });
   }
 
   @Test
@@ -278,11 +312,15 @@ class AvroSerdeTest {
     int id = registry.register("images.raw-value", RawFrame.getClassSchema());
 
     // negative string length (zig-zag 0x01 = -1)
-    assertReason(concat(header(id), new byte[] {0x01}), MalformedPayloadException.class,
+    assertReason(
+        concat(header(id), new byte[] {0x01}),
+        MalformedPayloadException.class,
         DeadLetterReason.MALFORMED_PAYLOAD);
     // a valid record followed by trailing bytes
     byte[] valid = serializer.serialize(TOPIC, SampleRecords.rawFrame());
-    assertReason(concat(valid, new byte[] {1, 2, 3}), MalformedPayloadException.class,
+    assertReason(
+        concat(valid, new byte[] {1, 2, 3}),
+        MalformedPayloadException.class,
         DeadLetterReason.MALFORMED_PAYLOAD);
   }
 
@@ -291,8 +329,14 @@ class AvroSerdeTest {
     RawFrame frame = SampleRecords.rawFrame();
     byte[] valid = serializer.serialize(TOPIC, frame);
     // the pixel format enum index follows cameraId, sequence, captureTime, width and height
-    int offset = WireFormat.HEADER_SIZE + 1 + "cam-1".length() + varintLength(42L) + varintLength(
-        SampleRecords.T0.toEpochMilli()) + varintLength(4) + varintLength(3);
+    int offset =
+        WireFormat.HEADER_SIZE
+            + 1
+            + "cam-1".length()
+            + varintLength(42L)
+            + varintLength(SampleRecords.T0.toEpochMilli())
+            + varintLength(4)
+            + varintLength(3);
     byte[] corrupt = valid.clone();
     corrupt[offset] = 0x7e; // index 63: there are 4 symbols
 
@@ -318,9 +362,12 @@ class AvroSerdeTest {
   @Test
   void shouldReportRegistryOutageAsPlainSerializationExceptionWhenRegistryIsDown() {
     byte[] bytes = serializer.serialize(TOPIC, SampleRecords.rawFrame());
-    AvroDeserializer<RawFrame> other = new AvroDeserializer<>(new SchemaRegistryClient(
-        SchemaRegistryConfig.of(registry.url()).withRetries(2, Duration.ofMillis(1), Duration.ofMillis(1))),
-        RawFrame.class);
+    AvroDeserializer<RawFrame> other =
+        new AvroDeserializer<>(
+            new SchemaRegistryClient(
+                SchemaRegistryConfig.of(registry.url())
+                    .withRetries(2, Duration.ofMillis(1), Duration.ofMillis(1))),
+            RawFrame.class);
     registry.failNext(503, 2);
 
     assertThatThrownBy(() -> other.deserialize(TOPIC, bytes))
@@ -343,20 +390,28 @@ class AvroSerdeTest {
 
     byte[] bytes = configuredSerializer.serialize(TOPIC, SampleRecords.rawFrame());
 
-    assertThat(configuredDeserializer.deserialize(TOPIC, bytes)).isEqualTo(SampleRecords.rawFrame());
-    assertThat(registry.requests()).extracting(StubSchemaRegistry.Request::authorization)
+    assertThat(configuredDeserializer.deserialize(TOPIC, bytes))
+        .isEqualTo(SampleRecords.rawFrame());
+    assertThat(registry.requests())
+        .extracting(StubSchemaRegistry.Request::authorization)
         .allMatch(a -> a != null && a.startsWith("Basic "));
   }
 
   @Test
   void shouldUseKeySubjectAndKeyTypeWhenReflectiveSerdeIsConfiguredForKeys() {
     try (AvroSerde<RawFrame> serde = new AvroSerde<>()) {
-      serde.configure(Map.of("schema.registry.url", registry.url(),
-          "specific.avro.key.type", RawFrame.class.getName()), true);
+      serde.configure(
+          Map.of(
+              "schema.registry.url",
+              registry.url(),
+              "specific.avro.key.type",
+              RawFrame.class.getName()),
+          true);
 
       byte[] bytes = serde.serializer().serialize(TOPIC, SampleRecords.rawFrame());
 
-      assertThat(serde.deserializer().deserialize(TOPIC, bytes)).isEqualTo(SampleRecords.rawFrame());
+      assertThat(serde.deserializer().deserialize(TOPIC, bytes))
+          .isEqualTo(SampleRecords.rawFrame());
       assertThat(registry.count("POST", "/subjects/images.raw-key/versions")).isEqualTo(1);
     }
   }
@@ -365,12 +420,14 @@ class AvroSerdeTest {
   void shouldRejectConfigurationWhenDeserializerTypeIsMissing() {
     AvroDeserializer<RawFrame> unconfigured = new AvroDeserializer<>();
 
-    assertThatThrownBy(() -> unconfigured.configure(Map.of("schema.registry.url", registry.url()), false))
+    assertThatThrownBy(
+            () -> unconfigured.configure(Map.of("schema.registry.url", registry.url()), false))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("specific.avro.value.type");
   }
 
-  private void assertReason(byte[] bytes, Class<? extends InvalidPayloadException> type, DeadLetterReason reason) {
+  private void assertReason(
+      byte[] bytes, Class<? extends InvalidPayloadException> type, DeadLetterReason reason) {
     assertThatThrownBy(() -> deserializer.deserialize(TOPIC, bytes))
         .isInstanceOf(type)
         .isInstanceOf(SerializationException.class)
@@ -384,7 +441,8 @@ class AvroSerdeTest {
         fields.add(new Schema.Field(field, field.schema()));
       }
     }
-    return Schema.createRecord(schema.getName(), schema.getDoc(), schema.getNamespace(), false, fields);
+    return Schema.createRecord(
+        schema.getName(), schema.getDoc(), schema.getNamespace(), false, fields);
   }
 
   private static Schema withExtraField(Schema schema, String name, Schema type) {
@@ -393,7 +451,8 @@ class AvroSerdeTest {
       fields.add(new Schema.Field(field, field.schema()));
     }
     fields.add(new Schema.Field(name, type, null, (Object) null));
-    return Schema.createRecord(schema.getName(), schema.getDoc(), schema.getNamespace(), false, fields);
+    return Schema.createRecord(
+        schema.getName(), schema.getDoc(), schema.getNamespace(), false, fields);
   }
 
   /** An Avro long: zig-zag, then LEB128. */

@@ -31,9 +31,11 @@ class WireFormatTest {
 
   @Test
   void shouldRejectAsUndecodableWhenPayloadIsEmptyOrHasWrongMagicByte() {
-    for (byte[] payload : new byte[][] {null, {}, {1, 0, 0, 0, 1, 2}, {'{', '"', 'a', '"', '}'}, {(byte) 0xff}}) {
+    for (byte[] payload :
+        new byte[][] {null, {}, {1, 0, 0, 0, 1, 2}, {'{', '"', 'a', '"', '}'}, {(byte) 0xff}}) {
       assertThatThrownBy(() -> WireFormat.readSchemaId(payload))
-          .isInstanceOfSatisfying(UnknownMagicByteException.class,
+          .isInstanceOfSatisfying(
+              UnknownMagicByteException.class,
               e -> assertThat(e.reason()).isEqualTo(DeadLetterReason.UNDECODABLE_PAYLOAD));
     }
   }
@@ -41,7 +43,8 @@ class WireFormatTest {
   @Test
   void shouldRejectAsTruncatedWhenShorterThanHeader() {
     assertThatThrownBy(() -> WireFormat.readSchemaId(new byte[] {0, 0, 0, 1}))
-        .isInstanceOfSatisfying(TruncatedPayloadException.class,
+        .isInstanceOfSatisfying(
+            TruncatedPayloadException.class,
             e -> assertThat(e.reason()).isEqualTo(DeadLetterReason.TRUNCATED_PAYLOAD))
         .hasMessageContaining("4 byte(s)");
   }

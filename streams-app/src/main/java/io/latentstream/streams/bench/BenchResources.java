@@ -1,8 +1,6 @@
 package io.latentstream.streams.bench;
 
 import io.latentstream.schemas.files.FileTrees;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -10,12 +8,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What a benchmark started and must stop: the local platform's child JVMs, the streams app, temporary directories.
- * Closed last-in first-out by the benchmark when it ends, or by the JVM shutdown hook on Ctrl-C / SIGTERM, whichever
- * comes first; a failure to close one resource is logged and the others are still closed.
+ * What a benchmark started and must stop: the local platform's child JVMs, the streams app,
+ * temporary directories. Closed last-in first-out by the benchmark when it ends, or by the JVM
+ * shutdown hook on Ctrl-C / SIGTERM, whichever comes first; a failure to close one resource is
+ * logged and the others are still closed.
  *
- * <p>Thread-safe. It owns every resource added to it (an added resource may also be closed earlier by its creator:
- * resources added here must tolerate a second close).
+ * <p>Thread-safe. It owns every resource added to it (an added resource may also be closed earlier
+ * by its creator: resources added here must tolerate a second close).
  */
 final class BenchResources implements AutoCloseable {
 
@@ -36,7 +35,10 @@ final class BenchResources implements AutoCloseable {
     return this;
   }
 
-  /** Whether the caller runs in the shutdown hook: the JVM is exiting and the child JVMs are being stopped. */
+  /**
+   * Whether the caller runs in the shutdown hook: the JVM is exiting and the child JVMs are being
+   * stopped.
+   */
   boolean inShutdownHook() {
     return Thread.currentThread() == hook;
   }

@@ -13,9 +13,9 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The reference the pipeline is measured against: {@link LearnedCodec#compress} in a loop over the run's frames,
- * on as many threads as the pipeline has stream threads (the threads take the next frame from a shared counter,
- * as stream threads take the next record).
+ * The reference the pipeline is measured against: {@link LearnedCodec#compress} in a loop over the
+ * run's frames, on as many threads as the pipeline has stream threads (the threads take the next
+ * frame from a shared counter, as stream threads take the next record).
  *
  * <p>Stateless apart from its settings; {@link #measure} may be called repeatedly from one thread.
  */
@@ -35,8 +35,8 @@ final class CodecLoop {
   record Result(double framesPerSecond, Map<String, Double> cpu) {
 
     /**
-     * Two measurements of the same frames taken as one: frames over total time (the harmonic mean of the rates)
-     * and the mean CPU per frame of each kind.
+     * Two measurements of the same frames taken as one: frames over total time (the harmonic mean
+     * of the rates) and the mean CPU per frame of each kind.
      */
     static Result mean(Result a, Result b) {
       Map<String, Double> cpu = new LinkedHashMap<>();
@@ -51,21 +51,28 @@ final class CodecLoop {
       codec.compress(frames.image(i % frames.total()));
     }
     AtomicInteger next = new AtomicInteger();
-    ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-      Thread t = new Thread(r, "bench-codec-loop");
-      t.setDaemon(true);
-      return t;
-    });
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            threads,
+            r -> {
+              Thread t = new Thread(r, "bench-codec-loop");
+              t.setDaemon(true);
+              return t;
+            });
     try {
       CpuMeter cpu = CpuMeter.now();
       long start = System.nanoTime();
       List<Future<?>> workers = new ArrayList<>();
       for (int t = 0; t < threads; t++) {
-        workers.add(pool.submit(() -> {
-          for (int i = next.getAndIncrement(); i < frames.total(); i = next.getAndIncrement()) {
-            codec.compress(frames.image(i));
-          }
-        }));
+        workers.add(
+            pool.submit(
+                () -> {
+                  for (int i = next.getAndIncrement();
+                      i < frames.total();
+                      i = next.getAndIncrement()) {
+                    codec.compress(frames.image(i));
+                  }
+                }));
       }
       for (Future<?> w : workers) {
         w.get();
@@ -73,7 +80,8 @@ final class CodecLoop {
       double fps = frames.total() / ((System.nanoTime() - start) / 1e9);
       return new Result(fps, CpuMeter.now().since(cpu, frames.total()));
     } catch (ExecutionException e) {
-      throw new IllegalStateException("the codec failed in the reference loop: " + e.getCause(), e.getCause());
+      throw new IllegalStateException(
+          "the codec failed in the reference loop: " + e.getCause(), e.getCause());
     } finally {
       pool.shutdownNow();
     }

@@ -12,35 +12,56 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Where the CPU time of a benchmark phase went: this JVM (codec, stream threads, bench clients), its child JVMs
- * (the local broker and registry), and everything else on the machine (from {@code /proc/stat}), so a gap between
- * the pipeline and the codec alone can be attributed. Readings that the platform does not offer are NaN.
+ * Where the CPU time of a benchmark phase went: this JVM (codec, stream threads, bench clients),
+ * its child JVMs (the local broker and registry), and everything else on the machine (from {@code
+ * /proc/stat}), so a gap between the pipeline and the codec alone can be attributed. Readings that
+ * the platform does not offer are NaN.
  *
- * <p>This JVM's time is also split by thread ({@link ThreadKind}), from {@code /proc/self/task} on Linux: the
- * native TensorFlow threads that run the transforms, the thread that calls the codec (the codec loop's, or the
- * stream thread with everything Kafka Streams does around the codec), Kafka client I/O threads, GC and JIT.
+ * <p>This JVM's time is also split by thread ({@link ThreadKind}), from {@code /proc/self/task} on
+ * Linux: the native TensorFlow threads that run the transforms, the thread that calls the codec
+ * (the codec loop's, or the stream thread with everything Kafka Streams does around the codec),
+ * Kafka client I/O threads, GC and JIT.
  *
  * <p>Immutable snapshots; thread-safe.
  */
-record CpuMeter(long wallNanos, long selfCpuNanos, long childrenCpuNanos, long machineBusyNanos,
+record CpuMeter(
+    long wallNanos,
+    long selfCpuNanos,
+    long childrenCpuNanos,
+    long machineBusyNanos,
     Map<ThreadKind, Long> threadCpuNanos) {
 
-  /** Kernel clock ticks per second of {@code /proc/stat} (USER_HZ, 100 on Linux everywhere in practice). */
+  /**
+   * Kernel clock ticks per second of {@code /proc/stat} (USER_HZ, 100 on Linux everywhere in
+   * practice).
+   */
   private static final double TICKS_PER_SECOND = 100.0;
 
   /**
-   * What a thread of this JVM does. Threads are told apart by name: Java threads by their full name, the JVM's own
-   * and native threads by the name the kernel keeps ({@code comm}, 15 characters).
+   * What a thread of this JVM does. Threads are told apart by name: Java threads by their full
+   * name, the JVM's own and native threads by the name the kernel keeps ({@code comm}, 15
+   * characters).
    */
   enum ThreadKind {
-    /** TensorFlow's intra/inter-op pools: native threads, which inherit the launcher's name {@code java}. */
+    /**
+     * TensorFlow's intra/inter-op pools: native threads, which inherit the launcher's name {@code
+     * java}.
+     */
     TENSORFLOW("tensorflowThreads"),
-    /** The codec loop's threads, or the app's stream threads: the Java side of encoding plus, for stream threads,
-     * polling, deserializing, producing and committing. */
+    /**
+     * The codec loop's threads, or the app's stream threads: the Java side of encoding plus, for
+     * stream threads, polling, deserializing, producing and committing.
+     */
     CALLER("codecCallerThreads"),
-    /** Network threads of the Kafka clients (the app's producers, admin, and the benchmark's own producer). */
+    /**
+     * Network threads of the Kafka clients (the app's producers, admin, and the benchmark's own
+     * producer).
+     */
     KAFKA_IO("kafkaIoThreads"),
-    /** The benchmark's producer and its read_committed consumer (on {@code main}, which also warms the codec up). */
+    /**
+     * The benchmark's producer and its read_committed consumer (on {@code main}, which also warms
+     * the codec up).
+     */
     BENCH_CLIENTS("benchClientThreads"),
     GC("gcThreads"),
     JIT("jitThreads"),
@@ -54,10 +75,16 @@ record CpuMeter(long wallNanos, long selfCpuNanos, long childrenCpuNanos, long m
   }
 
   static CpuMeter now() {
-    long self = ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
-        ? os.getProcessCpuTime() : -1;
-    long children = ProcessHandle.current().descendants()
-        .mapToLong(p -> p.info().totalCpuDuration().map(Duration::toNanos).orElse(0L)).sum();
+    long self =
+        ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os
+            ? os.getProcessCpuTime()
+            : -1;
+    long children =
+        ProcessHandle.current()
+            .descendants()
+            .mapToLong(p -> p.info().totalCpuDuration().map(Duration::toNanos).orElse(0L))
+            .sum();
     return new CpuMeter(System.nanoTime(), self, children, machineBusy(), threadCpu());
   }
 
@@ -78,8 +105,9 @@ record CpuMeter(long wallNanos, long selfCpuNanos, long childrenCpuNanos, long m
   }
 
   /**
-   * CPU nanoseconds of this JVM's live threads by kind; empty where {@code /proc/self/task} is missing. A thread
-   * that ended between two snapshots drops out of the second, so phases are measured while their threads live.
+   * CPU nanoseconds of this JVM's live threads by kind; empty where {@code /proc/self/task} is
+   * missing. A thread that ended between two snapshots drops out of the second, so phases are
+   * measured while their threads live.
    */
   static Map<ThreadKind, Long> threadCpu() {
     Map<ThreadKind, Long> out = new TreeMap<>();
@@ -121,7 +149,8 @@ record CpuMeter(long wallNanos, long selfCpuNanos, long childrenCpuNanos, long m
     } catch (IOException | RuntimeException e) {
       return new TreeMap<>();
     }
-    // the launcher starts the main thread natively, so the kernel calls it "java" like TensorFlow's threads
+    // the launcher starts the main thread natively, so the kernel calls it "java" like TensorFlow's
+    // threads
     if (out.containsKey(ThreadKind.TENSORFLOW)) {
       out.merge(ThreadKind.TENSORFLOW, -mainNanos, Long::sum);
       out.merge(ThreadKind.BENCH_CLIENTS, mainNanos, Long::sum);
@@ -134,12 +163,16 @@ record CpuMeter(long wallNanos, long selfCpuNanos, long childrenCpuNanos, long m
     if (comm.equals("java") && !primordial && javaName == null) {
       return ThreadKind.TENSORFLOW;
     }
-    // first: a producer's network thread is named after its client id, "...-StreamThread-1-producer"
-    if (name.startsWith("kafka-producer-network-thread") || name.startsWith("kafka-admin-client-thread")
-        || comm.startsWith("kafka-producer-") || comm.startsWith("kafka-admin-cli")) {
+    // first: a producer's network thread is named after its client id,
+    // "...-StreamThread-1-producer"
+    if (name.startsWith("kafka-producer-network-thread")
+        || name.startsWith("kafka-admin-client-thread")
+        || comm.startsWith("kafka-producer-")
+        || comm.startsWith("kafka-admin-cli")) {
       return ThreadKind.KAFKA_IO;
     }
-    if (name.startsWith("bench-codec-loop") || name.contains("-StreamThread-")
+    if (name.startsWith("bench-codec-loop")
+        || name.contains("-StreamThread-")
         || (comm.startsWith("bench-pipeline-") && !name.contains("producer"))) {
       return ThreadKind.CALLER;
     }
@@ -157,8 +190,9 @@ record CpuMeter(long wallNanos, long selfCpuNanos, long childrenCpuNanos, long m
 
   /**
    * CPU milliseconds per frame from {@code start} to this snapshot: {@code self}, {@code children},
-   * {@code others} (the rest of the machine), the cores busy on average ({@code machineCores}), and this JVM's
-   * time by {@link ThreadKind} ({@code <kind>CpuMsPerFrame}, where the platform tells threads apart).
+   * {@code others} (the rest of the machine), the cores busy on average ({@code machineCores}), and
+   * this JVM's time by {@link ThreadKind} ({@code <kind>CpuMsPerFrame}, where the platform tells
+   * threads apart).
    */
   Map<String, Double> since(CpuMeter start, int frames) {
     Map<String, Double> out = new LinkedHashMap<>();
@@ -172,7 +206,8 @@ record CpuMeter(long wallNanos, long selfCpuNanos, long childrenCpuNanos, long m
     out.put("machineBusyCores", machine / wall);
     if (!threadCpuNanos.isEmpty()) {
       for (ThreadKind kind : ThreadKind.values()) {
-        long delta = threadCpuNanos.getOrDefault(kind, 0L) - start.threadCpuNanos.getOrDefault(kind, 0L);
+        long delta =
+            threadCpuNanos.getOrDefault(kind, 0L) - start.threadCpuNanos.getOrDefault(kind, 0L);
         out.put(kind.key + "CpuMsPerFrame", Math.max(0, delta) / 1e6 / frames);
       }
     }

@@ -8,8 +8,8 @@ final class Percentiles {
   private Percentiles() {}
 
   /**
-   * The {@code p}-th percentile, nearest rank: the smallest sample with at least {@code p}% of the samples at or
-   * below it ({@code p = 100} is the maximum).
+   * The {@code p}-th percentile, nearest rank: the smallest sample with at least {@code p}% of the
+   * samples at or below it ({@code p = 100} is the maximum).
    */
   static double of(double[] samples, double p) {
     if (samples.length == 0) {

@@ -1,12 +1,12 @@
 package io.latentstream.streams.bench;
 
 import io.latentstream.schemas.LatentFrame;
+import io.latentstream.schemas.files.FileTrees;
 import io.latentstream.streams.StreamsApp;
 import io.latentstream.streams.config.StreamsAppConfig;
 import io.latentstream.streams.feed.CameraFeed;
 import io.latentstream.streams.feed.FrameTally;
 import io.latentstream.streams.serde.RecordSerdes;
-import io.latentstream.schemas.files.FileTrees;
 import io.latentstream.streams.topology.Topics;
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
@@ -44,19 +44,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One measurement of the full pipeline: a fresh {@link StreamsApp} (its own application id, topics and state
- * directory, so every run starts from nothing), a producer thread publishing the run's frames, and a read_committed
- * consumer of the latent topic on the calling thread.
+ * One measurement of the full pipeline: a fresh {@link StreamsApp} (its own application id, topics
+ * and state directory, so every run starts from nothing), a producer thread publishing the run's
+ * frames, and a read_committed consumer of the latent topic on the calling thread.
  *
- * <p>The producer keeps at most {@code inFlight} frames published but not yet seen on the latent topic: enough to
- * keep the stream threads busy across a transaction commit, few enough that the latency measured is the
- * pipeline's and not the length of a backlog (with an unbounded producer the last frame would wait for all the
- * others). Latency is from the producer's {@code send} to the consumer's poll returning the {@link LatentFrame}
- * (same JVM, {@link System#nanoTime()}). Throughput counts the frames that arrived after the first {@code warmup}
- * arrivals, over the time from that arrival to the last one.
+ * <p>The producer keeps at most {@code inFlight} frames published but not yet seen on the latent
+ * topic: enough to keep the stream threads busy across a transaction commit, few enough that the
+ * latency measured is the pipeline's and not the length of a backlog (with an unbounded producer
+ * the last frame would wait for all the others). Latency is from the producer's {@code send} to the
+ * consumer's poll returning the {@link LatentFrame} (same JVM, {@link System#nanoTime()}).
+ * Throughput counts the frames that arrived after the first {@code warmup} arrivals, over the time
+ * from that arrival to the last one.
  *
- * <p>Not thread-safe; one run at a time. Everything the run starts is closed when {@link #measure} returns or
- * throws (and by the {@link BenchResources} shutdown hook on Ctrl-C).
+ * <p>Not thread-safe; one run at a time. Everything the run starts is closed when {@link #measure}
+ * returns or throws (and by the {@link BenchResources} shutdown hook on Ctrl-C).
  */
 final class PipelineRun {
 
@@ -66,9 +67,21 @@ final class PipelineRun {
   private static final String BENCH_PRODUCER = "bench-pipeline-producer";
 
   /** What one run measured. Latencies in milliseconds, over the frames after the warm-up. */
-  record Result(int frames, int received, int duplicates, double framesPerSecond, double p50Millis,
-      double p99Millis, double maxMillis, double windowSeconds, double processMillisMean, Map<String, Double> cpu,
-      Map<String, Double> streamThread, long latentBytes, int keyFrames, byte[][] bitstreams,
+  record Result(
+      int frames,
+      int received,
+      int duplicates,
+      double framesPerSecond,
+      double p50Millis,
+      double p99Millis,
+      double maxMillis,
+      double windowSeconds,
+      double processMillisMean,
+      Map<String, Double> cpu,
+      Map<String, Double> streamThread,
+      long latentBytes,
+      int keyFrames,
+      byte[][] bitstreams,
       Map<String, Object> probes) {}
 
   private final Map<String, Object> baseConfig;
@@ -81,11 +94,18 @@ final class PipelineRun {
   private boolean probe;
 
   /**
-   * @param baseConfig streams app settings shared by every run (broker, registry, model, threads, overrides)
+   * @param baseConfig streams app settings shared by every run (broker, registry, model, threads,
+   *     overrides)
    * @param workDir where the run's state directory goes (deleted after the run)
    */
-  PipelineRun(Map<String, Object> baseConfig, CameraFeed frames, int inFlight, int warmup, Duration stallTimeout,
-      BenchResources resources, Path workDir) {
+  PipelineRun(
+      Map<String, Object> baseConfig,
+      CameraFeed frames,
+      int inFlight,
+      int warmup,
+      Duration stallTimeout,
+      BenchResources resources,
+      Path workDir) {
     this.baseConfig = Map.copyOf(baseConfig);
     this.frames = frames;
     this.inFlight = inFlight;
@@ -96,8 +116,9 @@ final class PipelineRun {
   }
 
   /**
-   * Whether runs end with the failover and random-access probes ({@link RunProbes}) while the app still runs; they
-   * come after the throughput and latency window, so they do not change those figures.
+   * Whether runs end with the failover and random-access probes ({@link RunProbes}) while the app
+   * still runs; they come after the throughput and latency window, so they do not change those
+   * figures.
    */
   PipelineRun withProbes() {
     this.probe = true;
@@ -109,9 +130,17 @@ final class PipelineRun {
     String app = "bench-pipeline-" + runId;
     settings.put(StreamsAppConfig.APPLICATION_ID, app);
     settings.put(StreamsAppConfig.GROUP_INSTANCE_ID, app + "-0");
-    for (String key : List.of(StreamsAppConfig.TOPIC_RAW, StreamsAppConfig.TOPIC_LATENT, StreamsAppConfig.TOPIC_DLQ,
-        StreamsAppConfig.TOPIC_SAMPLE, StreamsAppConfig.TOPIC_DECODE_REQUESTS, StreamsAppConfig.TOPIC_DECODED,
-        StreamsAppConfig.TOPIC_RELEASES, StreamsAppConfig.TOPIC_ARTIFACTS, StreamsAppConfig.TOPIC_KEYFRAME_REQUESTS)) {
+    for (String key :
+        List.of(
+            StreamsAppConfig.TOPIC_RAW,
+            StreamsAppConfig.TOPIC_LATENT,
+            StreamsAppConfig.TOPIC_DLQ,
+            StreamsAppConfig.TOPIC_SAMPLE,
+            StreamsAppConfig.TOPIC_DECODE_REQUESTS,
+            StreamsAppConfig.TOPIC_DECODED,
+            StreamsAppConfig.TOPIC_RELEASES,
+            StreamsAppConfig.TOPIC_ARTIFACTS,
+            StreamsAppConfig.TOPIC_KEYFRAME_REQUESTS)) {
       String defaultName = (String) StreamsAppConfig.CONFIG_DEF.configKeys().get(key).defaultValue;
       settings.put(key, "bench-" + runId + "." + defaultName);
     }
@@ -126,7 +155,11 @@ final class PipelineRun {
     byte[][] values = new byte[frames.total()][];
     Instant capture = Instant.now();
     for (int i = 0; i < values.length; i++) {
-      values[i] = serdes.rawFrame().serializer().serialize(rawTopic, frames.record(i, capture.plusMillis(i)));
+      values[i] =
+          serdes
+              .rawFrame()
+              .serializer()
+              .serialize(rawTopic, frames.record(i, capture.plusMillis(i)));
     }
     byte[][] keys = new byte[frames.cameras()][];
     for (int c = 0; c < keys.length; c++) {
@@ -134,24 +167,31 @@ final class PipelineRun {
     }
 
     StreamsApp streamsApp = StreamsApp.start(config);
-    AutoCloseable appCloser = () -> {
-      // On Ctrl-C the child broker is stopped by its own hook at the same time, and the app's close would wait 30 s
-      // for it. The stream threads get a short close; if they do not stop, the models are left to the exiting JVM
-      // (closing a model under a running predictor crashes it).
-      if (resources.inShutdownHook() && !streamsApp.streams().close(Duration.ofSeconds(5))) {
-        LOG.warn("the streams app did not stop within 5 s; leaving it to the JVM exit");
-        return;
-      }
-      streamsApp.close();
-    };
+    AutoCloseable appCloser =
+        () -> {
+          // On Ctrl-C the child broker is stopped by its own hook at the same time, and the app's
+          // close would wait 30 s
+          // for it. The stream threads get a short close; if they do not stop, the models are left
+          // to the exiting JVM
+          // (closing a model under a running predictor crashes it).
+          if (resources.inShutdownHook() && !streamsApp.streams().close(Duration.ofSeconds(5))) {
+            LOG.warn("the streams app did not stop within 5 s; leaving it to the JVM exit");
+            return;
+          }
+          streamsApp.close();
+        };
     resources.add("streams app " + app, appCloser);
-    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig(config),
-        new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerConfig(config),
-            new ByteArraySerializer(), new ByteArraySerializer())) {
+    try (KafkaConsumer<byte[], byte[]> consumer =
+            new KafkaConsumer<>(
+                consumerConfig(config), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        KafkaProducer<byte[], byte[]> producer =
+            new KafkaProducer<>(
+                producerConfig(config), new ByteArraySerializer(), new ByteArraySerializer())) {
       awaitReady(streamsApp);
-      List<TopicPartition> partitions = consumer.partitionsFor(latentTopic, Duration.ofSeconds(30)).stream()
-          .map(p -> new TopicPartition(latentTopic, p.partition())).toList();
+      List<TopicPartition> partitions =
+          consumer.partitionsFor(latentTopic, Duration.ofSeconds(30)).stream()
+              .map(p -> new TopicPartition(latentTopic, p.partition()))
+              .toList();
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
       consumer.poll(Duration.ZERO); // resolves the start offsets before the first frame is sent
@@ -161,27 +201,37 @@ final class PipelineRun {
       long[] arrived = new long[frames.total()];
       AtomicReference<Throwable> producerError = new AtomicReference<>();
       AtomicLong producerFinalCpu = new AtomicLong();
-      Thread producerThread = new Thread(() -> {
-        try {
-          for (int i = 0; i < values.length && producerError.get() == null; i++) {
-            window.acquire();
-            sent.set(i, System.nanoTime());
-            producer.send(new ProducerRecord<>(rawTopic, null, System.currentTimeMillis(),
-                keys[i % keys.length], values[i]), (meta, e) -> {
-                  if (e != null) {
-                    producerError.compareAndSet(null, e);
+      Thread producerThread =
+          new Thread(
+              () -> {
+                try {
+                  for (int i = 0; i < values.length && producerError.get() == null; i++) {
+                    window.acquire();
+                    sent.set(i, System.nanoTime());
+                    producer.send(
+                        new ProducerRecord<>(
+                            rawTopic,
+                            null,
+                            System.currentTimeMillis(),
+                            keys[i % keys.length],
+                            values[i]),
+                        (meta, e) -> {
+                          if (e != null) {
+                            producerError.compareAndSet(null, e);
+                          }
+                        });
                   }
-                });
-          }
-          producer.flush();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-          producerError.compareAndSet(null, e);
-        } finally {
-          producerFinalCpu.set(Math.max(0, ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime()));
-        }
-      }, "bench-producer");
+                  producer.flush();
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                } catch (RuntimeException e) {
+                  producerError.compareAndSet(null, e);
+                } finally {
+                  producerFinalCpu.set(
+                      Math.max(0, ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime()));
+                }
+              },
+              "bench-producer");
       producerThread.setDaemon(true);
 
       Deserializer<LatentFrame> latent = serdes.latentFrame().deserializer();
@@ -190,8 +240,10 @@ final class PipelineRun {
       byte[][] bitstreams = new byte[frames.total()][];
       Map<String, Double> cpu;
       Map<String, Double> streamThread;
-      // CPU and the stream thread's time are measured over the frames that throughput counts: from the arrival
-      // that ends the warm-up to the last one (the JIT of this JVM and of the broker is busiest before)
+      // CPU and the stream thread's time are measured over the frames that throughput counts: from
+      // the arrival
+      // that ends the warm-up to the last one (the JIT of this JVM and of the broker is busiest
+      // before)
       int skip = Math.min(warmup, frames.total() - 2);
       int steadyFrames = frames.total() - 1 - skip;
       StreamThreadClock clockStart = null;
@@ -226,23 +278,44 @@ final class PipelineRun {
         }
         cpu = new LinkedHashMap<>(CpuMeter.now().since(cpuStart, steadyFrames));
         double[] encodeEnd = encodeHistogram(streamsApp);
-        // tiny frames can all be encoded before the warm-up ones arrive: then the mean over the whole run
-        double encodeMs = encodeEnd[1] > encodeStart[1]
-            ? (encodeEnd[0] - encodeStart[0]) / (encodeEnd[1] - encodeStart[1]) * 1e3 : processMillisMean(streamsApp);
-        streamThread = StreamThreadClock.end(streamsApp.streams()).since(clockStart, steadyFrames,
-            config.getInt(StreamsAppConfig.NUM_STREAM_THREADS), encodeMs);
-        cpu.put("benchClientsCpuMsPerFrame",
-            (benchClientsCpuNanos(producerThread, producerFinalCpu) - clientsCpuStart) / 1e6 / steadyFrames);
+        // tiny frames can all be encoded before the warm-up ones arrive: then the mean over the
+        // whole run
+        double encodeMs =
+            encodeEnd[1] > encodeStart[1]
+                ? (encodeEnd[0] - encodeStart[0]) / (encodeEnd[1] - encodeStart[1]) * 1e3
+                : processMillisMean(streamsApp);
+        streamThread =
+            StreamThreadClock.end(streamsApp.streams())
+                .since(
+                    clockStart,
+                    steadyFrames,
+                    config.getInt(StreamsAppConfig.NUM_STREAM_THREADS),
+                    encodeMs);
+        cpu.put(
+            "benchClientsCpuMsPerFrame",
+            (benchClientsCpuNanos(producerThread, producerFinalCpu) - clientsCpuStart)
+                / 1e6
+                / steadyFrames);
         drain(consumer, latent, latentTopic, tally, bitstreams);
         if (probe) {
           probes.putAll(RunProbes.failover(config, frames, tally));
-          probes.putAll(RunProbes.randomAccess(streamsApp, frames, bitstreams, tally, workDir.resolve("models")));
+          probes.putAll(
+              RunProbes.randomAccess(
+                  streamsApp, frames, bitstreams, tally, workDir.resolve("models")));
         }
       } finally {
         producerThread.interrupt();
         producerThread.join(TimeUnit.SECONDS.toMillis(10));
       }
-      return result(sent, arrived, tally, processMillisMean(streamsApp), cpu, streamThread, bitstreams, probes);
+      return result(
+          sent,
+          arrived,
+          tally,
+          processMillisMean(streamsApp),
+          cpu,
+          streamThread,
+          bitstreams,
+          probes);
     } finally {
       resources.closeNow(appCloser);
       FileTrees.deleteTree(stateDir);
@@ -250,14 +323,16 @@ final class PipelineRun {
   }
 
   /**
-   * CPU time of the benchmark's own producer and consumer, which share this JVM with the app: the calling thread
-   * (the consumer), the producer thread and the producer's network thread.
+   * CPU time of the benchmark's own producer and consumer, which share this JVM with the app: the
+   * calling thread (the consumer), the producer thread and the producer's network thread.
    */
   private static long benchClientsCpuNanos(Thread producerThread, AtomicLong producerFinalCpu) {
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     long total = Math.max(0, threads.getCurrentThreadCpuTime());
-    long producer = producerThread.isAlive() ? threads.getThreadCpuTime(producerThread.getId()) : -1;
-    total += producer >= 0 ? producer : producerFinalCpu.get(); // its last reading once it has ended
+    long producer =
+        producerThread.isAlive() ? threads.getThreadCpuTime(producerThread.getId()) : -1;
+    total +=
+        producer >= 0 ? producer : producerFinalCpu.get(); // its last reading once it has ended
     for (Thread t : Thread.getAllStackTraces().keySet()) {
       if (t.getName().contains(BENCH_PRODUCER)) {
         total += Math.max(0, threads.getThreadCpuTime(t.getId()));
@@ -267,8 +342,9 @@ final class PipelineRun {
   }
 
   /**
-   * Mean time the encode processor spent per frame (deserialize, validate, encode, build the record), from the
-   * app's own encode latency histogram: what is left of the wall time per frame went to Kafka and waiting.
+   * Mean time the encode processor spent per frame (deserialize, validate, encode, build the
+   * record), from the app's own encode latency histogram: what is left of the wall time per frame
+   * went to Kafka and waiting.
    */
   private static double processMillisMean(StreamsApp app) {
     double[] h = encodeHistogram(app);
@@ -278,7 +354,8 @@ final class PipelineRun {
   /** Sum (seconds) and count of the app's encode latency histogram. */
   private static double[] encodeHistogram(StreamsApp app) {
     for (MetricSnapshot snapshot : app.metrics().registry().scrape()) {
-      if (snapshot instanceof HistogramSnapshot h && h.getMetadata().getName().startsWith("latentstream_encode_latency")
+      if (snapshot instanceof HistogramSnapshot h
+          && h.getMetadata().getName().startsWith("latentstream_encode_latency")
           && !h.getDataPoints().isEmpty()) {
         HistogramSnapshot.HistogramDataPointSnapshot point = h.getDataPoints().get(0);
         return new double[] {point.getSum(), point.getCount()};
@@ -287,8 +364,15 @@ final class PipelineRun {
     return new double[] {Double.NaN, 0};
   }
 
-  private Result result(AtomicLongArray sent, long[] arrived, FrameTally tally, double processMillisMean,
-      Map<String, Double> cpu, Map<String, Double> streamThread, byte[][] bitstreams, Map<String, Object> probes) {
+  private Result result(
+      AtomicLongArray sent,
+      long[] arrived,
+      FrameTally tally,
+      double processMillisMean,
+      Map<String, Double> cpu,
+      Map<String, Double> streamThread,
+      byte[][] bitstreams,
+      Map<String, Object> probes) {
     int n = arrived.length;
     int skip = Math.min(warmup, n - 2);
     long[] order = arrived.clone();
@@ -300,17 +384,33 @@ final class PipelineRun {
     for (int i = skip; i < n; i++) {
       latencies[i - skip] = (arrived[i] - sent.get(i)) / 1e6;
     }
-    return new Result(n, tally.latents(), tally.duplicates(), fps, Percentiles.of(latencies, 50),
-        Percentiles.of(latencies, 99), Percentiles.of(latencies, 100), window, processMillisMean, cpu, streamThread,
-        tally.latentBytes(), tally.keyFrames(), bitstreams, probes);
+    return new Result(
+        n,
+        tally.latents(),
+        tally.duplicates(),
+        fps,
+        Percentiles.of(latencies, 50),
+        Percentiles.of(latencies, 99),
+        Percentiles.of(latencies, 100),
+        window,
+        processMillisMean,
+        cpu,
+        streamThread,
+        tally.latentBytes(),
+        tally.keyFrames(),
+        bitstreams,
+        probes);
   }
 
   /** Counts a latent frame; returns its index in the run when it is new, -1 for a duplicate. */
   private static int count(FrameTally tally, LatentFrame frame, byte[][] bitstreams) {
     int i = tally.latent(frame);
     if (tally.foreign() > 0) {
-      throw new IllegalStateException("unexpected frame on the latent topic: " + frame.getCameraId() + "/"
-          + frame.getSequence());
+      throw new IllegalStateException(
+          "unexpected frame on the latent topic: "
+              + frame.getCameraId()
+              + "/"
+              + frame.getSequence());
     }
     if (i >= 0) {
       byte[] bits = new byte[frame.getBitstream().remaining()];
@@ -321,8 +421,12 @@ final class PipelineRun {
   }
 
   /** Reads on to the end of the committed data: duplicates would be there. */
-  private static void drain(KafkaConsumer<byte[], byte[]> consumer, Deserializer<LatentFrame> latent, String topic,
-      FrameTally tally, byte[][] bitstreams) {
+  private static void drain(
+      KafkaConsumer<byte[], byte[]> consumer,
+      Deserializer<LatentFrame> latent,
+      String topic,
+      FrameTally tally,
+      byte[][] bitstreams) {
     Map<TopicPartition, Long> end = consumer.endOffsets(consumer.assignment());
     long deadline = System.nanoTime() + DRAIN.toNanos();
     while (end.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())
@@ -333,20 +437,35 @@ final class PipelineRun {
     }
   }
 
-  private void failIfStuck(StreamsApp app, Throwable producerError, int received, long idleNanos,
+  private void failIfStuck(
+      StreamsApp app,
+      Throwable producerError,
+      int received,
+      long idleNanos,
       StreamsAppConfig config) {
     if (producerError != null) {
-      throw new IllegalStateException("the bench producer failed after " + received + " frames: " + producerError,
+      throw new IllegalStateException(
+          "the bench producer failed after " + received + " frames: " + producerError,
           producerError);
     }
     if (!app.streams().state().isRunningOrRebalancing()) {
-      throw new IllegalStateException("the streams app stopped (" + app.streams().state() + ") after " + received
-          + " frames; see the log");
+      throw new IllegalStateException(
+          "the streams app stopped ("
+              + app.streams().state()
+              + ") after "
+              + received
+              + " frames; see the log");
     }
     if (idleNanos > stallTimeout.toNanos()) {
-      throw new IllegalStateException("no new latent frame for " + stallTimeout.toSeconds() + " s after "
-          + received + " of " + frames.total() + "; frames rejected by the app are on "
-          + config.getString(StreamsAppConfig.TOPIC_DLQ));
+      throw new IllegalStateException(
+          "no new latent frame for "
+              + stallTimeout.toSeconds()
+              + " s after "
+              + received
+              + " of "
+              + frames.total()
+              + "; frames rejected by the app are on "
+              + config.getString(StreamsAppConfig.TOPIC_DLQ));
     }
   }
 
@@ -354,16 +473,23 @@ final class PipelineRun {
     long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
     while (!app.isReady()) {
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("the streams app is not ready after " + READY_TIMEOUT.toSeconds()
-            + " s (state " + app.streams().state() + ")");
+        throw new IllegalStateException(
+            "the streams app is not ready after "
+                + READY_TIMEOUT.toSeconds()
+                + " s (state "
+                + app.streams().state()
+                + ")");
       }
       Thread.sleep(20); // a state poll, not a test wait: KafkaStreams has no blocking await
     }
   }
 
   private static Map<String, Object> clientConfig(StreamsAppConfig config) {
-    Map<String, Object> c = new HashMap<>(config.kafkaOverrides()); // security settings pass through
-    c.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString(StreamsAppConfig.BOOTSTRAP_SERVERS));
+    Map<String, Object> c =
+        new HashMap<>(config.kafkaOverrides()); // security settings pass through
+    c.put(
+        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+        config.getString(StreamsAppConfig.BOOTSTRAP_SERVERS));
     return c;
   }
 

@@ -31,20 +31,23 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * Two measurements taken at the end of a key/delta run while its app still runs, on the frames it just encoded.
+ * Two measurements taken at the end of a key/delta run while its app still runs, on the frames it
+ * just encoded.
  *
- * <p><b>Failover.</b> What moving a camera to another instance costs in bytes: the new task restores the camera's
- * committed chain position from the {@code encode-chains} changelog (its records are read back here and sized), and
- * since the reference picture itself is not in the changelog, the camera's next frame is a KEY frame (cause RESET)
- * instead of a DELTA. That KEY frame is decodable on its own, so the moved camera's first frame after the move is
- * decodable as soon as it is written. Cost per moved camera = chain-state record + (mean KEY - mean DELTA bytes).
+ * <p><b>Failover.</b> What moving a camera to another instance costs in bytes: the new task
+ * restores the camera's committed chain position from the {@code encode-chains} changelog (its
+ * records are read back here and sized), and since the reference picture itself is not in the
+ * changelog, the camera's next frame is a KEY frame (cause RESET) instead of a DELTA. That KEY
+ * frame is decodable on its own, so the moved camera's first frame after the move is decodable as
+ * soon as it is written. Cost per moved camera = chain-state record + (mean KEY - mean DELTA
+ * bytes).
  *
- * <p><b>Random access.</b> {@code GET /frames/{camera}/{seq}?format=raw} through the app's real HTTP endpoint, for
- * frames picked at random (seeded) along the chains of cameras nobody has asked for yet, so the decoder holds no
- * state of its own for them and every request starts from the decode store's checkpoints (one every
- * {@link DecodeTopology#CHECKPOINT_EVERY} frames, kept as the frames arrived) or the key frame; against one KEY decode
- * as a consumer does it ({@link FrameReceiver} on the camera's KEY frame), measured in the same JVM right after.
- * Medians.
+ * <p><b>Random access.</b> {@code GET /frames/{camera}/{seq}?format=raw} through the app's real
+ * HTTP endpoint, for frames picked at random (seeded) along the chains of cameras nobody has asked
+ * for yet, so the decoder holds no state of its own for them and every request starts from the
+ * decode store's checkpoints (one every {@link DecodeTopology#CHECKPOINT_EVERY} frames, kept as the
+ * frames arrived) or the key frame; against one KEY decode as a consumer does it ({@link
+ * FrameReceiver} on the camera's KEY frame), measured in the same JVM right after. Medians.
  */
 final class RunProbes {
 
@@ -54,23 +57,30 @@ final class RunProbes {
 
   private RunProbes() {}
 
-  /** What a store's changelog topic holds: its records, their bytes (key and value), and the last size per key. */
+  /**
+   * What a store's changelog topic holds: its records, their bytes (key and value), and the last
+   * size per key.
+   */
   private record Changelog(long records, long bytes, Map<String, Integer> lastSize) {}
 
   private static Changelog changelog(StreamsAppConfig config, String store) {
     String topic = config.getString(StreamsAppConfig.APPLICATION_ID) + "-" + store + "-changelog";
     Map<String, Object> c = new HashMap<>(config.kafkaOverrides());
     c.keySet().retainAll(ConsumerConfig.configNames());
-    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString(StreamsAppConfig.BOOTSTRAP_SERVERS));
+    c.put(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+        config.getString(StreamsAppConfig.BOOTSTRAP_SERVERS));
     c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     long records = 0;
     long bytes = 0;
     Map<String, Integer> last = new HashMap<>();
-    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(),
-        new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
-          .map(p -> new TopicPartition(topic, p.partition())).toList();
+    try (KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions =
+          consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
+              .map(p -> new TopicPartition(topic, p.partition()))
+              .toList();
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
       Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
@@ -78,7 +88,8 @@ final class RunProbes {
       while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))
           && System.nanoTime() < deadline) {
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-          int size = (r.key() == null ? 0 : r.key().length) + (r.value() == null ? 0 : r.value().length);
+          int size =
+              (r.key() == null ? 0 : r.key().length) + (r.value() == null ? 0 : r.value().length);
           records++;
           bytes += size;
           last.put(new String(r.key(), StandardCharsets.ISO_8859_1), size);
@@ -88,15 +99,18 @@ final class RunProbes {
     return new Changelog(records, bytes, last);
   }
 
-  static Map<String, Object> failover(StreamsAppConfig config, CameraFeed frames, FrameTally tally) {
+  static Map<String, Object> failover(
+      StreamsAppConfig config, CameraFeed frames, FrameTally tally) {
     Changelog chains = changelog(config, EncodeTopology.CHAIN_STORE);
     long records = chains.records();
     long bytes = chains.bytes();
     Map<String, Integer> last = chains.lastSize();
-    double stateBytes = last.values().stream().mapToInt(Integer::intValue).average().orElse(Double.NaN);
+    double stateBytes =
+        last.values().stream().mapToInt(Integer::intValue).average().orElse(Double.NaN);
     int deltas = tally.latents() - tally.keyFrames();
     double keyMean = (double) tally.keyBytes() / Math.max(1, tally.keyFrames());
-    double deltaMean = deltas == 0 ? Double.NaN : (double) (tally.latentBytes() - tally.keyBytes()) / deltas;
+    double deltaMean =
+        deltas == 0 ? Double.NaN : (double) (tally.latentBytes() - tally.keyBytes()) / deltas;
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("chainChangelogRecords", records);
     out.put("chainChangelogBytesPerFrame", (double) bytes / Math.max(1, tally.latents()));
@@ -107,24 +121,33 @@ final class RunProbes {
     // the decode store's reference-state checkpoints (one every CHECKPOINT_EVERY frames of a chain)
     Changelog checkpoints = changelog(config, DecodeTopology.CHECKPOINTS);
     out.put("checkpointRecords", checkpoints.records());
-    out.put("checkpointBytesMean", (double) checkpoints.bytes() / Math.max(1, checkpoints.records()));
+    out.put(
+        "checkpointBytesMean", (double) checkpoints.bytes() / Math.max(1, checkpoints.records()));
     out.put("checkpointBytesPerFrame", (double) checkpoints.bytes() / Math.max(1, tally.latents()));
     return out;
   }
 
-  static Map<String, Object> randomAccess(StreamsApp app, CameraFeed frames, byte[][] bitstreams, FrameTally tally,
-      Path modelsDir) throws IOException, InterruptedException {
+  static Map<String, Object> randomAccess(
+      StreamsApp app, CameraFeed frames, byte[][] bitstreams, FrameTally tally, Path modelsDir)
+      throws IOException, InterruptedException {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     String base = "http://127.0.0.1:" + app.http().port() + "/frames/";
     int cameras = frames.cameras();
     int last = frames.framesPerCamera() - 1;
-    // the mirror has caught up once the last camera's last frame answers; that camera is then warm, the others not
+    // the mirror has caught up once the last camera's last frame answers; that camera is then warm,
+    // the others not
     int warmCamera = cameras - 1;
     long deadline = System.nanoTime() + MIRROR_WAIT.toNanos();
     while (get(http, base, frames.cameraId(warmCamera), last) != 200) {
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("the decode mirror did not serve " + frames.cameraId(warmCamera) + "/" + last
-            + " within " + MIRROR_WAIT.toSeconds() + " s");
+        throw new IllegalStateException(
+            "the decode mirror did not serve "
+                + frames.cameraId(warmCamera)
+                + "/"
+                + last
+                + " within "
+                + MIRROR_WAIT.toSeconds()
+                + " s");
       }
       Thread.sleep(100); // polling the mirror: it has no completion signal
     }
@@ -150,12 +173,14 @@ final class RunProbes {
         key--;
       }
       longestWalk = Math.max(longestWalk, seq - key);
-      longestFromCheckpoint = Math.max(longestFromCheckpoint, (seq - key) % DecodeTopology.CHECKPOINT_EVERY);
+      longestFromCheckpoint =
+          Math.max(longestFromCheckpoint, (seq - key) % DecodeTopology.CHECKPOINT_EVERY);
       long start = System.nanoTime();
       int status = get(http, base, frames.cameraId(camera), seq);
       millis[i] = (System.nanoTime() - start) / 1e6;
       if (status != 200) {
-        throw new IllegalStateException("GET /frames/" + frames.cameraId(camera) + "/" + seq + " answered " + status);
+        throw new IllegalStateException(
+            "GET /frames/" + frames.cameraId(camera) + "/" + seq + " answered " + status);
       }
     }
     double[] keyMillis = new double[KEY_DECODES];
@@ -165,11 +190,12 @@ final class RunProbes {
         int camera = i % cameras;
         byte[] keyFrame = bitstreams[frames.index(camera, 0)];
         long start = System.nanoTime();
-        FrameReceiver.Received got = new FrameReceiver(catalog, null, 0).receive(frames.cameraId(camera), keyFrame,
-            true);
+        FrameReceiver.Received got =
+            new FrameReceiver(catalog, null, 0).receive(frames.cameraId(camera), keyFrame, true);
         keyMillis[i] = (System.nanoTime() - start) / 1e6;
         if (!(got instanceof FrameReceiver.Picture)) {
-          throw new IllegalStateException("the KEY frame of " + frames.cameraId(camera) + " did not decode: " + got);
+          throw new IllegalStateException(
+              "the KEY frame of " + frames.cameraId(camera) + " did not decode: " + got);
         }
       }
     }
@@ -191,9 +217,13 @@ final class RunProbes {
 
   private static int get(HttpClient http, String base, String camera, int seq)
       throws IOException, InterruptedException {
-    URI uri = URI.create(base + URLEncoder.encode(camera, StandardCharsets.UTF_8) + "/" + seq + "?format=raw");
-    HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).build(),
-        HttpResponse.BodyHandlers.ofByteArray());
+    URI uri =
+        URI.create(
+            base + URLEncoder.encode(camera, StandardCharsets.UTF_8) + "/" + seq + "?format=raw");
+    HttpResponse<byte[]> response =
+        http.send(
+            HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).build(),
+            HttpResponse.BodyHandlers.ofByteArray());
     return response.statusCode();
   }
 }

@@ -15,12 +15,14 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The demo's side of the retraining run: asks for it once enough sampled frames are stored, follows it, and when
- * it is promoted waits for the streams app to switch. Used by the main loop's thread only.
+ * The demo's side of the retraining run: asks for it once enough sampled frames are stored, follows
+ * it, and when it is promoted waits for the streams app to switch. Used by the main loop's thread
+ * only.
  */
 final class DemoRetraining {
   /** How long the demo waits for the streams app to switch to a promoted model. */
   private static final Duration SWITCH_TIMEOUT = Duration.ofSeconds(90);
+
   private static final ObjectMapper JSON = new ObjectMapper();
   private List<String> ids;
   private long requestedAt;
@@ -38,17 +40,28 @@ final class DemoRetraining {
     this.timeoutSeconds = timeoutSeconds;
   }
 
-  /** Whether a run is requested and not yet decided (or its promotion not yet visible in the app). */
+  /**
+   * Whether a run is requested and not yet decided (or its promotion not yet visible in the app).
+   */
   boolean active() {
     return ids != null && (!decided || awaitVersion != null);
   }
 
-  /** One look at the trainer; returns true once the cameras may go on (the run is decided and applied). */
-  boolean poll(DemoTrainer trainer, StreamsApp app, long now, long triggerAt, boolean partOneDone,
-      PrintWriter err) throws IOException, InterruptedException {
+  /**
+   * One look at the trainer; returns true once the cameras may go on (the run is decided and
+   * applied).
+   */
+  boolean poll(
+      DemoTrainer trainer,
+      StreamsApp app,
+      long now,
+      long triggerAt,
+      boolean partOneDone,
+      PrintWriter err)
+      throws IOException, InterruptedException {
     if (!trainer.isAlive()) {
-      throw new IllegalStateException("the retraining service stopped; log " + trainer.logFile() + ":\n"
-          + trainer.logTail(20));
+      throw new IllegalStateException(
+          "the retraining service stopped; log " + trainer.logFile() + ":\n" + trainer.logTail(20));
     }
     if (ids == null) {
       long stored = trainer.samplesStored();
@@ -60,8 +73,15 @@ final class DemoRetraining {
       if (stored >= triggerAt || (partOneDone && now - storedChangedAt > 10_000_000_000L)) {
         ids = trainer.requestRun();
         requestedAt = now;
-        DemoCommand.progress(err, "retraining: " + stored + " sampled frames stored (" + trainer.reservoirFrames()
-            + " in the reservoir); run " + String.join(", ", ids) + " requested");
+        DemoCommand.progress(
+            err,
+            "retraining: "
+                + stored
+                + " sampled frames stored ("
+                + trainer.reservoirFrames()
+                + " in the reservoir); run "
+                + String.join(", ", ids)
+                + " requested");
       }
       return false;
     }
@@ -81,7 +101,8 @@ final class DemoRetraining {
         }
       }
       if (timedOut) {
-        DemoCommand.progress(err, "retraining: no decision after " + timeoutSeconds + " s; the cameras go on");
+        DemoCommand.progress(
+            err, "retraining: no decision after " + timeoutSeconds + " s; the cameras go on");
       }
       if (awaitVersion == null) {
         return true;
@@ -90,15 +111,27 @@ final class DemoRetraining {
     if (awaitVersion != null) {
       String current = app.models().currentVersionIfLoaded().orElse("");
       String version = awaitVersion;
-      var rejected = app.models().recentRejections().stream().filter(r -> r.version().equals(version)).findFirst();
+      var rejected =
+          app.models().recentRejections().stream()
+              .filter(r -> r.version().equals(version))
+              .findFirst();
       if (current.equals(awaitVersion)) {
         switchNote = "the streams app switched to " + awaitVersion;
       } else if (rejected.isPresent()) {
-        switchNote = "the streams app rejected " + awaitVersion + ": " + rejected.get().reason() + " "
-            + rejected.get().message();
+        switchNote =
+            "the streams app rejected "
+                + awaitVersion
+                + ": "
+                + rejected.get().reason()
+                + " "
+                + rejected.get().message();
       } else if (now - decidedAt > SWITCH_TIMEOUT.toNanos()) {
-        switchNote = "the streams app did not switch to " + awaitVersion + " within "
-            + SWITCH_TIMEOUT.toSeconds() + " s";
+        switchNote =
+            "the streams app did not switch to "
+                + awaitVersion
+                + " within "
+                + SWITCH_TIMEOUT.toSeconds()
+                + " s";
       } else {
         return false;
       }
@@ -121,8 +154,12 @@ final class DemoRetraining {
       return ", retraining requested";
     }
     JsonNode r = runs.get(0);
-    return String.format(Locale.ROOT, ", retraining %s step %d/%d", r.path("state").asText(),
-        r.at("/progress/step").asLong(), r.at("/progress/steps").asLong());
+    return String.format(
+        Locale.ROOT,
+        ", retraining %s step %d/%d",
+        r.path("state").asText(),
+        r.at("/progress/step").asLong(),
+        r.at("/progress/steps").asLong());
   }
 
   /** One line for the summary. */
@@ -143,7 +180,10 @@ final class DemoRetraining {
     return String.join("; ", parts);
   }
 
-  /** The runs for report.json: the figures a reader compares, and the service's own record of each run. */
+  /**
+   * The runs for report.json: the figures a reader compares, and the service's own record of each
+   * run.
+   */
   List<Map<String, Object>> report(Map<String, Integer> framesPerVersion) {
     List<Map<String, Object>> out = new ArrayList<>();
     for (JsonNode r : runs) {
@@ -161,7 +201,9 @@ final class DemoRetraining {
       JsonNode e = r.path("evaluation");
       m.put("costImprovement", e.isMissingNode() ? null : e.path("improvement").asDouble());
       String challenger = r.path("challenger").asText(null);
-      m.put("framesEncodedByChallenger", challenger == null ? 0 : framesPerVersion.getOrDefault(challenger, 0));
+      m.put(
+          "framesEncodedByChallenger",
+          challenger == null ? 0 : framesPerVersion.getOrDefault(challenger, 0));
       m.put("service", r);
       out.add(m);
     }
@@ -174,17 +216,23 @@ final class DemoRetraining {
       case "KEPT_CHAMPION" -> "rejected";
       case "SKIPPED" -> "skipped";
       case "FAILED" -> "failed";
-      default -> timedOut ? "timed out (" + r.path("state").asText() + ")" : r.path("state").asText();
+      default ->
+          timedOut ? "timed out (" + r.path("state").asText() + ")" : r.path("state").asText();
     };
   }
 
   private static Double duration(JsonNode r) {
-    if (r.path("startedAt").isNull() || r.path("startedAt").isMissingNode() || r.path("finishedAt").isNull()
+    if (r.path("startedAt").isNull()
+        || r.path("startedAt").isMissingNode()
+        || r.path("finishedAt").isNull()
         || r.path("finishedAt").isMissingNode()) {
       return null;
     }
-    return Duration.between(Instant.parse(r.path("startedAt").asText()),
-        Instant.parse(r.path("finishedAt").asText())).toMillis() / 1000.0;
+    return Duration.between(
+                Instant.parse(r.path("startedAt").asText()),
+                Instant.parse(r.path("finishedAt").asText()))
+            .toMillis()
+        / 1000.0;
   }
 
   private static ObjectNode score(JsonNode r, String which) {
@@ -209,12 +257,19 @@ final class DemoRetraining {
     }
     JsonNode e = r.path("evaluation");
     if (!e.isMissingNode()) {
-      b.append(String.format(Locale.ROOT, " (held-out cost %+.1f%%: %.3f -> %.3f bpp, %.2f -> %.2f dB)",
-          -100 * e.path("improvement").asDouble(), e.at("/champion/bpp").asDouble(),
-          e.at("/challenger/bpp").asDouble(), e.at("/champion/psnr").asDouble(),
-          e.at("/challenger/psnr").asDouble()));
+      b.append(
+          String.format(
+              Locale.ROOT,
+              " (held-out cost %+.1f%%: %.3f -> %.3f bpp, %.2f -> %.2f dB)",
+              -100 * e.path("improvement").asDouble(),
+              e.at("/champion/bpp").asDouble(),
+              e.at("/challenger/bpp").asDouble(),
+              e.at("/champion/psnr").asDouble(),
+              e.at("/challenger/psnr").asDouble()));
     }
-    if (!status.equals("promoted") && !r.path("reason").isNull() && !r.path("reason").isMissingNode()) {
+    if (!status.equals("promoted")
+        && !r.path("reason").isNull()
+        && !r.path("reason").isMissingNode()) {
       b.append(": ").append(r.path("reason").asText());
     }
     return b.toString();

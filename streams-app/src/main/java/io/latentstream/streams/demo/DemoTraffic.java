@@ -39,23 +39,33 @@ import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * The demo's traffic: the cameras publish their frames to the raw topic on a thread of their own while this loop
- * reads the latent and dead-letter topics (read_committed) and accounts for every frame ({@link FrameTally}). It
- * decodes what arrives the way any consumer would (per camera, KEY and DELTA frames in order), keeps a few decoded
- * frames for the report, and, with a retraining service, holds the cameras' last frames back until the retraining
- * run is decided ({@link DemoRetraining}).
+ * The demo's traffic: the cameras publish their frames to the raw topic on a thread of their own
+ * while this loop reads the latent and dead-letter topics (read_committed) and accounts for every
+ * frame ({@link FrameTally}). It decodes what arrives the way any consumer would (per camera, KEY
+ * and DELTA frames in order), keeps a few decoded frames for the report, and, with a retraining
+ * service, holds the cameras' last frames back until the retraining run is decided ({@link
+ * DemoRetraining}).
  *
  * <p>One run per instance, on the calling thread.
  */
 final class DemoTraffic {
 
-  /** Latents decoded for PSNR and the JPEG comparison: decoding and bisecting every frame takes longer than the run. */
+  /**
+   * Latents decoded for PSNR and the JPEG comparison: decoding and bisecting every frame takes
+   * longer than the run.
+   */
   static final int QUALITY_SAMPLE = 24;
+
   private static final long TRAINER_POLL_NANOS = 1_000_000_000L;
 
   /** What the run saw. */
-  record Outcome(FrameTally tally, List<DemoReport.Sampled> sample, List<String> versions,
-      Map<String, Integer> framesPerVersion, double seconds, double heldSeconds) {}
+  record Outcome(
+      FrameTally tally,
+      List<DemoReport.Sampled> sample,
+      List<String> versions,
+      Map<String, Integer> framesPerVersion,
+      double seconds,
+      double heldSeconds) {}
 
   private final StreamsApp app;
   private final StreamsAppConfig config;
@@ -69,11 +79,20 @@ final class DemoTraffic {
 
   /**
    * @param trainer the retraining service, or null without one
-   * @param holdAt sequence at which the cameras wait for the retraining run (framesPerCamera: never)
+   * @param holdAt sequence at which the cameras wait for the retraining run (framesPerCamera:
+   *     never)
    * @param triggerAt sampled frames stored after which the demo asks for the run
    */
-  DemoTraffic(StreamsApp app, StreamsAppConfig config, CameraFeed feed, DemoTrainer trainer,
-      DemoRetraining retraining, int holdAt, long triggerAt, int stallSeconds, PrintWriter err) {
+  DemoTraffic(
+      StreamsApp app,
+      StreamsAppConfig config,
+      CameraFeed feed,
+      DemoTrainer trainer,
+      DemoRetraining retraining,
+      int holdAt,
+      long triggerAt,
+      int stallSeconds,
+      PrintWriter err) {
     this.app = app;
     this.config = config;
     this.feed = feed;
@@ -111,49 +130,62 @@ final class DemoTraffic {
     long startNanos;
     long lastArrival;
     long heldNanos = 0;
-    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig(config),
-        new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerConfig(config),
-            new ByteArraySerializer(), new ByteArraySerializer())) {
+    try (KafkaConsumer<byte[], byte[]> consumer =
+            new KafkaConsumer<>(
+                consumerConfig(config), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        KafkaProducer<byte[], byte[]> producer =
+            new KafkaProducer<>(
+                producerConfig(config), new ByteArraySerializer(), new ByteArraySerializer())) {
       // start at the end: a reused data directory holds the frames of earlier runs
       List<TopicPartition> partitions = new ArrayList<>();
       for (String topic : List.of(latentTopic, dlqTopic)) {
-        consumer.partitionsFor(topic, Duration.ofSeconds(30))
+        consumer
+            .partitionsFor(topic, Duration.ofSeconds(30))
             .forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
       }
       consumer.assign(partitions);
       consumer.seekToEnd(partitions);
       partitions.forEach(consumer::position);
 
-      Thread producerThread = new Thread(() -> {
-        try {
-          for (int seq = 0; seq < framesPerCamera && producerError.get() == null; seq++) {
-            if (seq == holdAt) {
-              producer.flush();
-              holding.set(true);
-              resume.await();
-              holding.set(false);
-            }
-            for (int c = 0; c < cameras; c++) {
-              Instant capture = runStart.plusMillis((long) seq * cameras + c);
-              byte[] value = rawSerializer.serialize(rawTopic, feed.record(c, seq, capture));
-              producer.send(new ProducerRecord<>(rawTopic, null, capture.toEpochMilli(),
-                  feed.cameraId(c).getBytes(StandardCharsets.UTF_8), value), (meta, e) -> {
-                    if (e != null) {
-                      producerError.compareAndSet(null, e);
-                    } else {
-                      sent.incrementAndGet();
+      Thread producerThread =
+          new Thread(
+              () -> {
+                try {
+                  for (int seq = 0; seq < framesPerCamera && producerError.get() == null; seq++) {
+                    if (seq == holdAt) {
+                      producer.flush();
+                      holding.set(true);
+                      resume.await();
+                      holding.set(false);
                     }
-                  });
-            }
-          }
-          producer.flush();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-          producerError.compareAndSet(null, e);
-        }
-      }, "demo-cameras");
+                    for (int c = 0; c < cameras; c++) {
+                      Instant capture = runStart.plusMillis((long) seq * cameras + c);
+                      byte[] value =
+                          rawSerializer.serialize(rawTopic, feed.record(c, seq, capture));
+                      producer.send(
+                          new ProducerRecord<>(
+                              rawTopic,
+                              null,
+                              capture.toEpochMilli(),
+                              feed.cameraId(c).getBytes(StandardCharsets.UTF_8),
+                              value),
+                          (meta, e) -> {
+                            if (e != null) {
+                              producerError.compareAndSet(null, e);
+                            } else {
+                              sent.incrementAndGet();
+                            }
+                          });
+                    }
+                  }
+                  producer.flush();
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                } catch (RuntimeException e) {
+                  producerError.compareAndSet(null, e);
+                }
+              },
+              "demo-cameras");
       producerThread.setDaemon(true);
       startNanos = System.nanoTime();
       lastArrival = startNanos;
@@ -182,11 +214,13 @@ final class DemoTraffic {
           byte[] bits = new byte[f.getBitstream().remaining()];
           f.getBitstream().duplicate().get(bits);
           boolean sampled = index % sampleStride == 0 && sample.size() < QUALITY_SAMPLE;
-          // every frame advances its camera's chain (KEY and DELTA frames); only sampled ones are synthesised
+          // every frame advances its camera's chain (KEY and DELTA frames); only sampled ones are
+          // synthesised
           FrameReceiver.Received got = receiver.receive(f.getCameraId(), bits, sampled);
           if (sampled && got instanceof FrameReceiver.Picture p) {
-            sample.add(new DemoReport.Sampled(index % cameras, f.getSequence(), bits, f.getModelVersion(),
-                p.image()));
+            sample.add(
+                new DemoReport.Sampled(
+                    index % cameras, f.getSequence(), bits, f.getModelVersion(), p.image()));
           }
         }
         long now = System.nanoTime();
@@ -198,8 +232,11 @@ final class DemoTraffic {
         boolean partOneDone = holding.get() && accounted >= holdAt * cameras;
         if (holdStarted == 0 && partOneDone && resume.getCount() > 0) {
           holdStarted = now;
-          DemoCommand.progress(err, "the cameras hold their last " + (framesPerCamera - holdAt)
-              + " frames until the retraining run is decided");
+          DemoCommand.progress(
+              err,
+              "the cameras hold their last "
+                  + (framesPerCamera - holdAt)
+                  + " frames until the retraining run is decided");
         }
         if (trainer != null && now - lastTrainerPoll > TRAINER_POLL_NANOS) {
           lastTrainerPoll = now;
@@ -214,27 +251,50 @@ final class DemoTraffic {
           heldNanos = now - holdStarted;
           holdCounted = true;
         }
-        // a line when something moved (at most one a second), else one every 10 s to show it is alive
-        if ((changed && now - lastProgress > 1_000_000_000L) || now - lastProgress > 10_000_000_000L) {
+        // a line when something moved (at most one a second), else one every 10 s to show it is
+        // alive
+        if ((changed && now - lastProgress > 1_000_000_000L)
+            || now - lastProgress > 10_000_000_000L) {
           lastProgress = now;
-          DemoCommand.progress(err, String.format(Locale.ROOT,
-              "sent %d/%d, latents %d, dead letters %d, %.1f frames/s%s", sent.get(), total, tally.latents(),
-              tally.deadLetters(), tally.latents() / ((now - startNanos) / 1e9), retraining.progressSuffix()));
+          DemoCommand.progress(
+              err,
+              String.format(
+                  Locale.ROOT,
+                  "sent %d/%d, latents %d, dead letters %d, %.1f frames/s%s",
+                  sent.get(),
+                  total,
+                  tally.latents(),
+                  tally.deadLetters(),
+                  tally.latents() / ((now - startNanos) / 1e9),
+                  retraining.progressSuffix()));
         }
         if (producerError.get() != null) {
-          throw new IllegalStateException("publishing frames failed: " + producerError.get(), producerError.get());
+          throw new IllegalStateException(
+              "publishing frames failed: " + producerError.get(), producerError.get());
         }
         if (!app.streams().state().isRunningOrRebalancing()) {
-          throw new IllegalStateException("the streams app stopped (" + app.streams().state() + ") after "
-              + tally.latents() + " frames; see the log");
+          throw new IllegalStateException(
+              "the streams app stopped ("
+                  + app.streams().state()
+                  + ") after "
+                  + tally.latents()
+                  + " frames; see the log");
         }
         if (now - lastChange > Duration.ofSeconds(stallSeconds).toNanos()) {
-          throw new IllegalStateException("no frame accounted for in " + stallSeconds + " s: " + tally.latents()
-              + " latents and " + tally.deadLetters() + " dead letters of " + total);
+          throw new IllegalStateException(
+              "no frame accounted for in "
+                  + stallSeconds
+                  + " s: "
+                  + tally.latents()
+                  + " latents and "
+                  + tally.deadLetters()
+                  + " dead letters of "
+                  + total);
         }
       }
       producerThread.join(10_000);
-      // with too few frames to hold any back the run may still be going: wait for its decision all the same
+      // with too few frames to hold any back the run may still be going: wait for its decision all
+      // the same
       while (trainer != null && retraining.active()) {
         if (retraining.poll(trainer, app, System.nanoTime(), triggerAt, true, err)) {
           break;
@@ -243,14 +303,21 @@ final class DemoTraffic {
         Thread.sleep(2_000); // polling the trainer's HTTP status: it has no push channel
       }
     }
-    return new Outcome(tally, sample, List.copyOf(versions), framesPerVersion, (lastArrival - startNanos) / 1e9,
+    return new Outcome(
+        tally,
+        sample,
+        List.copyOf(versions),
+        framesPerVersion,
+        (lastArrival - startNanos) / 1e9,
         heldNanos / 1e9);
   }
 
   private static Map<String, Object> producerConfig(StreamsAppConfig config) {
     Map<String, Object> p = new HashMap<>(config.kafkaOverrides());
     p.keySet().retainAll(ProducerConfig.configNames());
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString(StreamsAppConfig.BOOTSTRAP_SERVERS));
+    p.put(
+        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+        config.getString(StreamsAppConfig.BOOTSTRAP_SERVERS));
     p.put(ProducerConfig.CLIENT_ID_CONFIG, "demo-cameras");
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -261,7 +328,9 @@ final class DemoTraffic {
   private static Map<String, Object> consumerConfig(StreamsAppConfig config) {
     Map<String, Object> c = new HashMap<>(config.kafkaOverrides());
     c.keySet().retainAll(ConsumerConfig.configNames());
-    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString(StreamsAppConfig.BOOTSTRAP_SERVERS));
+    c.put(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+        config.getString(StreamsAppConfig.BOOTSTRAP_SERVERS));
     c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     c.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Topics.maxMessageBytes(config));

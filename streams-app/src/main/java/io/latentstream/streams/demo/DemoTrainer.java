@@ -29,14 +29,15 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * The retraining service of the demo: {@code io.latentstream.trainer.service.TrainerMain} in a supervised child JVM
- * (as the broker and the registry; in production it is its own process too), configured with a properties file the
- * demo writes, and driven over its HTTP endpoints ({@code /health}, {@code /metrics}, {@code POST /retrain},
- * {@code /runs}).
+ * The retraining service of the demo: {@code io.latentstream.trainer.service.TrainerMain} in a
+ * supervised child JVM (as the broker and the registry; in production it is its own process too),
+ * configured with a properties file the demo writes, and driven over its HTTP endpoints ({@code
+ * /health}, {@code /metrics}, {@code POST /retrain}, {@code /runs}).
  *
- * <p>The streams app does not depend on the trainer module, so its classes come from the trainer's build: system
- * property {@value #CLASSPATH_PROPERTY} when set (the tests set it), else {@code trainer/target}'s jar plus
- * {@code trainer/target/classpath.txt} under the project root. Thread-safe.
+ * <p>The streams app does not depend on the trainer module, so its classes come from the trainer's
+ * build: system property {@value #CLASSPATH_PROPERTY} when set (the tests set it), else {@code
+ * trainer/target}'s jar plus {@code trainer/target/classpath.txt} under the project root.
+ * Thread-safe.
  */
 final class DemoTrainer implements AutoCloseable {
 
@@ -57,12 +58,15 @@ final class DemoTrainer implements AutoCloseable {
   /**
    * Starts the service and waits until its HTTP endpoint answers.
    *
-   * @param classpath  the trainer's classes ({@link #classpath(Path)})
-   * @param dir        its directory: the properties file, the log ({@code trainer.log}), run directories, reservoir
+   * @param classpath the trainer's classes ({@link #classpath(Path)})
+   * @param dir its directory: the properties file, the log ({@code trainer.log}), run directories,
+   *     reservoir
    * @param properties the service configuration (SERVICE.md); {@code http.port} is chosen here
-   * @throws IllegalStateException when the classes are missing or it does not come up within {@code timeout}
+   * @throws IllegalStateException when the classes are missing or it does not come up within {@code
+   *     timeout}
    */
-  static DemoTrainer start(List<Path> classpath, Path dir, Map<String, String> properties, Duration timeout)
+  static DemoTrainer start(
+      List<Path> classpath, Path dir, Map<String, String> properties, Duration timeout)
       throws IOException, InterruptedException {
     Files.createDirectories(dir);
     int port = LoopbackPorts.findFree();
@@ -74,13 +78,15 @@ final class DemoTrainer implements AutoCloseable {
     try (Writer w = Files.newBufferedWriter(config, StandardCharsets.UTF_8)) {
       p.store(w, "written by ./latentstream demo for its retraining service");
     }
-    ChildJvm.Builder builder = ChildJvm.builder("trainer", MAIN_CLASS)
-        .setDataDir(dir)
-        .optClasspath(classpath)
-        .optMaxHeap("1g")
-        // a run in progress cannot be interrupted between steps: on Ctrl-C it is killed after this long
-        .optStopTimeout(Duration.ofSeconds(10))
-        .optArgs("--config", config.toAbsolutePath().toString());
+    ChildJvm.Builder builder =
+        ChildJvm.builder("trainer", MAIN_CLASS)
+            .setDataDir(dir)
+            .optClasspath(classpath)
+            .optMaxHeap("1g")
+            // a run in progress cannot be interrupted between steps: on Ctrl-C it is killed after
+            // this long
+            .optStopTimeout(Duration.ofSeconds(10))
+            .optArgs("--config", config.toAbsolutePath().toString());
     for (String property : List.of("java.library.path", "latentstream.root", "latentstream.home")) {
       String value = System.getProperty(property);
       if (value != null) {
@@ -102,26 +108,38 @@ final class DemoTrainer implements AutoCloseable {
   static List<Path> classpath(Path root) throws IOException {
     String property = System.getProperty(CLASSPATH_PROPERTY);
     if (property != null && !property.isBlank()) {
-      return Stream.of(property.split(File.pathSeparator)).filter(s -> !s.isBlank()).map(Paths::get).toList();
+      return Stream.of(property.split(File.pathSeparator))
+          .filter(s -> !s.isBlank())
+          .map(Paths::get)
+          .toList();
     }
     Path target = root.resolve("trainer/target");
     Path listFile = target.resolve("classpath.txt");
     Optional<Path> jar = Optional.empty();
     if (Files.isDirectory(target)) {
       try (Stream<Path> files = Files.list(target)) {
-        jar = files.filter(f -> {
-          String n = f.getFileName().toString();
-          return n.startsWith("latentstream-trainer-") && n.endsWith(".jar") && !n.endsWith("-tests.jar");
-        }).findFirst();
+        jar =
+            files
+                .filter(
+                    f -> {
+                      String n = f.getFileName().toString();
+                      return n.startsWith("latentstream-trainer-")
+                          && n.endsWith(".jar")
+                          && !n.endsWith("-tests.jar");
+                    })
+                .findFirst();
       }
     }
     if (jar.isEmpty() || !Files.isRegularFile(listFile)) {
-      throw new IllegalStateException("the trainer is not built (no jar or classpath.txt in " + target
-          + "): run ./latentstream build, or pass --no-retrain");
+      throw new IllegalStateException(
+          "the trainer is not built (no jar or classpath.txt in "
+              + target
+              + "): run ./latentstream build, or pass --no-retrain");
     }
     List<Path> out = new ArrayList<>();
     out.add(jar.get());
-    for (String entry : Files.readString(listFile, StandardCharsets.UTF_8).strip().split(File.pathSeparator)) {
+    for (String entry :
+        Files.readString(listFile, StandardCharsets.UTF_8).strip().split(File.pathSeparator)) {
       if (!entry.isBlank()) {
         out.add(Paths.get(entry));
       }
@@ -130,9 +148,9 @@ final class DemoTrainer implements AutoCloseable {
   }
 
   /**
-   * The demo's signing key pair: {@code trainer.key} (private, owner-only) and {@code trainer.key.pub} in
-   * {@code dir}, made on first use and kept with the data directory (releases already on the topic stay
-   * verifiable). Returns the private key file.
+   * The demo's signing key pair: {@code trainer.key} (private, owner-only) and {@code
+   * trainer.key.pub} in {@code dir}, made on first use and kept with the data directory (releases
+   * already on the topic stay verifiable). Returns the private key file.
    */
   static Path ensureKeyPair(Path dir) throws IOException {
     Path key = dir.resolve("trainer.key");
@@ -144,8 +162,10 @@ final class DemoTrainer implements AutoCloseable {
     Files.deleteIfExists(key);
     KeyPair pair = ReleaseSignature.generateKeyPair();
     try {
-      Files.createFile(key, PosixFilePermissions.asFileAttribute(
-          Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE)));
+      Files.createFile(
+          key,
+          PosixFilePermissions.asFileAttribute(
+              Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE)));
     } catch (UnsupportedOperationException e) {
       Files.createFile(key);
     }
@@ -186,8 +206,13 @@ final class DemoTrainer implements AutoCloseable {
    * @throws IOException when the service refuses (409: runs in progress) or fails
    */
   List<String> requestRun() throws IOException, InterruptedException {
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve("/retrain")).timeout(HTTP_TIMEOUT)
-        .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(base.resolve("/retrain"))
+                .timeout(HTTP_TIMEOUT)
+                .POST(HttpRequest.BodyPublishers.noBody())
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() != 202) {
       throw new IOException("POST /retrain answered " + r.statusCode() + ": " + r.body());
     }
@@ -196,7 +221,10 @@ final class DemoTrainer implements AutoCloseable {
     return ids;
   }
 
-  /** The runs with these ids as {@code GET /runs} shows them (in the order of {@code ids}; missing ones left out). */
+  /**
+   * The runs with these ids as {@code GET /runs} shows them (in the order of {@code ids}; missing
+   * ones left out).
+   */
   List<JsonNode> runs(List<String> ids) throws IOException, InterruptedException {
     JsonNode all = JSON.readTree(get("/runs")).path("runs");
     List<JsonNode> out = new ArrayList<>();
@@ -235,16 +263,27 @@ final class DemoTrainer implements AutoCloseable {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       if (!child.isAlive()) {
-        throw new IllegalStateException("the retraining service exited at start; log " + child.logFile()
-            + ":\n" + child.logTail(30));
+        throw new IllegalStateException(
+            "the retraining service exited at start; log "
+                + child.logFile()
+                + ":\n"
+                + child.logTail(30));
       }
       try {
         get("/health");
         return;
       } catch (IOException e) {
         if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("the retraining service did not answer on " + base + " within "
-              + timeout.toSeconds() + " s; log " + child.logFile() + ":\n" + child.logTail(30), e);
+          throw new IllegalStateException(
+              "the retraining service did not answer on "
+                  + base
+                  + " within "
+                  + timeout.toSeconds()
+                  + " s; log "
+                  + child.logFile()
+                  + ":\n"
+                  + child.logTail(30),
+              e);
         }
       }
       Thread.sleep(250); // polling a starting process: it has no other way to say it is up
@@ -252,8 +291,10 @@ final class DemoTrainer implements AutoCloseable {
   }
 
   private String get(String path) throws IOException, InterruptedException {
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve(path)).timeout(HTTP_TIMEOUT).GET()
-        .build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(base.resolve(path)).timeout(HTTP_TIMEOUT).GET().build(),
+            HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() != 200) {
       throw new IOException("GET " + path + " answered " + r.statusCode());
     }
@@ -272,8 +313,9 @@ final class DemoTrainer implements AutoCloseable {
   }
 
   /**
-   * Copies a model package directory into {@code modelsDir} under its own name unless it is there already: into a
-   * temporary sibling first, then renamed, so an interrupted copy never leaves half a package behind.
+   * Copies a model package directory into {@code modelsDir} under its own name unless it is there
+   * already: into a temporary sibling first, then renamed, so an interrupted copy never leaves half
+   * a package behind.
    */
   static void installPackage(Path pkg, Path modelsDir) throws IOException {
     Path target = modelsDir.resolve(pkg.getFileName().toString());

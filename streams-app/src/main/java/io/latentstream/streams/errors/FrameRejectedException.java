@@ -4,8 +4,8 @@ import io.latentstream.schemas.DeadLetterReason;
 import java.util.Objects;
 
 /**
- * A frame is at fault and goes to the dead-letter topic with {@link #reason()}: retrying it cannot help. Thrown
- * and caught inside the encode processor; never escapes to Kafka Streams. Immutable.
+ * A frame is at fault and goes to the dead-letter topic with {@link #reason()}: retrying it cannot
+ * help. Thrown and caught inside the encode processor; never escapes to Kafka Streams. Immutable.
  */
 public class FrameRejectedException extends RuntimeException {
 

@@ -3,9 +3,9 @@ package io.latentstream.streams.errors;
 import java.util.List;
 
 /**
- * Topics exist with settings this app cannot run with (or are missing while creating them is off). Raised at
- * start, before any frame is processed; the message names every topic, setting, expected and actual value.
- * Immutable.
+ * Topics exist with settings this app cannot run with (or are missing while creating them is off).
+ * Raised at start, before any frame is processed; the message names every topic, setting, expected
+ * and actual value. Immutable.
  */
 public class TopicConfigurationException extends RuntimeException {
 

@@ -9,10 +9,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What a stream thread's death means: a transient failure (the schema registry or a broker unreachable for a while,
- * a Kafka {@link RetriableException}) replaces the thread, which resumes from the last committed offsets, so no
- * good frame is dead-lettered because of an outage; anything else shuts this client down so that the orchestrator
- * restarts it and the failure is visible.
+ * What a stream thread's death means: a transient failure (the schema registry or a broker
+ * unreachable for a while, a Kafka {@link RetriableException}) replaces the thread, which resumes
+ * from the last committed offsets, so no good frame is dead-lettered because of an outage; anything
+ * else shuts this client down so that the orchestrator restarts it and the failure is visible.
  *
  * <p>Stateless and thread-safe.
  */
@@ -23,7 +23,10 @@ public final class TransientFailureExceptionHandler implements StreamsUncaughtEx
   @Override
   public StreamThreadExceptionResponse handle(Throwable exception) {
     if (isTransient(exception)) {
-      LOG.warn("stream thread failed on a transient error, replacing it: {}", exception.toString(), exception);
+      LOG.warn(
+          "stream thread failed on a transient error, replacing it: {}",
+          exception.toString(),
+          exception);
       return StreamThreadExceptionResponse.REPLACE_THREAD;
     }
     LOG.error("stream thread failed, shutting this instance down", exception);
@@ -33,9 +36,13 @@ public final class TransientFailureExceptionHandler implements StreamsUncaughtEx
   /** True when anything in the cause chain is an outage rather than a bug or bad data. */
   public static boolean isTransient(Throwable exception) {
     Map<Throwable, Boolean> seen = new IdentityHashMap<>();
-    for (Throwable t = exception; t != null && seen.put(t, Boolean.TRUE) == null; t = t.getCause()) {
-      if (t instanceof RegistryUnavailableException || t instanceof RetriableException
-          || t instanceof java.net.ConnectException || t instanceof java.net.http.HttpTimeoutException) {
+    for (Throwable t = exception;
+        t != null && seen.put(t, Boolean.TRUE) == null;
+        t = t.getCause()) {
+      if (t instanceof RegistryUnavailableException
+          || t instanceof RetriableException
+          || t instanceof java.net.ConnectException
+          || t instanceof java.net.http.HttpTimeoutException) {
         return true;
       }
     }

@@ -9,9 +9,9 @@ import java.time.Instant;
 
 /**
  * The frames a run publishes: {@code framesPerCamera} frames of each of the simulator's cameras, as
- * {@link RawFrame} records keyed by camera id ({@code <prefix><index>}). Frame {@code i} of the run is camera
- * {@code i % cameras}, sequence {@code i / cameras}: cameras interleave as they would on a live system, and the demo,
- * the pipeline benchmark and its codec loop all see this one order.
+ * {@link RawFrame} records keyed by camera id ({@code <prefix><index>}). Frame {@code i} of the run
+ * is camera {@code i % cameras}, sequence {@code i / cameras}: cameras interleave as they would on
+ * a live system, and the demo, the pipeline benchmark and its codec loop all see this one order.
  *
  * <p>Immutable and thread-safe.
  */

@@ -10,9 +10,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Accounts for the frames of a {@link CameraFeed} as they come out of the pipeline: which arrived as latents (each
- * once; a second copy is a duplicate), how many were dead-lettered, and the bytes and frame type of each. The demo
- * and the pipeline benchmark count with it, so "every frame accounted for" means the same in both.
+ * Accounts for the frames of a {@link CameraFeed} as they come out of the pipeline: which arrived
+ * as latents (each once; a second copy is a duplicate), how many were dead-lettered, and the bytes
+ * and frame type of each. The demo and the pipeline benchmark count with it, so "every frame
+ * accounted for" means the same in both.
  *
  * <p>Not thread-safe: one consumer loop feeds it.
  */
@@ -31,7 +32,8 @@ public final class FrameTally {
   private long keyBytes;
 
   /**
-   * @param notBefore frames captured before this are an earlier run's and are not counted (null: count all)
+   * @param notBefore frames captured before this are an earlier run's and are not counted (null:
+   *     count all)
    */
   public FrameTally(CameraFeed feed, Instant notBefore) {
     this.feed = feed;
@@ -42,8 +44,8 @@ public final class FrameTally {
   }
 
   /**
-   * Counts a latent frame; returns its index in the run when it is one of the feed's frames seen for the first
-   * time, else -1 (a duplicate, another camera's, or an earlier run's).
+   * Counts a latent frame; returns its index in the run when it is one of the feed's frames seen
+   * for the first time, else -1 (a duplicate, another camera's, or an earlier run's).
    */
   public int latent(LatentFrame f) {
     int index = feed.index(feed.cameraIndex(f.getCameraId()), f.getSequence());
@@ -110,7 +112,10 @@ public final class FrameTally {
     return arrived.get(index);
   }
 
-  /** Bytes of each camera's frames in sequence order (0 for a frame that has not arrived), by camera id. */
+  /**
+   * Bytes of each camera's frames in sequence order (0 for a frame that has not arrived), by camera
+   * id.
+   */
   public Map<String, List<Integer>> bytesPerFrame() {
     Map<String, List<Integer>> out = new LinkedHashMap<>();
     for (int c = 0; c < feed.cameras(); c++) {

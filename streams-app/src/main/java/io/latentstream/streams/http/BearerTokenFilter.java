@@ -8,9 +8,9 @@ import java.security.MessageDigest;
 import java.util.Objects;
 
 /**
- * Lets a request through only with {@code Authorization: Bearer <token>}; answers 401 with a
- * {@code WWW-Authenticate} challenge otherwise. The comparison takes constant time, so the token cannot be guessed
- * byte by byte from response times.
+ * Lets a request through only with {@code Authorization: Bearer <token>}; answers 401 with a {@code
+ * WWW-Authenticate} challenge otherwise. The comparison takes constant time, so the token cannot be
+ * guessed byte by byte from response times.
  *
  * <p>Immutable and thread-safe.
  */
@@ -28,7 +28,8 @@ public final class BearerTokenFilter extends Filter {
   @Override
   public void doFilter(HttpExchange exchange, Chain chain) throws IOException {
     String header = exchange.getRequestHeaders().getFirst("Authorization");
-    if (header != null && MessageDigest.isEqual(expected, header.trim().getBytes(StandardCharsets.UTF_8))) {
+    if (header != null
+        && MessageDigest.isEqual(expected, header.trim().getBytes(StandardCharsets.UTF_8))) {
       chain.doFilter(exchange);
       return;
     }

@@ -36,41 +36,57 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code GET /frames/{camera}/{sequence}}: the decoded frame as PNG, or with {@code ?format=raw} the raw RGB24/GRAY8
- * bytes; both carry {@code X-Image-Width}, {@code X-Image-Height}, {@code X-Pixel-Format} and
- * {@code X-Model-Version} headers. The camera id is one path segment (percent-encode a '/' in it).
+ * {@code GET /frames/{camera}/{sequence}}: the decoded frame as PNG, or with {@code ?format=raw}
+ * the raw RGB24/GRAY8 bytes; both carry {@code X-Image-Width}, {@code X-Image-Height}, {@code
+ * X-Pixel-Format} and {@code X-Model-Version} headers. The camera id is one path segment
+ * (percent-encode a '/' in it).
  *
- * <p>The frame lives in the {@link DecodeTopology#STORE} of the instance whose task owns the camera's partition:
- * interactive-query metadata names it. A frame owned here is read from the local store; otherwise the request is
- * forwarded to the owner's {@code application.server} (HTTP), or answered with a 307 redirect to it when the
- * service runs HTTPS (the client, not this instance, should verify the owner's certificate). While a rebalance moves
- * the partition, the handler retries for a few seconds and then answers 503 with {@code Retry-After}. A request
- * marked as forwarded by another instance is never retried here: it is answered at once (503 while this instance
- * cannot serve it) and the forwarding instance does the waiting, so the mark, which any client can send, never buys
- * a long hold on a worker. Answers: 200,
- * 400 (bad path or format), 404 (not retained), 405, 422 (undecodable frame), 503 (rebalancing, owner unreachable,
- * model unavailable); never 500.
+ * <p>The frame lives in the {@link DecodeTopology#STORE} of the instance whose task owns the
+ * camera's partition: interactive-query metadata names it. A frame owned here is read from the
+ * local store; otherwise the request is forwarded to the owner's {@code application.server} (HTTP),
+ * or answered with a 307 redirect to it when the service runs HTTPS (the client, not this instance,
+ * should verify the owner's certificate). While a rebalance moves the partition, the handler
+ * retries for a few seconds and then answers 503 with {@code Retry-After}. A request marked as
+ * forwarded by another instance is never retried here: it is answered at once (503 while this
+ * instance cannot serve it) and the forwarding instance does the waiting, so the mark, which any
+ * client can send, never buys a long hold on a worker. Answers: 200, 400 (bad path or format), 404
+ * (not retained), 405, 422 (undecodable frame), 503 (rebalancing, owner unreachable, model
+ * unavailable); never 500.
  *
- * <p>Thread-safe (the HTTP server calls it from its pool). Does not own the {@link KafkaStreams} client.
+ * <p>Thread-safe (the HTTP server calls it from its pool). Does not own the {@link KafkaStreams}
+ * client.
  */
 public final class FrameQueryHandler implements HttpHandler {
   /** Context path to mount the handler on. */
   public static final String CONTEXT = "/frames/";
+
   /**
-   * Marks a request forwarded by another instance: it must be answered here, never forwarded again, and at once
-   * (the forwarding instance retries).
+   * Marks a request forwarded by another instance: it must be answered here, never forwarded again,
+   * and at once (the forwarding instance retries).
    */
   static final String FORWARDED = "X-Latentstream-Forwarded";
+
   private static final Logger LOG = LoggerFactory.getLogger(FrameQueryHandler.class);
   private static final Serializer<String> CAMERA_KEY = new StringSerializer();
   private static final long RETRY_PAUSE_MS = 100;
-  private static final List<String> COPIED_HEADERS = List.of("Content-Type", "Retry-After", "X-Image-Width",
-      "X-Image-Height", "X-Pixel-Format", "X-Model-Version", "X-Served-By", "X-Sequence", "X-Frame-Type");
+  private static final List<String> COPIED_HEADERS =
+      List.of(
+          "Content-Type",
+          "Retry-After",
+          "X-Image-Width",
+          "X-Image-Height",
+          "X-Pixel-Format",
+          "X-Model-Version",
+          "X-Served-By",
+          "X-Sequence",
+          "X-Frame-Type");
 
   private final KafkaStreams streams;
   private final HostInfo self;
+
   /** How far back {@code ?nearest=before} looks for a retained frame. */
   static final int NEAREST_LOOKBACK = 64;
+
   private final LatentFrameDecoder decoder;
   private final boolean redirect;
   private final Duration rebalanceWait;
@@ -81,9 +97,14 @@ public final class FrameQueryHandler implements HttpHandler {
    * @param self this instance's {@code application.server} host and port
    * @param decoder decodes frames with the version that encoded them
    * @param redirect answer 307 to the owner instead of forwarding (set when serving HTTPS)
-   * @param rebalanceWait how long to retry while the owner is unknown or moving, before answering 503
+   * @param rebalanceWait how long to retry while the owner is unknown or moving, before answering
+   *     503
    */
-  public FrameQueryHandler(KafkaStreams streams, HostInfo self, LatentFrameDecoder decoder, boolean redirect,
+  public FrameQueryHandler(
+      KafkaStreams streams,
+      HostInfo self,
+      LatentFrameDecoder decoder,
+      boolean redirect,
       Duration rebalanceWait) {
     this.streams = streams;
     this.self = self;
@@ -98,7 +119,8 @@ public final class FrameQueryHandler implements HttpHandler {
 
   private record Local(LatentFrame frame, LatentFrameDecoder.Chain chain) implements Answer {}
 
-  private record Remote(int status, Map<String, List<String>> headers, byte[] body) implements Answer {}
+  private record Remote(int status, Map<String, List<String>> headers, byte[] body)
+      implements Answer {}
 
   private record Problem(int status, String message, boolean retryAfter) implements Answer {}
 
@@ -108,7 +130,8 @@ public final class FrameQueryHandler implements HttpHandler {
       try {
         serve(exchange);
       } catch (RuntimeException e) {
-        // never a 500: whatever went wrong here is most likely transient (a rebalance, a closing store)
+        // never a 500: whatever went wrong here is most likely transient (a rebalance, a closing
+        // store)
         LOG.warn("frame query {} failed: {}", exchange.getRequestURI(), e.toString());
         exchange.getResponseHeaders().set("Retry-After", "1");
         Responses.text(exchange, 503, "temporarily unavailable: " + e.getMessage() + "\n");
@@ -141,7 +164,8 @@ public final class FrameQueryHandler implements HttpHandler {
       return;
     }
     boolean forwarded = exchange.getRequestHeaders().containsKey(FORWARDED);
-    // ?nearest=before: the newest retained frame at or before the sequence (the live page asks for the newest frame
+    // ?nearest=before: the newest retained frame at or before the sequence (the live page asks for
+    // the newest frame
     // it has heard of, which the decode store may not have received yet)
     boolean nearest = hasParam(exchange.getRequestURI().getRawQuery(), "nearest", "before");
     Answer answer = lookup(exchange, camera, sequence, forwarded, nearest);
@@ -179,8 +203,11 @@ public final class FrameQueryHandler implements HttpHandler {
       int eq = param.indexOf('=');
       String name = eq < 0 ? param : param.substring(0, eq);
       if (name.equals("format")) {
-        String value = eq < 0 ? "" : URLDecoder.decode(param.substring(eq + 1), StandardCharsets.UTF_8)
-            .toLowerCase(Locale.ROOT);
+        String value =
+            eq < 0
+                ? ""
+                : URLDecoder.decode(param.substring(eq + 1), StandardCharsets.UTF_8)
+                    .toLowerCase(Locale.ROOT);
         if (value.equals("raw")) {
           raw = true;
         } else if (!value.equals("png")) {
@@ -191,8 +218,12 @@ public final class FrameQueryHandler implements HttpHandler {
     return Optional.of(raw);
   }
 
-  /** Finds the owner and the frame, retrying through rebalances until {@link #rebalanceWait} runs out. */
-  private Answer lookup(HttpExchange exchange, String camera, long sequence, boolean forwarded, boolean nearest) {
+  /**
+   * Finds the owner and the frame, retrying through rebalances until {@link #rebalanceWait} runs
+   * out.
+   */
+  private Answer lookup(
+      HttpExchange exchange, String camera, long sequence, boolean forwarded, boolean nearest) {
     long deadline = System.nanoTime() + rebalanceWait.toNanos();
     String why;
     while (true) {
@@ -201,26 +232,37 @@ public final class FrameQueryHandler implements HttpHandler {
         return new Problem(503, "streams client is " + state, true);
       }
       KeyQueryMetadata md = streams.queryMetadataForKey(DecodeTopology.STORE, camera, CAMERA_KEY);
-      if (md == null || md.equals(KeyQueryMetadata.NOT_AVAILABLE) || md.activeHost() == null
+      if (md == null
+          || md.equals(KeyQueryMetadata.NOT_AVAILABLE)
+          || md.activeHost() == null
           || md.activeHost().equals(HostInfo.unavailable())) {
         why = "the owner of camera " + camera + " is not known yet (rebalancing)";
       } else if (md.activeHost().equals(self)) {
         try {
-          ReadOnlyWindowStore<String, LatentFrame> store = streams.store(StoreQueryParameters
-              .fromNameAndType(DecodeTopology.STORE, QueryableStoreTypes.<String, LatentFrame>windowStore())
-              .withPartition(md.partition()));
-          Optional<LatentFrame> frame = nearest
-              ? DecodeTopology.atOrBefore(store, camera, sequence, NEAREST_LOOKBACK)
-              : DecodeTopology.latest(store, camera, sequence);
+          ReadOnlyWindowStore<String, LatentFrame> store =
+              streams.store(
+                  StoreQueryParameters.fromNameAndType(
+                          DecodeTopology.STORE,
+                          QueryableStoreTypes.<String, LatentFrame>windowStore())
+                      .withPartition(md.partition()));
+          Optional<LatentFrame> frame =
+              nearest
+                  ? DecodeTopology.atOrBefore(store, camera, sequence, NEAREST_LOOKBACK)
+                  : DecodeTopology.latest(store, camera, sequence);
           if (frame.isEmpty()) {
-            return new Problem(404, "frame " + sequence + " of camera " + camera + " is not retained", false);
+            return new Problem(
+                404, "frame " + sequence + " of camera " + camera + " is not retained", false);
           }
-          ReadOnlyWindowStore<String, byte[]> checkpoints = streams.store(StoreQueryParameters
-              .fromNameAndType(DecodeTopology.CHECKPOINTS, QueryableStoreTypes.<String, byte[]>windowStore())
-              .withPartition(md.partition()));
+          ReadOnlyWindowStore<String, byte[]> checkpoints =
+              streams.store(
+                  StoreQueryParameters.fromNameAndType(
+                          DecodeTopology.CHECKPOINTS,
+                          QueryableStoreTypes.<String, byte[]>windowStore())
+                      .withPartition(md.partition()));
           return new Local(frame.get(), DecodeTopology.chain(store, checkpoints, camera));
         } catch (InvalidStateStoreException e) {
-          why = "the store of partition " + md.partition() + " is not ready here: " + e.getMessage();
+          why =
+              "the store of partition " + md.partition() + " is not ready here: " + e.getMessage();
         }
       } else if (forwarded) {
         // the forwarding instance and this one disagree on the owner: metadata is moving
@@ -237,7 +279,8 @@ public final class FrameQueryHandler implements HttpHandler {
         why = "owner " + md.activeHost() + " of camera " + camera + " is unreachable";
       }
       if (forwarded || System.nanoTime() > deadline) {
-        return new Problem(503, why, true); // a forwarded request: the forwarding instance asks again
+        return new Problem(
+            503, why, true); // a forwarded request: the forwarding instance asks again
       }
       try {
         Thread.sleep(RETRY_PAUSE_MS);
@@ -256,20 +299,23 @@ public final class FrameQueryHandler implements HttpHandler {
 
   /** Asks the owner; empty when it cannot be reached (it may be leaving: the caller retries). */
   private Optional<Remote> forward(HttpExchange exchange, HostInfo owner) {
-    HttpRequest.Builder request = HttpRequest.newBuilder(ownerUri(owner, exchange.getRequestURI(), "http"))
-        .timeout(Duration.ofSeconds(30))
-        .header(FORWARDED, "1")
-        .GET();
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(ownerUri(owner, exchange.getRequestURI(), "http"))
+            .timeout(Duration.ofSeconds(30))
+            .header(FORWARDED, "1")
+            .GET();
     String auth = exchange.getRequestHeaders().getFirst("Authorization");
     if (auth != null) {
       request.header("Authorization", auth);
     }
     try {
-      HttpResponse<byte[]> response = client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+      HttpResponse<byte[]> response =
+          client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
       if (response.statusCode() == 503) {
         return Optional.empty(); // the owner is itself rebalancing: ask again
       }
-      return Optional.of(new Remote(response.statusCode(), response.headers().map(), response.body()));
+      return Optional.of(
+          new Remote(response.statusCode(), response.headers().map(), response.body()));
     } catch (ConnectException | HttpTimeoutException e) {
       LOG.debug("forwarding to {} failed: {}", owner, e.toString());
       return Optional.empty();
@@ -284,17 +330,28 @@ public final class FrameQueryHandler implements HttpHandler {
 
   private static void relay(HttpExchange exchange, Remote r) throws IOException {
     for (String name : COPIED_HEADERS) {
-      r.headers().entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name)).findFirst()
+      r.headers().entrySet().stream()
+          .filter(e -> e.getKey().equalsIgnoreCase(name))
+          .findFirst()
           .ifPresent(e -> exchange.getResponseHeaders().put(name, e.getValue()));
     }
     send(exchange, r.status(), r.body());
   }
 
-  private void respond(HttpExchange exchange, LatentFrame frame, LatentFrameDecoder.Chain chain, String camera,
-      long sequence, boolean raw) throws IOException {
+  private void respond(
+      HttpExchange exchange,
+      LatentFrame frame,
+      LatentFrameDecoder.Chain chain,
+      String camera,
+      long sequence,
+      boolean raw)
+      throws IOException {
     LatentFrameDecoder.Result result = decoder.decode(frame, chain);
     if (result instanceof Failed f && f.status() == DecodeStatus.NOT_FOUND) {
-      Responses.text(exchange, 404, f.error() + "\n"); // the frame's chain is gone: a clear status, not an error
+      Responses.text(
+          exchange,
+          404,
+          f.error() + "\n"); // the frame's chain is gone: a clear status, not an error
       return;
     }
     if (result instanceof Failed f) {

@@ -14,15 +14,16 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
- * {@code POST /cameras/{id}/keyframe}: asks for a KEY frame from a camera, the way a video receiver that joined late
- * asks its sender for a new picture. Writes a record keyed by the camera id to the key-frame request topic; the
- * task that encodes the camera makes its next frame a KEY frame. Answers 202 once the broker has the request, 503
- * when it cannot be written. Authorised like every endpoint but {@code /health}. Thread-safe; does not own the
- * producer.
+ * {@code POST /cameras/{id}/keyframe}: asks for a KEY frame from a camera, the way a video receiver
+ * that joined late asks its sender for a new picture. Writes a record keyed by the camera id to the
+ * key-frame request topic; the task that encodes the camera makes its next frame a KEY frame.
+ * Answers 202 once the broker has the request, 503 when it cannot be written. Authorised like every
+ * endpoint but {@code /health}. Thread-safe; does not own the producer.
  */
 public final class KeyframeRequestHandler implements HttpHandler {
   /** Context path to mount the handler on. */
   public static final String CONTEXT = "/cameras/";
+
   private static final Pattern PATH = Pattern.compile("/cameras/([^/]+)/keyframe");
 
   private final Producer<byte[], byte[]> producer;
@@ -50,11 +51,15 @@ public final class KeyframeRequestHandler implements HttpHandler {
         return;
       }
       try {
-        producer.send(new ProducerRecord<>(topic, camera.getBytes(StandardCharsets.UTF_8), new byte[0]))
+        producer
+            .send(new ProducerRecord<>(topic, camera.getBytes(StandardCharsets.UTF_8), new byte[0]))
             .get(10, TimeUnit.SECONDS);
       } catch (ExecutionException | TimeoutException e) {
         exchange.getResponseHeaders().set("Retry-After", "5");
-        Responses.text(exchange, 503, "the request could not be written to " + topic + ": " + e.getMessage() + "\n");
+        Responses.text(
+            exchange,
+            503,
+            "the request could not be written to " + topic + ": " + e.getMessage() + "\n");
         return;
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();

@@ -24,13 +24,14 @@ import java.util.List;
  *                  "bpp": [[sequence, epochMillis, value], ...], "psnr": [[sequence, epochMillis, value], ...] } ] }
  * </pre>
  *
- * Cameras come from {@link LiveFeed} (every camera of the latent topic, whichever instance encodes it); totals and
- * models are this instance's. Mounted behind the same bearer token as every other data endpoint. Thread-safe;
- * reads its sources only.
+ * Cameras come from {@link LiveFeed} (every camera of the latent topic, whichever instance encodes
+ * it); totals and models are this instance's. Mounted behind the same bearer token as every other
+ * data endpoint. Thread-safe; reads its sources only.
  */
 public final class LiveApiHandler implements HttpHandler {
   /** Context path to mount the handler on. */
   public static final String CONTEXT = "/api/live";
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final LiveStats stats;
@@ -38,7 +39,8 @@ public final class LiveApiHandler implements HttpHandler {
   private final ActiveModels models;
   private final PipelineMetrics metrics;
 
-  public LiveApiHandler(LiveStats stats, LiveFeed feed, ActiveModels models, PipelineMetrics metrics) {
+  public LiveApiHandler(
+      LiveStats stats, LiveFeed feed, ActiveModels models, PipelineMetrics metrics) {
     this.stats = stats;
     this.feed = feed;
     this.models = models;

@@ -24,15 +24,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Feeds {@link LiveStats} from the latent topic: a consumer of its own (no group, {@code read_committed}, every
- * partition) on its own daemon thread. At start it goes back up to {@code backfill} records per partition so the
- * page has a history at once; partitions added later are picked up within {@link #PARTITION_REFRESH}.
+ * Feeds {@link LiveStats} from the latent topic: a consumer of its own (no group, {@code
+ * read_committed}, every partition) on its own daemon thread. At start it goes back up to {@code
+ * backfill} records per partition so the page has a history at once; partitions added later are
+ * picked up within {@link #PARTITION_REFRESH}.
  *
- * <p>Reading the committed output, rather than hooking the encoder, gives every instance the whole picture: each
- * instance encodes only its own partitions, but the live page of any of them shows every camera, and the frames it
- * links to are ones the decode mirror will hold. A record that does not deserialize is skipped and counted.
+ * <p>Reading the committed output, rather than hooking the encoder, gives every instance the whole
+ * picture: each instance encodes only its own partitions, but the live page of any of them shows
+ * every camera, and the frames it links to are ones the decode mirror will hold. A record that does
+ * not deserialize is skipped and counted.
  *
- * <p>Thread-safe: {@link #start()} once, {@link #close()} from any thread (idempotent). Owns its consumer and thread.
+ * <p>Thread-safe: {@link #start()} once, {@link #close()} from any thread (idempotent). Owns its
+ * consumer and thread.
  */
 public final class LiveFeed implements AutoCloseable {
 
@@ -54,10 +57,19 @@ public final class LiveFeed implements AutoCloseable {
    * @param config Kafka connection settings (bootstrap servers and the pass-through security keys)
    * @param backfill records per partition read back at start
    */
-  public LiveFeed(StreamsAppConfig config, Deserializer<LatentFrame> deserializer, LiveStats stats, int backfill) {
+  public LiveFeed(
+      StreamsAppConfig config,
+      Deserializer<LatentFrame> deserializer,
+      LiveStats stats,
+      int backfill) {
     Map<String, Object> props = new HashMap<>(config.kafkaOverrides());
-    props.keySet().retainAll(ConsumerConfig.configNames()); // the pass-through keys also hold producer/streams keys
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString(StreamsAppConfig.BOOTSTRAP_SERVERS));
+    props
+        .keySet()
+        .retainAll(
+            ConsumerConfig.configNames()); // the pass-through keys also hold producer/streams keys
+    props.put(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+        config.getString(StreamsAppConfig.BOOTSTRAP_SERVERS));
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
@@ -94,7 +106,8 @@ public final class LiveFeed implements AutoCloseable {
 
   private void run() {
     try (KafkaConsumer<byte[], byte[]> c =
-        new KafkaConsumer<>(consumerConfig, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        new KafkaConsumer<>(
+            consumerConfig, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
       consumer = c;
       Set<TopicPartition> assigned = new HashSet<>();
       long nextRefresh = 0;

@@ -9,37 +9,44 @@ import java.io.UncheckedIOException;
 import java.util.Map;
 
 /**
- * {@code GET /live/}: the live page's static files (HTML, JavaScript, CSS from the classpath folder {@code /live/}).
- * They hold no camera data, so they are served without the bearer token; the page reads the token from its URL
- * fragment ({@code /live/#token=...}, never sent to the server) and sends it with every request for data
- * ({@code /api/live}, {@code /frames/}).
+ * {@code GET /live/}: the live page's static files (HTML, JavaScript, CSS from the classpath folder
+ * {@code /live/}). They hold no camera data, so they are served without the bearer token; the page
+ * reads the token from its URL fragment ({@code /live/#token=...}, never sent to the server) and
+ * sends it with every request for data ({@code /api/live}, {@code /frames/}).
  *
- * <p>Responses carry a strict Content-Security-Policy (scripts and styles from this origin only, images from this
- * origin and blob URLs, no framing) as a second line of defence: camera ids come from producers. Immutable and
- * thread-safe; the files are read once at construction.
+ * <p>Responses carry a strict Content-Security-Policy (scripts and styles from this origin only,
+ * images from this origin and blob URLs, no framing) as a second line of defence: camera ids come
+ * from producers. Immutable and thread-safe; the files are read once at construction.
  */
 public final class LivePageHandler implements HttpHandler {
   /** Context path to mount the handler on (without authentication). */
   public static final String CONTEXT = "/live";
-  static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob:; "
-      + "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+  static final String CSP =
+      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob:; "
+          + "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
   private record Resource(byte[] body, String contentType) {}
 
   private final Map<String, Resource> files;
 
-  /** @throws IllegalStateException when a file of the page is missing from the classpath (a packaging bug) */
+  /**
+   * @throws IllegalStateException when a file of the page is missing from the classpath (a
+   *     packaging bug)
+   */
   public LivePageHandler() {
-    files = Map.of(
-        "/live/", load("index.html", "text/html; charset=utf-8"),
-        "/live/live.js", load("live.js", "text/javascript; charset=utf-8"),
-        "/live/live.css", load("live.css", "text/css; charset=utf-8"));
+    files =
+        Map.of(
+            "/live/", load("index.html", "text/html; charset=utf-8"),
+            "/live/live.js", load("live.js", "text/javascript; charset=utf-8"),
+            "/live/live.css", load("live.css", "text/css; charset=utf-8"));
   }
 
   private static Resource load(String name, String contentType) {
     try (InputStream in = LivePageHandler.class.getResourceAsStream("/live/" + name)) {
       if (in == null) {
-        throw new IllegalStateException("live page file /live/" + name + " is not on the classpath");
+        throw new IllegalStateException(
+            "live page file /live/" + name + " is not on the classpath");
       }
       return new Resource(in.readAllBytes(), contentType);
     } catch (IOException e) {

@@ -10,17 +10,21 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * What the live page shows per camera: its latest encoded frame and the recent bits per pixel and PSNR, in memory.
+ * What the live page shows per camera: its latest encoded frame and the recent bits per pixel and
+ * PSNR, in memory.
  *
- * <p>Bounded: at most {@code maxCameras} cameras (a new camera evicts the one silent for longest), the last
- * {@code bppPoints} frames per camera, and the last {@code psnrPoints} PSNR measurements per camera (kept apart
- * because the encoder measures PSNR on a small sample of frames only, so a frame-count window would hold few).
+ * <p>Bounded: at most {@code maxCameras} cameras (a new camera evicts the one silent for longest),
+ * the last {@code bppPoints} frames per camera, and the last {@code psnrPoints} PSNR measurements
+ * per camera (kept apart because the encoder measures PSNR on a small sample of frames only, so a
+ * frame-count window would hold few).
  *
  * <p>Thread-safe: one feed thread records, HTTP threads take snapshots (immutable copies).
  */
 public final class LiveStats {
 
-  /** One value of a camera's series: the frame's sequence, its encode time (epoch ms) and the value. */
+  /**
+   * One value of a camera's series: the frame's sequence, its encode time (epoch ms) and the value.
+   */
   public record Point(long sequence, long atMillis, double value) {}
 
   /**
@@ -29,8 +33,16 @@ public final class LiveStats {
    * @param latestSequence sequence of the last frame seen (the newest in the camera's partition)
    * @param frames frames of this camera seen since the feed started
    */
-  public record CameraView(String camera, long latestSequence, String latestModelVersion, int width, int height,
-      long frames, long updatedAtMillis, List<Point> bpp, List<Point> psnr) {}
+  public record CameraView(
+      String camera,
+      long latestSequence,
+      String latestModelVersion,
+      int width,
+      int height,
+      long frames,
+      long updatedAtMillis,
+      List<Point> bpp,
+      List<Point> psnr) {}
 
   private final int maxCameras;
   private final int bppPoints;
@@ -50,14 +62,27 @@ public final class LiveStats {
   /** Records one latent frame. */
   public void record(LatentFrame frame) {
     Double psnr = frame.getPsnr();
-    record(frame.getCameraId(), frame.getSequence(), frame.getEncodeTime().toEpochMilli(), frame.getBpp(),
-        psnr == null || !Double.isFinite(psnr) ? null : psnr, frame.getModelVersion(), frame.getOriginalWidth(),
+    record(
+        frame.getCameraId(),
+        frame.getSequence(),
+        frame.getEncodeTime().toEpochMilli(),
+        frame.getBpp(),
+        psnr == null || !Double.isFinite(psnr) ? null : psnr,
+        frame.getModelVersion(),
+        frame.getOriginalWidth(),
         frame.getOriginalHeight());
   }
 
   /** Records one encoded frame; {@code psnr} is null when the encoder did not measure it. */
-  public synchronized void record(String camera, long sequence, long encodeMillis, double bpp, Double psnr,
-      String modelVersion, int width, int height) {
+  public synchronized void record(
+      String camera,
+      long sequence,
+      long encodeMillis,
+      double bpp,
+      Double psnr,
+      String modelVersion,
+      int width,
+      int height) {
     Objects.requireNonNull(camera, "camera");
     Camera c = cameras.get(camera);
     if (c == null) {
@@ -80,8 +105,10 @@ public final class LiveStats {
   }
 
   private void evictSilentest() {
-    cameras.entrySet().stream().min(Comparator.comparingLong(e -> e.getValue().updatedAtMillis))
-        .map(Map.Entry::getKey).ifPresent(cameras::remove);
+    cameras.entrySet().stream()
+        .min(Comparator.comparingLong(e -> e.getValue().updatedAtMillis))
+        .map(Map.Entry::getKey)
+        .ifPresent(cameras::remove);
     evicted++;
   }
 
@@ -95,8 +122,19 @@ public final class LiveStats {
   /** Every camera's state, sorted by camera id. */
   public synchronized List<CameraView> snapshot() {
     List<CameraView> out = new ArrayList<>(cameras.size());
-    cameras.forEach((id, c) -> out.add(new CameraView(id, c.latestSequence, c.latestModelVersion, c.width, c.height,
-        c.frames, c.updatedAtMillis, List.copyOf(c.bpp), List.copyOf(c.psnr))));
+    cameras.forEach(
+        (id, c) ->
+            out.add(
+                new CameraView(
+                    id,
+                    c.latestSequence,
+                    c.latestModelVersion,
+                    c.width,
+                    c.height,
+                    c.frames,
+                    c.updatedAtMillis,
+                    List.copyOf(c.bpp),
+                    List.copyOf(c.psnr))));
     out.sort(Comparator.comparing(CameraView::camera));
     return out;
   }

@@ -10,13 +10,14 @@ import java.io.IOException;
 import java.io.OutputStream;
 
 /**
- * {@code GET /models}: this instance's models as JSON: the model name, the current encoder version, the versions
- * loaded (current first), the number of swaps and of rejected releases by reason, and the last rejections with
- * their messages. Thread-safe; reads the registry only (does not own it).
+ * {@code GET /models}: this instance's models as JSON: the model name, the current encoder version,
+ * the versions loaded (current first), the number of swaps and of rejected releases by reason, and
+ * the last rejections with their messages. Thread-safe; reads the registry only (does not own it).
  */
 public final class ModelsHandler implements HttpHandler {
   /** Context path to mount the handler on. */
   public static final String CONTEXT = "/models";
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final ActiveModels activeModels;
@@ -53,7 +54,11 @@ public final class ModelsHandler implements HttpHandler {
     activeModels.rejectionCounts().forEach((reason, n) -> rejections.put(reason.name(), n));
     ArrayNode recent = root.putArray("recentRejections");
     for (ActiveModels.Rejection r : activeModels.recentRejections()) {
-      recent.addObject().put("version", r.version()).put("reason", r.reason().name()).put("message", r.message())
+      recent
+          .addObject()
+          .put("version", r.version())
+          .put("reason", r.reason().name())
+          .put("message", r.message())
           .put("at", r.at().toString());
     }
     return root;

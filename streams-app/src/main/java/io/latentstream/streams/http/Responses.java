@@ -11,8 +11,8 @@ final class Responses {
   private Responses() {}
 
   /**
-   * Whether the request's method is one of {@code allowed} (HEAD counts as GET where GET is allowed); if not, answers
-   * 405 with the Allow header and returns false.
+   * Whether the request's method is one of {@code allowed} (HEAD counts as GET where GET is
+   * allowed); if not, answers 405 with the Allow header and returns false.
    */
   static boolean allowMethods(HttpExchange exchange, String... allowed) throws IOException {
     String method = exchange.getRequestMethod();

@@ -11,19 +11,20 @@ import org.apache.kafka.streams.state.internals.CacheFlushListener;
 import org.apache.kafka.streams.state.internals.CachedStateStore;
 
 /**
- * A task's metric updates, held until the task commits: a state store (in memory, no changelog) whose updates are
- * applied when Kafka Streams commits the task's work and dropped when the work is thrown away. A processor
- * {@linkplain #record records} its metric updates here instead of applying them, so a frame processed in a
- * transaction that is aborted (the task failed, moved or was fenced) is not counted, and when it is processed again
- * it is counted once.
+ * A task's metric updates, held until the task commits: a state store (in memory, no changelog)
+ * whose updates are applied when Kafka Streams commits the task's work and dropped when the work is
+ * thrown away. A processor {@linkplain #record records} its metric updates here instead of applying
+ * them, so a frame processed in a transaction that is aborted (the task failed, moved or was
+ * fenced) is not counted, and when it is processed again it is counted once.
  *
- * <p>Under exactly-once Kafka Streams commits a running task's stores only when the task is closed or suspended;
- * what it does at every commit is flush the stores' caches, just before the transaction is committed. So this store
- * declares itself a cached store (Kafka Streams' {@link CachedStateStore}, an internal interface: the project pins
- * its Kafka version, and the pipeline ITs that check exact counts fail at once should an upgrade stop calling it)
- * and applies its updates when its "cache" is flushed, as well as on {@link #commit}/{@link #flush}. Should the
- * transaction commit itself fail after that flush (rare: the broker or the group membership lost at that moment),
- * that batch is counted again when it is processed again.
+ * <p>Under exactly-once Kafka Streams commits a running task's stores only when the task is closed
+ * or suspended; what it does at every commit is flush the stores' caches, just before the
+ * transaction is committed. So this store declares itself a cached store (Kafka Streams' {@link
+ * CachedStateStore}, an internal interface: the project pins its Kafka version, and the pipeline
+ * ITs that check exact counts fail at once should an upgrade stop calling it) and applies its
+ * updates when its "cache" is flushed, as well as on {@link #commit}/{@link #flush}. Should the
+ * transaction commit itself fail after that flush (rare: the broker or the group membership lost at
+ * that moment), that batch is counted again when it is processed again.
  *
  * <p>One per stream task, used by its stream thread only; not thread-safe.
  */
@@ -37,7 +38,9 @@ public final class CommitBoundMetrics implements StateStore, CachedStateStore<Ob
     this.name = name;
   }
 
-  /** A builder for {@code StreamsBuilder#addStateStore}: one store per task, never logged or cached. */
+  /**
+   * A builder for {@code StreamsBuilder#addStateStore}: one store per task, never logged or cached.
+   */
   public static StoreBuilder<CommitBoundMetrics> builder(String name) {
     return new StoreBuilder<>() {
       @Override
@@ -87,7 +90,9 @@ public final class CommitBoundMetrics implements StateStore, CachedStateStore<Ob
     pending.add(update);
   }
 
-  /** Drops the updates held since the last commit: the task failed and its work will be done again. */
+  /**
+   * Drops the updates held since the last commit: the task failed and its work will be done again.
+   */
   public void discard() {
     pending.clear();
   }
@@ -100,7 +105,7 @@ public final class CommitBoundMetrics implements StateStore, CachedStateStore<Ob
   @Override
   public void init(StateStoreContext context, StateStore root) {
     pending.clear();
-    context.register(root, (key, value) -> { });
+    context.register(root, (key, value) -> {});
     open = true;
   }
 
@@ -130,7 +135,8 @@ public final class CommitBoundMetrics implements StateStore, CachedStateStore<Ob
   }
 
   @Override
-  public boolean setFlushListener(CacheFlushListener<Object, Object> listener, boolean sendOldValues) {
+  public boolean setFlushListener(
+      CacheFlushListener<Object, Object> listener, boolean sendOldValues) {
     return false; // nothing is forwarded from here
   }
 

@@ -31,24 +31,28 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The models of one streams instance: the current encoder model, swapped atomically on a new release, and an LRU of
- * older versions kept loadable so that every frame decodes with the version that encoded it.
+ * The models of one streams instance: the current encoder model, swapped atomically on a new
+ * release, and an LRU of older versions kept loadable so that every frame decodes with the version
+ * that encoded it.
  *
- * <p>Encoding reads the current model through one {@link AtomicReference}; {@link #swap(CodecModel)} replaces it
- * and moves the previous model into the LRU of older versions (frames it encoded are still decoded with it). A model
- * evicted from the LRU is closed: {@link CodecModel#close()} waits for the calls in flight on it. Callers pin the
- * model they use ({@link ModelResolver#withLease}, as {@link #compress} and {@link LearnedCodec#decompress} do), so
- * only the moment between taking a model and pinning it can see one just closed, and that is retried there. Versions
- * not loaded are loaded lazily by {@link #resolve(String)} from the models directory, where the release watcher
- * also unpacks fetched packages, or, when the directory lacks them, fetched through the watcher from the releases
- * it has seen ({@link #fetchWith}), so that every retained frame decodes on every instance.
+ * <p>Encoding reads the current model through one {@link AtomicReference}; {@link
+ * #swap(CodecModel)} replaces it and moves the previous model into the LRU of older versions
+ * (frames it encoded are still decoded with it). A model evicted from the LRU is closed: {@link
+ * CodecModel#close()} waits for the calls in flight on it. Callers pin the model they use ({@link
+ * ModelResolver#withLease}, as {@link #compress} and {@link LearnedCodec#decompress} do), so only
+ * the moment between taking a model and pinning it can see one just closed, and that is retried
+ * there. Versions not loaded are loaded lazily by {@link #resolve(String)} from the models
+ * directory, where the release watcher also unpacks fetched packages, or, when the directory lacks
+ * them, fetched through the watcher from the releases it has seen ({@link #fetchWith}), so that
+ * every retained frame decodes on every instance.
  *
- * <p>Every load of a package directory (the first encoder, a swap's package, an older version for decoding) passes
- * {@link ReleaseInstaller#verifyInstalled} first when an installer is set ({@link #verifyWith}): a package that came
- * from a release is loaded only while its signed release still verifies and its files still match it.
+ * <p>Every load of a package directory (the first encoder, a swap's package, an older version for
+ * decoding) passes {@link ReleaseInstaller#verifyInstalled} first when an installer is set ({@link
+ * #verifyWith}): a package that came from a release is loaded only while its signed release still
+ * verifies and its files still match it.
  *
- * <p>Thread-safe. The registry owns every model it holds, including one passed to {@link #swap}, and closes them in
- * {@link #close()}; callers never close a model obtained from it.
+ * <p>Thread-safe. The registry owns every model it holds, including one passed to {@link #swap},
+ * and closes them in {@link #close()}; callers never close a model obtained from it.
  */
 public final class ActiveModels implements ModelResolver, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ActiveModels.class);
@@ -61,10 +65,13 @@ public final class ActiveModels implements ModelResolver, AutoCloseable {
   private volatile ReleaseInstaller installer;
   private volatile Function<String, Optional<Path>> remote = v -> Optional.empty();
   private final AtomicReference<CodecModel> current = new AtomicReference<>();
+
   /** Older versions by version, least recently used first. Guarded by {@code this}. */
   private final LinkedHashMap<String, CodecModel> older = new LinkedHashMap<>(16, 0.75f, true);
+
   /** Serializes lazy loads so that one version is loaded once. */
   private final Object loadLock = new Object();
+
   private final AtomicLong swaps = new AtomicLong();
   private final Map<RejectionReason, AtomicLong> rejections = new EnumMap<>(RejectionReason.class);
   private final ArrayDeque<Rejection> recentRejections = new ArrayDeque<>(); // guarded by itself
@@ -77,18 +84,22 @@ public final class ActiveModels implements ModelResolver, AutoCloseable {
   /**
    * @param modelsDir directory of bundled and fetched packages
    * @param modelName package name this instance encodes with, e.g. {@code default-q3}
-   * @param cacheSize how many older versions stay loaded at most (least recently used is closed first)
+   * @param cacheSize how many older versions stay loaded at most (least recently used is closed
+   *     first)
    */
   public ActiveModels(Path modelsDir, String modelName, int cacheSize) {
     this(modelsDir, modelName, cacheSize, CodecModel::load);
   }
 
-  /** @param loader loads a package directory (tests slow it down to widen races) */
+  /**
+   * @param loader loads a package directory (tests slow it down to widen races)
+   */
   ActiveModels(Path modelsDir, String modelName, int cacheSize, Function<Path, CodecModel> loader) {
     if (cacheSize < 1) {
       throw new IllegalArgumentException("cacheSize must be >= 1");
     }
-    this.catalog = new ModelCatalog(modelsDir, 1); // only used to locate packages, never to load them
+    this.catalog =
+        new ModelCatalog(modelsDir, 1); // only used to locate packages, never to load them
     this.modelName = modelName;
     this.cacheSize = cacheSize;
     this.loader = loader;
@@ -98,18 +109,21 @@ public final class ActiveModels implements ModelResolver, AutoCloseable {
   }
 
   /**
-   * A registry for {@code model.name}-q{@code model.quality} in {@code models.dir}, with the newest such package in
-   * that directory loaded as the encoder. When the directory has none yet, the registry starts empty (a warning is
-   * logged) and the release watcher installs the model found on {@code models.releases}: see {@link #awaitModel}.
+   * A registry for {@code model.name}-q{@code model.quality} in {@code models.dir}, with the newest
+   * such package in that directory loaded as the encoder. When the directory has none yet, the
+   * registry starts empty (a warning is logged) and the release watcher installs the model found on
+   * {@code models.releases}: see {@link #awaitModel}.
    *
-   * @throws io.latentstream.codec.CodecException when a package exists but fails verification or loading
+   * @throws io.latentstream.codec.CodecException when a package exists but fails verification or
+   *     loading
    */
   public static ActiveModels open(StreamsAppConfig config) {
     String family = config.getString(StreamsAppConfig.MODEL_NAME);
     int quality = config.getInt(StreamsAppConfig.MODEL_QUALITY);
     Path dir = Paths.get(config.getString(StreamsAppConfig.MODELS_DIR));
-    ActiveModels activeModels = new ActiveModels(dir, family + "-q" + quality,
-        config.getInt(StreamsAppConfig.MODEL_CACHE_SIZE));
+    ActiveModels activeModels =
+        new ActiveModels(
+            dir, family + "-q" + quality, config.getInt(StreamsAppConfig.MODEL_CACHE_SIZE));
     activeModels.verifyWith(ReleaseWatcher.installer(config, dir));
     activeModels.loadNewestLocal();
     return activeModels;
@@ -121,23 +135,26 @@ public final class ActiveModels implements ModelResolver, AutoCloseable {
     try {
       dir = catalog.locate(modelName, null);
     } catch (UnknownModelException e) {
-      LOG.warn("no local package of {} in {}; waiting for a release on Kafka", modelName, catalog.modelsDir());
+      LOG.warn(
+          "no local package of {} in {}; waiting for a release on Kafka",
+          modelName,
+          catalog.modelsDir());
       return;
     }
     swap(load(dir));
   }
 
   /**
-   * Checks every package directory against its stored release before loading it (see the class comment). Set it
-   * before the first load.
+   * Checks every package directory against its stored release before loading it (see the class
+   * comment). Set it before the first load.
    */
   public void verifyWith(ReleaseInstaller installer) {
     this.installer = installer;
   }
 
   /**
-   * Where {@link #resolve} gets a version the models directory lacks: a function that installs it there and returns
-   * its directory, or empty when no release of it is known.
+   * Where {@link #resolve} gets a version the models directory lacks: a function that installs it
+   * there and returns its directory, or empty when no release of it is known.
    */
   public void fetchWith(Function<String, Optional<Path>> fetch) {
     this.remote = fetch;
@@ -146,7 +163,8 @@ public final class ActiveModels implements ModelResolver, AutoCloseable {
   /**
    * Loads a package directory after checking it against its stored release.
    *
-   * @throws ModelPackageException.IntegrityException when the package no longer matches its signed release
+   * @throws ModelPackageException.IntegrityException when the package no longer matches its signed
+   *     release
    */
   CodecModel load(Path dir) {
     ReleaseInstaller check = installer;
@@ -154,8 +172,8 @@ public final class ActiveModels implements ModelResolver, AutoCloseable {
       try {
         check.verifyInstalled(dir);
       } catch (ArtifactException e) {
-        throw new ModelPackageException.IntegrityException(dir, "does not match its release ("
-            + e.problem() + "): " + e.getMessage());
+        throw new ModelPackageException.IntegrityException(
+            dir, "does not match its release (" + e.problem() + "): " + e.getMessage());
       }
     }
     return loader.apply(dir);
@@ -178,8 +196,13 @@ public final class ActiveModels implements ModelResolver, AutoCloseable {
   public CodecModel currentEncoder() {
     CodecModel m = current.get();
     if (m == null) {
-      throw new UnknownModelException(modelName, "no model " + modelName + " loaded yet (none in "
-          + catalog.modelsDir() + " and none released on Kafka so far)");
+      throw new UnknownModelException(
+          modelName,
+          "no model "
+              + modelName
+              + " loaded yet (none in "
+              + catalog.modelsDir()
+              + " and none released on Kafka so far)");
     }
     return m;
   }
@@ -224,19 +247,20 @@ public final class ActiveModels implements ModelResolver, AutoCloseable {
   }
 
   /**
-   * A codec encoding with the current model and decoding any bitstream with the version that encoded it. Cheap:
-   * take a fresh one per record so that a swap takes effect at the next record.
+   * A codec encoding with the current model and decoding any bitstream with the version that
+   * encoded it. Cheap: take a fresh one per record so that a swap takes effect at the next record.
    */
   public LearnedCodec codec() {
     return new LearnedCodec(currentEncoder(), this);
   }
 
   /**
-   * Compresses with the current model, pinned for the call so that a swap meanwhile cannot close it under the
-   * frame ({@link ModelResolver#withLease}).
+   * Compresses with the current model, pinned for the call so that a swap meanwhile cannot close it
+   * under the frame ({@link ModelResolver#withLease}).
    */
   public EncodedImage compress(PixelImage image) {
-    return ModelResolver.withLease(this::currentEncoder, model -> LearnedCodec.of(model).compress(image));
+    return ModelResolver.withLease(
+        this::currentEncoder, model -> LearnedCodec.of(model).compress(image));
   }
 
   /** Decompresses with the version named in the bitstream (see {@link LearnedCodec#decompress}). */
@@ -245,9 +269,9 @@ public final class ActiveModels implements ModelResolver, AutoCloseable {
   }
 
   /**
-   * Makes {@code next} the current encoder. The previous model moves to the LRU of older versions (still used to
-   * decode its frames); a model evicted from there is closed once its in-flight calls finish. The registry takes
-   * ownership of {@code next}.
+   * Makes {@code next} the current encoder. The previous model moves to the LRU of older versions
+   * (still used to decode its frames); a model evicted from there is closed once its in-flight
+   * calls finish. The registry takes ownership of {@code next}.
    *
    * @throws IllegalStateException after {@link #close()} (and closes {@code next})
    */
@@ -270,7 +294,9 @@ public final class ActiveModels implements ModelResolver, AutoCloseable {
         } else {
           CodecModel replaced = older.put(prev.version(), prev);
           if (replaced != null && replaced != prev) {
-            toClose.add(replaced); // a copy resolve() loaded while prev was current: never leave one unclosed
+            toClose.add(
+                replaced); // a copy resolve() loaded while prev was current: never leave one
+            // unclosed
           }
         }
       }
@@ -279,13 +305,14 @@ public final class ActiveModels implements ModelResolver, AutoCloseable {
       notifyAll();
     }
     swaps.incrementAndGet();
-    LOG.info("encoder model is now {} (was {})", next.version(), prev == null ? "none" : prev.version());
+    LOG.info(
+        "encoder model is now {} (was {})", next.version(), prev == null ? "none" : prev.version());
     toClose.forEach(CodecModel::close); // outside the lock: close() waits for in-flight calls
   }
 
   /**
-   * The loaded model of a version: the current one, an older one in the LRU, or one loaded now from the models
-   * directory. Do not close it.
+   * The loaded model of a version: the current one, an older one in the LRU, or one loaded now from
+   * the models directory. Do not close it.
    *
    * @throws UnknownModelException when no package of that version is in the models directory
    */
@@ -309,7 +336,8 @@ public final class ActiveModels implements ModelResolver, AutoCloseable {
           loaded.close();
           throw new IllegalStateException("the active models are closed");
         }
-        // a swap may have made this version current (or moved it to the LRU) while it was loading: keep one copy
+        // a swap may have made this version current (or moved it to the LRU) while it was loading:
+        // keep one copy
         CodecModel cur = current.get();
         CodecModel held = older.get(version);
         if (cur != null && cur.version().equals(version) && !cur.isClosed()) {
@@ -356,8 +384,13 @@ public final class ActiveModels implements ModelResolver, AutoCloseable {
     if (fetched.isPresent()) {
       return fetched.get();
     }
-    throw new UnknownModelException(version, "model version " + version + " is not loaded, not in "
-        + catalog.modelsDir() + " and no release of it is known");
+    throw new UnknownModelException(
+        version,
+        "model version "
+            + version
+            + " is not loaded, not in "
+            + catalog.modelsDir()
+            + " and no release of it is known");
   }
 
   /** Removes least recently used older models beyond the cache size; returns them for closing. */
@@ -376,7 +409,9 @@ public final class ActiveModels implements ModelResolver, AutoCloseable {
     return lookup(version) != null;
   }
 
-  /** Versions loaded now: the current one first, then older ones from most to least recently used. */
+  /**
+   * Versions loaded now: the current one first, then older ones from most to least recently used.
+   */
   public synchronized List<String> loadedVersions() {
     List<String> out = new ArrayList<>();
     CodecModel cur = current.get();
@@ -398,7 +433,10 @@ public final class ActiveModels implements ModelResolver, AutoCloseable {
     return Optional.ofNullable(lastSwap);
   }
 
-  /** Records a refused release: counted, logged by the caller, listed by {@link #recentRejections()}. */
+  /**
+   * Records a refused release: counted, logged by the caller, listed by {@link
+   * #recentRejections()}.
+   */
   public void recordRejection(String version, RejectionReason reason, String message) {
     rejections.get(reason).incrementAndGet();
     synchronized (recentRejections) {

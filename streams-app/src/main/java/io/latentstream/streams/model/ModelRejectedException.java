@@ -1,6 +1,8 @@
 package io.latentstream.streams.model;
 
-/** A released package failed one step of fetch, verify, unpack, load or warm-up; carries the reason. */
+/**
+ * A released package failed one step of fetch, verify, unpack, load or warm-up; carries the reason.
+ */
 public class ModelRejectedException extends RuntimeException {
   private final RejectionReason reason;
 

@@ -11,8 +11,8 @@ import io.latentstream.codec.model.ModelPackageException;
 import io.latentstream.schemas.ModelRelease;
 import io.latentstream.schemas.ModelStatus;
 import io.latentstream.schemas.artifacts.ArtifactException;
-import io.latentstream.schemas.artifacts.ArtifactProblem;
 import io.latentstream.schemas.artifacts.ArtifactFetcher;
+import io.latentstream.schemas.artifacts.ArtifactProblem;
 import io.latentstream.schemas.artifacts.PackageArchive;
 import io.latentstream.schemas.artifacts.ReleaseInstaller;
 import io.latentstream.schemas.artifacts.ReleaseSignature;
@@ -48,40 +48,47 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Follows {@code models.releases} on its own thread and installs each new PROMOTED release of this instance's model
- * (docs/architecture.md, "Model lifecycle"; docs/model-artifacts.md): {@link ReleaseInstaller} checks the release and
- * its signature, fetches the chunks from {@code models.artifacts} ({@link ArtifactFetcher}: completeness, size,
- * sha256) and unpacks the archive into the models directory ({@link PackageArchive}: no path traversal); then the
- * package is loaded ({@link CodecModel#load}: the package's own sha256s and a warm-up through both transforms), one
- * small frame is encoded and decoded, and only then the encoder is swapped in the {@link ActiveModels}. A release
- * that fails any step is rejected: logged, counted in the registry with its {@link RejectionReason}, and the current
- * model keeps serving.
+ * Follows {@code models.releases} on its own thread and installs each new PROMOTED release of this
+ * instance's model (docs/architecture.md, "Model lifecycle"; docs/model-artifacts.md): {@link
+ * ReleaseInstaller} checks the release and its signature, fetches the chunks from {@code
+ * models.artifacts} ({@link ArtifactFetcher}: completeness, size, sha256) and unpacks the archive
+ * into the models directory ({@link PackageArchive}: no path traversal); then the package is loaded
+ * ({@link CodecModel#load}: the package's own sha256s and a warm-up through both transforms), one
+ * small frame is encoded and decoded, and only then the encoder is swapped in the {@link
+ * ActiveModels}. A release that fails any step is rejected: logged, counted in the registry with
+ * its {@link RejectionReason}, and the current model keeps serving.
  *
- * <p>Replays: of the trusted PROMOTED records of a model, the one with the latest signed publication time wins; a
- * PROMOTED record published before one already seen (read on the topic, or stored with a package of the models
- * directory) is an old record sent again and is rejected ({@link RejectionReason#REPLAYED}). A rollback is a new
- * record and passes.
+ * <p>Replays: of the trusted PROMOTED records of a model, the one with the latest signed
+ * publication time wins; a PROMOTED record published before one already seen (read on the topic, or
+ * stored with a package of the models directory) is an old record sent again and is rejected
+ * ({@link RejectionReason#REPLAYED}). A rollback is a new record and passes.
  *
- * <p>An outage is not a bad release: a release record that cannot be read because the schema registry is
- * unreachable is read again later (the consumer seeks back to it), and a fetch that fails on the broker or the disk
- * is tried again with a growing pause (1 s doubling to 30 s), until it succeeds or a newer release of the model
- * replaces it. Only a watcher that died ({@link #isHealthy()}) is a reason for {@code /ready} to fail.
+ * <p>An outage is not a bad release: a release record that cannot be read because the schema
+ * registry is unreachable is read again later (the consumer seeks back to it), and a fetch that
+ * fails on the broker or the disk is tried again with a growing pause (1 s doubling to 30 s), until
+ * it succeeds or a newer release of the model replaces it. Only a watcher that died ({@link
+ * #isHealthy()}) is a reason for {@code /ready} to fail.
  *
- * <p>It reads the whole (compacted) topic from the beginning with its own consumers (no consumer group,
- * read_committed), so an instance that starts late finds the current model; while catching up it installs only the
- * latest release per model name, but it remembers every release it read, of every model, so that the registry can
- * fetch a superseded version when a frame it encoded must be decoded ({@link ActiveModels#fetchWith}).
- * {@link #awaitCaughtUp} lets the app wait for the catch-up before it starts encoding.
+ * <p>It reads the whole (compacted) topic from the beginning with its own consumers (no consumer
+ * group, read_committed), so an instance that starts late finds the current model; while catching
+ * up it installs only the latest release per model name, but it remembers every release it read, of
+ * every model, so that the registry can fetch a superseded version when a frame it encoded must be
+ * decoded ({@link ActiveModels#fetchWith}). {@link #awaitCaughtUp} lets the app wait for the
+ * catch-up before it starts encoding.
  *
- * <p>Thread-safe: {@link #start()} once, {@link #close()} from any thread. Owns its consumers and its thread, not the
- * registry nor the release deserializer.
+ * <p>Thread-safe: {@link #start()} once, {@link #close()} from any thread. Owns its consumers and
+ * its thread, not the registry nor the release deserializer.
  */
 public final class ReleaseWatcher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ReleaseWatcher.class);
   private static final Duration FETCH_TIMEOUT = Duration.ofMinutes(2);
   private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
   private static final Duration MAX_RETRY = Duration.ofSeconds(30);
-  /** Staging entries untouched this long are leftovers of a killed install (a fetch gives up after 2 minutes). */
+
+  /**
+   * Staging entries untouched this long are leftovers of a killed install (a fetch gives up after 2
+   * minutes).
+   */
   private static final Duration LEFTOVER_AGE = Duration.ofMinutes(15);
 
   private final ActiveModels activeModels;
@@ -91,12 +98,22 @@ public final class ReleaseWatcher implements AutoCloseable {
   private final Map<String, Object> consumerProps;
   private final KafkaConsumer<String, byte[]> releases;
   private final KafkaConsumer<String, byte[]> artifacts;
-  /** Every release read so far, of every model, by version: what {@link #fetchForDecoding} can install. */
+
+  /**
+   * Every release read so far, of every model, by version: what {@link #fetchForDecoding} can
+   * install.
+   */
   private final Map<String, ModelRelease> known = new ConcurrentHashMap<>();
-  /** Per model name, the trusted PROMOTED release with the latest publication time seen. Watcher thread only. */
+
+  /**
+   * Per model name, the trusted PROMOTED release with the latest publication time seen. Watcher
+   * thread only.
+   */
   private final Map<String, ModelRelease> newestPromoted = new HashMap<>();
+
   /** Serializes the fetches of versions to decode (each with a consumer of its own). */
   private final Object decodeFetchLock = new Object();
+
   private final CountDownLatch caughtUp = new CountDownLatch(1);
   private final AtomicLong retries = new AtomicLong();
   private final Thread thread;
@@ -105,19 +122,25 @@ public final class ReleaseWatcher implements AutoCloseable {
   private volatile String lastRetryCause;
 
   /**
-   * @param config bootstrap servers, topics, models dir, signature settings, Kafka pass-through settings
-   * @param registry where installed models go; the watcher sets its installer and its fetch of missing versions
+   * @param config bootstrap servers, topics, models dir, signature settings, Kafka pass-through
+   *     settings
+   * @param registry where installed models go; the watcher sets its installer and its fetch of
+   *     missing versions
    * @param releaseDeserializer value deserializer of {@link ModelRelease} (registry-backed Avro)
    * @throws ConfigException when the public key is malformed
    */
-  public ReleaseWatcher(StreamsAppConfig config, ActiveModels activeModels,
+  public ReleaseWatcher(
+      StreamsAppConfig config,
+      ActiveModels activeModels,
       Deserializer<ModelRelease> releaseDeserializer) {
     this.activeModels = activeModels;
     this.releaseDeserializer = releaseDeserializer;
     this.releasesTopic = config.getString(StreamsAppConfig.TOPIC_RELEASES);
     this.installer = installer(config, activeModels.modelsDir());
     Map<String, Object> props = new HashMap<>(config.kafkaOverrides());
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString(StreamsAppConfig.BOOTSTRAP_SERVERS));
+    props.put(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+        config.getString(StreamsAppConfig.BOOTSTRAP_SERVERS));
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
@@ -133,8 +156,8 @@ public final class ReleaseWatcher implements AutoCloseable {
   }
 
   /**
-   * The installer of a streams configuration: {@code model.signature.public.key}, {@code model.allow.unsigned},
-   * {@code model.artifact.max.bytes}.
+   * The installer of a streams configuration: {@code model.signature.public.key}, {@code
+   * model.allow.unsigned}, {@code model.artifact.max.bytes}.
    *
    * @throws ConfigException when the public key is malformed
    */
@@ -144,8 +167,10 @@ public final class ReleaseWatcher implements AutoCloseable {
     PublicKey publicKey = null;
     if (key == null || key.isBlank()) {
       if (!allowUnsigned) {
-        LOG.warn("{} is not set and {}=false: every release on Kafka will be rejected",
-            StreamsAppConfig.MODEL_PUBLIC_KEY, StreamsAppConfig.MODEL_ALLOW_UNSIGNED);
+        LOG.warn(
+            "{} is not set and {}=false: every release on Kafka will be rejected",
+            StreamsAppConfig.MODEL_PUBLIC_KEY,
+            StreamsAppConfig.MODEL_ALLOW_UNSIGNED);
       }
     } else {
       try {
@@ -154,7 +179,10 @@ public final class ReleaseWatcher implements AutoCloseable {
         throw new ConfigException(StreamsAppConfig.MODEL_PUBLIC_KEY, "(redacted)", e.getMessage());
       }
     }
-    return new ReleaseInstaller(modelsDir, publicKey, allowUnsigned,
+    return new ReleaseInstaller(
+        modelsDir,
+        publicKey,
+        allowUnsigned,
         config.getLong(StreamsAppConfig.MODEL_ARTIFACT_MAX_BYTES));
   }
 
@@ -169,8 +197,8 @@ public final class ReleaseWatcher implements AutoCloseable {
   }
 
   /**
-   * Waits until every release that was on the topic at start has been handled (installed, rejected, or waiting to be
-   * tried again after an outage).
+   * Waits until every release that was on the topic at start has been handled (installed, rejected,
+   * or waiting to be tried again after an outage).
    *
    * @return false on timeout
    * @throws IllegalStateException when the watcher died
@@ -188,14 +216,17 @@ public final class ReleaseWatcher implements AutoCloseable {
   }
 
   /**
-   * The readiness signal of model distribution: the watcher runs and has not failed. Outages it rides out (the
-   * registry or the broker unreachable) do not make it unhealthy; a watcher that stopped on an error does.
+   * The readiness signal of model distribution: the watcher runs and has not failed. Outages it
+   * rides out (the registry or the broker unreachable) do not make it unhealthy; a watcher that
+   * stopped on an error does.
    */
   public boolean isHealthy() {
     return thread.isAlive() && failure == null;
   }
 
-  /** How often a read or an install was put off because the registry, the broker or the disk failed. */
+  /**
+   * How often a read or an install was put off because the registry, the broker or the disk failed.
+   */
   public long retryCount() {
     return retries.get();
   }
@@ -203,7 +234,9 @@ public final class ReleaseWatcher implements AutoCloseable {
   private void run() {
     try {
       installer.removeLeftovers(LEFTOVER_AGE);
-      installer.trustedStoredReleases().forEach(this::track); // what this models directory has seen before
+      installer
+          .trustedStoredReleases()
+          .forEach(this::track); // what this models directory has seen before
       List<TopicPartition> partitions = awaitTopic();
       if (partitions == null) {
         return;
@@ -211,7 +244,8 @@ public final class ReleaseWatcher implements AutoCloseable {
       releases.assign(partitions);
       releases.seekToBeginning(partitions);
       Map<TopicPartition, Long> startEnd = releases.endOffsets(partitions);
-      LinkedHashMap<String, ModelRelease> pending = new LinkedHashMap<>(); // latest per name, arrival order
+      LinkedHashMap<String, ModelRelease> pending =
+          new LinkedHashMap<>(); // latest per name, arrival order
       boolean replaying = true;
       Duration readBackoff = FIRST_RETRY;
       Duration installBackoff = FIRST_RETRY;
@@ -237,10 +271,14 @@ public final class ReleaseWatcher implements AutoCloseable {
         if (replaying) {
           replaying = false;
           caughtUp.countDown();
-          LOG.info("release watcher caught up on {}; encoder model {}{}", releasesTopic,
+          LOG.info(
+              "release watcher caught up on {}; encoder model {}{}",
+              releasesTopic,
               activeModels.currentVersionIfLoaded().orElse("(none)"),
-              pending.isEmpty() ? "" : "; will try again to install " + pending.values().stream()
-                  .map(ModelRelease::getVersion).toList());
+              pending.isEmpty()
+                  ? ""
+                  : "; will try again to install "
+                      + pending.values().stream().map(ModelRelease::getVersion).toList());
         }
       }
     } catch (WakeupException e) {
@@ -256,8 +294,9 @@ public final class ReleaseWatcher implements AutoCloseable {
   }
 
   /**
-   * Takes the records of one poll into {@code pending} (and {@link #known}). A record that cannot be read because
-   * the schema registry is unreachable stops its partition there: the consumer seeks back to it.
+   * Takes the records of one poll into {@code pending} (and {@link #known}). A record that cannot
+   * be read because the schema registry is unreachable stops its partition there: the consumer
+   * seeks back to it.
    *
    * @return false when a record must be read again later
    */
@@ -274,8 +313,13 @@ public final class ReleaseWatcher implements AutoCloseable {
           }
           retries.incrementAndGet();
           lastRetryCause = e.toString();
-          LOG.warn("cannot read the release at {}-{}@{} now (the schema registry is unavailable); will read it "
-              + "again: {}", r.topic(), r.partition(), r.offset(), e.getMessage());
+          LOG.warn(
+              "cannot read the release at {}-{}@{} now (the schema registry is unavailable); will read it "
+                  + "again: {}",
+              r.topic(),
+              r.partition(),
+              r.offset(),
+              e.getMessage());
           releases.seek(tp, r.offset());
           all = false;
           break;
@@ -303,12 +347,14 @@ public final class ReleaseWatcher implements AutoCloseable {
   }
 
   private static long publishedAt(ModelRelease release) {
-    return release.getPublishedAt() == null ? Long.MIN_VALUE : release.getPublishedAt().toEpochMilli();
+    return release.getPublishedAt() == null
+        ? Long.MIN_VALUE
+        : release.getPublishedAt().toEpochMilli();
   }
 
   /**
-   * Handles the pending releases in order; one whose install failed for a reason that may pass stays pending, with
-   * those after it.
+   * Handles the pending releases in order; one whose install failed for a reason that may pass
+   * stays pending, with those after it.
    *
    * @return whether none is left
    */
@@ -321,7 +367,10 @@ public final class ReleaseWatcher implements AutoCloseable {
       } catch (ArtifactException e) { // FETCH_FAILED only: handle() rejects every other problem
         retries.incrementAndGet();
         lastRetryCause = e.getMessage();
-        LOG.warn("cannot install release {} now; will try again: {}", release.getVersion(), e.getMessage());
+        LOG.warn(
+            "cannot install release {} now; will try again: {}",
+            release.getVersion(),
+            e.getMessage());
         return false;
       }
     }
@@ -371,11 +420,13 @@ public final class ReleaseWatcher implements AutoCloseable {
 
   /**
    * @return null for a tombstone or an unreadable record (rejected)
-   * @throws RuntimeException with a {@link RegistryUnavailableException} as cause when the registry is unavailable
+   * @throws RuntimeException with a {@link RegistryUnavailableException} as cause when the registry
+   *     is unavailable
    */
   private ModelRelease parse(ConsumerRecord<String, byte[]> r) {
     if (r.value() == null) {
-      return null; // tombstone: a deleted version (releases are keyed by version); the current model keeps serving
+      return null; // tombstone: a deleted version (releases are keyed by version); the current
+      // model keeps serving
     }
     try {
       return releaseDeserializer.deserialize(r.topic(), r.value());
@@ -383,8 +434,17 @@ public final class ReleaseWatcher implements AutoCloseable {
       if (RegistryUnavailableException.isCauseOf(e)) {
         throw e;
       }
-      reject(String.valueOf(r.key()), RejectionReason.INVALID_RELEASE, "unreadable release record at "
-          + r.topic() + "-" + r.partition() + "@" + r.offset() + ": " + e.getMessage());
+      reject(
+          String.valueOf(r.key()),
+          RejectionReason.INVALID_RELEASE,
+          "unreadable release record at "
+              + r.topic()
+              + "-"
+              + r.partition()
+              + "@"
+              + r.offset()
+              + ": "
+              + e.getMessage());
       return null;
     }
   }
@@ -392,13 +452,16 @@ public final class ReleaseWatcher implements AutoCloseable {
   /**
    * Installs one release or rejects it; never throws for a bad release.
    *
-   * @throws ArtifactException {@link ArtifactProblem#FETCH_FAILED}: the package could not be fetched now (the broker
-   *     or the disk failed); nothing was rejected, try again later
+   * @throws ArtifactException {@link ArtifactProblem#FETCH_FAILED}: the package could not be
+   *     fetched now (the broker or the disk failed); nothing was rejected, try again later
    */
   void handle(ModelRelease release) {
     String version = release.getVersion();
     if (!release.getModelName().equals(activeModels.modelName())) {
-      LOG.debug("ignoring release {} of model {}: this instance encodes with {}", version, release.getModelName(),
+      LOG.debug(
+          "ignoring release {} of model {}: this instance encodes with {}",
+          version,
+          release.getModelName(),
           activeModels.modelName());
       return;
     }
@@ -408,8 +471,16 @@ public final class ReleaseWatcher implements AutoCloseable {
     }
     ModelRelease newest = newestPromoted.get(release.getModelName());
     if (newest != null && publishedAt(release) < publishedAt(newest)) {
-      reject(version, RejectionReason.REPLAYED, "published at " + release.getPublishedAt() + ", before release "
-          + newest.getVersion() + " (published at " + newest.getPublishedAt() + "): an old record sent again");
+      reject(
+          version,
+          RejectionReason.REPLAYED,
+          "published at "
+              + release.getPublishedAt()
+              + ", before release "
+              + newest.getVersion()
+              + " (published at "
+              + newest.getPublishedAt()
+              + "): an old record sent again");
       release = newest; // what the model's genuine newest promotion says
       version = release.getVersion();
     }
@@ -436,7 +507,11 @@ public final class ReleaseWatcher implements AutoCloseable {
       LOG.info("stopped while installing release {}: {}", version, message);
       return; // interrupted by close(), not the package's fault
     }
-    LOG.warn("rejected model release {}: {}: {}; the current model {} keeps serving", version, reason, message,
+    LOG.warn(
+        "rejected model release {}: {}: {}; the current model {} keeps serving",
+        version,
+        reason,
+        message,
         activeModels.currentVersionIfLoaded().orElse("(none)"));
     activeModels.recordRejection(version, reason, message);
   }
@@ -459,15 +534,23 @@ public final class ReleaseWatcher implements AutoCloseable {
       if (installed.fetched()) {
         installer.remove(version);
       }
-      boolean warmUp = e instanceof ModelPackageException.ModelLoadException && String.valueOf(e.getMessage())
-          .contains("warm-up");
-      throw new ModelRejectedException(warmUp ? RejectionReason.WARMUP_FAILED : RejectionReason.LOAD_FAILED,
-          e.getMessage(), e);
+      boolean warmUp =
+          e instanceof ModelPackageException.ModelLoadException
+              && String.valueOf(e.getMessage()).contains("warm-up");
+      throw new ModelRejectedException(
+          warmUp ? RejectionReason.WARMUP_FAILED : RejectionReason.LOAD_FAILED, e.getMessage(), e);
     }
     try {
-      if (!model.manifest().name().equals(release.getModelName()) || !model.version().equals(version)) {
-        throw new ModelRejectedException(RejectionReason.INVALID_RELEASE, "package is " + model.version()
-            + " of model " + model.manifest().name() + ", the release announces " + version);
+      if (!model.manifest().name().equals(release.getModelName())
+          || !model.version().equals(version)) {
+        throw new ModelRejectedException(
+            RejectionReason.INVALID_RELEASE,
+            "package is "
+                + model.version()
+                + " of model "
+                + model.manifest().name()
+                + ", the release announces "
+                + version);
       }
       warmUp(model);
       return model;
@@ -481,8 +564,9 @@ public final class ReleaseWatcher implements AutoCloseable {
   }
 
   /**
-   * Installs a version the models directory lacks from the release read for it, for decoding frames it encoded
-   * (any model name, any status: the signature still has to verify). Called by the registry on a decoding thread.
+   * Installs a version the models directory lacks from the release read for it, for decoding frames
+   * it encoded (any model name, any status: the signature still has to verify). Called by the
+   * registry on a decoding thread.
    *
    * @return its directory, or empty when no release of it was read
    * @throws UnknownModelException when the release is known but cannot be installed
@@ -498,14 +582,24 @@ public final class ReleaseWatcher implements AutoCloseable {
         LOG.info("fetched superseded model {} to decode frames it encoded", version);
         return Optional.of(dir);
       } catch (ArtifactException e) {
-        throw new UnknownModelException(version, "model version " + version + " is not in "
-            + installer.modelsDir() + " and its release cannot be installed (" + e.problem() + "): "
-            + e.getMessage());
+        throw new UnknownModelException(
+            version,
+            "model version "
+                + version
+                + " is not in "
+                + installer.modelsDir()
+                + " and its release cannot be installed ("
+                + e.problem()
+                + "): "
+                + e.getMessage());
       }
     }
   }
 
-  /** Encodes and decodes one small frame with the new model alone: it must give back an image of the same size. */
+  /**
+   * Encodes and decodes one small frame with the new model alone: it must give back an image of the
+   * same size.
+   */
   private static void warmUp(CodecModel model) {
     int w = 64;
     int h = 48;
@@ -522,11 +616,15 @@ public final class ReleaseWatcher implements AutoCloseable {
       LearnedCodec codec = LearnedCodec.of(model);
       EncodedImage encoded = codec.compress(new PixelImage(w, h, PixelFormat.RGB24, px));
       PixelImage decoded = codec.decompress(encoded.bitstream());
-      if (decoded.width() != w || decoded.height() != h || !model.version().equals(encoded.modelVersion())) {
-        throw new CodecException("warm-up frame came back as " + decoded.width() + "x" + decoded.height());
+      if (decoded.width() != w
+          || decoded.height() != h
+          || !model.version().equals(encoded.modelVersion())) {
+        throw new CodecException(
+            "warm-up frame came back as " + decoded.width() + "x" + decoded.height());
       }
     } catch (RuntimeException e) {
-      throw new ModelRejectedException(RejectionReason.WARMUP_FAILED, "warm-up frame failed: " + e.getMessage(), e);
+      throw new ModelRejectedException(
+          RejectionReason.WARMUP_FAILED, "warm-up frame failed: " + e.getMessage(), e);
     }
   }
 
@@ -542,7 +640,10 @@ public final class ReleaseWatcher implements AutoCloseable {
     };
   }
 
-  /** Stops the thread (waits for a release being installed to finish) and closes the consumers. Idempotent. */
+  /**
+   * Stops the thread (waits for a release being installed to finish) and closes the consumers.
+   * Idempotent.
+   */
   @Override
   public void close() {
     running = false;

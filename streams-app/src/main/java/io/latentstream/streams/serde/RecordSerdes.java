@@ -13,8 +13,9 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The value serdes of the topics this app reads and writes, all on one shared {@link SchemaRegistryClient} (so they
- * share its caches). Record keys are camera ids as plain UTF-8 bytes and need no registry.
+ * The value serdes of the topics this app reads and writes, all on one shared {@link
+ * SchemaRegistryClient} (so they share its caches). Record keys are camera ids as plain UTF-8 bytes
+ * and need no registry.
  *
  * <p>Thread-safe; the serdes hold no resources, so nothing needs closing.
  */
@@ -34,11 +35,14 @@ public final class RecordSerdes {
 
   /**
    * A registry client for the configured URL; registry security settings ({@code basic.auth.*},
-   * {@code schema.registry.ssl.*}, retries, timeouts: the Confluent key names) are taken from the pass-through keys.
+   * {@code schema.registry.ssl.*}, retries, timeouts: the Confluent key names) are taken from the
+   * pass-through keys.
    */
   public static SchemaRegistryClient client(StreamsAppConfig config) {
     Map<String, Object> registry = new HashMap<>(config.kafkaOverrides());
-    registry.put(AvroSerdeConfig.SCHEMA_REGISTRY_URL, config.getString(StreamsAppConfig.SCHEMA_REGISTRY_URL));
+    registry.put(
+        AvroSerdeConfig.SCHEMA_REGISTRY_URL,
+        config.getString(StreamsAppConfig.SCHEMA_REGISTRY_URL));
     return new SchemaRegistryClient(new AvroSerdeConfig(registry).registryConfig());
   }
 
@@ -51,8 +55,8 @@ public final class RecordSerdes {
   }
 
   /**
-   * A deserializer of raw frames for processors that read the value bytes themselves (to keep the original bytes
-   * and coordinates of a bad record for its dead letter).
+   * A deserializer of raw frames for processors that read the value bytes themselves (to keep the
+   * original bytes and coordinates of a bad record for its dead letter).
    */
   public AvroDeserializer<RawFrame> rawFrameDeserializer() {
     return new AvroDeserializer<>(client, RawFrame.class);

@@ -15,31 +15,38 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Follows each camera's chain as its frames arrive at the decode store and hands out a {@link ReferenceState}
- * checkpoint every {@value #EVERY} frames of a chain, so that a request for any retained DELTA frame walks at most
- * {@code EVERY - 1} frames from a checkpoint (or from its key frame) before the one synthesis transform. Following is
- * entropy decoding only (integer latents, no neural network apart from a KEY frame's hyperprior), about a
- * millisecond a frame at 640x480.
+ * Follows each camera's chain as its frames arrive at the decode store and hands out a {@link
+ * ReferenceState} checkpoint every {@value #EVERY} frames of a chain, so that a request for any
+ * retained DELTA frame walks at most {@code EVERY - 1} frames from a checkpoint (or from its key
+ * frame) before the one synthesis transform. Following is entropy decoding only (integer latents,
+ * no neural network apart from a KEY frame's hyperprior), about a millisecond a frame at 640x480.
  *
- * <p>Holds the state after the last frame of each camera it follows (one uncompressed state, about 0.6 MB at
- * 640x480 with a 128-channel model); the checkpoints go to the caller ({@code keep}), which stores them with the
- * chain. A frame that does not follow the held state (the first DELTA after a restart or a move, or after a frame
- * that failed) first catches up from the newest kept checkpoint of its chain, or its key frame, reading the chain
- * through {@link LatentFrameDecoder.Chain}: at most {@code EVERY - 1} frames once checkpoints exist. Any failure
- * (model not loadable, corrupt frame, frame no longer retained) only stops following that chain until the camera's
- * next key frame: requests then walk from the nearest checkpoint there is. Never throws.
+ * <p>Holds the state after the last frame of each camera it follows (one uncompressed state, about
+ * 0.6 MB at 640x480 with a 128-channel model); the checkpoints go to the caller ({@code keep}),
+ * which stores them with the chain. A frame that does not follow the held state (the first DELTA
+ * after a restart or a move, or after a frame that failed) first catches up from the newest kept
+ * checkpoint of its chain, or its key frame, reading the chain through {@link
+ * LatentFrameDecoder.Chain}: at most {@code EVERY - 1} frames once checkpoints exist. Any failure
+ * (model not loadable, corrupt frame, frame no longer retained) only stops following that chain
+ * until the camera's next key frame: requests then walk from the nearest checkpoint there is. Never
+ * throws.
  *
  * <p>One instance per task; not thread-safe (the stream thread calls it).
  */
 final class ChainFollower {
   /** Frames between two checkpoints of a chain. */
   static final int EVERY = 64;
+
   private static final Logger LOG = LoggerFactory.getLogger(ChainFollower.class);
 
   private final ModelResolver resolver;
   private final DecodeLimits limits;
   private final Map<String, ReferenceState> last = new HashMap<>();
-  /** Chains (camera to key sequence) that could not be followed: not tried again until the next key frame. */
+
+  /**
+   * Chains (camera to key sequence) that could not be followed: not tried again until the next key
+   * frame.
+   */
   private final Map<String, Long> abandoned = new HashMap<>();
 
   ChainFollower(ModelResolver resolver, DecodeLimits limits) {
@@ -66,7 +73,8 @@ final class ChainFollower {
   void follow(LatentFrame frame, LatentFrameDecoder.Chain chain, Consumer<ReferenceState> keep) {
     String camera = frame.getCameraId();
     ReferenceState state = last.remove(camera);
-    Long key = frame.getFrameType() == FrameType.KEY ? (Long) frame.getSequence() : frame.getKeySequence();
+    Long key =
+        frame.getFrameType() == FrameType.KEY ? (Long) frame.getSequence() : frame.getKeySequence();
     try {
       if (frame.getFrameType() == FrameType.KEY) {
         abandoned.remove(camera);
@@ -97,18 +105,30 @@ final class ChainFollower {
       if (key != null) {
         abandoned.put(camera, key);
       }
-      LOG.debug("not following camera {} from frame {} to its next key frame: {}", camera, frame.getSequence(),
+      LOG.debug(
+          "not following camera {} from frame {} to its next key frame: {}",
+          camera,
+          frame.getSequence(),
           e.toString());
     }
   }
 
-  /** The state at {@code target - 1} of the chain from {@code key}, or null when a frame of it is not retained. */
-  private ReferenceState catchUp(String camera, long key, long target, LatentFrameDecoder.Chain chain,
+  /**
+   * The state at {@code target - 1} of the chain from {@code key}, or null when a frame of it is
+   * not retained.
+   */
+  private ReferenceState catchUp(
+      String camera,
+      long key,
+      long target,
+      LatentFrameDecoder.Chain chain,
       Consumer<ReferenceState> keep) {
     Optional<ReferenceState> checkpoint = chain.checkpoint(key, target - 1);
     SequenceDecoder decoder;
     long next;
-    if (checkpoint.isPresent() && checkpoint.get().keySequence() == key && checkpoint.get().sequence() < target) {
+    if (checkpoint.isPresent()
+        && checkpoint.get().keySequence() == key
+        && checkpoint.get().sequence() < target) {
       decoder = SequenceDecoder.resume(resolver, checkpoint.get(), limits);
       next = checkpoint.get().sequence() + 1;
     } else {
@@ -123,7 +143,8 @@ final class ChainFollower {
     for (long s = next; s < target; s++) {
       Optional<LatentFrame> link = chain.frame(s);
       if (link.isEmpty()) {
-        LOG.debug("camera {}: frame {} of the chain from key frame {} is not retained", camera, s, key);
+        LOG.debug(
+            "camera {}: frame {} of the chain from key frame {} is not retained", camera, s, key);
         return null;
       }
       decoder.apply(bytes(link.get()));

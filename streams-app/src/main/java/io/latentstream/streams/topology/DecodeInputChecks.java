@@ -12,9 +12,10 @@ import java.nio.ByteBuffer;
 import java.util.Optional;
 
 /**
- * What the decode mirror refuses on intake, beyond what the deserializer refuses: latent frames whose bitstream does
- * not parse, disagrees with the record, or claims more pixels than {@code frame.max.pixels}; decode requests whose
- * identifiers are too long to be echoed in an answer. Refused records are dead-lettered ({@link RecordReader}).
+ * What the decode mirror refuses on intake, beyond what the deserializer refuses: latent frames
+ * whose bitstream does not parse, disagrees with the record, or claims more pixels than {@code
+ * frame.max.pixels}; decode requests whose identifiers are too long to be echoed in an answer.
+ * Refused records are dead-lettered ({@link RecordReader}).
  *
  * <p>Stateless and thread-safe.
  */
@@ -25,7 +26,10 @@ final class DecodeInputChecks {
 
   private DecodeInputChecks() {}
 
-  /** A latent frame is kept when its bitstream parses, matches its frame type and fits the pixel limit. */
+  /**
+   * A latent frame is kept when its bitstream parses, matches its frame type and fits the pixel
+   * limit.
+   */
   static Optional<RecordReader.Problem> latentFrame(LatentFrame frame, DecodeLimits limits) {
     ByteBuffer buffer = frame.getBitstream().duplicate();
     byte[] bits = new byte[buffer.remaining()];
@@ -34,33 +38,66 @@ final class DecodeInputChecks {
     try {
       parsed = LsfFormat.parse(bits);
     } catch (CorruptBitstreamException e) {
-      return problem(DeadLetterReason.MALFORMED_PAYLOAD, "frame " + frame.getSequence() + " of camera "
-          + frame.getCameraId() + ": corrupt bitstream: " + e.getMessage());
+      return problem(
+          DeadLetterReason.MALFORMED_PAYLOAD,
+          "frame "
+              + frame.getSequence()
+              + " of camera "
+              + frame.getCameraId()
+              + ": corrupt bitstream: "
+              + e.getMessage());
     }
     boolean key = parsed.type() == io.latentstream.codec.bitstream.FrameType.KEY;
     if (key != (frame.getFrameType() == FrameType.KEY)) {
-      return problem(DeadLetterReason.MALFORMED_PAYLOAD, "frame " + frame.getSequence() + " of camera "
-          + frame.getCameraId() + " says " + frame.getFrameType() + " but its bitstream is a " + parsed.type()
-          + " frame");
+      return problem(
+          DeadLetterReason.MALFORMED_PAYLOAD,
+          "frame "
+              + frame.getSequence()
+              + " of camera "
+              + frame.getCameraId()
+              + " says "
+              + frame.getFrameType()
+              + " but its bitstream is a "
+              + parsed.type()
+              + " frame");
     }
     if (key) {
       try {
         limits.check(parsed.header());
       } catch (FrameTooLargeException e) {
-        return problem(DeadLetterReason.OVERSIZED_FRAME, "frame " + frame.getSequence() + " of camera "
-            + frame.getCameraId() + ": " + e.getMessage() + " (frame.max.pixels)");
+        return problem(
+            DeadLetterReason.OVERSIZED_FRAME,
+            "frame "
+                + frame.getSequence()
+                + " of camera "
+                + frame.getCameraId()
+                + ": "
+                + e.getMessage()
+                + " (frame.max.pixels)");
       }
     }
     return Optional.empty();
   }
 
-  /** A decode request is answered when its identifiers are short enough to be echoed in the answer. */
+  /**
+   * A decode request is answered when its identifiers are short enough to be echoed in the answer.
+   */
   static Optional<RecordReader.Problem> decodeRequest(DecodeRequest request) {
-    for (String[] id : new String[][] {{"request id", request.getRequestId()}, {"camera id", request.getCameraId()},
-        {"reply key", request.getReplyKey()}}) {
+    for (String[] id :
+        new String[][] {
+          {"request id", request.getRequestId()},
+          {"camera id", request.getCameraId()},
+          {"reply key", request.getReplyKey()}
+        }) {
       if (id[1] != null && id[1].length() > MAX_ID_CHARS) {
-        return problem(DeadLetterReason.OVERSIZED_FRAME, "decode request: " + id[0] + " of " + id[1].length()
-            + " characters, at most " + MAX_ID_CHARS);
+        return problem(
+            DeadLetterReason.OVERSIZED_FRAME,
+            "decode request: "
+                + id[0]
+                + " of "
+                + id[1].length()
+                + " characters, at most "
+                + MAX_ID_CHARS);
       }
     }
     return Optional.empty();

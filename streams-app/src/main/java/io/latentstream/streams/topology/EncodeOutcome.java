@@ -4,9 +4,9 @@ import io.latentstream.schemas.DeadLetter;
 import io.latentstream.schemas.LatentFrame;
 
 /**
- * What the encode processor emits for one raw frame; the topology routes each kind to its topic. Passed between
- * processors of one task only, never serialized. The records hold mutable Avro objects and byte arrays: treat them
- * as read-only once emitted.
+ * What the encode processor emits for one raw frame; the topology routes each kind to its topic.
+ * Passed between processors of one task only, never serialized. The records hold mutable Avro
+ * objects and byte arrays: treat them as read-only once emitted.
  */
 public sealed interface EncodeOutcome {
 

@@ -6,14 +6,14 @@ import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * Chooses the raw frames copied to the sample topic for retraining: a frame is a candidate when a hash of (camera,
- * sequence) falls below the rate, so the choice is the same on every instance and after every restart; and each
- * camera gets at most a fixed number of samples per minute of the time passed in (the encoder passes processing
- * time, not the producer's capture time), counted in a state store (changelogged,
- * so the count is exactly-once and survives restarts and rebalances).
+ * Chooses the raw frames copied to the sample topic for retraining: a frame is a candidate when a
+ * hash of (camera, sequence) falls below the rate, so the choice is the same on every instance and
+ * after every restart; and each camera gets at most a fixed number of samples per minute of the
+ * time passed in (the encoder passes processing time, not the producer's capture time), counted in
+ * a state store (changelogged, so the count is exactly-once and survives restarts and rebalances).
  *
- * <p>A frame from an earlier minute than the camera's latest counted one is not sampled: cameras send in order, and
- * keeping one counter per camera keeps the store small.
+ * <p>A frame from an earlier minute than the camera's latest counted one is not sampled: cameras
+ * send in order, and keeping one counter per camera keeps the store small.
  *
  * <p>Not thread-safe: one per stream task, like its store.
  */
@@ -62,8 +62,8 @@ public final class FrameSampler {
   }
 
   /**
-   * Deterministic selection of a fraction {@code rate} of (camera, sequence) pairs; {@code salt} keeps different
-   * selections (samples, PSNR measurements) independent of each other.
+   * Deterministic selection of a fraction {@code rate} of (camera, sequence) pairs; {@code salt}
+   * keeps different selections (samples, PSNR measurements) independent of each other.
    */
   public static boolean selected(String salt, String cameraId, long sequence, double rate) {
     if (rate <= 0) {
@@ -72,7 +72,8 @@ public final class FrameSampler {
     if (rate >= 1) {
       return true;
     }
-    // murmur2 over the whole key clusters badly for consecutive sequences (one camera got none of 24 frames
+    // murmur2 over the whole key clusters badly for consecutive sequences (one camera got none of
+    // 24 frames
     // at rate 0.25): hash the camera once, then mix in the sequence with SplitMix64's finalizer.
     byte[] key = (salt + '\u0000' + cameraId).getBytes(StandardCharsets.UTF_8);
     long h = mix64((Utils.murmur2(key) & 0xffffffffL) * 0x9E3779B97F4A7C15L + sequence);

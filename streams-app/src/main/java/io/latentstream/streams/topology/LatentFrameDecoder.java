@@ -27,20 +27,22 @@ import java.util.function.LongConsumer;
 import javax.imageio.ImageIO;
 
 /**
- * Decodes a stored {@link LatentFrame} with the model version named in its bitstream (the {@link ActiveModels}
- * resolves it, loading an older version if needed) and classifies failures as {@link DecodeStatus}es, for the
- * decode-request topology and the HTTP mirror alike.
+ * Decodes a stored {@link LatentFrame} with the model version named in its bitstream (the {@link
+ * ActiveModels} resolves it, loading an older version if needed) and classifies failures as {@link
+ * DecodeStatus}es, for the decode-request topology and the HTTP mirror alike.
  *
- * <p>A DELTA frame decodes from its chain: the key frame and every frame up to it, read from the retained store
- * through a {@link Chain}. Walking a chain is entropy decoding only (about a millisecond a frame); the synthesis
- * transform runs once. Random access starts from the closest state there is: the decode store's checkpoints
- * ({@link Chain#checkpoint}, kept every {@value ChainFollower#EVERY} frames as the frames arrive, so no request walks
- * more than {@code EVERY - 1} frames), or one this decoder kept itself: the last state it reached for each camera
- * (sequential reads cost one step) and every {@value #CHECKPOINT_EVERY} frames along the chains it walked, up to
- * {@value #MAX_STATES} states in all (oldest dropped first); those cover chains the store could not follow (a model
- * that could not be loaded while the frames arrived). A frame whose key frame or an intermediate frame is no longer
- * retained is reported NOT_FOUND with the missing frame named. A key frame larger than the {@link DecodeLimits}
- * ({@code frame.max.pixels}) is FAILED from its header, before anything is allocated for it.
+ * <p>A DELTA frame decodes from its chain: the key frame and every frame up to it, read from the
+ * retained store through a {@link Chain}. Walking a chain is entropy decoding only (about a
+ * millisecond a frame); the synthesis transform runs once. Random access starts from the closest
+ * state there is: the decode store's checkpoints ({@link Chain#checkpoint}, kept every {@value
+ * ChainFollower#EVERY} frames as the frames arrive, so no request walks more than {@code EVERY - 1}
+ * frames), or one this decoder kept itself: the last state it reached for each camera (sequential
+ * reads cost one step) and every {@value #CHECKPOINT_EVERY} frames along the chains it walked, up
+ * to {@value #MAX_STATES} states in all (oldest dropped first); those cover chains the store could
+ * not follow (a model that could not be loaded while the frames arrived). A frame whose key frame
+ * or an intermediate frame is no longer retained is reported NOT_FOUND with the missing frame
+ * named. A key frame larger than the {@link DecodeLimits} ({@code frame.max.pixels}) is FAILED from
+ * its header, before anything is allocated for it.
  *
  * <p>Thread-safe: the states are immutable and their cache is synchronised.
  */
@@ -51,6 +53,7 @@ public final class LatentFrameDecoder {
   private final ActiveModels activeModels;
   private final DecodeLimits limits;
   private final Map<String, TreeMap<Long, ReferenceState>> states = new HashMap<>();
+
   /** The kept states in the order they were kept: the oldest goes first. */
   private final ArrayDeque<Kept> insertion = new ArrayDeque<>();
 
@@ -60,7 +63,7 @@ public final class LatentFrameDecoder {
   private final LongConsumer timing;
 
   public LatentFrameDecoder(ActiveModels activeModels, DecodeLimits limits) {
-    this(activeModels, limits, nanos -> { });
+    this(activeModels, limits, nanos -> {});
   }
 
   public LatentFrameDecoder(ActiveModels activeModels, DecodeLimits limits, LongConsumer timing) {
@@ -69,14 +72,17 @@ public final class LatentFrameDecoder {
     this.timing = timing;
   }
 
-  /** The retained frames of one camera, by sequence number, and the checkpoints kept along their chains. */
+  /**
+   * The retained frames of one camera, by sequence number, and the checkpoints kept along their
+   * chains.
+   */
   @FunctionalInterface
   public interface Chain {
     Optional<LatentFrame> frame(long sequence);
 
     /**
-     * The kept state of the chain from key frame {@code keySequence} closest at or before {@code target}, if any
-     * (the decode store's checkpoints, {@link ChainFollower}); none by default.
+     * The kept state of the chain from key frame {@code keySequence} closest at or before {@code
+     * target}, if any (the decode store's checkpoints, {@link ChainFollower}); none by default.
      */
     default Optional<ReferenceState> checkpoint(long keySequence, long target) {
       return Optional.empty();
@@ -95,7 +101,8 @@ public final class LatentFrameDecoder {
 
     /** RGB24 or GRAY8, as the schemas name it. */
     public PixelFormat rawFormat() {
-      return image.format() == io.latentstream.codec.image.PixelFormat.GRAY8 ? PixelFormat.GRAY8
+      return image.format() == io.latentstream.codec.image.PixelFormat.GRAY8
+          ? PixelFormat.GRAY8
           : PixelFormat.RGB24;
     }
   }
@@ -103,8 +110,8 @@ public final class LatentFrameDecoder {
   /**
    * Why a frame did not decode.
    *
-   * @param status NOT_FOUND (a frame of its chain is no longer retained), MODEL_UNAVAILABLE (its version cannot be
-   *     loaded) or FAILED (corrupt or unsupported frame)
+   * @param status NOT_FOUND (a frame of its chain is no longer retained), MODEL_UNAVAILABLE (its
+   *     version cannot be loaded) or FAILED (corrupt or unsupported frame)
    */
   public record Failed(DecodeStatus status, String error) implements Result {}
 
@@ -134,16 +141,19 @@ public final class LatentFrameDecoder {
       } else {
         LsfFormat.Parsed parsed = LsfFormat.parse(bits);
         if (parsed.type() != io.latentstream.codec.bitstream.FrameType.DELTA) {
-          return new Failed(DecodeStatus.FAILED, "frame says DELTA but its bitstream is a KEY frame");
+          return new Failed(
+              DecodeStatus.FAILED, "frame says DELTA but its bitstream is a KEY frame");
         }
         long key = parsed.delta().keySequence();
         long target = parsed.sequence();
         ReferenceState start = closest(camera, key, target);
-        // the store's newest checkpoint can be no later than this: skip reading it when a kept state is as close
+        // the store's newest checkpoint can be no later than this: skip reading it when a kept
+        // state is as close
         long stored = key + (target - key) / ChainFollower.EVERY * ChainFollower.EVERY;
         if (stored > key && (start == null || start.sequence() < stored)) {
           Optional<ReferenceState> checkpoint = chain.checkpoint(key, target);
-          if (checkpoint.isPresent() && checkpoint.get().keySequence() == key
+          if (checkpoint.isPresent()
+              && checkpoint.get().keySequence() == key
               && checkpoint.get().sequence() <= target
               && (start == null || checkpoint.get().sequence() > start.sequence())) {
             start = checkpoint.get();
@@ -151,14 +161,22 @@ public final class LatentFrameDecoder {
         }
         if (start != null && start.sequence() == target) {
           // the checkpoint is this frame's own state: only the synthesis transform is left
-          return new Decoded(SequenceDecoder.resume(activeModels, start, limits).image(), start.modelVersion());
+          return new Decoded(
+              SequenceDecoder.resume(activeModels, start, limits).image(), start.modelVersion());
         }
         long next;
         if (start == null) {
           Optional<LatentFrame> keyFrame = chain.frame(key);
           if (keyFrame.isEmpty()) {
-            return new Failed(DecodeStatus.NOT_FOUND, "frame " + frame.getSequence() + " of camera " + camera
-                + " is a DELTA frame whose key frame " + key + " is no longer retained");
+            return new Failed(
+                DecodeStatus.NOT_FOUND,
+                "frame "
+                    + frame.getSequence()
+                    + " of camera "
+                    + camera
+                    + " is a DELTA frame whose key frame "
+                    + key
+                    + " is no longer retained");
           }
           decoder = new SequenceDecoder(activeModels, limits);
           decoder.apply(bytes(keyFrame.get()));
@@ -170,8 +188,17 @@ public final class LatentFrameDecoder {
         for (long s = next; s < target; s++) {
           Optional<LatentFrame> link = chain.frame(s);
           if (link.isEmpty()) {
-            return new Failed(DecodeStatus.NOT_FOUND, "frame " + frame.getSequence() + " of camera " + camera
-                + " needs frame " + s + " of its chain (key frame " + key + "), which is no longer retained");
+            return new Failed(
+                DecodeStatus.NOT_FOUND,
+                "frame "
+                    + frame.getSequence()
+                    + " of camera "
+                    + camera
+                    + " needs frame "
+                    + s
+                    + " of its chain (key frame "
+                    + key
+                    + "), which is no longer retained");
           }
           decoder.apply(bytes(link.get()));
           if ((s - key) % CHECKPOINT_EVERY == 0) {
@@ -183,8 +210,9 @@ public final class LatentFrameDecoder {
       keep(camera, decoder.state());
       return new Decoded(decoder.image(), decoder.state().modelVersion());
     } catch (UnknownModelException | ModelPackageException e) {
-      return new Failed(DecodeStatus.MODEL_UNAVAILABLE, "model " + frame.getModelVersion()
-          + " cannot be loaded: " + e.getMessage());
+      return new Failed(
+          DecodeStatus.MODEL_UNAVAILABLE,
+          "model " + frame.getModelVersion() + " cannot be loaded: " + e.getMessage());
     } catch (CodecException | IllegalArgumentException e) {
       return new Failed(DecodeStatus.FAILED, "cannot decode frame: " + e.getMessage());
     }
@@ -203,7 +231,9 @@ public final class LatentFrameDecoder {
     if (kept == null) {
       return null;
     }
-    for (Map.Entry<Long, ReferenceState> e = kept.lowerEntry(target); e != null; e = kept.lowerEntry(e.getKey())) {
+    for (Map.Entry<Long, ReferenceState> e = kept.lowerEntry(target);
+        e != null;
+        e = kept.lowerEntry(e.getKey())) {
       if (e.getValue().keySequence() == key) {
         return e.getValue();
       }

@@ -25,13 +25,14 @@ import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
- * Turns a {@link RawFrame} into the {@link PixelImage} the codec takes, or rejects it with the dead-letter reason.
+ * Turns a {@link RawFrame} into the {@link PixelImage} the codec takes, or rejects it with the
+ * dead-letter reason.
  *
- * <p>Checks come before any allocation that the record controls: the declared dimensions against the pixel limit,
- * then for JPEG/PNG the dimensions in the file header (read without decoding pixels, so a small file that claims
- * to be huge, a decompression bomb, is refused), and only then the pixels are decoded. A JPEG/PNG whose header
- * disagrees with the record, or whose decoder warns (a truncated JPEG decodes to grey with only a warning), is a
- * {@code CORRUPT_IMAGE}.
+ * <p>Checks come before any allocation that the record controls: the declared dimensions against
+ * the pixel limit, then for JPEG/PNG the dimensions in the file header (read without decoding
+ * pixels, so a small file that claims to be huge, a decompression bomb, is refused), and only then
+ * the pixels are decoded. A JPEG/PNG whose header disagrees with the record, or whose decoder warns
+ * (a truncated JPEG decodes to grey with only a warning), is a {@code CORRUPT_IMAGE}.
  *
  * <p>Immutable and thread-safe.
  */
@@ -39,7 +40,9 @@ public final class RawFrameValidator {
 
   private final long maxPixels;
 
-  /** @param maxPixels largest width × height accepted */
+  /**
+   * @param maxPixels largest width × height accepted
+   */
   public RawFrameValidator(long maxPixels) {
     this.maxPixels = Math.min(maxPixels, PixelImage.MAX_PIXELS);
   }
@@ -64,18 +67,40 @@ public final class RawFrameValidator {
   }
 
   private void checkSize(long width, long height, String what) {
-    if (width * height > maxPixels || width > PixelImage.MAX_DIMENSION || height > PixelImage.MAX_DIMENSION) {
-      throw new FrameRejectedException(OVERSIZED_FRAME, what + " is " + width + "x" + height + " = "
-          + width * height + " pixels, the limit is " + maxPixels + " (at most " + PixelImage.MAX_DIMENSION
-          + " per side)");
+    if (width * height > maxPixels
+        || width > PixelImage.MAX_DIMENSION
+        || height > PixelImage.MAX_DIMENSION) {
+      throw new FrameRejectedException(
+          OVERSIZED_FRAME,
+          what
+              + " is "
+              + width
+              + "x"
+              + height
+              + " = "
+              + width * height
+              + " pixels, the limit is "
+              + maxPixels
+              + " (at most "
+              + PixelImage.MAX_DIMENSION
+              + " per side)");
     }
   }
 
   private static PixelImage raw(int width, int height, PixelFormat format, byte[] bytes) {
     long expected = (long) width * height * format.channels();
     if (bytes.length != expected) {
-      throw new FrameRejectedException(BYTE_COUNT_MISMATCH, format + " " + width + "x" + height + " needs "
-          + expected + " bytes, the frame has " + bytes.length);
+      throw new FrameRejectedException(
+          BYTE_COUNT_MISMATCH,
+          format
+              + " "
+              + width
+              + "x"
+              + height
+              + " needs "
+              + expected
+              + " bytes, the frame has "
+              + bytes.length);
     }
     return new PixelImage(width, height, format, bytes, ContainerFormat.RAW);
   }
@@ -85,14 +110,16 @@ public final class RawFrameValidator {
     try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
       Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
       if (!readers.hasNext()) {
-        throw new FrameRejectedException(CORRUPT_IMAGE, "declared " + declared + ", but the bytes are no image"
-            + " format this service reads");
+        throw new FrameRejectedException(
+            CORRUPT_IMAGE,
+            "declared " + declared + ", but the bytes are no image" + " format this service reads");
       }
       ImageReader reader = readers.next();
       try {
         String actual = reader.getFormatName().toLowerCase(Locale.ROOT);
         if (!(container == ContainerFormat.PNG ? actual.contains("png") : actual.contains("jp"))) {
-          throw new FrameRejectedException(CORRUPT_IMAGE, "declared " + declared + ", but the bytes are " + actual);
+          throw new FrameRejectedException(
+              CORRUPT_IMAGE, "declared " + declared + ", but the bytes are " + actual);
         }
         reader.setInput(in, true, true);
         int headerWidth;
@@ -101,12 +128,22 @@ public final class RawFrameValidator {
           headerWidth = reader.getWidth(0);
           headerHeight = reader.getHeight(0);
         } catch (IOException | RuntimeException e) {
-          throw new FrameRejectedException(CORRUPT_IMAGE, declared + " header unreadable: " + e.getMessage(), e);
+          throw new FrameRejectedException(
+              CORRUPT_IMAGE, declared + " header unreadable: " + e.getMessage(), e);
         }
         checkSize(headerWidth, headerHeight, declared + " header");
         if (headerWidth != width || headerHeight != height) {
-          throw new FrameRejectedException(CORRUPT_IMAGE, declared + " header says " + headerWidth + "x"
-              + headerHeight + ", the record says " + width + "x" + height);
+          throw new FrameRejectedException(
+              CORRUPT_IMAGE,
+              declared
+                  + " header says "
+                  + headerWidth
+                  + "x"
+                  + headerHeight
+                  + ", the record says "
+                  + width
+                  + "x"
+                  + height);
         }
         List<String> warnings = new ArrayList<>();
         reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
@@ -114,22 +151,27 @@ public final class RawFrameValidator {
         try {
           image = reader.read(0);
         } catch (IOException | RuntimeException e) {
-          throw new FrameRejectedException(CORRUPT_IMAGE, declared + " does not decode: " + e.getMessage(), e);
+          throw new FrameRejectedException(
+              CORRUPT_IMAGE, declared + " does not decode: " + e.getMessage(), e);
         }
         if (!warnings.isEmpty()) {
-          throw new FrameRejectedException(CORRUPT_IMAGE, declared + " decoded with warnings: " + warnings);
+          throw new FrameRejectedException(
+              CORRUPT_IMAGE, declared + " decoded with warnings: " + warnings);
         }
         return ImageFiles.fromBufferedImage(image, container);
       } finally {
         reader.dispose();
       }
     } catch (IOException e) {
-      throw new FrameRejectedException(CORRUPT_IMAGE, declared + " unreadable: " + e.getMessage(), e);
+      throw new FrameRejectedException(
+          CORRUPT_IMAGE, declared + " unreadable: " + e.getMessage(), e);
     }
   }
 
   private static byte[] bytes(ByteBuffer buffer) {
-    if (buffer.hasArray() && buffer.arrayOffset() == 0 && buffer.position() == 0
+    if (buffer.hasArray()
+        && buffer.arrayOffset() == 0
+        && buffer.position() == 0
         && buffer.remaining() == buffer.array().length) {
       return buffer.array();
     }

@@ -3,8 +3,9 @@ package io.latentstream.streams.topology;
 import io.latentstream.schemas.DeadLetter;
 
 /**
- * What reading one input record gave: the value, or the dead letter of a record that cannot be read. Passed between
- * processors of one task only, never serialized; treat the values as read-only once emitted.
+ * What reading one input record gave: the value, or the dead letter of a record that cannot be
+ * read. Passed between processors of one task only, never serialized; treat the values as read-only
+ * once emitted.
  *
  * @param <T> the record type of the topic
  */

@@ -16,20 +16,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads the value bytes of one input record into its Avro type and checks it, so that a record nobody can read
- * becomes a dead letter (with its reason, its original bytes and its topic, partition and offset) instead of an
- * exception that stops the stream thread and, replayed after every restart, the whole service.
+ * Reads the value bytes of one input record into its Avro type and checks it, so that a record
+ * nobody can read becomes a dead letter (with its reason, its original bytes and its topic,
+ * partition and offset) instead of an exception that stops the stream thread and, replayed after
+ * every restart, the whole service.
  *
- * <p>Every record yields exactly one {@link ReadOutcome}: {@code Read} with the value, or {@code Rejected} for an
- * undecodable, truncated, foreign-schema or malformed payload, a null value, or a value the {@link Check} refuses.
- * Failures that are not the record's fault (the schema registry unreachable) are thrown, as on the encode path: the
- * thread is replaced and the record read again.
+ * <p>Every record yields exactly one {@link ReadOutcome}: {@code Read} with the value, or {@code
+ * Rejected} for an undecodable, truncated, foreign-schema or malformed payload, a null value, or a
+ * value the {@link Check} refuses. Failures that are not the record's fault (the schema registry
+ * unreachable) are thrown, as on the encode path: the thread is replaced and the record read again.
  *
  * <p>One instance per stream task; not thread-safe.
  *
  * @param <T> the record type of the topic
  */
-final class RecordReader<T extends SpecificRecord> implements Processor<byte[], byte[], byte[], ReadOutcome<T>> {
+final class RecordReader<T extends SpecificRecord>
+    implements Processor<byte[], byte[], byte[], ReadOutcome<T>> {
 
   private static final Logger LOG = LoggerFactory.getLogger(RecordReader.class);
 
@@ -50,9 +52,15 @@ final class RecordReader<T extends SpecificRecord> implements Processor<byte[], 
   private ProcessorContext<byte[], ReadOutcome<T>> context;
   private CommitBoundMetrics pending;
 
-  /** @param metricsStore the {@link CommitBoundMetrics} store connected to this processor */
-  RecordReader(AvroDeserializer<T> deserializer, Check<T> check, DeadLetterFactory deadLetters,
-      PipelineMetrics metrics, String metricsStore) {
+  /**
+   * @param metricsStore the {@link CommitBoundMetrics} store connected to this processor
+   */
+  RecordReader(
+      AvroDeserializer<T> deserializer,
+      Check<T> check,
+      DeadLetterFactory deadLetters,
+      PipelineMetrics metrics,
+      String metricsStore) {
     this.deserializer = deserializer;
     this.check = check;
     this.deadLetters = deadLetters;
@@ -71,7 +79,8 @@ final class RecordReader<T extends SpecificRecord> implements Processor<byte[], 
     try {
       read(record);
     } catch (RuntimeException e) {
-      pending.discard(); // the task fails and its transaction is aborted: its records are read and counted again
+      pending.discard(); // the task fails and its transaction is aborted: its records are read and
+      // counted again
       throw e;
     }
   }
@@ -80,8 +89,12 @@ final class RecordReader<T extends SpecificRecord> implements Processor<byte[], 
     RecordMetadata meta = context.recordMetadata().orElseThrow();
     byte[] value = record.value();
     if (value == null) {
-      reject(record, meta, new Problem(DeadLetterReason.UNDECODABLE_PAYLOAD, "null value (tombstone) on "
-          + meta.topic()), null);
+      reject(
+          record,
+          meta,
+          new Problem(
+              DeadLetterReason.UNDECODABLE_PAYLOAD, "null value (tombstone) on " + meta.topic()),
+          null);
       return;
     }
     T read;
@@ -105,13 +118,31 @@ final class RecordReader<T extends SpecificRecord> implements Processor<byte[], 
     context.forward(record.withValue(new ReadOutcome.Read<>(read)));
   }
 
-  private void reject(Record<byte[], byte[]> record, RecordMetadata meta, Problem problem, Throwable cause) {
-    LOG.debug("dead-lettering {}-{}@{}: {} {}", meta.topic(), meta.partition(), meta.offset(), problem.reason(),
+  private void reject(
+      Record<byte[], byte[]> record, RecordMetadata meta, Problem problem, Throwable cause) {
+    LOG.debug(
+        "dead-lettering {}-{}@{}: {} {}",
+        meta.topic(),
+        meta.partition(),
+        meta.offset(),
+        problem.reason(),
         problem.message());
     DeadLetterFactory.Source source =
-        new DeadLetterFactory.Source(meta.topic(), meta.partition(), meta.offset(), record.timestamp());
-    context.forward(record.withKey(DeadLetterFactory.cappedKey(record.key())).withValue(new ReadOutcome.Rejected<>(
-        deadLetters.create(source, record.key(), record.value(), problem.reason(), problem.message(), cause, null))));
+        new DeadLetterFactory.Source(
+            meta.topic(), meta.partition(), meta.offset(), record.timestamp());
+    context.forward(
+        record
+            .withKey(DeadLetterFactory.cappedKey(record.key()))
+            .withValue(
+                new ReadOutcome.Rejected<>(
+                    deadLetters.create(
+                        source,
+                        record.key(),
+                        record.value(),
+                        problem.reason(),
+                        problem.message(),
+                        cause,
+                        null))));
     DeadLetterReason reason = problem.reason();
     pending.record(() -> metrics.deadLetter(reason));
   }

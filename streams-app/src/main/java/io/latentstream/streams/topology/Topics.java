@@ -27,29 +27,35 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The topics this app reads and writes, with the settings it needs, created at start when missing (if
- * {@code topic.create}) and verified when present.
+ * The topics this app reads and writes, with the settings it needs, created at start when missing
+ * (if {@code topic.create}) and verified when present.
  *
- * <p>Frame topics get the configured partitions and replication factor and a {@code max.message.bytes} of
- * {@code frame.max.bytes} plus room for the record envelope (the producer's {@code max.request.size} is set from the
- * same key, so a frame that one accepts the other accepts too). Model topics are compacted with one partition (one
- * ordered history per model name).
+ * <p>Frame topics get the configured partitions and replication factor and a {@code
+ * max.message.bytes} of {@code frame.max.bytes} plus room for the record envelope (the producer's
+ * {@code max.request.size} is set from the same key, so a frame that one accepts the other accepts
+ * too). Model topics are compacted with one partition (one ordered history per model name).
  *
- * <p>Verification fails when partitions differ, the replication factor or {@code max.message.bytes} is lower than
- * needed, or the cleanup policy differs: running against such topics would lose ordering guarantees or reject
- * frames at runtime, so it is better to refuse to start with a message that names what to fix.
+ * <p>Verification fails when partitions differ, the replication factor or {@code max.message.bytes}
+ * is lower than needed, or the cleanup policy differs: running against such topics would lose
+ * ordering guarantees or reject frames at runtime, so it is better to refuse to start with a
+ * message that names what to fix.
  *
  * <p>Stateless; the caller owns the {@link Admin} client.
  */
 public final class Topics {
 
-  /** Room for the record envelope (headers, Avro fields besides the pixels, batch overhead) above a frame. */
+  /**
+   * Room for the record envelope (headers, Avro fields besides the pixels, batch overhead) above a
+   * frame.
+   */
   public static final int ENVELOPE_BYTES = 64 * 1024;
+
   private static final Logger LOG = LoggerFactory.getLogger(Topics.class);
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
   /** One topic and the settings it must have. */
-  public record TopicSpec(String name, int partitions, short replicationFactor, Map<String, String> configs) {
+  public record TopicSpec(
+      String name, int partitions, short replicationFactor, Map<String, String> configs) {
 
     NewTopic toNewTopic() {
       return new NewTopic(name, partitions, replicationFactor).configs(configs);
@@ -68,14 +74,28 @@ public final class Topics {
     int partitions = config.getInt(StreamsAppConfig.TOPIC_PARTITIONS);
     short rf = config.getShort(StreamsAppConfig.TOPIC_REPLICATION_FACTOR);
     String maxBytes = Integer.toString(maxMessageBytes(config));
-    Map<String, String> frames = Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
-        TopicConfig.MAX_MESSAGE_BYTES_CONFIG, maxBytes);
-    Map<String, String> compacted = Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
-        TopicConfig.MAX_MESSAGE_BYTES_CONFIG, maxBytes);
+    Map<String, String> frames =
+        Map.of(
+            TopicConfig.CLEANUP_POLICY_CONFIG,
+            TopicConfig.CLEANUP_POLICY_DELETE,
+            TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
+            maxBytes);
+    Map<String, String> compacted =
+        Map.of(
+            TopicConfig.CLEANUP_POLICY_CONFIG,
+            TopicConfig.CLEANUP_POLICY_COMPACT,
+            TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
+            maxBytes);
     List<TopicSpec> specs = new ArrayList<>();
-    for (String key : List.of(StreamsAppConfig.TOPIC_RAW, StreamsAppConfig.TOPIC_LATENT, StreamsAppConfig.TOPIC_DLQ,
-        StreamsAppConfig.TOPIC_SAMPLE, StreamsAppConfig.TOPIC_DECODE_REQUESTS, StreamsAppConfig.TOPIC_DECODED,
-        StreamsAppConfig.TOPIC_KEYFRAME_REQUESTS)) {
+    for (String key :
+        List.of(
+            StreamsAppConfig.TOPIC_RAW,
+            StreamsAppConfig.TOPIC_LATENT,
+            StreamsAppConfig.TOPIC_DLQ,
+            StreamsAppConfig.TOPIC_SAMPLE,
+            StreamsAppConfig.TOPIC_DECODE_REQUESTS,
+            StreamsAppConfig.TOPIC_DECODED,
+            StreamsAppConfig.TOPIC_KEYFRAME_REQUESTS)) {
       specs.add(new TopicSpec(config.getString(key), partitions, rf, frames));
     }
     specs.add(new TopicSpec(config.getString(StreamsAppConfig.TOPIC_RELEASES), 1, rf, compacted));
@@ -87,7 +107,8 @@ public final class Topics {
    * Creates the missing topics (when {@code create}) and verifies all of them.
    *
    * @return the names of the topics this call created
-   * @throws TopicConfigurationException listing every mismatch, or the missing topics when {@code create} is off
+   * @throws TopicConfigurationException listing every mismatch, or the missing topics when {@code
+   *     create} is off
    * @throws KafkaException when the cluster cannot be reached
    */
   public static List<String> ensure(Admin admin, Collection<TopicSpec> specs, boolean create) {
@@ -101,15 +122,26 @@ public final class Topics {
         continue;
       }
       if (!create) {
-        problems.add(spec.name() + ": missing (topic.create=false; create it with " + spec.partitions()
-            + " partitions, replication factor " + spec.replicationFactor() + ", " + spec.configs() + ")");
+        problems.add(
+            spec.name()
+                + ": missing (topic.create=false; create it with "
+                + spec.partitions()
+                + " partitions, replication factor "
+                + spec.replicationFactor()
+                + ", "
+                + spec.configs()
+                + ")");
         continue;
       }
       try {
         get(admin.createTopics(List.of(spec.toNewTopic())).all());
         created.add(spec.name());
-        LOG.info("created topic {} ({} partitions, RF {}, {})", spec.name(), spec.partitions(),
-            spec.replicationFactor(), spec.configs());
+        LOG.info(
+            "created topic {} ({} partitions, RF {}, {})",
+            spec.name(),
+            spec.partitions(),
+            spec.replicationFactor(),
+            spec.configs());
       } catch (TopicExistsException e) {
         LOG.info("topic {} was created concurrently; verifying it", spec.name());
       }
@@ -138,24 +170,39 @@ public final class Topics {
     List<String> problems = new ArrayList<>();
     int partitions = topic.partitions().size();
     if (partitions != spec.partitions()) {
-      problems.add(problem(spec.name(), "partitions", Integer.toString(spec.partitions()),
-          Integer.toString(partitions)));
+      problems.add(
+          problem(
+              spec.name(),
+              "partitions",
+              Integer.toString(spec.partitions()),
+              Integer.toString(partitions)));
     }
     int rf = topic.partitions().stream().mapToInt(p -> p.replicas().size()).min().orElse(0);
     if (rf < spec.replicationFactor()) {
-      problems.add(problem(spec.name(), "replication factor", ">= " + spec.replicationFactor(),
-          Integer.toString(rf)));
+      problems.add(
+          problem(
+              spec.name(),
+              "replication factor",
+              ">= " + spec.replicationFactor(),
+              Integer.toString(rf)));
     }
-    String policy = value(config, TopicConfig.CLEANUP_POLICY_CONFIG).orElse(TopicConfig.CLEANUP_POLICY_DELETE);
+    String policy =
+        value(config, TopicConfig.CLEANUP_POLICY_CONFIG).orElse(TopicConfig.CLEANUP_POLICY_DELETE);
     String expectedPolicy = spec.configs().get(TopicConfig.CLEANUP_POLICY_CONFIG);
     if (expectedPolicy != null && !policy.replace(" ", "").equals(expectedPolicy)) {
       problems.add(problem(spec.name(), TopicConfig.CLEANUP_POLICY_CONFIG, expectedPolicy, policy));
     }
     String expectedBytes = spec.configs().get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
     Optional<String> bytes = value(config, TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
-    if (expectedBytes != null && bytes.isPresent() && Long.parseLong(bytes.get()) < Long.parseLong(expectedBytes)) {
-      problems.add(problem(spec.name(), TopicConfig.MAX_MESSAGE_BYTES_CONFIG, ">= " + expectedBytes
-          + " (frame.max.bytes + " + ENVELOPE_BYTES + ")", bytes.get()));
+    if (expectedBytes != null
+        && bytes.isPresent()
+        && Long.parseLong(bytes.get()) < Long.parseLong(expectedBytes)) {
+      problems.add(
+          problem(
+              spec.name(),
+              TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
+              ">= " + expectedBytes + " (frame.max.bytes + " + ENVELOPE_BYTES + ")",
+              bytes.get()));
     }
     return problems;
   }
@@ -173,7 +220,8 @@ public final class Topics {
   }
 
   /** Describes the topics, retrying while the metadata of newly created ones propagates. */
-  private static Map<String, TopicDescription> awaitDescribed(Admin admin, Collection<String> names) {
+  private static Map<String, TopicDescription> awaitDescribed(
+      Admin admin, Collection<String> names) {
     long deadline = System.nanoTime() + TIMEOUT.toNanos();
     while (true) {
       Map<String, TopicDescription> found = describe(admin, names);
@@ -191,19 +239,23 @@ public final class Topics {
 
   private static Map<String, TopicDescription> describe(Admin admin, Collection<String> names) {
     Map<String, TopicDescription> out = new HashMap<>();
-    admin.describeTopics(names).topicNameValues().forEach((name, future) -> {
-      try {
-        out.put(name, get(future));
-      } catch (UnknownTopicOrPartitionException e) {
-        // missing: created or reported by the caller
-      }
-    });
+    admin
+        .describeTopics(names)
+        .topicNameValues()
+        .forEach(
+            (name, future) -> {
+              try {
+                out.put(name, get(future));
+              } catch (UnknownTopicOrPartitionException e) {
+                // missing: created or reported by the caller
+              }
+            });
     return out;
   }
 
   private static Map<String, Config> describeConfigs(Admin admin, Collection<String> names) {
-    List<ConfigResource> resources = names.stream()
-        .map(n -> new ConfigResource(ConfigResource.Type.TOPIC, n)).toList();
+    List<ConfigResource> resources =
+        names.stream().map(n -> new ConfigResource(ConfigResource.Type.TOPIC, n)).toList();
     Map<String, Config> out = new HashMap<>();
     get(admin.describeConfigs(resources).all()).forEach((r, c) -> out.put(r.name(), c));
     return out;
@@ -218,7 +270,8 @@ public final class Topics {
       }
       throw new KafkaException(e.getCause());
     } catch (TimeoutException e) {
-      throw new KafkaException("the Kafka cluster did not answer within " + TIMEOUT.toSeconds() + " s", e);
+      throw new KafkaException(
+          "the Kafka cluster did not answer within " + TIMEOUT.toSeconds() + " s", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new KafkaException("interrupted", e);

@@ -14,8 +14,10 @@ class PipelineBenchTest {
   private final StringWriter stderr = new StringWriter();
 
   private int run(String... args) {
-    return new CommandLine(new PipelineBench()).setOut(new PrintWriter(new StringWriter()))
-        .setErr(new PrintWriter(stderr)).execute(args);
+    return new CommandLine(new PipelineBench())
+        .setOut(new PrintWriter(new StringWriter()))
+        .setErr(new PrintWriter(stderr))
+        .execute(args);
   }
 
   @Test
@@ -38,13 +40,29 @@ class PipelineBenchTest {
 
   @Test
   void shouldReportTheMedianOfEachBreakdownFigureOverTheRuns() {
-    List<Map<String, Object>> runs = List.of(
-        Map.of("codecCpu", Map.of("selfCpuMsPerFrame", 70.0), "pipelineCpu", Map.of("childrenCpuMsPerFrame", 20.0),
-            "streamThread", Map.of("commitMsPerFrame", 9.0)),
-        Map.of("codecCpu", Map.of("selfCpuMsPerFrame", 90.0), "pipelineCpu", Map.of("childrenCpuMsPerFrame", 10.0),
-            "streamThread", Map.of("commitMsPerFrame", 1.0)),
-        Map.of("codecCpu", Map.of("selfCpuMsPerFrame", 80.0), "pipelineCpu", Map.of("childrenCpuMsPerFrame", 30.0),
-            "streamThread", Map.of("commitMsPerFrame", 5.0)));
+    List<Map<String, Object>> runs =
+        List.of(
+            Map.of(
+                "codecCpu",
+                Map.of("selfCpuMsPerFrame", 70.0),
+                "pipelineCpu",
+                Map.of("childrenCpuMsPerFrame", 20.0),
+                "streamThread",
+                Map.of("commitMsPerFrame", 9.0)),
+            Map.of(
+                "codecCpu",
+                Map.of("selfCpuMsPerFrame", 90.0),
+                "pipelineCpu",
+                Map.of("childrenCpuMsPerFrame", 10.0),
+                "streamThread",
+                Map.of("commitMsPerFrame", 1.0)),
+            Map.of(
+                "codecCpu",
+                Map.of("selfCpuMsPerFrame", 80.0),
+                "pipelineCpu",
+                Map.of("childrenCpuMsPerFrame", 30.0),
+                "streamThread",
+                Map.of("commitMsPerFrame", 5.0)));
 
     Map<String, Object> b = PipelineBench.breakdown(runs);
 

@@ -22,12 +22,17 @@ class StreamsAppConfigTest {
   void shouldUseTheSharedNamesAndDefaultsForTheKeysTheTrainerAlsoReads() {
     StreamsAppConfig config = StreamsAppConfig.of(Map.of());
 
-    assertThat(config.getString(CommonSettings.BOOTSTRAP_SERVERS)).isEqualTo(CommonSettings.DEFAULT_BOOTSTRAP_SERVERS);
+    assertThat(config.getString(CommonSettings.BOOTSTRAP_SERVERS))
+        .isEqualTo(CommonSettings.DEFAULT_BOOTSTRAP_SERVERS);
     assertThat(config.getString(CommonSettings.SCHEMA_REGISTRY_URL))
         .isEqualTo(CommonSettings.DEFAULT_SCHEMA_REGISTRY_URL);
-    assertThat(config.getString(CommonSettings.TOPIC_SAMPLE)).isEqualTo(CommonSettings.DEFAULT_TOPIC_SAMPLE);
-    assertThat(config.getString(CommonSettings.TOPIC_RELEASES)).isEqualTo(CommonSettings.DEFAULT_TOPIC_RELEASES);
-    assertThat(config.getString(CommonSettings.TOPIC_ARTIFACTS)).isEqualTo(CommonSettings.DEFAULT_TOPIC_ARTIFACTS);
-    assertThat(config.getString(CommonSettings.HTTP_BIND_ADDRESS)).isEqualTo(CommonSettings.DEFAULT_HTTP_BIND_ADDRESS);
+    assertThat(config.getString(CommonSettings.TOPIC_SAMPLE))
+        .isEqualTo(CommonSettings.DEFAULT_TOPIC_SAMPLE);
+    assertThat(config.getString(CommonSettings.TOPIC_RELEASES))
+        .isEqualTo(CommonSettings.DEFAULT_TOPIC_RELEASES);
+    assertThat(config.getString(CommonSettings.TOPIC_ARTIFACTS))
+        .isEqualTo(CommonSettings.DEFAULT_TOPIC_ARTIFACTS);
+    assertThat(config.getString(CommonSettings.HTTP_BIND_ADDRESS))
+        .isEqualTo(CommonSettings.DEFAULT_HTTP_BIND_ADDRESS);
   }
 }

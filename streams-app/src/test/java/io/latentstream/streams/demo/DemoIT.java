@@ -28,15 +28,15 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
- * {@code ./latentstream demo --no-retrain} in-process with the fixture model on tiny frames, one camera playing
- * footage: every frame comes out as a latent, the report carries the figures a newcomer reads, its page shows images
- * that exist, and no child JVM is left. The retraining part runs in integration-tests' DemoRetrainingIT (the trainer
- * module is not on this module's classpath).
+ * {@code ./latentstream demo --no-retrain} in-process with the fixture model on tiny frames, one
+ * camera playing footage: every frame comes out as a latent, the report carries the figures a
+ * newcomer reads, its page shows images that exist, and no child JVM is left. The retraining part
+ * runs in integration-tests' DemoRetrainingIT (the trainer module is not on this module's
+ * classpath).
  */
 class DemoIT {
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void shouldAccountForEveryFrameAndWriteACompleteReportWhenRunEndToEnd() throws Exception {
@@ -49,22 +49,48 @@ class DemoIT {
     List<Integer> ports = freePorts(3);
     Path footage = Files.createDirectories(dir.resolve("footage"));
     for (int i = 0; i < 3; i++) {
-      // a gradient that drifts a little from frame to frame: footage a thumbnail of which is visibly not blank
+      // a gradient that drifts a little from frame to frame: footage a thumbnail of which is
+      // visibly not blank
       byte[] px = new byte[80 * 60 * 3];
       for (int p = 0; p < px.length; p++) {
         int x = p / 3 % 80;
         int y = p / 3 / 80;
         px[p] = (byte) (p % 3 == 0 ? 3 * x + i : p % 3 == 1 ? 4 * y : 120);
       }
-      ImageFiles.writePng(new PixelImage(80, 60, PixelFormat.RGB24, px), footage.resolve("frame-" + i + ".png"));
+      ImageFiles.writePng(
+          new PixelImage(80, 60, PixelFormat.RGB24, px), footage.resolve("frame-" + i + ".png"));
     }
 
-    int exit = new CommandLine(new DemoCommand()).setOut(new PrintWriter(stdout)).setErr(new PrintWriter(stderr))
-        .execute("--models-dir", FixtureModels.modelsDir().toString(), "--quality", "2",
-            "--photos", Paths.get("..", "data", "photos").toString(), "--size", "64x48", "--cameras", "2",
-            "--frames", "8", "--report", report.toString(), "--data-dir", dir.resolve("data").toString(),
-            "--broker-port", ports.get(0).toString(), "--controller-port", ports.get(1).toString(),
-            "--registry-port", ports.get(2).toString(), "--footage", footage.toString(), "--no-retrain");
+    int exit =
+        new CommandLine(new DemoCommand())
+            .setOut(new PrintWriter(stdout))
+            .setErr(new PrintWriter(stderr))
+            .execute(
+                "--models-dir",
+                FixtureModels.modelsDir().toString(),
+                "--quality",
+                "2",
+                "--photos",
+                Paths.get("..", "data", "photos").toString(),
+                "--size",
+                "64x48",
+                "--cameras",
+                "2",
+                "--frames",
+                "8",
+                "--report",
+                report.toString(),
+                "--data-dir",
+                dir.resolve("data").toString(),
+                "--broker-port",
+                ports.get(0).toString(),
+                "--controller-port",
+                ports.get(1).toString(),
+                "--registry-port",
+                ports.get(2).toString(),
+                "--footage",
+                footage.toString(),
+                "--no-retrain");
 
     assertThat(exit).as(stdout + "\n" + stderr).isZero();
     assertThat(stdout.toString()).contains("16 in, 16 latents out, 0 dead letters", "demo: ok");
@@ -74,13 +100,17 @@ class DemoIT {
     assertThat(json.path("latentsOut").asInt()).isEqualTo(16);
     assertThat(json.path("dlqCount").asInt()).isZero();
     assertThat(json.path("meanBpp").asDouble()).isPositive();
-    // The tiny fixture model (q2) on these frames measured 20.48 dB as a consumer decodes them (KEY and DELTA),
-    // 20.53 dB coded one by one, and the key and delta frames took 27.6 % of the bytes (2026-12-05): the frames and
+    // The tiny fixture model (q2) on these frames measured 20.48 dB as a consumer decodes them (KEY
+    // and DELTA),
+    // 20.53 dB coded one by one, and the key and delta frames took 27.6 % of the bytes
+    // (2026-12-05): the frames and
     // the model are fixed, so a drop of half a dB or a rise in bytes is a regression, not noise
     JsonNode headline = json.path("headline");
     assertThat(json.path("meanPsnr").asDouble()).isGreaterThan(20.0);
-    assertThat(headline.path("psnr").asDouble()).isCloseTo(headline.path("perFrameCodingPsnr").asDouble(),
-        org.assertj.core.data.Offset.offset(0.3));
+    assertThat(headline.path("psnr").asDouble())
+        .isCloseTo(
+            headline.path("perFrameCodingPsnr").asDouble(),
+            org.assertj.core.data.Offset.offset(0.3));
     assertThat(headline.path("percentOfPerFrameCoding").asDouble()).isLessThan(35.0);
     // one KEY frame per camera, then DELTA frames, each a fraction of its key frame
     assertThat(json.path("keyFrames").asInt()).isEqualTo(2);
@@ -89,8 +119,12 @@ class DemoIT {
       JsonNode bytes = json.path("bytesPerFrame").path(camera);
       assertThat(keys.get(0).asBoolean()).as("%s starts with a KEY frame", camera).isTrue();
       for (int seq = 1; seq < 8; seq++) {
-        assertThat(keys.get(seq).asBoolean()).as("%s frame %d is a DELTA frame", camera, seq).isFalse();
-        assertThat(bytes.get(seq).asInt()).as("%s frame %d bytes", camera, seq).isPositive()
+        assertThat(keys.get(seq).asBoolean())
+            .as("%s frame %d is a DELTA frame", camera, seq)
+            .isFalse();
+        assertThat(bytes.get(seq).asInt())
+            .as("%s frame %d bytes", camera, seq)
+            .isPositive()
             .isLessThan(bytes.get(0).asInt() / 4);
       }
     }
@@ -99,7 +133,10 @@ class DemoIT {
     assertThat(json.path("throughputFps").asDouble()).isPositive();
     assertThat(json.path("modelVersionsSeen").get(0).asText())
         .isEqualTo(FixtureModels.level(2).getFileName().toString());
-    assertThat(json.path("framesPerModelVersion").path(FixtureModels.level(2).getFileName().toString()).asInt())
+    assertThat(
+            json.path("framesPerModelVersion")
+                .path(FixtureModels.level(2).getFileName().toString())
+                .asInt())
         .isEqualTo(16);
     assertThat(json.path("retrainingRuns").isArray()).isTrue();
     assertThat(json.path("retrainingRuns")).isEmpty();
@@ -118,24 +155,44 @@ class DemoIT {
       assertThat(Files.size(report.resolve(image))).isPositive();
     }
     assertRendersInChromium(report);
-    await().atMost(Duration.ofSeconds(30))
+    await()
+        .atMost(Duration.ofSeconds(30))
         .untilAsserted(() -> assertThat(descendants()).isSubsetOf(childrenBefore));
   }
 
   @Test
   void shouldFailWithAClearMessageWhenABrokerPortIsTaken() throws Exception {
-    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1,
-        java.net.InetAddress.getLoopbackAddress())) {
+    try (java.net.ServerSocket taken =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       List<Integer> ports = freePorts(2);
       StringWriter stderr = new StringWriter();
 
-      int exit = new CommandLine(new DemoCommand()).setOut(new PrintWriter(new StringWriter()))
-          .setErr(new PrintWriter(stderr))
-          .execute("--models-dir", FixtureModels.modelsDir().toString(), "--quality", "2",
-              "--photos", Paths.get("..", "data", "photos").toString(), "--size", "64x48", "--frames", "1",
-              "--report", dir.resolve("r").toString(), "--data-dir", dir.resolve("d").toString(),
-              "--broker-port", String.valueOf(taken.getLocalPort()), "--controller-port", ports.get(0).toString(),
-              "--registry-port", ports.get(1).toString(), "--no-retrain");
+      int exit =
+          new CommandLine(new DemoCommand())
+              .setOut(new PrintWriter(new StringWriter()))
+              .setErr(new PrintWriter(stderr))
+              .execute(
+                  "--models-dir",
+                  FixtureModels.modelsDir().toString(),
+                  "--quality",
+                  "2",
+                  "--photos",
+                  Paths.get("..", "data", "photos").toString(),
+                  "--size",
+                  "64x48",
+                  "--frames",
+                  "1",
+                  "--report",
+                  dir.resolve("r").toString(),
+                  "--data-dir",
+                  dir.resolve("d").toString(),
+                  "--broker-port",
+                  String.valueOf(taken.getLocalPort()),
+                  "--controller-port",
+                  ports.get(0).toString(),
+                  "--registry-port",
+                  ports.get(1).toString(),
+                  "--no-retrain");
 
       assertThat(exit).isEqualTo(2);
       assertThat(stderr.toString()).contains(String.valueOf(taken.getLocalPort()), "--broker-port");
@@ -143,18 +200,24 @@ class DemoIT {
   }
 
   /**
-   * Acceptance 5: the report as a browser shows it. Headless Chromium ({@code /usr/bin/chromium}; CI installs it)
-   * opens a page next to the report that frames it and reads back, from the rendered report, the headline and every
-   * image: loaded, and how many distinct colours it has (a blank or broken image has one or none). It also leaves a
-   * screenshot of the report in the report folder for a person to look at.
+   * Acceptance 5: the report as a browser shows it. Headless Chromium ({@code /usr/bin/chromium};
+   * CI installs it) opens a page next to the report that frames it and reads back, from the
+   * rendered report, the headline and every image: loaded, and how many distinct colours it has (a
+   * blank or broken image has one or none). It also leaves a screenshot of the report in the report
+   * folder for a person to look at.
    */
   private static void assertRendersInChromium(Path report) throws Exception {
     Path chromium = Paths.get(System.getProperty("latentstream.chromium", "/usr/bin/chromium"));
     assertThat(Files.isExecutable(chromium))
-        .as("DemoIT needs headless Chromium at %s (Debian: apt-get install chromium; -Dlatentstream.chromium=PATH"
-            + " picks another)", chromium).isTrue();
+        .as(
+            "DemoIT needs headless Chromium at %s (Debian: apt-get install chromium; -Dlatentstream.chromium=PATH"
+                + " picks another)",
+            chromium)
+        .isTrue();
     Path check = report.resolve("render-check.html");
-    Files.writeString(check, """
+    Files.writeString(
+        check,
+        """
         <!DOCTYPE html><html><body>
         <iframe id="r" src="report.html" style="width:1280px;height:3000px"></iframe>
         <script>
@@ -190,36 +253,66 @@ class DemoIT {
         """);
     Path dom = report.resolve("render-check.dom.html");
     runChromium(chromium, check, dom, "--allow-file-access-from-files", "--dump-dom");
-    String rendered = org.jsoup.Jsoup.parse(Files.readString(dom)).select("pre#check").text().replace('\n', ' ');
+    String rendered =
+        org.jsoup.Jsoup.parse(Files.readString(dom)).select("pre#check").text().replace('\n', ' ');
     Matcher headline = Pattern.compile("headline=(.*?) image=").matcher(rendered);
     assertThat(headline.find()).as("the rendered check: %s", rendered).isTrue();
-    assertThat(headline.group(1)).contains("frames from 2 cameras took", "% of the same frames coded one by one",
-        "as a consumer decodes them");
+    assertThat(headline.group(1))
+        .contains(
+            "frames from 2 cameras took",
+            "% of the same frames coded one by one",
+            "as a consumer decodes them");
     Matcher image = Pattern.compile("image=(\\S+) (\\d+)x(\\d+) colours=(\\d+)").matcher(rendered);
     Set<String> shown = new HashSet<>();
     while (image.find()) {
       assertThat(Integer.parseInt(image.group(2))).as("%s loaded", image.group(1)).isPositive();
-      assertThat(Integer.parseInt(image.group(4))).as("colours of %s", image.group(1)).isGreaterThan(3);
+      assertThat(Integer.parseInt(image.group(4)))
+          .as("colours of %s", image.group(1))
+          .isGreaterThan(3);
       shown.add(image.group(1));
     }
-    assertThat(shown).as("the bytes-per-frame plot, the RD plot and the thumbnails").contains("frames.png", "rd.png");
-    assertThat(shown.stream().filter(s -> s.startsWith("frame-"))).as("thumbnails, original and decoded")
+    assertThat(shown)
+        .as("the bytes-per-frame plot, the RD plot and the thumbnails")
+        .contains("frames.png", "rd.png");
+    assertThat(shown.stream().filter(s -> s.startsWith("frame-")))
+        .as("thumbnails, original and decoded")
         .hasSizeGreaterThanOrEqualTo(2 * 2);
-    runChromium(chromium, report.resolve("report.html"), report.resolve("screenshot.log"),
-        "--screenshot=" + report.resolve("screenshot.png"), "--window-size=1280,2400");
+    runChromium(
+        chromium,
+        report.resolve("report.html"),
+        report.resolve("screenshot.log"),
+        "--screenshot=" + report.resolve("screenshot.png"),
+        "--window-size=1280,2400");
     assertThat(report.resolve("screenshot.png")).isRegularFile();
   }
 
-  private static void runChromium(Path chromium, Path page, Path stdout, String... mode) throws Exception {
-    Path profile = Files.createTempDirectory(Files.createDirectories(Paths.get("target", "tmp")), "chromium-");
-    List<String> command = new java.util.ArrayList<>(List.of(chromium.toString(), "--headless", "--no-sandbox",
-        "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--disable-extensions", "--disable-dev-shm-usage", "--user-data-dir=" + profile,
-        "--virtual-time-budget=5000"));
+  private static void runChromium(Path chromium, Path page, Path stdout, String... mode)
+      throws Exception {
+    Path profile =
+        Files.createTempDirectory(Files.createDirectories(Paths.get("target", "tmp")), "chromium-");
+    List<String> command =
+        new java.util.ArrayList<>(
+            List.of(
+                chromium.toString(),
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-extensions",
+                "--disable-dev-shm-usage",
+                "--user-data-dir=" + profile,
+                "--virtual-time-budget=5000"));
     command.addAll(List.of(mode));
     command.add(page.toUri().toString());
     Path log = Paths.get("target", "demo-report-chromium.log").toAbsolutePath();
-    Process p = new ProcessBuilder(command).redirectError(log.toFile()).redirectOutput(stdout.toFile()).start();
+    Process p =
+        new ProcessBuilder(command)
+            .redirectError(log.toFile())
+            .redirectOutput(stdout.toFile())
+            .start();
     if (!p.waitFor(90, java.util.concurrent.TimeUnit.SECONDS)) {
       p.descendants().forEach(ProcessHandle::destroyForcibly);
       p.destroyForcibly();
@@ -237,7 +330,10 @@ class DemoIT {
   }
 
   private static Set<Long> descendants() {
-    return ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).map(ProcessHandle::pid)
+    return ProcessHandle.current()
+        .descendants()
+        .filter(ProcessHandle::isAlive)
+        .map(ProcessHandle::pid)
         .collect(Collectors.toSet());
   }
 }

@@ -15,8 +15,10 @@ class TransientFailureExceptionHandlerTest {
 
   @Test
   void shouldReplaceTheThreadWhenTheRegistryIsUnreachable() {
-    Throwable e = new StreamsException(new SerializationException("cannot fetch schema",
-        new RegistryUnavailableException("down", -1, null)));
+    Throwable e =
+        new StreamsException(
+            new SerializationException(
+                "cannot fetch schema", new RegistryUnavailableException("down", -1, null)));
 
     assertThat(handler.handle(e)).isEqualTo(StreamThreadExceptionResponse.REPLACE_THREAD);
   }

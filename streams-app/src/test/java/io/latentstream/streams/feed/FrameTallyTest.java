@@ -13,14 +13,19 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Every frame of a run is accounted for once: latents by camera and sequence, duplicates and strays apart. */
+/**
+ * Every frame of a run is accounted for once: latents by camera and sequence, duplicates and strays
+ * apart.
+ */
 class FrameTallyTest {
 
   private static CameraFeed feed;
 
   @BeforeAll
   static void load() throws Exception {
-    feed = new CameraFeed(CameraSimulator.load(Paths.get("..", "data", "photos"), null, 32, 24, 2), "t-cam-", 3);
+    feed =
+        new CameraFeed(
+            CameraSimulator.load(Paths.get("..", "data", "photos"), null, 32, 24, 2), "t-cam-", 3);
   }
 
   @Test
@@ -29,10 +34,18 @@ class FrameTallyTest {
 
     assertThat(tally.latent(latent("t-cam-1", 0, FrameType.KEY, 50, 1000))).isEqualTo(1);
     assertThat(tally.latent(latent("t-cam-1", 1, FrameType.DELTA, 7, 1001))).isEqualTo(3);
-    assertThat(tally.latent(latent("t-cam-1", 1, FrameType.DELTA, 7, 1001))).as("a second copy").isEqualTo(-1);
-    assertThat(tally.latent(latent("t-cam-2", 0, FrameType.KEY, 9, 1001))).as("no such camera").isEqualTo(-1);
-    assertThat(tally.latent(latent("t-cam-0", 3, FrameType.KEY, 9, 1001))).as("past the run").isEqualTo(-1);
-    assertThat(tally.latent(latent("t-cam-0", 0, FrameType.KEY, 9, 999))).as("an earlier run's").isEqualTo(-1);
+    assertThat(tally.latent(latent("t-cam-1", 1, FrameType.DELTA, 7, 1001)))
+        .as("a second copy")
+        .isEqualTo(-1);
+    assertThat(tally.latent(latent("t-cam-2", 0, FrameType.KEY, 9, 1001)))
+        .as("no such camera")
+        .isEqualTo(-1);
+    assertThat(tally.latent(latent("t-cam-0", 3, FrameType.KEY, 9, 1001)))
+        .as("past the run")
+        .isEqualTo(-1);
+    assertThat(tally.latent(latent("t-cam-0", 0, FrameType.KEY, 9, 999)))
+        .as("an earlier run's")
+        .isEqualTo(-1);
 
     assertThat(tally.latents()).isEqualTo(2);
     assertThat(tally.duplicates()).isEqualTo(1);
@@ -61,11 +74,21 @@ class FrameTallyTest {
     assertThat(List.of(tally.latents(), tally.deadLetters())).containsExactly(4, 2);
   }
 
-  private static LatentFrame latent(String camera, long seq, FrameType type, int bytes, long captureMillis) {
-    return LatentFrame.newBuilder().setCameraId(camera).setSequence(seq)
-        .setCaptureTime(Instant.ofEpochMilli(captureMillis)).setEncodeTime(Instant.ofEpochMilli(captureMillis))
-        .setOriginalWidth(32).setOriginalHeight(24).setOriginalFormat(PixelFormat.RGB24).setModelName("m")
-        .setModelVersion("m-1").setBitstream(ByteBuffer.wrap(new byte[bytes])).setBpp(8.0 * bytes / (32 * 24))
-        .setFrameType(type).build();
+  private static LatentFrame latent(
+      String camera, long seq, FrameType type, int bytes, long captureMillis) {
+    return LatentFrame.newBuilder()
+        .setCameraId(camera)
+        .setSequence(seq)
+        .setCaptureTime(Instant.ofEpochMilli(captureMillis))
+        .setEncodeTime(Instant.ofEpochMilli(captureMillis))
+        .setOriginalWidth(32)
+        .setOriginalHeight(24)
+        .setOriginalFormat(PixelFormat.RGB24)
+        .setModelName("m")
+        .setModelVersion("m-1")
+        .setBitstream(ByteBuffer.wrap(new byte[bytes]))
+        .setBpp(8.0 * bytes / (32 * 24))
+        .setFrameType(type)
+        .build();
   }
 }

@@ -27,7 +27,9 @@ import org.junit.jupiter.api.Test;
 class FrameQueryHandlerTest {
   private static final Duration REBALANCE_WAIT = Duration.ofSeconds(5);
 
-  /** A running client (never started) whose metadata names another instance as every camera's owner. */
+  /**
+   * A running client (never started) whose metadata names another instance as every camera's owner.
+   */
   private static final class OwnedElsewhere extends KafkaStreams {
     private final HostInfo owner;
 
@@ -48,7 +50,8 @@ class FrameQueryHandlerTest {
     }
 
     @Override
-    public <K> KeyQueryMetadata queryMetadataForKey(String storeName, K key, Serializer<K> keySerializer) {
+    public <K> KeyQueryMetadata queryMetadataForKey(
+        String storeName, K key, Serializer<K> keySerializer) {
       return new KeyQueryMetadata(owner, Set.of(), 0);
     }
   }
@@ -59,24 +62,36 @@ class FrameQueryHandlerTest {
     try (ServerSocket s = new ServerSocket(0)) {
       deadPort = s.getLocalPort();
     }
-    Path stateDir = Files.createTempDirectory(Files.createDirectories(Paths.get("target", "tmp")), "fqh-state-");
+    Path stateDir =
+        Files.createTempDirectory(
+            Files.createDirectories(Paths.get("target", "tmp")), "fqh-state-");
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "frame-query-handler-test");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + deadPort);
     props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     try (KafkaStreams streams = new OwnedElsewhere(props, new HostInfo("127.0.0.1", deadPort));
-        HttpServerRunner server = new HttpServerRunner(new HttpServerRunner.Settings("127.0.0.1", 0,
-            Optional.empty(), Optional.empty(), Optional.empty(), 2, 2), () -> true, new PipelineMetrics(),
-            Map.of())) {
-      server.mount(FrameQueryHandler.CONTEXT, new FrameQueryHandler(streams, new HostInfo("127.0.0.1",
-          server.port()), null, false, REBALANCE_WAIT));
+        HttpServerRunner server =
+            new HttpServerRunner(
+                new HttpServerRunner.Settings(
+                    "127.0.0.1", 0, Optional.empty(), Optional.empty(), Optional.empty(), 2, 2),
+                () -> true,
+                new PipelineMetrics(),
+                Map.of())) {
+      server.mount(
+          FrameQueryHandler.CONTEXT,
+          new FrameQueryHandler(
+              streams, new HostInfo("127.0.0.1", server.port()), null, false, REBALANCE_WAIT));
       server.start();
 
       // any client can send the header: it must not buy a worker for the whole rebalance wait
       long t0 = System.nanoTime();
-      HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-          server.baseUri().resolve("/frames/cam-1/7")).header(FrameQueryHandler.FORWARDED, "1").build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(server.baseUri().resolve("/frames/cam-1/7"))
+                      .header(FrameQueryHandler.FORWARDED, "1")
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
       Duration took = Duration.ofNanos(System.nanoTime() - t0);
 
       assertThat(r.statusCode()).isEqualTo(503);

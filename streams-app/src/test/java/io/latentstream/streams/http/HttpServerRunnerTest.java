@@ -42,42 +42,57 @@ class HttpServerRunnerTest {
   private final HttpClient client = HttpClient.newHttpClient();
   private final HttpHandler frames = exchange -> Responses.text(exchange, 200, "frame\n");
 
-  private HttpServerRunner start(Optional<String> token, Optional<Path> keystore, Optional<String> password)
-      throws Exception {
-    return new HttpServerRunner(new HttpServerRunner.Settings("127.0.0.1", 0, token, keystore, password, 2, 2),
-        ready::get, metrics, Map.of("/frames/", frames)).start();
+  private HttpServerRunner start(
+      Optional<String> token, Optional<Path> keystore, Optional<String> password) throws Exception {
+    return new HttpServerRunner(
+            new HttpServerRunner.Settings("127.0.0.1", 0, token, keystore, password, 2, 2),
+            ready::get,
+            metrics,
+            Map.of("/frames/", frames))
+        .start();
   }
 
   @Test
   void shouldAnswerHealthAndReadyWithinASecondWhileEveryWorkerIsBusy() throws Exception {
     CountDownLatch entered = new CountDownLatch(2);
     CountDownLatch release = new CountDownLatch(1);
-    HttpHandler slow = exchange -> {
-      entered.countDown();
-      try {
-        release.await(30, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      Responses.text(exchange, 200, "slow\n");
-    };
+    HttpHandler slow =
+        exchange -> {
+          entered.countDown();
+          try {
+            release.await(30, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          Responses.text(exchange, 200, "slow\n");
+        };
     ready.set(true);
-    try (HttpServerRunner server = new HttpServerRunner(new HttpServerRunner.Settings("127.0.0.1", 0,
-        Optional.empty(), Optional.empty(), Optional.empty(), 2, 2), ready::get, metrics,
-        Map.of("/frames/", slow)).start()) {
+    try (HttpServerRunner server =
+        new HttpServerRunner(
+                new HttpServerRunner.Settings(
+                    "127.0.0.1", 0, Optional.empty(), Optional.empty(), Optional.empty(), 2, 2),
+                ready::get,
+                metrics,
+                Map.of("/frames/", slow))
+            .start()) {
       URI base = server.baseUri();
       List<CompletableFuture<HttpResponse<String>>> busy = new ArrayList<>();
       for (int i = 0; i < 2; i++) {
-        busy.add(client.sendAsync(HttpRequest.newBuilder(base.resolve("/frames/cam/" + i)).build(),
-            HttpResponse.BodyHandlers.ofString()));
+        busy.add(
+            client.sendAsync(
+                HttpRequest.newBuilder(base.resolve("/frames/cam/" + i)).build(),
+                HttpResponse.BodyHandlers.ofString()));
       }
       assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
-      // and more decodes than the workers and their queue take: the surplus is refused, not queued without end
+      // and more decodes than the workers and their queue take: the surplus is refused, not queued
+      // without end
       int refused = 0;
       HttpResponse<String> refusal = null;
       for (int i = 0; i < 6 && refusal == null; i++) {
-        CompletableFuture<HttpResponse<String>> more = client.sendAsync(HttpRequest.newBuilder(
-            base.resolve("/frames/cam/more-" + i)).build(), HttpResponse.BodyHandlers.ofString());
+        CompletableFuture<HttpResponse<String>> more =
+            client.sendAsync(
+                HttpRequest.newBuilder(base.resolve("/frames/cam/more-" + i)).build(),
+                HttpResponse.BodyHandlers.ofString());
         try {
           HttpResponse<String> r = more.get(1, TimeUnit.SECONDS);
           if (r.statusCode() == 503) {
@@ -93,10 +108,14 @@ class HttpServerRunnerTest {
 
       for (String path : new String[] {"/health", "/ready", "/metrics"}) {
         long t0 = System.nanoTime();
-        HttpResponse<String> r = client.send(HttpRequest.newBuilder(base.resolve(path))
-            .timeout(Duration.ofSeconds(1)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r =
+            client.send(
+                HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(1)).build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(path).isEqualTo(200);
-        assertThat(Duration.ofNanos(System.nanoTime() - t0)).as(path).isLessThan(Duration.ofSeconds(1));
+        assertThat(Duration.ofNanos(System.nanoTime() - t0))
+            .as(path)
+            .isLessThan(Duration.ofSeconds(1));
       }
       release.countDown();
       for (CompletableFuture<HttpResponse<String>> f : busy) {
@@ -106,32 +125,45 @@ class HttpServerRunnerTest {
   }
 
   @Test
-  void shouldAnswer429ToAGreedyClientWhileAnotherClientIsServedAndProbesStayFast() throws Exception {
+  void shouldAnswer429ToAGreedyClientWhileAnotherClientIsServedAndProbesStayFast()
+      throws Exception {
     CountDownLatch entered = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    HttpHandler decodes = exchange -> {
-      if (exchange.getRequestURI().getPath().contains("slow")) {
-        entered.countDown();
-        try {
-          release.await(30, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
-      Responses.text(exchange, 200, "frame\n");
-    };
+    HttpHandler decodes =
+        exchange -> {
+          if (exchange.getRequestURI().getPath().contains("slow")) {
+            entered.countDown();
+            try {
+              release.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
+          Responses.text(exchange, 200, "frame\n");
+        };
     ready.set(true);
-    try (HttpServerRunner server = new HttpServerRunner(new HttpServerRunner.Settings("127.0.0.1", 0,
-        Optional.empty(), Optional.empty(), Optional.empty(), 2, 4, 1), ready::get, metrics,
-        Map.of("/frames/", decodes)).start()) {
+    try (HttpServerRunner server =
+        new HttpServerRunner(
+                new HttpServerRunner.Settings(
+                    "127.0.0.1", 0, Optional.empty(), Optional.empty(), Optional.empty(), 2, 4, 1),
+                ready::get,
+                metrics,
+                Map.of("/frames/", decodes))
+            .start()) {
       URI base = server.baseUri();
       // the greedy client (127.0.0.1) holds a slow decode...
-      CompletableFuture<HttpResponse<String>> held = client.sendAsync(
-          HttpRequest.newBuilder(base.resolve("/frames/slow/1")).build(), HttpResponse.BodyHandlers.ofString());
+      CompletableFuture<HttpResponse<String>> held =
+          client.sendAsync(
+              HttpRequest.newBuilder(base.resolve("/frames/slow/1")).build(),
+              HttpResponse.BodyHandlers.ofString());
       assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
       // ...and asks for more: refused at once, though a worker and the whole queue are free
-      HttpResponse<String> greedy = client.send(HttpRequest.newBuilder(base.resolve("/frames/slow/2"))
-          .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> greedy =
+          client.send(
+              HttpRequest.newBuilder(base.resolve("/frames/slow/2"))
+                  .timeout(Duration.ofSeconds(2))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       assertThat(greedy.statusCode()).isEqualTo(429);
       assertThat(greedy.headers().firstValue("Retry-After")).hasValue("1");
 
@@ -142,51 +174,82 @@ class HttpServerRunnerTest {
       assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(1));
       for (String path : new String[] {"/health", "/ready"}) {
         long p0 = System.nanoTime();
-        HttpResponse<String> r = client.send(HttpRequest.newBuilder(base.resolve(path))
-            .timeout(Duration.ofSeconds(1)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r =
+            client.send(
+                HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(1)).build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(path).isEqualTo(200);
-        assertThat(Duration.ofNanos(System.nanoTime() - p0)).as(path).isLessThan(Duration.ofSeconds(1));
+        assertThat(Duration.ofNanos(System.nanoTime() - p0))
+            .as(path)
+            .isLessThan(Duration.ofSeconds(1));
       }
 
       release.countDown();
       assertThat(held.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
       // its slot is given back once its request is answered
-      await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(client.send(HttpRequest.newBuilder(
-          base.resolve("/frames/slow/3")).build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200));
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .untilAsserted(
+              () ->
+                  assertThat(
+                          client
+                              .send(
+                                  HttpRequest.newBuilder(base.resolve("/frames/slow/3")).build(),
+                                  HttpResponse.BodyHandlers.ofString())
+                              .statusCode())
+                      .isEqualTo(200));
     }
   }
 
-  /** A GET over a socket bound to the given local address (the JDK client cannot choose one): status line to body. */
+  /**
+   * A GET over a socket bound to the given local address (the JDK client cannot choose one): status
+   * line to body.
+   */
   private static String rawGet(String localAddress, int port, String path) throws Exception {
     try (java.net.Socket socket = new java.net.Socket()) {
       socket.bind(new java.net.InetSocketAddress(localAddress, 0));
       socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 2000);
       socket.setSoTimeout(5000);
-      socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
-          .getBytes(StandardCharsets.US_ASCII));
+      socket
+          .getOutputStream()
+          .write(
+              ("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
       return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     }
   }
 
   @Test
   void shouldRefuseToStartWhenBoundBeyondLoopbackWithoutAToken() throws Exception {
-    org.apache.kafka.common.config.ConfigException refusal = org.assertj.core.api.Assertions.catchThrowableOfType(
-        () -> HttpServerRunner.Settings.from(io.latentstream.streams.config.StreamsAppConfig.of(
-            Map.of("http.bind.address", "0.0.0.0"))), ConfigException.class);
+    org.apache.kafka.common.config.ConfigException refusal =
+        org.assertj.core.api.Assertions.catchThrowableOfType(
+            () ->
+                HttpServerRunner.Settings.from(
+                    io.latentstream.streams.config.StreamsAppConfig.of(
+                        Map.of("http.bind.address", "0.0.0.0"))),
+            ConfigException.class);
     assertThat(refusal).isNotNull();
     assertThat(refusal.getMessage()).contains("http.auth.token", "0.0.0.0");
-    assertThatThrownBy(() -> new HttpServerRunner.Settings("0.0.0.0", 0, Optional.empty(), Optional.empty(),
-        Optional.empty(), 2, 2)).isInstanceOf(ConfigException.class);
+    assertThatThrownBy(
+            () ->
+                new HttpServerRunner.Settings(
+                    "0.0.0.0", 0, Optional.empty(), Optional.empty(), Optional.empty(), 2, 2))
+        .isInstanceOf(ConfigException.class);
 
-    HttpServerRunner.Settings withToken = HttpServerRunner.Settings.from(
-        io.latentstream.streams.config.StreamsAppConfig.of(Map.of("http.bind.address", "0.0.0.0",
-            "http.auth.token", TOKEN)));
+    HttpServerRunner.Settings withToken =
+        HttpServerRunner.Settings.from(
+            io.latentstream.streams.config.StreamsAppConfig.of(
+                Map.of("http.bind.address", "0.0.0.0", "http.auth.token", TOKEN)));
     assertThat(withToken.token()).hasValue(TOKEN);
-    assertThat(HttpServerRunner.Settings.from(io.latentstream.streams.config.StreamsAppConfig.of(Map.of()))
-        .bindAddress()).isEqualTo("127.0.0.1");
+    assertThat(
+            HttpServerRunner.Settings.from(
+                    io.latentstream.streams.config.StreamsAppConfig.of(Map.of()))
+                .bindAddress())
+        .isEqualTo("127.0.0.1");
   }
 
-  private static HttpResponse<String> get(HttpClient client, URI base, String path, String token) throws Exception {
+  private static HttpResponse<String> get(HttpClient client, URI base, String path, String token)
+      throws Exception {
     HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path));
     if (token != null) {
       request.header("Authorization", "Bearer " + token);
@@ -195,20 +258,22 @@ class HttpServerRunnerTest {
   }
 
   @Test
-  void shouldAnswer401WithoutTheTokenAnd200WithItButLeaveTheProbesOpenWhenATokenIsConfigured() throws Exception {
+  void shouldAnswer401WithoutTheTokenAnd200WithItButLeaveTheProbesOpenWhenATokenIsConfigured()
+      throws Exception {
     ready.set(true);
     try (HttpServerRunner server = start(Optional.of(TOKEN), Optional.empty(), Optional.empty())) {
       URI base = server.baseUri();
       for (String path : new String[] {"/metrics", "/frames/cam-1/7"}) {
         HttpResponse<String> anonymous = get(client, base, path, null);
         assertThat(anonymous.statusCode()).as(path).isEqualTo(401);
-        assertThat(anonymous.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(
-            v -> assertThat(v).startsWith("Bearer"));
+        assertThat(anonymous.headers().firstValue("WWW-Authenticate"))
+            .hasValueSatisfying(v -> assertThat(v).startsWith("Bearer"));
         assertThat(get(client, base, path, "wrong").statusCode()).as(path).isEqualTo(401);
         assertThat(get(client, base, path, TOKEN).statusCode()).as(path).isEqualTo(200);
       }
       assertThat(get(client, base, "/frames/cam-1/7", TOKEN).body()).isEqualTo("frame\n");
-      // probes cannot send a token: liveness and readiness are open (they say nothing about the cameras)
+      // probes cannot send a token: liveness and readiness are open (they say nothing about the
+      // cameras)
       assertThat(get(client, base, "/health", null).statusCode()).isEqualTo(200);
       assertThat(get(client, base, "/ready", null).statusCode()).isEqualTo(200);
       ready.set(false);
@@ -236,8 +301,8 @@ class HttpServerRunnerTest {
       HttpResponse<String> response = get(client, server.baseUri(), "/metrics", null);
 
       assertThat(response.statusCode()).isEqualTo(200);
-      assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
-          v -> assertThat(v).startsWith("text/plain"));
+      assertThat(response.headers().firstValue("Content-Type"))
+          .hasValueSatisfying(v -> assertThat(v).startsWith("text/plain"));
       assertThat(response.body())
           .contains("latentstream_frames_in_total 1.0")
           .contains("latentstream_frames_encoded_total 1.0")
@@ -252,19 +317,43 @@ class HttpServerRunnerTest {
   }
 
   @Test
-  void shouldServeHttpsWithAKeytoolMadeKeystoreWhenTlsIsConfigured(@TempDir Path dir) throws Exception {
+  void shouldServeHttpsWithAKeytoolMadeKeystoreWhenTlsIsConfigured(@TempDir Path dir)
+      throws Exception {
     Path keystore = dir.resolve("server.p12");
-    Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-        "-genkeypair", "-alias", "server", "-keyalg", "EC", "-groupname", "secp256r1", "-storetype", "PKCS12",
-        "-keystore", keystore.toString(), "-storepass", "changeit", "-dname", "CN=localhost",
-        "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-validity", "2").redirectErrorStream(true).start();
+    Process keytool =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair",
+                "-alias",
+                "server",
+                "-keyalg",
+                "EC",
+                "-groupname",
+                "secp256r1",
+                "-storetype",
+                "PKCS12",
+                "-keystore",
+                keystore.toString(),
+                "-storepass",
+                "changeit",
+                "-dname",
+                "CN=localhost",
+                "-ext",
+                "SAN=ip:127.0.0.1,dns:localhost",
+                "-validity",
+                "2")
+            .redirectErrorStream(true)
+            .start();
     assertThat(keytool.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(keytool.exitValue()).as(new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+    assertThat(keytool.exitValue())
+        .as(new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
         .isZero();
     ready.set(true);
-    try (HttpServerRunner server = start(Optional.of(TOKEN), Optional.of(keystore), Optional.of("changeit"))) {
+    try (HttpServerRunner server =
+        start(Optional.of(TOKEN), Optional.of(keystore), Optional.of("changeit"))) {
       assertThat(server.baseUri().getScheme()).isEqualTo("https");
-      HttpClient trusting = HttpClient.newBuilder().sslContext(trusting(keystore, "changeit")).build();
+      HttpClient trusting =
+          HttpClient.newBuilder().sslContext(trusting(keystore, "changeit")).build();
 
       assertThat(get(trusting, server.baseUri(), "/ready", TOKEN).statusCode()).isEqualTo(200);
       assertThat(get(trusting, server.baseUri(), "/metrics", null).statusCode()).isEqualTo(401);
@@ -278,7 +367,8 @@ class HttpServerRunnerTest {
   void shouldFailAtStartWhenTheKeystorePasswordIsWrong(@TempDir Path dir) throws Exception {
     Path bogus = Files.write(dir.resolve("bogus.p12"), new byte[] {1, 2, 3});
     assertThatThrownBy(() -> start(Optional.empty(), Optional.of(bogus), Optional.of("x")))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("http.tls.keystore.location");
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("http.tls.keystore.location");
   }
 
   private static SSLContext trusting(Path keystore, String password) throws Exception {
@@ -286,7 +376,8 @@ class HttpServerRunnerTest {
     try (InputStream in = Files.newInputStream(keystore)) {
       store.load(in, password.toCharArray());
     }
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    TrustManagerFactory tmf =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     tmf.init(store);
     SSLContext context = SSLContext.getInstance("TLS");
     context.init(null, tmf.getTrustManagers(), null);

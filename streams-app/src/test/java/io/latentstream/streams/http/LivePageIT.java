@@ -37,32 +37,39 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The live page in a real browser: a streams app with a bearer token on the real broker and registry encodes frames
- * of three cameras (one with markup in its id), then headless Chromium ({@code /usr/bin/chromium}, Debian package
- * {@code chromium}; CI installs it) opens {@code /live/#token=...} and the rendered DOM must show a card per camera
- * with its latest frame actually loaded (decoded on demand through {@code /frames/}), bpp and PSNR charts with
- * points, the model version and the totals, and the hostile camera id as text only.
+ * The live page in a real browser: a streams app with a bearer token on the real broker and
+ * registry encodes frames of three cameras (one with markup in its id), then headless Chromium
+ * ({@code /usr/bin/chromium}, Debian package {@code chromium}; CI installs it) opens {@code
+ * /live/#token=...} and the rendered DOM must show a card per camera with its latest frame actually
+ * loaded (decoded on demand through {@code /frames/}), bpp and PSNR charts with points, the model
+ * version and the totals, and the hostile camera id as text only.
  */
 @RealPlatform
 class LivePageIT {
   private static final Logger LOG = LoggerFactory.getLogger(LivePageIT.class);
   private static final String TOKEN = "live-page-token";
   private static final int FRAMES = 6;
-  /** A camera id a producer could send: markup that would run script if the page parsed it as HTML. */
-  private static final String HOSTILE = "<script>document.title='pwned'</script>"
-      + "<img src=x onerror=\"document.body.dataset.pwned=1\">";
+
+  /**
+   * A camera id a producer could send: markup that would run script if the page parsed it as HTML.
+   */
+  private static final String HOSTILE =
+      "<script>document.title='pwned'</script>"
+          + "<img src=x onerror=\"document.body.dataset.pwned=1\">";
+
   private static final List<String> CAMERAS = List.of("car-park", "lobby", HOSTILE);
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @Test
-  void shouldShowEveryCameraWithItsDecodedFrameChartsAndModelWhenOpenedInHeadlessChromium(TestPlatform platform)
-      throws Exception {
+  void shouldShowEveryCameraWithItsDecodedFrameChartsAndModelWhenOpenedInHeadlessChromium(
+      TestPlatform platform) throws Exception {
     Path chromium = chromium();
     long start = System.nanoTime();
-    PipelineFixture fixture = new PipelineFixture(platform, 2)
-        .set(StreamsAppConfig.HTTP_AUTH_TOKEN, TOKEN)
-        .set(StreamsAppConfig.PSNR_SAMPLE_RATE, 1.0)
-        .set(StreamsAppConfig.SAMPLE_RATE, 0.0);
+    PipelineFixture fixture =
+        new PipelineFixture(platform, 2)
+            .set(StreamsAppConfig.HTTP_AUTH_TOKEN, TOKEN)
+            .set(StreamsAppConfig.PSNR_SAMPLE_RATE, 1.0)
+            .set(StreamsAppConfig.SAMPLE_RATE, 0.0);
     HttpClient http = HttpClient.newHttpClient();
     try (StreamsApp app = StreamsApp.start(fixture.config());
         KafkaProducer<byte[], byte[]> producer = fixture.producer()) {
@@ -71,8 +78,15 @@ class LivePageIT {
       for (int seq = 0; seq < FRAMES; seq++) {
         for (int cam = 0; cam < CAMERAS.size(); cam++) {
           String camera = CAMERAS.get(cam);
-          producer.send(new ProducerRecord<>(raw, camera.getBytes(StandardCharsets.UTF_8), fixture.serdes()
-              .rawFrame().serializer().serialize(raw, TestFrames.raw(camera, seq, TestFrames.image(cam, seq)))));
+          producer.send(
+              new ProducerRecord<>(
+                  raw,
+                  camera.getBytes(StandardCharsets.UTF_8),
+                  fixture
+                      .serdes()
+                      .rawFrame()
+                      .serializer()
+                      .serialize(raw, TestFrames.raw(camera, seq, TestFrames.image(cam, seq)))));
         }
       }
       producer.flush();
@@ -82,35 +96,64 @@ class LivePageIT {
       assertThat(get(http, base.resolve("/frames/lobby/0"), null).statusCode()).isEqualTo(401);
       HttpResponse<String> html = get(http, base.resolve("/live/"), null);
       assertThat(html.statusCode()).isEqualTo(200);
-      assertThat(html.headers().firstValue("Content-Security-Policy")).hasValueSatisfying(
-          csp -> assertThat(csp).contains("script-src 'self'"));
+      assertThat(html.headers().firstValue("Content-Security-Policy"))
+          .hasValueSatisfying(csp -> assertThat(csp).contains("script-src 'self'"));
       HttpResponse<String> bare = get(http, base.resolve("/live"), null);
       assertThat(bare.statusCode()).isEqualTo(301);
       assertThat(bare.headers().firstValue("Location")).contains("live/");
       assertThat(get(http, base.resolve("/live/secrets.txt"), null).statusCode()).isEqualTo(404);
 
-      // wait until the feed saw every frame; the decode mirror may not hold each camera's latest one yet: the page
+      // wait until the feed saw every frame; the decode mirror may not hold each camera's latest
+      // one yet: the page
       // must show the newest frame it can decode (KEY or DELTA) instead of a black card
-      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(() -> {
-        JsonNode live = JSON.readTree(get(http, base.resolve("/api/live"), TOKEN).body());
-        Set<String> done = new HashSet<>();
-        live.get("cameras").forEach(c -> {
-          if (c.get("latestSequence").asText().equals(Integer.toString(FRAMES - 1))) {
-            done.add(c.get("id").asText());
-          }
-        });
-        return done.containsAll(CAMERAS) && CAMERAS.stream().allMatch(c -> get(http, base.resolve("/frames/"
-            + URLEncoder.encode(c, StandardCharsets.UTF_8).replace("+", "%20") + "/" + (FRAMES - 1)
-            + "?nearest=before"), TOKEN).statusCode() == 200);
-      });
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(250))
+          .until(
+              () -> {
+                JsonNode live = JSON.readTree(get(http, base.resolve("/api/live"), TOKEN).body());
+                Set<String> done = new HashSet<>();
+                live.get("cameras")
+                    .forEach(
+                        c -> {
+                          if (c.get("latestSequence")
+                              .asText()
+                              .equals(Integer.toString(FRAMES - 1))) {
+                            done.add(c.get("id").asText());
+                          }
+                        });
+                return done.containsAll(CAMERAS)
+                    && CAMERAS.stream()
+                        .allMatch(
+                            c ->
+                                get(
+                                            http,
+                                            base.resolve(
+                                                "/frames/"
+                                                    + URLEncoder.encode(c, StandardCharsets.UTF_8)
+                                                        .replace("+", "%20")
+                                                    + "/"
+                                                    + (FRAMES - 1)
+                                                    + "?nearest=before"),
+                                            TOKEN)
+                                        .statusCode()
+                                    == 200);
+              });
       String model = app.models().currentVersionIfLoaded().orElseThrow();
-      LOG.info("frames encoded and retained {} ms after start", (System.nanoTime() - start) / 1_000_000);
+      LOG.info(
+          "frames encoded and retained {} ms after start", (System.nanoTime() - start) / 1_000_000);
 
       URI page = base.resolve("/live/#token=" + TOKEN);
       String screenshot = System.getProperty("latentstream.live.screenshot", "");
-      if (!screenshot.isBlank()) { // for a person to look at: -Dlatentstream.live.screenshot=/tmp/live.png
-        runChromium(chromium, page, Paths.get("target", "live-page-screenshot.log"), null,
-            "--screenshot=" + Paths.get(screenshot).toAbsolutePath(), "--window-size=1280,900");
+      if (!screenshot
+          .isBlank()) { // for a person to look at: -Dlatentstream.live.screenshot=/tmp/live.png
+        runChromium(
+            chromium,
+            page,
+            Paths.get("target", "live-page-screenshot.log"),
+            null,
+            "--screenshot=" + Paths.get(screenshot).toAbsolutePath(),
+            "--window-size=1280,900");
       }
       String dom = dumpDom(chromium, page);
       Files.writeString(Paths.get("target", "live-page-dom.html"), dom);
@@ -119,7 +162,8 @@ class LivePageIT {
       List<Element> cards = doc.select("article.camera");
       List<String> shown = new ArrayList<>();
       cards.forEach(c -> shown.add(c.attr("data-camera")));
-      assertThat(shown).as("cameras on the page (DOM in target/live-page-dom.html)")
+      assertThat(shown)
+          .as("cameras on the page (DOM in target/live-page-dom.html)")
           .containsExactlyInAnyOrderElementsOf(CAMERAS);
       for (Element card : cards) {
         String camera = card.attr("data-camera");
@@ -127,27 +171,38 @@ class LivePageIT {
         Element img = card.selectFirst("figure.frame img");
         assertThat(img).as(camera).isNotNull();
         assertThat(img.attr("data-loaded")).as("frame of %s loaded", camera).isEqualTo("true");
-        assertThat(Long.parseLong(img.attr("data-seq"))).as(camera).isBetween((long) FRAMES - 1 - 64, FRAMES - 1L);
-        assertThat(Integer.parseInt(img.attr("data-mean-luma"))).as("%s: a picture, not black", camera)
+        assertThat(Long.parseLong(img.attr("data-seq")))
+            .as(camera)
+            .isBetween((long) FRAMES - 1 - 64, FRAMES - 1L);
+        assertThat(Integer.parseInt(img.attr("data-mean-luma")))
+            .as("%s: a picture, not black", camera)
             .isGreaterThan(20);
-        assertThat(img.attr("data-natural-width")).as(camera).isEqualTo(Integer.toString(TestFrames.WIDTH));
+        assertThat(img.attr("data-natural-width"))
+            .as(camera)
+            .isEqualTo(Integer.toString(TestFrames.WIDTH));
         assertThat(img.attr("src")).as(camera).startsWith("blob:");
         Element chart = card.selectFirst("svg.chart");
         assertThat(chart.attr("data-bpp-points")).as(camera).isEqualTo(Integer.toString(FRAMES));
         assertThat(chart.attr("data-psnr-points")).as(camera).isEqualTo(Integer.toString(FRAMES));
-        assertThat(chart.selectFirst("polyline.bpp-line").attr("points").trim().split("\\s+")).hasSize(FRAMES);
-        assertThat(chart.selectFirst("polyline.psnr-line").attr("points").trim().split("\\s+")).hasSize(FRAMES);
+        assertThat(chart.selectFirst("polyline.bpp-line").attr("points").trim().split("\\s+"))
+            .hasSize(FRAMES);
+        assertThat(chart.selectFirst("polyline.psnr-line").attr("points").trim().split("\\s+"))
+            .hasSize(FRAMES);
         assertThat(card.selectFirst(".model code").text()).isEqualTo(model);
         assertThat(card.selectFirst(".stat.psnr dd").text()).endsWith(" dB");
       }
       assertThat(doc.getElementById("model-current").text()).isEqualTo(model);
-      assertThat(doc.getElementById("total-out").text()).isEqualTo(Integer.toString(FRAMES * CAMERAS.size()));
-      assertThat(doc.getElementById("total-in").text()).isEqualTo(Integer.toString(FRAMES * CAMERAS.size()));
+      assertThat(doc.getElementById("total-out").text())
+          .isEqualTo(Integer.toString(FRAMES * CAMERAS.size()));
+      assertThat(doc.getElementById("total-in").text())
+          .isEqualTo(Integer.toString(FRAMES * CAMERAS.size()));
       assertThat(doc.getElementById("total-dlq").text()).isEqualTo("0");
 
       // the hostile id is text: escaped in the serialized DOM, no element or script came from it
       assertThat(dom).contains("&lt;script&gt;document.title='pwned'&lt;/script&gt;");
-      assertThat(doc.select("script")).hasSize(1).allSatisfy(s -> assertThat(s.attr("src")).isEqualTo("live.js"));
+      assertThat(doc.select("script"))
+          .hasSize(1)
+          .allSatisfy(s -> assertThat(s.attr("src")).isEqualTo("live.js"));
       assertThat(doc.select("img[src=x]")).isEmpty();
       assertThat(doc.title()).isEqualTo("latentstream · live");
       assertThat(doc.body().hasAttr("data-pwned")).isFalse();
@@ -157,40 +212,64 @@ class LivePageIT {
     LOG.info("LivePageIT took {} ms", (System.nanoTime() - start) / 1_000_000);
   }
 
-  /** Headless Chromium from the Debian package; its absence fails the test (CI installs it, see .ci/run). */
+  /**
+   * Headless Chromium from the Debian package; its absence fails the test (CI installs it, see
+   * .ci/run).
+   */
   private static Path chromium() {
     Path path = Paths.get(System.getProperty("latentstream.chromium", "/usr/bin/chromium"));
     assertThat(Files.isExecutable(path))
-        .as("LivePageIT needs headless Chromium at %s (Debian: apt-get install chromium; .ci/run installs it; "
-            + "-Dlatentstream.chromium=PATH picks another)", path)
+        .as(
+            "LivePageIT needs headless Chromium at %s (Debian: apt-get install chromium; .ci/run installs it; "
+                + "-Dlatentstream.chromium=PATH picks another)",
+            path)
         .isTrue();
     return path;
   }
 
-  /** Runs the page for 10 s of virtual time (polls, frame fetches, decoding) and returns the serialized DOM. */
+  /**
+   * Runs the page for 10 s of virtual time (polls, frame fetches, decoding) and returns the
+   * serialized DOM.
+   */
   private static String dumpDom(Path chromium, URI url) throws IOException, InterruptedException {
-    Path out = Files.createTempFile(Files.createDirectories(Paths.get("target", "tmp")), "live-dom-", ".html");
+    Path out =
+        Files.createTempFile(
+            Files.createDirectories(Paths.get("target", "tmp")), "live-dom-", ".html");
     runChromium(chromium, url, Paths.get("target", "live-page-chromium.log"), out, "--dump-dom");
     return Files.readString(out);
   }
 
   private static void runChromium(Path chromium, URI url, Path log, Path stdout, String... mode)
       throws IOException, InterruptedException {
-    Path profile = Files.createTempDirectory(Files.createDirectories(Paths.get("target", "tmp")), "chromium-");
-    List<String> command = new ArrayList<>(List.of(chromium.toString(), "--headless", "--no-sandbox",
-        "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--disable-extensions", "--disable-dev-shm-usage",
-        "--user-data-dir=" + profile, "--virtual-time-budget=10000"));
+    Path profile =
+        Files.createTempDirectory(Files.createDirectories(Paths.get("target", "tmp")), "chromium-");
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                chromium.toString(),
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-extensions",
+                "--disable-dev-shm-usage",
+                "--user-data-dir=" + profile,
+                "--virtual-time-budget=10000"));
     command.addAll(List.of(mode));
     command.add(url.toString());
     ProcessBuilder builder = new ProcessBuilder(command).redirectError(log.toFile());
-    builder.redirectOutput(stdout == null ? log.resolveSibling(log.getFileName() + ".out").toFile()
-        : stdout.toFile());
+    builder.redirectOutput(
+        stdout == null ? log.resolveSibling(log.getFileName() + ".out").toFile() : stdout.toFile());
     Process p = builder.start();
     if (!p.waitFor(90, TimeUnit.SECONDS)) {
       p.descendants().forEach(ProcessHandle::destroyForcibly);
       p.destroyForcibly();
-      throw new AssertionError("chromium did not finish within 90 s; its log: " + log.toAbsolutePath());
+      throw new AssertionError(
+          "chromium did not finish within 90 s; its log: " + log.toAbsolutePath());
     }
     assertThat(p.exitValue()).as("chromium exit status (log: %s)", log.toAbsolutePath()).isZero();
   }

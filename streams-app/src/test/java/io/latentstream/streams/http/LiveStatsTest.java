@@ -16,13 +16,16 @@ class LiveStatsTest {
   void shouldKeepOnlyTheLastPointsPerCameraWhenMoreFramesArrive() {
     LiveStats stats = new LiveStats(4, 5, 2);
     for (long seq = 0; seq < 12; seq++) {
-      stats.record("cam", seq, 1000 + seq, seq / 10.0, seq % 3 == 0 ? 30.0 + seq : null, "v" + seq, 64, 48);
+      stats.record(
+          "cam", seq, 1000 + seq, seq / 10.0, seq % 3 == 0 ? 30.0 + seq : null, "v" + seq, 64, 48);
     }
     LiveStats.CameraView cam = stats.snapshot().get(0);
     assertThat(cam.latestSequence()).isEqualTo(11);
     assertThat(cam.latestModelVersion()).isEqualTo("v11");
     assertThat(cam.frames()).isEqualTo(12);
-    assertThat(cam.bpp()).extracting(LiveStats.Point::sequence).containsExactly(7L, 8L, 9L, 10L, 11L);
+    assertThat(cam.bpp())
+        .extracting(LiveStats.Point::sequence)
+        .containsExactly(7L, 8L, 9L, 10L, 11L);
     // PSNR was measured on 0, 3, 6, 9: the last two measurements, however old their frames
     assertThat(cam.psnr()).extracting(LiveStats.Point::sequence).containsExactly(6L, 9L);
     assertThat(cam.psnr()).extracting(LiveStats.Point::value).containsExactly(36.0, 39.0);
@@ -44,16 +47,18 @@ class LiveStatsTest {
     LiveStats stats = new LiveStats(8, 16, 4);
     ExecutorService pool = Executors.newFixedThreadPool(4);
     try {
-      List<Future<?>> writers = List.of(
-          pool.submit(() -> write(stats, "w1")), pool.submit(() -> write(stats, "w2")));
-      Future<?> reader = pool.submit(() -> {
-        for (int i = 0; i < 2_000; i++) {
-          for (LiveStats.CameraView c : stats.snapshot()) {
-            assertThat(c.bpp()).hasSizeLessThanOrEqualTo(16);
-            assertThat(c.psnr()).hasSizeLessThanOrEqualTo(4);
-          }
-        }
-      });
+      List<Future<?>> writers =
+          List.of(pool.submit(() -> write(stats, "w1")), pool.submit(() -> write(stats, "w2")));
+      Future<?> reader =
+          pool.submit(
+              () -> {
+                for (int i = 0; i < 2_000; i++) {
+                  for (LiveStats.CameraView c : stats.snapshot()) {
+                    assertThat(c.bpp()).hasSizeLessThanOrEqualTo(16);
+                    assertThat(c.psnr()).hasSizeLessThanOrEqualTo(4);
+                  }
+                }
+              });
       for (Future<?> w : writers) {
         w.get(30, TimeUnit.SECONDS);
       }

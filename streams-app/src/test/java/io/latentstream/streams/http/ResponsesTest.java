@@ -20,16 +20,20 @@ class ResponsesTest {
   @BeforeEach
   void start() throws Exception {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.createContext("/read", ex -> {
-      if (Responses.allowMethods(ex, "GET")) {
-        Responses.text(ex, 200, "read\n");
-      }
-    });
-    server.createContext("/write", ex -> {
-      if (Responses.allowMethods(ex, "POST")) {
-        Responses.text(ex, 202, "written\n");
-      }
-    });
+    server.createContext(
+        "/read",
+        ex -> {
+          if (Responses.allowMethods(ex, "GET")) {
+            Responses.text(ex, 200, "read\n");
+          }
+        });
+    server.createContext(
+        "/write",
+        ex -> {
+          if (Responses.allowMethods(ex, "POST")) {
+            Responses.text(ex, 202, "written\n");
+          }
+        });
     server.start();
     base = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
   }
@@ -40,8 +44,11 @@ class ResponsesTest {
   }
 
   private HttpResponse<String> send(String method, String path) throws Exception {
-    return client.send(HttpRequest.newBuilder(base.resolve(path))
-        .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    return client.send(
+        HttpRequest.newBuilder(base.resolve(path))
+            .method(method, HttpRequest.BodyPublishers.noBody())
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   @Test

@@ -9,7 +9,10 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
-/** The metrics the alerting rules (docker/prometheus/alerts.yml) are written against, as Prometheus scrapes them. */
+/**
+ * The metrics the alerting rules (docker/prometheus/alerts.yml) are written against, as Prometheus
+ * scrapes them.
+ */
 class PipelineMetricsTest {
 
   private static String scrape(PipelineMetrics metrics) throws IOException {
@@ -43,8 +46,12 @@ class PipelineMetricsTest {
 
     String text = scrape(metrics);
 
-    assertThat(text).contains("latentstream_camera_last_frame_timestamp_seconds{camera=\"cam-1\"} 1.70000006E9");
-    assertThat(text).contains("latentstream_camera_last_frame_timestamp_seconds{camera=\"cam-2\"} 1.7000000015E9");
+    assertThat(text)
+        .contains(
+            "latentstream_camera_last_frame_timestamp_seconds{camera=\"cam-1\"} 1.70000006E9");
+    assertThat(text)
+        .contains(
+            "latentstream_camera_last_frame_timestamp_seconds{camera=\"cam-2\"} 1.7000000015E9");
   }
 
   @Test
@@ -54,9 +61,11 @@ class PipelineMetricsTest {
     Map<String, Double> lag = new TreeMap<>(Map.of("0", 12.0, "3", 0.0));
     metrics.bindRawLag(() -> lag);
 
-    assertThat(scrape(metrics)).contains("latentstream_raw_consumer_lag_records{partition=\"0\"} 12.0")
+    assertThat(scrape(metrics))
+        .contains("latentstream_raw_consumer_lag_records{partition=\"0\"} 12.0")
         .contains("latentstream_raw_consumer_lag_records{partition=\"3\"} 0.0");
     lag.put("0", 2.0);
-    assertThat(scrape(metrics)).contains("latentstream_raw_consumer_lag_records{partition=\"0\"} 2.0");
+    assertThat(scrape(metrics))
+        .contains("latentstream_raw_consumer_lag_records{partition=\"0\"} 2.0");
   }
 }

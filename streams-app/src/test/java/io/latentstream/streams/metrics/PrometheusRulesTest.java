@@ -22,17 +22,20 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The monitoring files in docker/prometheus/ as Prometheus' own tool reads them: the alerting rules pass {@code
- * promtool check rules}, their unit tests pass {@code promtool test rules}, the scrape configuration passes {@code
- * promtool check config}, and every alert has a unit-test case where it fires and one where it does not.
+ * The monitoring files in docker/prometheus/ as Prometheus' own tool reads them: the alerting rules
+ * pass {@code promtool check rules}, their unit tests pass {@code promtool test rules}, the scrape
+ * configuration passes {@code promtool check config}, and every alert has a unit-test case where it
+ * fires and one where it does not.
  *
- * <p>promtool comes with Debian's {@code prometheus} package. Without it the promtool tests are skipped with that
- * reason, unless {@code LATENTSTREAM_REQUIRE_PROMETHEUS=1} (CI sets it after installing the package): then they fail.
+ * <p>promtool comes with Debian's {@code prometheus} package. Without it the promtool tests are
+ * skipped with that reason, unless {@code LATENTSTREAM_REQUIRE_PROMETHEUS=1} (CI sets it after
+ * installing the package): then they fail.
  */
 class PrometheusRulesTest {
 
   static final Path DIR = Paths.get("..", "docker", "prometheus").toAbsolutePath().normalize();
-  private static final Pattern ALERT = Pattern.compile("^\\s*- alert:\\s*(\\S+)\\s*$", Pattern.MULTILINE);
+  private static final Pattern ALERT =
+      Pattern.compile("^\\s*- alert:\\s*(\\S+)\\s*$", Pattern.MULTILINE);
 
   @Test
   void shouldPassPromtoolCheckRules() throws Exception {
@@ -50,9 +53,12 @@ class PrometheusRulesTest {
 
   @Test
   void shouldPassPromtoolCheckConfigWithTheTokenFilesInPlace(@TempDir Path tmp) throws Exception {
-    // the config names the token files as the compose service mounts them; point it at real ones here
+    // the config names the token files as the compose service mounts them; point it at real ones
+    // here
     String config = Files.readString(DIR.resolve("prometheus.yml"), StandardCharsets.UTF_8);
-    assertThat(config).contains("/etc/prometheus/secrets/streams-app.token", "/etc/prometheus/secrets/trainer.token");
+    assertThat(config)
+        .contains(
+            "/etc/prometheus/secrets/streams-app.token", "/etc/prometheus/secrets/trainer.token");
     Files.createDirectories(tmp.resolve("secrets"));
     Files.writeString(tmp.resolve("secrets/streams-app.token"), "t1");
     Files.writeString(tmp.resolve("secrets/trainer.token"), "t2");
@@ -69,19 +75,27 @@ class PrometheusRulesTest {
   void shouldTestEveryAlertFiringAndNotFiring() throws IOException {
     String tests = Files.readString(DIR.resolve("alerts.test.yml"), StandardCharsets.UTF_8);
     Map<String, Set<Boolean>> cases = new HashMap<>();
-    // each case: "- eval_time: ...", "alertname: X", then "exp_alerts: []" (quiet) or a list (firing)
-    Matcher m = Pattern.compile("- eval_time:\\s*\\S+\\s*\\n\\s*alertname:\\s*(\\S+)\\s*\\n\\s*exp_alerts:(.*)")
-        .matcher(tests);
+    // each case: "- eval_time: ...", "alertname: X", then "exp_alerts: []" (quiet) or a list
+    // (firing)
+    Matcher m =
+        Pattern.compile(
+                "- eval_time:\\s*\\S+\\s*\\n\\s*alertname:\\s*(\\S+)\\s*\\n\\s*exp_alerts:(.*)")
+            .matcher(tests);
     while (m.find()) {
-      cases.computeIfAbsent(m.group(1), k -> new LinkedHashSet<>()).add(!m.group(2).strip().equals("[]"));
+      cases
+          .computeIfAbsent(m.group(1), k -> new LinkedHashSet<>())
+          .add(!m.group(2).strip().equals("[]"));
     }
     List<String> alerts = alerts();
     assertThat(alerts).as("alerts in alerts.yml").isNotEmpty();
     for (String alert : alerts) {
-      assertThat(cases.getOrDefault(alert, Set.of())).as("cases of %s (true: fires, false: quiet)", alert)
+      assertThat(cases.getOrDefault(alert, Set.of()))
+          .as("cases of %s (true: fires, false: quiet)", alert)
           .containsExactlyInAnyOrder(true, false);
     }
-    assertThat(cases.keySet()).as("tested alerts that alerts.yml does not define").isSubsetOf(alerts);
+    assertThat(cases.keySet())
+        .as("tested alerts that alerts.yml does not define")
+        .isSubsetOf(alerts);
   }
 
   static List<String> alerts() throws IOException {

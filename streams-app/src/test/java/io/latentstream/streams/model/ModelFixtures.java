@@ -10,17 +10,16 @@ import io.latentstream.schemas.artifacts.ReleaseSignature;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.security.PrivateKey;
 import java.time.Instant;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
- * Model packages for the streams tests: codec's fixture {@code default-q2} as the model a deployment starts with,
- * and a second {@code default-q2} version (another quantization scale) to release while it runs.
+ * Model packages for the streams tests: codec's fixture {@code default-q2} as the model a
+ * deployment starts with, and a second {@code default-q2} version (another quantization scale) to
+ * release while it runs.
  */
 public final class ModelFixtures {
   public static final String MODEL_NAME = "default-q2";
@@ -37,7 +36,9 @@ public final class ModelFixtures {
   public static synchronized Path releasedPackage() {
     if (released == null) {
       try {
-        released = FixtureModels.build(Paths.get("target", "release-packages").toAbsolutePath(), MODEL_NAME, 2, 40f);
+        released =
+            FixtureModels.build(
+                Paths.get("target", "release-packages").toAbsolutePath(), MODEL_NAME, 2, 40f);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
@@ -51,10 +52,19 @@ public final class ModelFixtures {
     return dir;
   }
 
-  /** A release record of {@link #MODEL_NAME} with placeholder evaluation data, signed by {@code signer} (or not). */
-  public static ModelRelease release(String version, String sha256, ArtifactChunks location, PrivateKey signer) {
-    ModelRelease release = releaseBuilder().setModelName(MODEL_NAME).setVersion(version).setSha256(sha256)
-        .setLocation(location).build();
+  /**
+   * A release record of {@link #MODEL_NAME} with placeholder evaluation data, signed by {@code
+   * signer} (or not).
+   */
+  public static ModelRelease release(
+      String version, String sha256, ArtifactChunks location, PrivateKey signer) {
+    ModelRelease release =
+        releaseBuilder()
+            .setModelName(MODEL_NAME)
+            .setVersion(version)
+            .setSha256(sha256)
+            .setLocation(location)
+            .build();
     if (signer != null) {
       release.setSignature(ByteBuffer.wrap(ReleaseSignature.sign(signer, release)));
     }
@@ -66,9 +76,18 @@ public final class ModelFixtures {
     return ModelRelease.newBuilder()
         .setCreatedAt(Instant.parse("2026-11-25T12:00:00Z"))
         .setStatus(ModelStatus.PROMOTED)
-        .setMetrics(EvaluationMetrics.newBuilder().setDataset("fixture").setImageCount(1).setBpp(1.0).setPsnr(30.0)
-            .build())
-        .setTrainingData(TrainingDataSummary.newBuilder().setSources(List.of("fixture")).setImageCount(1).setSteps(0)
-            .build());
+        .setMetrics(
+            EvaluationMetrics.newBuilder()
+                .setDataset("fixture")
+                .setImageCount(1)
+                .setBpp(1.0)
+                .setPsnr(30.0)
+                .build())
+        .setTrainingData(
+            TrainingDataSummary.newBuilder()
+                .setSources(List.of("fixture"))
+                .setImageCount(1)
+                .setSteps(0)
+                .build());
   }
 }

@@ -46,16 +46,16 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The release watcher against the real broker and registry: a signed package published on Kafka becomes the
- * encoder (also for an instance that starts after it was published); a bad one is rejected with its reason and the
- * running model keeps serving.
+ * The release watcher against the real broker and registry: a signed package published on Kafka
+ * becomes the encoder (also for an instance that starts after it was published); a bad one is
+ * rejected with its reason and the running model keeps serving.
  */
 @RealPlatform
 class ReleaseWatcherIT {
-  private static final int CHUNK_BYTES = 1024; // the minimum: a fixture package becomes several chunks
+  private static final int CHUNK_BYTES =
+      1024; // the minimum: a fixture package becomes several chunks
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   private final KeyPair trainerKeys = ReleaseSignature.generateKeyPair();
   private String bootstrapServers;
@@ -78,10 +78,18 @@ class ReleaseWatcherIT {
     activeModels = new ActiveModels(modelsDir, ModelFixtures.MODEL_NAME, 2);
     activeModels.loadNewestLocal();
     initialVersion = activeModels.currentVersion();
-    releaseSerde = new AvroSerde<>(new SchemaRegistryClient(SchemaRegistryConfig.of(platform.registryUrl())),
-        ModelRelease.class);
-    publisher = new ModelArtifactPublisher(platform.clientConfig(), releaseSerde.serializer(), artifactsTopic,
-        releasesTopic, CHUNK_BYTES, trainerKeys.getPrivate());
+    releaseSerde =
+        new AvroSerde<>(
+            new SchemaRegistryClient(SchemaRegistryConfig.of(platform.registryUrl())),
+            ModelRelease.class);
+    publisher =
+        new ModelArtifactPublisher(
+            platform.clientConfig(),
+            releaseSerde.serializer(),
+            artifactsTopic,
+            releasesTopic,
+            CHUNK_BYTES,
+            trainerKeys.getPrivate());
     bootstrapServers = platform.bootstrapServers();
     watcher = new ReleaseWatcher(config(modelsDir), activeModels, releaseSerde.deserializer());
   }
@@ -115,11 +123,13 @@ class ReleaseWatcherIT {
 
     assertThat(watcher.awaitCaughtUp(Duration.ofSeconds(60))).isTrue();
     assertThat(activeModels.currentVersion()).isEqualTo(newVersion);
-    assertThat(published.getLocation()).isInstanceOfSatisfying(ArtifactChunks.class,
-        c -> assertThat(c.getChunkCount()).isGreaterThan(1));
+    assertThat(published.getLocation())
+        .isInstanceOfSatisfying(
+            ArtifactChunks.class, c -> assertThat(c.getChunkCount()).isGreaterThan(1));
     assertThat(activeModels.swapCount()).isEqualTo(2);
     assertThat(activeModels.rejectionCounts().values()).containsOnly(0L);
-    assertThat(Files.isRegularFile(modelsDir.resolve(newVersion).resolve("manifest.json"))).isTrue();
+    assertThat(Files.isRegularFile(modelsDir.resolve(newVersion).resolve("manifest.json")))
+        .isTrue();
     assertThat(activeModels.compress(image).modelVersion()).isEqualTo(newVersion);
     // frames encoded before the swap still decode, with the version that encoded them
     assertThat(beforeSwap.modelVersion()).isEqualTo(initialVersion);
@@ -134,12 +144,17 @@ class ReleaseWatcherIT {
     Path pkg = ModelFixtures.releasedPackage();
     String newVersion = pkg.getFileName().toString();
     publisher.publish(pkg, ModelFixtures.releaseBuilder());
-    await().atMost(Duration.ofSeconds(60)).until(() -> activeModels.currentVersion().equals(newVersion));
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> activeModels.currentVersion().equals(newVersion));
 
-    // rollback: the initial package published again (it is on disk here, so only its sha256 is compared)
+    // rollback: the initial package published again (it is on disk here, so only its sha256 is
+    // compared)
     publisher.publish(ModelFixtures.initialPackage(), ModelFixtures.releaseBuilder());
 
-    await().atMost(Duration.ofSeconds(60)).until(() -> activeModels.currentVersion().equals(initialVersion));
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> activeModels.currentVersion().equals(initialVersion));
     assertThat(activeModels.swapCount()).isEqualTo(3);
     assertThat(activeModels.rejectionCounts().values()).containsOnly(0L);
   }
@@ -149,7 +164,8 @@ class ReleaseWatcherIT {
     watcher.start();
     assertThat(watcher.awaitCaughtUp(Duration.ofSeconds(60))).isTrue();
     // the disk refuses the staging directory for now (a file where the directory must go)
-    Path blocker = Files.writeString(modelsDir.resolve(ReleaseInstaller.INCOMING), "not a directory");
+    Path blocker =
+        Files.writeString(modelsDir.resolve(ReleaseInstaller.INCOMING), "not a directory");
     Path pkg = ModelFixtures.releasedPackage();
     String newVersion = pkg.getFileName().toString();
 
@@ -162,7 +178,9 @@ class ReleaseWatcherIT {
 
     Files.delete(blocker);
 
-    await().atMost(Duration.ofSeconds(60)).until(() -> activeModels.currentVersion().equals(newVersion));
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> activeModels.currentVersion().equals(newVersion));
     assertThat(activeModels.rejectionCounts().values()).containsOnly(0L);
   }
 
@@ -170,22 +188,29 @@ class ReleaseWatcherIT {
   void shouldRefuseAnOldSignedPromotionSentAgainButFollowARollback() throws Exception {
     watcher.start();
     assertThat(watcher.awaitCaughtUp(Duration.ofSeconds(60))).isTrue();
-    ModelRelease first = publisher.publish(ModelFixtures.initialPackage(), ModelFixtures.releaseBuilder());
+    ModelRelease first =
+        publisher.publish(ModelFixtures.initialPackage(), ModelFixtures.releaseBuilder());
     Path pkg = ModelFixtures.releasedPackage();
     String newVersion = pkg.getFileName().toString();
     publisher.publish(pkg, ModelFixtures.releaseBuilder());
-    await().atMost(Duration.ofSeconds(60)).until(() -> activeModels.currentVersion().equals(newVersion));
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> activeModels.currentVersion().equals(newVersion));
 
     // whoever can write the topic sends the first promotion again, signature and all
     publisher.publishRelease(first);
 
-    await().atMost(Duration.ofSeconds(60)).until(() -> activeModels.rejectionCount(RejectionReason.REPLAYED) == 1);
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> activeModels.rejectionCount(RejectionReason.REPLAYED) == 1);
     assertThat(activeModels.currentVersion()).isEqualTo(newVersion);
     assertThat(activeModels.swapCount()).isEqualTo(2);
 
     // a rollback by the trainer is a new publication of the earlier version: followed
     publisher.publish(ModelFixtures.initialPackage(), ModelFixtures.releaseBuilder());
-    await().atMost(Duration.ofSeconds(60)).until(() -> activeModels.currentVersion().equals(initialVersion));
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> activeModels.currentVersion().equals(initialVersion));
   }
 
   @Test
@@ -200,7 +225,8 @@ class ReleaseWatcherIT {
     // an instance started after the initial model was superseded, with nothing bundled
     Path freshModels = Files.createDirectories(tmp.resolve("fresh-models"));
     try (ActiveModels fresh = new ActiveModels(freshModels, ModelFixtures.MODEL_NAME, 2);
-        ReleaseWatcher freshWatcher = new ReleaseWatcher(config(freshModels), fresh, releaseSerde.deserializer())) {
+        ReleaseWatcher freshWatcher =
+            new ReleaseWatcher(config(freshModels), fresh, releaseSerde.deserializer())) {
       freshWatcher.start();
       assertThat(freshWatcher.awaitCaughtUp(Duration.ofSeconds(60))).isTrue();
       assertThat(fresh.currentVersion()).isEqualTo(newVersion);
@@ -215,32 +241,52 @@ class ReleaseWatcherIT {
   }
 
   @Test
-  void shouldDecodeAFrameOfASupersededModelOnANewInstanceAfterTheReleasesTopicWasCompacted(TestPlatform platform)
-      throws Exception {
+  void shouldDecodeAFrameOfASupersededModelOnANewInstanceAfterTheReleasesTopicWasCompacted(
+      TestPlatform platform) throws Exception {
     // a releases topic that the broker's log cleaner compacts within seconds of a segment roll
     releasesTopic = platform.uniqueName("models.releases");
-    platform.createTopic(releasesTopic, 1, Map.of("cleanup.policy", "compact", "segment.ms", "100",
-        "min.cleanable.dirty.ratio", "0.01", "min.compaction.lag.ms", "0"));
+    platform.createTopic(
+        releasesTopic,
+        1,
+        Map.of(
+            "cleanup.policy",
+            "compact",
+            "segment.ms",
+            "100",
+            "min.cleanable.dirty.ratio",
+            "0.01",
+            "min.compaction.lag.ms",
+            "0"));
     PixelImage image = TestFrames.image(2, 3);
     EncodedImage old = activeModels.compress(image);
     Path pkg = ModelFixtures.releasedPackage();
-    try (ModelArtifactPublisher compacting = new ModelArtifactPublisher(platform.clientConfig(),
-        releaseSerde.serializer(), artifactsTopic, releasesTopic, CHUNK_BYTES, trainerKeys.getPrivate())) {
+    try (ModelArtifactPublisher compacting =
+        new ModelArtifactPublisher(
+            platform.clientConfig(),
+            releaseSerde.serializer(),
+            artifactsTopic,
+            releasesTopic,
+            CHUNK_BYTES,
+            trainerKeys.getPrivate())) {
       compacting.publish(ModelFixtures.initialPackage(), ModelFixtures.releaseBuilder());
-      // the newer version three times (as rollbacks to it would): segments roll between them, so its first record
+      // the newer version three times (as rollbacks to it would): segments roll between them, so
+      // its first record
       // lands in a closed segment with a later record of its key, and the cleaner removes it
       for (int i = 0; i < 3; i++) {
         compacting.publish(pkg, ModelFixtures.releaseBuilder());
         Thread.sleep(300);
       }
     }
-    await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1))
+    await()
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofSeconds(1))
         .until(() -> releaseKeys(platform).size() < 4);
     assertThat(releaseKeys(platform)).contains(initialVersion);
 
     Path freshModels = Files.createDirectories(tmp.resolve("fresh-compacted"));
     try (ActiveModels fresh = new ActiveModels(freshModels, ModelFixtures.MODEL_NAME, 2);
-        ReleaseWatcher freshWatcher = new ReleaseWatcher(config(freshModels), fresh, releaseSerde.deserializer())) {
+        ReleaseWatcher freshWatcher =
+            new ReleaseWatcher(config(freshModels), fresh, releaseSerde.deserializer())) {
       freshWatcher.start();
       assertThat(freshWatcher.awaitCaughtUp(Duration.ofSeconds(60))).isTrue();
       assertThat(fresh.currentVersion()).isEqualTo(pkg.getFileName().toString());
@@ -256,9 +302,8 @@ class ReleaseWatcherIT {
     props.put("isolation.level", "read_committed");
     props.remove("group.id");
     List<String> out = new ArrayList<>();
-    try (var consumer = new KafkaConsumer<>(props,
-        new StringDeserializer(),
-        new ByteArrayDeserializer())) {
+    try (var consumer =
+        new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
       var tp = new TopicPartition(releasesTopic, 0);
       consumer.assign(List.of(tp));
       consumer.seekToBeginning(List.of(tp));
@@ -302,20 +347,26 @@ class ReleaseWatcherIT {
 
     publisher.publishRelease(badRelease(bad, pkg));
 
-    await().atMost(Duration.ofSeconds(60)).until(() -> activeModels.rejectionCount(bad.reason) == 1);
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> activeModels.rejectionCount(bad.reason) == 1);
     assertThat(activeModels.currentVersion()).isEqualTo(initialVersion);
     assertThat(activeModels.swapCount()).isEqualTo(1);
-    assertThat(activeModels.recentRejections()).singleElement()
+    assertThat(activeModels.recentRejections())
+        .singleElement()
         .satisfies(r -> assertThat(r.version()).isEqualTo(version))
         .satisfies(r -> assertThat(r.reason()).isEqualTo(bad.reason));
     assertThat(modelsDir.resolve(version)).doesNotExist();
     assertThat(tmp.resolve("escaped.txt")).doesNotExist();
     assertThat(modelsDir.resolve("escaped.txt")).doesNotExist();
-    assertThat(activeModels.compress(TestFrames.image(2, 7)).modelVersion()).isEqualTo(initialVersion);
+    assertThat(activeModels.compress(TestFrames.image(2, 7)).modelVersion())
+        .isEqualTo(initialVersion);
 
     // and the watcher goes on: a good release afterwards is installed
     publisher.publish(pkg, ModelFixtures.releaseBuilder());
-    await().atMost(Duration.ofSeconds(60)).until(() -> activeModels.currentVersion().equals(version));
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> activeModels.currentVersion().equals(version));
   }
 
   private ModelRelease badRelease(BadRelease bad, Path pkg) throws IOException {
@@ -326,39 +377,68 @@ class ReleaseWatcherIT {
     switch (bad) {
       case INCOMPLETE_CHUNKS -> {
         // only the first two chunks made it to the topic
-        ArtifactChunks partial = publisher.publishChunks(version, Arrays.copyOf(archive, 2 * CHUNK_BYTES));
-        ArtifactChunks announced = new ArtifactChunks(partial.getTopic(),
-            (archive.length + CHUNK_BYTES - 1) / CHUNK_BYTES, (long) archive.length);
+        ArtifactChunks partial =
+            publisher.publishChunks(version, Arrays.copyOf(archive, 2 * CHUNK_BYTES));
+        ArtifactChunks announced =
+            new ArtifactChunks(
+                partial.getTopic(),
+                (archive.length + CHUNK_BYTES - 1) / CHUNK_BYTES,
+                (long) archive.length);
         return ModelFixtures.release(version, sha, announced, signer);
       }
       case WRONG_SHA256 -> {
         ArtifactChunks chunks = publisher.publishChunks(version, archive);
-        String other = ArtifactChunkFormat.sha256("another package".getBytes(StandardCharsets.UTF_8));
+        String other =
+            ArtifactChunkFormat.sha256("another package".getBytes(StandardCharsets.UTF_8));
         return ModelFixtures.release(version, other, chunks, signer);
       }
       case UNSIGNED -> {
         return ModelFixtures.release(version, sha, publisher.publishChunks(version, archive), null);
       }
       case SIGNED_BY_ANOTHER_KEY -> {
-        return ModelFixtures.release(version, sha, publisher.publishChunks(version, archive),
+        return ModelFixtures.release(
+            version,
+            sha,
+            publisher.publishChunks(version, archive),
             ReleaseSignature.generateKeyPair().getPrivate());
       }
       case SIZE_CHANGED_AFTER_SIGNING -> {
-        // a signed release whose announced size was raised afterwards: the fetch limit must not be the forger's
+        // a signed release whose announced size was raised afterwards: the fetch limit must not be
+        // the forger's
         ArtifactChunks chunks = publisher.publishChunks(version, archive);
         ModelRelease signed = ModelFixtures.release(version, sha, chunks, signer);
-        return ModelRelease.newBuilder(signed).setLocation(ArtifactChunks.newBuilder(chunks)
-            .setTotalSizeBytes(chunks.getTotalSizeBytes() + 1).build()).build();
+        return ModelRelease.newBuilder(signed)
+            .setLocation(
+                ArtifactChunks.newBuilder(chunks)
+                    .setTotalSizeBytes(chunks.getTotalSizeBytes() + 1)
+                    .build())
+            .build();
       }
       case PATH_TRAVERSAL -> {
-        byte[] evil = zip(Map.of("manifest.json", "{}", "../../escaped.txt", "gotcha", "../escaped.txt", "gotcha"));
+        byte[] evil =
+            zip(
+                Map.of(
+                    "manifest.json",
+                    "{}",
+                    "../../escaped.txt",
+                    "gotcha",
+                    "../escaped.txt",
+                    "gotcha"));
         String evilSha = ArtifactChunkFormat.sha256(evil);
-        return ModelFixtures.release(version, evilSha, publisher.publishChunks(version, evil), signer);
+        return ModelFixtures.release(
+            version, evilSha, publisher.publishChunks(version, evil), signer);
       }
       case NOT_A_MODEL -> {
-        byte[] junk = zip(Map.of("manifest.json", "{\"format\": \"something else\"}", "encoder/saved_model.pb", "x"));
+        byte[] junk =
+            zip(
+                Map.of(
+                    "manifest.json",
+                    "{\"format\": \"something else\"}",
+                    "encoder/saved_model.pb",
+                    "x"));
         String junkSha = ArtifactChunkFormat.sha256(junk);
-        return ModelFixtures.release(version, junkSha, publisher.publishChunks(version, junk), signer);
+        return ModelFixtures.release(
+            version, junkSha, publisher.publishChunks(version, junk), signer);
       }
       default -> throw new IllegalArgumentException(bad.toString());
     }

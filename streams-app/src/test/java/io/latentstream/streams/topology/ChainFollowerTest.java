@@ -30,8 +30,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link ChainFollower} with {@link LatentFrameDecoder}: checkpoints kept as frames arrive bound the walk of any
- * random-access decode, and decode exactly what the whole chain decodes to.
+ * {@link ChainFollower} with {@link LatentFrameDecoder}: checkpoints kept as frames arrive bound
+ * the walk of any random-access decode, and decode exactly what the whole chain decodes to.
  */
 class ChainFollowerTest {
   private static final String CAMERA = "cam-1";
@@ -39,8 +39,10 @@ class ChainFollowerTest {
   private static final int FRAMES = 3 * ChainFollower.EVERY + 10;
   private static final DecodeLimits LIMITS = DecodeLimits.ofMaxPixels(1_000_000);
   private static ActiveModels models;
+
   /** The chain of one simulated fixed camera, KEY frame first. */
   private static List<LatentFrame> chain;
+
   /** What a decoder applying the whole chain from its key frame holds after each frame. */
   private static List<byte[]> fullChainPixels;
 
@@ -48,9 +50,13 @@ class ChainFollowerTest {
   static void start() throws Exception {
     models = new ActiveModels(FixtureModels.modelsDir(), "default-q2", 2);
     models.loadNewestLocal();
-    CameraSimulator camera = CameraSimulator.load(Paths.get("..", "data", "photos"), null, 64, 48, 1);
-    SequenceEncoder encoder = new SequenceEncoder(models.resolve(models.currentVersion()),
-        new KeyframePolicy(10_000, 0), DeltaOptions.DEFAULT);
+    CameraSimulator camera =
+        CameraSimulator.load(Paths.get("..", "data", "photos"), null, 64, 48, 1);
+    SequenceEncoder encoder =
+        new SequenceEncoder(
+            models.resolve(models.currentVersion()),
+            new KeyframePolicy(10_000, 0),
+            DeltaOptions.DEFAULT);
     chain = new ArrayList<>();
     fullChainPixels = new ArrayList<>();
     SequenceDecoder full = new SequenceDecoder(models, LIMITS);
@@ -67,7 +73,9 @@ class ChainFollowerTest {
     models.close();
   }
 
-  /** The decode store of one camera: frames and checkpoints by sequence, counting the frames read. */
+  /**
+   * The decode store of one camera: frames and checkpoints by sequence, counting the frames read.
+   */
   private static final class Store implements LatentFrameDecoder.Chain {
     final Map<Long, LatentFrame> frames = new HashMap<>();
     final TreeMap<Long, byte[]> checkpoints = new TreeMap<>();
@@ -92,24 +100,32 @@ class ChainFollowerTest {
   }
 
   @Test
-  void shouldKeepACheckpointEveryNFramesSoThatAnyFrameDecodesWalkingFewerThanNFramesToTheFullChainsPixels() {
+  void
+      shouldKeepACheckpointEveryNFramesSoThatAnyFrameDecodesWalkingFewerThanNFramesToTheFullChainsPixels() {
     Store store = new Store();
     ChainFollower follower = new ChainFollower(models, LIMITS);
     chain.forEach(frame -> store.arrive(follower, frame));
 
-    assertThat(store.checkpoints.keySet()).containsExactly(KEY + ChainFollower.EVERY, KEY + 2L * ChainFollower.EVERY,
-        KEY + 3L * ChainFollower.EVERY);
+    assertThat(store.checkpoints.keySet())
+        .containsExactly(
+            KEY + ChainFollower.EVERY,
+            KEY + 2L * ChainFollower.EVERY,
+            KEY + 3L * ChainFollower.EVERY);
     assertThat(store.framesRead.get()).as("following in order reads no frame back").isZero();
     for (int i = 0; i < FRAMES; i++) {
-      LatentFrameDecoder decoder = new LatentFrameDecoder(models, LIMITS); // cold: nothing kept of its own
+      LatentFrameDecoder decoder =
+          new LatentFrameDecoder(models, LIMITS); // cold: nothing kept of its own
       store.framesRead.set(0);
 
       LatentFrameDecoder.Result result = decoder.decode(chain.get(i), store);
 
       assertThat(result).as("frame %d", i).isInstanceOf(LatentFrameDecoder.Decoded.class);
-      assertThat(((LatentFrameDecoder.Decoded) result).image().pixels()).as("frame %d", i)
+      assertThat(((LatentFrameDecoder.Decoded) result).image().pixels())
+          .as("frame %d", i)
           .isEqualTo(fullChainPixels.get(i));
-      assertThat(store.framesRead.get()).as("frames walked to frame %d", i).isLessThan(ChainFollower.EVERY);
+      assertThat(store.framesRead.get())
+          .as("frames walked to frame %d", i)
+          .isLessThan(ChainFollower.EVERY);
     }
   }
 
@@ -123,15 +139,22 @@ class ChainFollowerTest {
     int restartAt = 2 * ChainFollower.EVERY + 7;
     chain.subList(0, restartAt).forEach(frame -> restarted.arrive(follower, frame));
 
-    follower.forget(); // the task was re-initialised: the store (restored from its changelog) is all there is
+    follower
+        .forget(); // the task was re-initialised: the store (restored from its changelog) is all
+    // there is
     restarted.framesRead.set(0);
     restarted.arrive(follower, chain.get(restartAt));
-    assertThat(restarted.framesRead.get()).as("frames read to catch up").isLessThan(ChainFollower.EVERY);
+    assertThat(restarted.framesRead.get())
+        .as("frames read to catch up")
+        .isLessThan(ChainFollower.EVERY);
     chain.subList(restartAt + 1, FRAMES).forEach(frame -> restarted.arrive(follower, frame));
 
     assertThat(restarted.checkpoints.keySet()).isEqualTo(uninterrupted.checkpoints.keySet());
-    restarted.checkpoints.forEach((sequence, state) -> assertThat(state).as("checkpoint %d", sequence)
-        .isEqualTo(uninterrupted.checkpoints.get(sequence)));
+    restarted.checkpoints.forEach(
+        (sequence, state) ->
+            assertThat(state)
+                .as("checkpoint %d", sequence)
+                .isEqualTo(uninterrupted.checkpoints.get(sequence)));
   }
 
   @Test
@@ -147,8 +170,11 @@ class ChainFollowerTest {
     }
 
     assertThat(store.checkpoints).as("no state can be built without frame 5").isEmpty();
-    assertThat(store.framesRead.get()).as("frames read: the chain is walked to its gap once").isEqualTo(6);
-    LatentFrameDecoder.Result result = new LatentFrameDecoder(models, LIMITS).decode(chain.get(FRAMES - 1), store);
+    assertThat(store.framesRead.get())
+        .as("frames read: the chain is walked to its gap once")
+        .isEqualTo(6);
+    LatentFrameDecoder.Result result =
+        new LatentFrameDecoder(models, LIMITS).decode(chain.get(FRAMES - 1), store);
     assertThat(result).isInstanceOf(LatentFrameDecoder.Failed.class);
     assertThat(((LatentFrameDecoder.Failed) result).error()).contains("needs frame " + (KEY + 5));
   }

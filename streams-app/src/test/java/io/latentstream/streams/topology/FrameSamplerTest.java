@@ -21,8 +21,9 @@ class FrameSamplerTest {
         double expected = rate * n;
         // binomial: 5 standard deviations either side
         double tolerance = 5 * Math.sqrt(n * rate * (1 - rate));
-        assertThat((double) hits).as("camera %s at rate %s", camera, rate).isBetween(expected - tolerance,
-            expected + tolerance);
+        assertThat((double) hits)
+            .as("camera %s at rate %s", camera, rate)
+            .isBetween(expected - tolerance, expected + tolerance);
       }
     }
   }
@@ -46,10 +47,12 @@ class FrameSamplerTest {
     int both = 0;
     int n = 20000;
     for (long seq = 0; seq < n; seq++) {
-      if (FrameSampler.selected("sample", "cam-1", seq, 0.5) && FrameSampler.selected("psnr", "cam-1", seq, 0.5)) {
+      if (FrameSampler.selected("sample", "cam-1", seq, 0.5)
+          && FrameSampler.selected("psnr", "cam-1", seq, 0.5)) {
         both++;
       }
     }
-    assertThat((double) both).isBetween(n * 0.25 - 5 * Math.sqrt(n * 0.1875), n * 0.25 + 5 * Math.sqrt(n * 0.1875));
+    assertThat((double) both)
+        .isBetween(n * 0.25 - 5 * Math.sqrt(n * 0.1875), n * 0.25 + 5 * Math.sqrt(n * 0.1875));
   }
 }

@@ -15,7 +15,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** {@link LatentFrameDecoder}'s pixel limit: a frame claiming more than {@code frame.max.pixels} is not decoded. */
+/**
+ * {@link LatentFrameDecoder}'s pixel limit: a frame claiming more than {@code frame.max.pixels} is
+ * not decoded.
+ */
 class LatentFrameDecoderTest {
   private static ActiveModels models;
 
@@ -35,11 +38,24 @@ class LatentFrameDecoderTest {
     EncodedImage good = models.compress(TestFrames.image(1, 1));
     LsfFormat.Parsed parsed = LsfFormat.parse(good.bitstream());
     LsfHeader h = parsed.header();
-    LsfHeader claimed = new LsfHeader(h.modelVersion(), 2048, 2048, h.pixelFormat(), h.container(), h.stride(),
-        2048 / h.stride(), 2048 / h.stride(), h.latentChannels());
-    byte[] payload = Arrays.copyOfRange(parsed.buffer(), parsed.payloadOffset(),
-        parsed.payloadOffset() + parsed.payloadLength());
-    EncodedImage bomb = new EncodedImage(LsfFormat.writeKey(claimed, 0, payload), good.modelVersion(), 2048, 2048);
+    LsfHeader claimed =
+        new LsfHeader(
+            h.modelVersion(),
+            2048,
+            2048,
+            h.pixelFormat(),
+            h.container(),
+            h.stride(),
+            2048 / h.stride(),
+            2048 / h.stride(),
+            h.latentChannels());
+    byte[] payload =
+        Arrays.copyOfRange(
+            parsed.buffer(),
+            parsed.payloadOffset(),
+            parsed.payloadOffset() + parsed.payloadLength());
+    EncodedImage bomb =
+        new EncodedImage(LsfFormat.writeKey(claimed, 0, payload), good.modelVersion(), 2048, 2048);
     LatentFrameDecoder decoder = new LatentFrameDecoder(models, new DecodeLimits(100_000));
 
     LatentFrameDecoder.Result refused = decoder.decode(DecodeTopologyTest.frame("cam-1", 0, bomb));

@@ -22,30 +22,53 @@ import org.junit.jupiter.api.Test;
 class TopicsIT {
 
   @Test
-  void shouldCreateMissingTopicsWithFrameLimitsAndCompactionThenAcceptThem(TestPlatform platform) throws Exception {
-    StreamsAppConfig config = new PipelineFixture(platform, 3).set(StreamsAppConfig.FRAME_MAX_BYTES, 2_000_000)
-        .config();
+  void shouldCreateMissingTopicsWithFrameLimitsAndCompactionThenAcceptThem(TestPlatform platform)
+      throws Exception {
+    StreamsAppConfig config =
+        new PipelineFixture(platform, 3).set(StreamsAppConfig.FRAME_MAX_BYTES, 2_000_000).config();
     try (Admin admin = Admin.create(platform.clientConfig())) {
       List<String> created = Topics.ensure(admin, Topics.specs(config), true);
 
       assertThat(created).hasSize(9);
       String raw = config.getString(StreamsAppConfig.TOPIC_RAW);
-      // key-frame requests must land in the task that encodes the camera: as many partitions as the raw topic
+      // key-frame requests must land in the task that encodes the camera: as many partitions as the
+      // raw topic
       String requests = config.getString(StreamsAppConfig.TOPIC_KEYFRAME_REQUESTS);
-      assertThat(admin.describeTopics(List.of(requests)).allTopicNames().get(30, TimeUnit.SECONDS).get(requests)
-          .partitions()).hasSize(3);
-      String releases = config.getString(StreamsAppConfig.TOPIC_RELEASES);
-      assertThat(admin.describeTopics(List.of(raw)).allTopicNames().get(30, TimeUnit.SECONDS).get(raw).partitions())
+      assertThat(
+              admin
+                  .describeTopics(List.of(requests))
+                  .allTopicNames()
+                  .get(30, TimeUnit.SECONDS)
+                  .get(requests)
+                  .partitions())
           .hasSize(3);
-      Map<ConfigResource, Config> configs = admin.describeConfigs(List.of(
-          new ConfigResource(ConfigResource.Type.TOPIC, raw),
-          new ConfigResource(ConfigResource.Type.TOPIC, releases))).all().get(30, TimeUnit.SECONDS);
+      String releases = config.getString(StreamsAppConfig.TOPIC_RELEASES);
+      assertThat(
+              admin
+                  .describeTopics(List.of(raw))
+                  .allTopicNames()
+                  .get(30, TimeUnit.SECONDS)
+                  .get(raw)
+                  .partitions())
+          .hasSize(3);
+      Map<ConfigResource, Config> configs =
+          admin
+              .describeConfigs(
+                  List.of(
+                      new ConfigResource(ConfigResource.Type.TOPIC, raw),
+                      new ConfigResource(ConfigResource.Type.TOPIC, releases)))
+              .all()
+              .get(30, TimeUnit.SECONDS);
       Config rawConfig = configs.get(new ConfigResource(ConfigResource.Type.TOPIC, raw));
       assertThat(rawConfig.get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG).value())
           .isEqualTo(Integer.toString(2_000_000 + Topics.ENVELOPE_BYTES));
       assertThat(rawConfig.get(TopicConfig.CLEANUP_POLICY_CONFIG).value()).isEqualTo("delete");
-      assertThat(configs.get(new ConfigResource(ConfigResource.Type.TOPIC, releases))
-          .get(TopicConfig.CLEANUP_POLICY_CONFIG).value()).isEqualTo("compact");
+      assertThat(
+              configs
+                  .get(new ConfigResource(ConfigResource.Type.TOPIC, releases))
+                  .get(TopicConfig.CLEANUP_POLICY_CONFIG)
+                  .value())
+          .isEqualTo("compact");
 
       assertThat(Topics.ensure(admin, Topics.specs(config), true)).isEmpty();
     }
@@ -62,15 +85,19 @@ class TopicsIT {
       assertThatThrownBy(() -> Topics.ensure(admin, Topics.specs(fixture.config()), true))
           .isInstanceOf(TopicConfigurationException.class)
           .hasMessageContaining("topic " + raw + ": partitions expected 3, actual 2")
-          .hasMessageContaining("topic " + latent + ": max.message.bytes expected >= "
-              + (8 * 1024 * 1024 + Topics.ENVELOPE_BYTES))
+          .hasMessageContaining(
+              "topic "
+                  + latent
+                  + ": max.message.bytes expected >= "
+                  + (8 * 1024 * 1024 + Topics.ENVELOPE_BYTES))
           .hasMessageContaining("actual 1000000");
     }
   }
 
   @Test
   void shouldListMissingTopicsWhenCreationIsOff(TestPlatform platform) {
-    StreamsAppConfig config = new PipelineFixture(platform, 1).set(StreamsAppConfig.TOPIC_CREATE, false).config();
+    StreamsAppConfig config =
+        new PipelineFixture(platform, 1).set(StreamsAppConfig.TOPIC_CREATE, false).config();
     try (Admin admin = Admin.create(platform.clientConfig())) {
       assertThatThrownBy(() -> Topics.ensure(admin, Topics.specs(config), false))
           .isInstanceOf(TopicConfigurationException.class)

@@ -8,10 +8,19 @@ import java.util.List;
  *
  * @param parentVersion version of the package this model was fine-tuned from, or null
  */
-public record ModelMetadata(String name, int quality, double lambda, ModelConfig config, String parentVersion,
-                            long steps, int batch, String crop, List<String> images, String command) {
+public record ModelMetadata(
+    String name,
+    int quality,
+    double lambda,
+    ModelConfig config,
+    String parentVersion,
+    long steps,
+    int batch,
+    String crop,
+    List<String> images,
+    String command) {
 
-    public ModelMetadata {
-        images = List.copyOf(images);
-    }
+  public ModelMetadata {
+    images = List.copyOf(images);
+  }
 }
