@@ -240,17 +240,7 @@ class RetrainingIT {
     c.put(StreamsAppConfig.SCHEMA_REGISTRY_URL, platform.registryUrl());
     c.put(StreamsAppConfig.APPLICATION_ID, app);
     c.put(StreamsAppConfig.GROUP_INSTANCE_ID, app + "-instance");
-    for (String key :
-        List.of(
-            StreamsAppConfig.TOPIC_RAW,
-            StreamsAppConfig.TOPIC_LATENT,
-            StreamsAppConfig.TOPIC_DLQ,
-            StreamsAppConfig.TOPIC_SAMPLE,
-            StreamsAppConfig.TOPIC_DECODE_REQUESTS,
-            StreamsAppConfig.TOPIC_DECODED,
-            StreamsAppConfig.TOPIC_RELEASES,
-            StreamsAppConfig.TOPIC_ARTIFACTS,
-            StreamsAppConfig.TOPIC_KEYFRAME_REQUESTS)) {
+    for (String key : StreamsAppConfig.TOPIC_KEYS) {
       c.put(key, platform.uniqueName(key.substring("topic.".length())));
     }
     c.put(StreamsAppConfig.TOPIC_PARTITIONS, 2);

@@ -45,17 +45,7 @@ public final class PipelineFixture {
     config.put(StreamsAppConfig.SCHEMA_REGISTRY_URL, platform.registryUrl());
     config.put(StreamsAppConfig.APPLICATION_ID, app);
     config.put(StreamsAppConfig.GROUP_INSTANCE_ID, app + "-instance");
-    for (String key :
-        List.of(
-            StreamsAppConfig.TOPIC_RAW,
-            StreamsAppConfig.TOPIC_LATENT,
-            StreamsAppConfig.TOPIC_DLQ,
-            StreamsAppConfig.TOPIC_SAMPLE,
-            StreamsAppConfig.TOPIC_DECODE_REQUESTS,
-            StreamsAppConfig.TOPIC_DECODED,
-            StreamsAppConfig.TOPIC_RELEASES,
-            StreamsAppConfig.TOPIC_ARTIFACTS,
-            StreamsAppConfig.TOPIC_KEYFRAME_REQUESTS)) {
+    for (String key : StreamsAppConfig.TOPIC_KEYS) {
       config.put(key, platform.uniqueName(key.substring("topic.".length())));
     }
     config.put(StreamsAppConfig.TOPIC_PARTITIONS, partitions);
@@ -120,8 +110,16 @@ public final class PipelineFixture {
    * raw topic, keyed by camera, and waits until all are acknowledged.
    */
   public void sendFrames(KafkaProducer<byte[], byte[]> producer, int cameras, int frames) {
+    sendFrames(producer, cameras, 0, frames);
+  }
+
+  /**
+   * As {@link #sendFrames(KafkaProducer, int, int)}, sequence numbers {@code from} (inclusive) to
+   * {@code to}.
+   */
+  public void sendFrames(KafkaProducer<byte[], byte[]> producer, int cameras, int from, int to) {
     String raw = topic(StreamsAppConfig.TOPIC_RAW);
-    for (int seq = 0; seq < frames; seq++) {
+    for (int seq = from; seq < to; seq++) {
       for (int cam = 0; cam < cameras; cam++) {
         String camera = TestFrames.camera(cam);
         producer.send(

@@ -23,7 +23,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -43,7 +42,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
@@ -82,7 +80,6 @@ class TemporalFailoverIT {
     String app = (String) survivorConfig.originals().get(StreamsAppConfig.APPLICATION_ID);
     int victimPort = freePort();
     Path victimProperties = victimConfig(fixture, app, victimPort);
-    String raw = fixture.topic(StreamsAppConfig.TOPIC_RAW);
     String latent = fixture.topic(StreamsAppConfig.TOPIC_LATENT);
     Process victim = null;
     try (StreamsApp survivor = StreamsApp.start(survivorConfig);
@@ -102,7 +99,7 @@ class TemporalFailoverIT {
                           .count()
                       < fixture.config().getInt(StreamsAppConfig.TOPIC_PARTITIONS));
 
-      send(fixture, producer, raw, 0, FRAMES / 2);
+      fixture.sendFrames(producer, CAMERAS, 0, FRAMES / 2);
       // the victim has encoded part of its share when it dies
       await().atMost(Duration.ofSeconds(60)).until(() -> encodedBy(victimMetrics) >= 10);
       LOG.info(
@@ -110,7 +107,7 @@ class TemporalFailoverIT {
           v.pid(),
           encodedBy(victimMetrics));
       v.destroyForcibly().waitFor();
-      send(fixture, producer, raw, FRAMES / 2, FRAMES);
+      fixture.sendFrames(producer, CAMERAS, FRAMES / 2, FRAMES);
 
       List<ConsumerRecord<byte[], byte[]>> records =
           fixture.readCommitted(latent, CAMERAS * FRAMES, Duration.ofSeconds(120));
@@ -144,7 +141,6 @@ class TemporalFailoverIT {
     try (Admin admin = Admin.create(StreamsApp.adminConfig(config))) {
       Topics.ensure(admin, Topics.specs(config), true);
     }
-    String raw = fixture.topic(StreamsAppConfig.TOPIC_RAW);
     String latent = fixture.topic(StreamsAppConfig.TOPIC_LATENT);
     AtomicInteger calls = new AtomicInteger();
     AtomicBoolean failed = new AtomicBoolean();
@@ -175,10 +171,10 @@ class TemporalFailoverIT {
               props)) {
         streams.setUncaughtExceptionHandler(new TransientFailureExceptionHandler());
         streams.start();
-        send(fixture, producer, raw, 0, FRAMES / 2);
+        fixture.sendFrames(producer, CAMERAS, 0, FRAMES / 2);
         assertThat(fixture.readCommitted(latent, CAMERAS * (FRAMES / 2), Duration.ofSeconds(60)))
             .hasSize(CAMERAS * (FRAMES / 2));
-        send(fixture, producer, raw, FRAMES / 2, FRAMES);
+        fixture.sendFrames(producer, CAMERAS, FRAMES / 2, FRAMES);
         List<ConsumerRecord<byte[], byte[]>> records =
             fixture.readCommitted(latent, CAMERAS * FRAMES, Duration.ofSeconds(120));
         List<LatentFrame> latents =
@@ -215,29 +211,6 @@ class TemporalFailoverIT {
     long resets = latents.stream().filter(f -> "RESET".equals(f.getKeyframeCause())).count();
     LOG.info("{} chains restarted with a KEY frame after the failure", resets);
     assertThat(resets).isPositive();
-  }
-
-  private static void send(
-      PipelineFixture fixture,
-      KafkaProducer<byte[], byte[]> producer,
-      String raw,
-      int from,
-      int to) {
-    for (int seq = from; seq < to; seq++) {
-      for (int cam = 0; cam < CAMERAS; cam++) {
-        String camera = TestFrames.camera(cam);
-        producer.send(
-            new ProducerRecord<>(
-                raw,
-                camera.getBytes(StandardCharsets.UTF_8),
-                fixture
-                    .serdes()
-                    .rawFrame()
-                    .serializer()
-                    .serialize(raw, TestFrames.raw(camera, seq, TestFrames.image(cam, seq)))));
-      }
-    }
-    producer.flush();
   }
 
   /**

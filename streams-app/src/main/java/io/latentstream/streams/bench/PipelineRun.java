@@ -130,17 +130,7 @@ final class PipelineRun {
     String app = "bench-pipeline-" + runId;
     settings.put(StreamsAppConfig.APPLICATION_ID, app);
     settings.put(StreamsAppConfig.GROUP_INSTANCE_ID, app + "-0");
-    for (String key :
-        List.of(
-            StreamsAppConfig.TOPIC_RAW,
-            StreamsAppConfig.TOPIC_LATENT,
-            StreamsAppConfig.TOPIC_DLQ,
-            StreamsAppConfig.TOPIC_SAMPLE,
-            StreamsAppConfig.TOPIC_DECODE_REQUESTS,
-            StreamsAppConfig.TOPIC_DECODED,
-            StreamsAppConfig.TOPIC_RELEASES,
-            StreamsAppConfig.TOPIC_ARTIFACTS,
-            StreamsAppConfig.TOPIC_KEYFRAME_REQUESTS)) {
+    for (String key : StreamsAppConfig.TOPIC_KEYS) {
       String defaultName = (String) StreamsAppConfig.CONFIG_DEF.configKeys().get(key).defaultValue;
       settings.put(key, "bench-" + runId + "." + defaultName);
     }

@@ -3,6 +3,7 @@ package io.latentstream.streams.config;
 import io.latentstream.schemas.config.CommonSettings;
 import io.latentstream.schemas.config.LayeredSettings;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -38,6 +39,20 @@ public final class StreamsAppConfig extends AbstractConfig {
   public static final String TOPIC_KEYFRAME_REQUESTS = "topic.keyframe.requests";
   public static final String TOPIC_RELEASES = CommonSettings.TOPIC_RELEASES;
   public static final String TOPIC_ARTIFACTS = CommonSettings.TOPIC_ARTIFACTS;
+
+  /** The keys of every topic name the app uses (to give a test or benchmark run its own topics). */
+  public static final List<String> TOPIC_KEYS =
+      List.of(
+          TOPIC_RAW,
+          TOPIC_LATENT,
+          TOPIC_DLQ,
+          TOPIC_SAMPLE,
+          TOPIC_DECODE_REQUESTS,
+          TOPIC_DECODED,
+          TOPIC_RELEASES,
+          TOPIC_ARTIFACTS,
+          TOPIC_KEYFRAME_REQUESTS);
+
   public static final String TOPIC_PARTITIONS = "topic.partitions";
   public static final String TOPIC_REPLICATION_FACTOR = "topic.replication.factor";
   public static final String TOPIC_CREATE = "topic.create";

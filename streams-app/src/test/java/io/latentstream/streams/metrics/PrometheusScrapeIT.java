@@ -26,7 +26,6 @@ import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,7 +55,6 @@ class PrometheusScrapeIT {
     String token = UUID.randomUUID().toString();
     PipelineFixture fixture =
         new PipelineFixture(platform, 2).set(StreamsAppConfig.HTTP_AUTH_TOKEN, token);
-    String raw = fixture.topic(StreamsAppConfig.TOPIC_RAW);
     Path dir =
         Files.createTempDirectory(
                 Files.createDirectories(Paths.get("target", "tmp")), "prometheus-")
@@ -95,21 +93,7 @@ class PrometheusScrapeIT {
               .start();
       URI api = URI.create("http://127.0.0.1:" + port + "/api/v1/");
 
-      for (int seq = 0; seq < SEQUENCES; seq++) {
-        for (int cam = 0; cam < CAMERAS; cam++) {
-          String camera = TestFrames.camera(cam);
-          producer.send(
-              new ProducerRecord<>(
-                  raw,
-                  camera.getBytes(StandardCharsets.UTF_8),
-                  fixture
-                      .serdes()
-                      .rawFrame()
-                      .serializer()
-                      .serialize(raw, TestFrames.raw(camera, seq, TestFrames.image(cam, seq)))));
-        }
-      }
-      producer.flush();
+      fixture.sendFrames(producer, CAMERAS, SEQUENCES);
       int frames = CAMERAS * SEQUENCES;
       await().atMost(Duration.ofSeconds(90)).until(() -> app.metrics().framesEncoded() >= frames);
       // one decode on demand, for the decode latency histogram
