@@ -3,7 +3,6 @@ package io.latentstream.codec.cli;
 import io.latentstream.codec.EncodedImage;
 import io.latentstream.codec.LearnedCodec;
 import io.latentstream.codec.baseline.BaselineCodec;
-import io.latentstream.codec.image.ImageFiles;
 import io.latentstream.codec.image.PixelImage;
 import io.latentstream.codec.metrics.BdRate;
 import io.latentstream.codec.metrics.QualityMetrics;
@@ -106,18 +105,7 @@ final class EvalCommand implements Callable<Integer> {
           plot);
     }
     List<Path> files = InputFiles.list(images, ".png", ".jpg", ".jpeg");
-    List<PixelImage> pictures = new ArrayList<>();
-    for (Path f : files) {
-      PixelImage p = ImageFiles.read(f);
-      if (maxWidth != null && p.width() > maxWidth) {
-        p =
-            ImageFiles.resize(
-                p,
-                maxWidth,
-                Math.max(1, (int) Math.round((double) p.height() * maxWidth / p.width())));
-      }
-      pictures.add(p);
-    }
+    List<PixelImage> pictures = EvalSupport.readImages(files, maxWidth);
     List<Curve> curves = new ArrayList<>();
     try (ModelCatalog catalog = ModelCatalog.fromEnvironment()) {
       List<Path> packages = EvalSupport.packages(catalog, model);

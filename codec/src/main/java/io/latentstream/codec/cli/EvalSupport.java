@@ -3,7 +3,10 @@ package io.latentstream.codec.cli;
 import io.latentstream.codec.baseline.BaselineCodec;
 import io.latentstream.codec.baseline.JpegBaseline;
 import io.latentstream.codec.baseline.WebpBaseline;
+import io.latentstream.codec.image.ImageFiles;
+import io.latentstream.codec.image.PixelImage;
 import io.latentstream.codec.model.ModelCatalog;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +29,26 @@ final class EvalSupport {
       packages.add(catalog.locate(spec, null));
     }
     return packages;
+  }
+
+  /**
+   * Reads image files in the given order, each scaled down (aspect kept) to at most {@code
+   * maxWidth} pixels wide when that is not null.
+   */
+  static List<PixelImage> readImages(List<Path> files, Integer maxWidth) throws IOException {
+    List<PixelImage> images = new ArrayList<>();
+    for (Path f : files) {
+      PixelImage p = ImageFiles.read(f);
+      if (maxWidth != null && p.width() > maxWidth) {
+        p =
+            ImageFiles.resize(
+                p,
+                maxWidth,
+                Math.max(1, (int) Math.round((double) p.height() * maxWidth / p.width())));
+      }
+      images.add(p);
+    }
+    return images;
   }
 
   /** Writes a report as indented JSON (when {@code out} is given) and says so. */

@@ -3,7 +3,6 @@ package io.latentstream.codec.cli;
 import io.latentstream.codec.LearnedCodec;
 import io.latentstream.codec.baseline.BaselineCodec;
 import io.latentstream.codec.baseline.X264Baseline;
-import io.latentstream.codec.image.ImageFiles;
 import io.latentstream.codec.image.PixelImage;
 import io.latentstream.codec.metrics.BdRate;
 import io.latentstream.codec.metrics.QualityMetrics;
@@ -64,18 +63,7 @@ final class SequenceEval {
     if (limit > 0 && files.size() > limit) {
       files = files.subList(0, limit);
     }
-    List<PixelImage> frames = new ArrayList<>();
-    for (Path f : files) {
-      PixelImage p = ImageFiles.read(f);
-      if (maxWidth != null && p.width() > maxWidth) {
-        p =
-            ImageFiles.resize(
-                p,
-                maxWidth,
-                Math.max(1, (int) Math.round((double) p.height() * maxWidth / p.width())));
-      }
-      frames.add(p);
-    }
+    List<PixelImage> frames = EvalSupport.readImages(files, maxWidth);
     PixelImage first = frames.get(0);
     System.out.printf(
         "%d frames of %dx%d from %s; PSNR on %s%n",
