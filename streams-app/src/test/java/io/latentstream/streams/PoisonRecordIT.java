@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.latentstream.codec.bitstream.LsfFormat;
+import io.latentstream.codec.bitstream.TestBitstreams;
 import io.latentstream.codec.bitstream.LsfHeader;
 import io.latentstream.codec.image.ImageFiles;
 import io.latentstream.codec.image.PixelImage;
@@ -320,30 +321,14 @@ class PoisonRecordIT {
    * tiny frame.
    */
   private static LatentFrame claiming(LatentFrame frame, String camera, int width, int height) {
-    LsfFormat.Parsed parsed = LsfFormat.parse(toBytes(frame.getBitstream()));
-    LsfHeader h = parsed.header();
-    LsfHeader claimed =
-        new LsfHeader(
-            h.modelVersion(),
-            width,
-            height,
-            h.pixelFormat(),
-            h.container(),
-            h.stride(),
-            (height + h.stride() - 1) / h.stride(),
-            (width + h.stride() - 1) / h.stride(),
-            h.latentChannels());
-    byte[] payload =
-        Arrays.copyOfRange(
-            parsed.buffer(),
-            parsed.payloadOffset(),
-            parsed.payloadOffset() + parsed.payloadLength());
     return LatentFrame.newBuilder(frame)
         .setCameraId(camera)
         .setSequence(0)
         .setOriginalWidth(width)
         .setOriginalHeight(height)
-        .setBitstream(ByteBuffer.wrap(LsfFormat.writeKey(claimed, 0, payload)))
+        .setBitstream(
+            ByteBuffer.wrap(
+                TestBitstreams.claimingSize(toBytes(frame.getBitstream()), width, height, 0)))
         .build();
   }
 

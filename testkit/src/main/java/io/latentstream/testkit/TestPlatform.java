@@ -45,6 +45,20 @@ public interface TestPlatform {
   void createTopic(String name, int partitions, Map<String, String> topicConfigs);
 
   /**
+   * Creates a one-partition compacted topic that the broker's log cleaner compacts within seconds
+   * of a segment roll (segments roll every 100 ms, any dirty ratio is cleaned, no compaction lag),
+   * plus {@code extraConfigs}: for tests that must see what compaction keeps.
+   */
+  default void createFastCompactingTopic(String name, Map<String, String> extraConfigs) {
+    Map<String, String> configs = new java.util.HashMap<>(extraConfigs);
+    configs.put("cleanup.policy", "compact");
+    configs.put("segment.ms", "100");
+    configs.put("min.cleanable.dirty.ratio", "0.01");
+    configs.put("min.compaction.lag.ms", "0");
+    createTopic(name, 1, configs);
+  }
+
+  /**
    * A new, mutable map with {@code bootstrap.servers} and test defaults that suit producers,
    * consumers and Kafka Streams alike: {@code auto.offset.reset=earliest} and a {@code
    * max.request.size} that lets 8 MiB frames through. Clients log a warning for keys they do not

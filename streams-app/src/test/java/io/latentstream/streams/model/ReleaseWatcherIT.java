@@ -245,18 +245,7 @@ class ReleaseWatcherIT {
       TestPlatform platform) throws Exception {
     // a releases topic that the broker's log cleaner compacts within seconds of a segment roll
     releasesTopic = platform.uniqueName("models.releases");
-    platform.createTopic(
-        releasesTopic,
-        1,
-        Map.of(
-            "cleanup.policy",
-            "compact",
-            "segment.ms",
-            "100",
-            "min.cleanable.dirty.ratio",
-            "0.01",
-            "min.compaction.lag.ms",
-            "0"));
+    platform.createFastCompactingTopic(releasesTopic, Map.of());
     PixelImage image = TestFrames.image(2, 3);
     EncodedImage old = activeModels.compress(image);
     Path pkg = ModelFixtures.releasedPackage();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.latentstream.codec.EncodedImage;
 import io.latentstream.codec.LearnedCodec;
 import io.latentstream.codec.bitstream.LsfFormat;
+import io.latentstream.codec.bitstream.TestBitstreams;
 import io.latentstream.codec.bitstream.LsfHeader;
 import io.latentstream.codec.image.ImageFiles;
 import io.latentstream.codec.image.PixelImage;
@@ -320,18 +321,6 @@ class DecodeTopologyTest {
     byte[] garbage = "garbage".getBytes(StandardCharsets.UTF_8);
     EncodedImage good = models.compress(TestFrames.image(5, 1));
     byte[] frame = serdes.latentFrame().serializer().serialize(LATENT, frame("cam-5", 1, good));
-    LsfHeader h = LsfFormat.parse(good.bitstream()).header();
-    LsfHeader claimed =
-        new LsfHeader(
-            h.modelVersion(),
-            1024,
-            1024,
-            h.pixelFormat(),
-            h.container(),
-            h.stride(),
-            1024 / h.stride(),
-            1024 / h.stride(),
-            h.latentChannels());
     byte[] oversized =
         serdes
             .latentFrame()
@@ -342,7 +331,7 @@ class DecodeTopologyTest {
                     "cam-5",
                     2,
                     new EncodedImage(
-                        LsfFormat.writeKey(claimed, 2, new byte[8]),
+                        TestBitstreams.claimingSize(good.bitstream(), 1024, 1024, 2),
                         good.modelVersion(),
                         1024,
                         1024)));

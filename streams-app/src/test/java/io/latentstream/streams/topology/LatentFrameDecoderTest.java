@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.latentstream.codec.DecodeLimits;
 import io.latentstream.codec.EncodedImage;
 import io.latentstream.codec.bitstream.LsfFormat;
+import io.latentstream.codec.bitstream.TestBitstreams;
 import io.latentstream.codec.bitstream.LsfHeader;
 import io.latentstream.codec.model.FixtureModels;
 import io.latentstream.schemas.DecodeStatus;
@@ -36,26 +37,12 @@ class LatentFrameDecoderTest {
   @Test
   void shouldFailAKeyFrameThatClaimsMorePixelsThanTheLimitAndDecodeOnesWithin() {
     EncodedImage good = models.compress(TestFrames.image(1, 1));
-    LsfFormat.Parsed parsed = LsfFormat.parse(good.bitstream());
-    LsfHeader h = parsed.header();
-    LsfHeader claimed =
-        new LsfHeader(
-            h.modelVersion(),
-            2048,
-            2048,
-            h.pixelFormat(),
-            h.container(),
-            h.stride(),
-            2048 / h.stride(),
-            2048 / h.stride(),
-            h.latentChannels());
-    byte[] payload =
-        Arrays.copyOfRange(
-            parsed.buffer(),
-            parsed.payloadOffset(),
-            parsed.payloadOffset() + parsed.payloadLength());
     EncodedImage bomb =
-        new EncodedImage(LsfFormat.writeKey(claimed, 0, payload), good.modelVersion(), 2048, 2048);
+        new EncodedImage(
+            TestBitstreams.claimingSize(good.bitstream(), 2048, 2048, 0),
+            good.modelVersion(),
+            2048,
+            2048);
     LatentFrameDecoder decoder = new LatentFrameDecoder(models, new DecodeLimits(100_000));
 
     LatentFrameDecoder.Result refused = decoder.decode(DecodeTopologyTest.frame("cam-1", 0, bomb));

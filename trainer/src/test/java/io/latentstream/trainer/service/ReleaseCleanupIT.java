@@ -121,20 +121,7 @@ class ReleaseCleanupIT {
     ServiceFixture fixture = new ServiceFixture(platform, "compact");
     // a releases topic that the broker's log cleaner compacts within seconds of a segment roll
     String releasesTopic = platform.uniqueName("models.releases");
-    platform.createTopic(
-        releasesTopic,
-        1,
-        Map.of(
-            "cleanup.policy",
-            "compact",
-            "segment.ms",
-            "100",
-            "min.cleanable.dirty.ratio",
-            "0.01",
-            "min.compaction.lag.ms",
-            "0",
-            "delete.retention.ms",
-            "100"));
+    platform.createFastCompactingTopic(releasesTopic, Map.of("delete.retention.ms", "100"));
     fixture.set(TrainerServiceConfig.TOPIC_RELEASES, releasesTopic);
     Path v1 = fixture.champion(MODEL);
     String name = v1.getFileName().toString();
