@@ -4,9 +4,7 @@ import static io.latentstream.streams.PipelineFixture.get;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.latentstream.codec.bitstream.LsfFormat;
 import io.latentstream.codec.bitstream.TestBitstreams;
-import io.latentstream.codec.bitstream.LsfHeader;
 import io.latentstream.codec.image.ImageFiles;
 import io.latentstream.codec.image.PixelImage;
 import io.latentstream.schemas.DeadLetter;

@@ -4,14 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.latentstream.codec.DecodeLimits;
 import io.latentstream.codec.EncodedImage;
-import io.latentstream.codec.bitstream.LsfFormat;
 import io.latentstream.codec.bitstream.TestBitstreams;
-import io.latentstream.codec.bitstream.LsfHeader;
 import io.latentstream.codec.model.FixtureModels;
 import io.latentstream.schemas.DecodeStatus;
 import io.latentstream.streams.TestFrames;
 import io.latentstream.streams.model.ActiveModels;
-import java.util.Arrays;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
