@@ -722,6 +722,27 @@ public final class PipelineBench implements Callable<Integer> {
     }
   }
 
+  /**
+   * One line of the table: {@code label}, then the figures of {@code values} (a run or the
+   * medians).
+   */
+  private static void printRow(
+      PrintWriter out, String format, Object label, Map<String, Object> values) {
+    out.printf(
+        format,
+        label,
+        f2(values.get("codecFps")),
+        f2(values.get("pipelineFps")),
+        pct(values.get("ratio")),
+        f0(values.get("latencyP50Ms")),
+        f0(values.get("latencyP99Ms")),
+        pct(values.get("cpuRatio")),
+        pct(values.get("appCpuRatio")),
+        f2(values.get("perFramePipelineFps")),
+        pct(values.get("temporalOverPerFrame")),
+        pct(values.get("bytesRatio")));
+  }
+
   private static void printTable(
       PrintWriter out, List<Map<String, Object>> rows, Map<String, Object> medians) {
     String format = "%-7s %11s %13s %7s %9s %9s %10s %10s %14s %9s %9s%n";
@@ -740,33 +761,9 @@ public final class PipelineBench implements Callable<Integer> {
         "kd / pf",
         "bytes");
     for (Map<String, Object> row : rows) {
-      out.printf(
-          format,
-          row.get("run"),
-          f2(row.get("codecFps")),
-          f2(row.get("pipelineFps")),
-          pct(row.get("ratio")),
-          f0(row.get("latencyP50Ms")),
-          f0(row.get("latencyP99Ms")),
-          pct(row.get("cpuRatio")),
-          pct(row.get("appCpuRatio")),
-          f2(row.get("perFramePipelineFps")),
-          pct(row.get("temporalOverPerFrame")),
-          pct(row.get("bytesRatio")));
+      printRow(out, format, row.get("run"), row);
     }
-    out.printf(
-        format,
-        "median",
-        f2(medians.get("codecFps")),
-        f2(medians.get("pipelineFps")),
-        pct(medians.get("ratio")),
-        f0(medians.get("latencyP50Ms")),
-        f0(medians.get("latencyP99Ms")),
-        pct(medians.get("cpuRatio")),
-        pct(medians.get("appCpuRatio")),
-        f2(medians.get("perFramePipelineFps")),
-        pct(medians.get("temporalOverPerFrame")),
-        pct(medians.get("bytesRatio")));
+    printRow(out, format, "median", medians);
     out.println(
         "(pipeline: key and delta frames; per-frame: keyframe.interval.frames=1, same frames; kd / pf: their"
             + " throughput ratio; bytes: key/delta bytes on the latent topic over per-frame bytes)");
