@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * The state and outcome of one retraining run, as {@code GET /runs} shows it. Updated by the run
@@ -53,6 +54,7 @@ public final class RunStatus {
   private CodecEvaluation.Result challengerScore;
   private PromotionGate.Decision decision;
   private double lambda;
+  private Consumer<State> whenFinished = s -> {};
 
   public RunStatus(String id, String model, String trigger, Instant requestedAt) {
     this.id = id;
@@ -139,10 +141,22 @@ public final class RunStatus {
     this.lambda = gateLambda;
   }
 
+  /**
+   * What to do when the run ends (count its outcome), called by {@link #finish} before the final
+   * state is visible: whoever sees {@link #state()} finished also sees what the callback did.
+   */
+  synchronized void whenFinished(Consumer<State> callback) {
+    this.whenFinished = callback;
+  }
+
   synchronized void finish(State s, String why, Instant at) {
-    this.state = s;
+    if (!s.finished()) {
+      throw new IllegalArgumentException(s + " is not a final state");
+    }
     this.reason = why;
     this.finishedAt = at;
+    whenFinished.accept(s);
+    this.state = s;
   }
 
   /** A JSON copy of the current state. */

@@ -283,23 +283,24 @@ public final class TrainerService implements AutoCloseable {
       boolean last = i == batch.size() - 1;
       Path dir = Path.of(config.getString(TrainerServiceConfig.WORK_DIR)).resolve(status.id());
       long seed = config.getLong(TrainerServiceConfig.TRAIN_SEED) + runCounter.get() + i;
-      runThread.execute(
-          () -> {
-            try {
-              new RetrainingRun(
-                      config, status.model(), reservoir, releases, publisher, dir, seed, clock)
-                  .execute(status);
-            } finally {
-              outcomes.get(status.state()).incrementAndGet();
-              Instant began = status.startedAt();
-              if (began != null) {
-                lastRunSeconds = (clock.millis() - began.toEpochMilli()) / 1000.0;
-              }
-              if (last) {
-                current.set(null);
-              }
+      // Counted when the run's final state is set, so that a client that sees the run finished
+      // (GET /runs) sees it in the metrics too, and can request the next run at once.
+      status.whenFinished(
+          outcome -> {
+            outcomes.get(outcome).incrementAndGet();
+            Instant began = status.startedAt();
+            if (began != null) {
+              lastRunSeconds = (clock.millis() - began.toEpochMilli()) / 1000.0;
+            }
+            if (last) {
+              current.set(null);
             }
           });
+      runThread.execute(
+          () ->
+              new RetrainingRun(
+                      config, status.model(), reservoir, releases, publisher, dir, seed, clock)
+                  .execute(status));
     }
     LOG.info(
         "{} run(s) queued ({}): {}",
