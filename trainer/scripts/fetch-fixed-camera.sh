@@ -41,13 +41,7 @@ if [ -f "$OUT/.complete" ] && [ "$(find "$OUT" -name 'frame-*.png' | wc -l)" -eq
   exit 0
 fi
 
-rm -rf "$OUT.tmp"
-mkdir -p "$OUT.tmp"
-# Every frame as it is in the file (no frame-rate conversion: -vsync passthrough), RGB24 PNG.
-"${FFMPEG[@]}" -hide_banner -loglevel error -nostdin -i "$avi" -vsync passthrough -pix_fmt rgb24 \
-  "$OUT.tmp/frame-%04d.png"
-n=$(find "$OUT.tmp" -name 'frame-*.png' | wc -l)
-[ "$n" -eq "$FRAMES" ] || echo "fetch-fixed-camera: warning: $n frames decoded, $FRAMES expected" >&2
+decode_frames "$avi"
 
 cat > "$OUT.tmp/NOTICE.txt" <<EOF
 Frames of examples/data/vtest.avi from the Debian package $pkg $version, decoded with ffmpeg by
@@ -62,7 +56,4 @@ ask that work using it acknowledge the PETS 2009 dataset. We use it only to meas
 
 Do not commit these frames or redistribute them as part of latentstream.
 EOF
-rm -rf "$OUT"
-mv "$OUT.tmp" "$OUT"
-touch "$OUT/.complete"
-echo "$n frames in $OUT"
+publish_frames

@@ -33,17 +33,12 @@ source "$(dirname "${BASH_SOURCE[0]}")/ffmpeg-lib.sh"
 fetch_deb "$pkg" usr/share/pymecavideo/data/video/balle1-vp9.avi
 clip="$CACHE/$pkg/usr/share/pymecavideo/data/video/balle1-vp9.avi"
 
-rm -rf "$OUT.tmp"
-mkdir -p "$OUT.tmp"
-# Every frame as it is in the file (no frame-rate conversion: -vsync passthrough), RGB24 PNG; the sound is left out.
-"${FFMPEG[@]}" -hide_banner -loglevel error -nostdin -i "$clip" -map 0:v:0 -vsync passthrough -pix_fmt rgb24 \
-  "$OUT.tmp/frame-%04d.png"
-n=$(find "$OUT.tmp" -name 'frame-*.png' | wc -l)
-[ "$n" -eq "$FRAMES" ] || echo "fetch-lab-footage: warning: $n frames decoded, $FRAMES expected" >&2
+# the video stream only: the sound is left out
+decode_frames "$clip" -map 0:v:0
 
 cat > "$OUT.tmp/NOTICE.txt" <<EOF
 Frames of usr/share/pymecavideo/data/video/balle1-vp9.avi from the Debian package $pkg $version, decoded with
-ffmpeg by trainer/scripts/fetch-vehicle-footage.sh ($n frames, 320x240, frame-0001.png first, in time order; the file
+ffmpeg by trainer/scripts/fetch-lab-footage.sh ($n frames, 320x240, frame-0001.png first, in time order; the file
 is VP9 in AVI, tagged 187.35 frames a second, i.e. a high-speed recording).
 
 Origin: an example video of pymecavideo (a program for measuring motion in videos, for physics teaching): a camera on
@@ -57,7 +52,4 @@ measure compression (./latentstream bench-retrain).
 
 Do not commit these frames or redistribute them as part of latentstream.
 EOF
-rm -rf "$OUT"
-mv "$OUT.tmp" "$OUT"
-touch "$OUT/.complete"
-echo "$n frames in $OUT"
+publish_frames

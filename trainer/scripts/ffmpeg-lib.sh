@@ -11,6 +11,28 @@ fetch_deb() {
   [ -f "$CACHE/$pkg/$file" ] || { echo "$SCRIPT: $deb has no $file" >&2; exit 1; }
 }
 
+# decode_frames CLIP [ARGS...]: every frame of CLIP as it is in the file (no frame-rate conversion: -vsync passthrough)
+# as RGB24 PNG frame-NNNN.png in a fresh $OUT.tmp, ffmpeg ARGS (e.g. a stream map) before the output; sets n to the
+# number of frames and warns when it is not $FRAMES. Needs OUT, FRAMES, SCRIPT and FFMPEG (below).
+decode_frames() {
+  local clip="$1"
+  shift
+  rm -rf "$OUT.tmp"
+  mkdir -p "$OUT.tmp"
+  "${FFMPEG[@]}" -hide_banner -loglevel error -nostdin -i "$clip" "$@" -vsync passthrough -pix_fmt rgb24 \
+    "$OUT.tmp/frame-%04d.png"
+  n=$(find "$OUT.tmp" -name 'frame-*.png' | wc -l)
+  [ "$n" -eq "$FRAMES" ] || echo "$SCRIPT: warning: $n frames decoded, $FRAMES expected" >&2
+}
+
+# publish_frames: replaces $OUT by $OUT.tmp (frames and NOTICE.txt) and marks it complete.
+publish_frames() {
+  rm -rf "$OUT"
+  mv "$OUT.tmp" "$OUT"
+  touch "$OUT/.complete"
+  echo "$n frames in $OUT"
+}
+
 # Then sets FFMPEG to a command array
 # that runs ffmpeg, by the simplest way this machine allows: the one on PATH; else, as root,
 # apt-get install -y --no-install-recommends ffmpeg; else (not root) apt-get download of ffmpeg and the libraries it
