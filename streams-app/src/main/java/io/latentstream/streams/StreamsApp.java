@@ -417,6 +417,27 @@ public final class StreamsApp implements AutoCloseable {
         && watcher.isHealthy();
   }
 
+  /**
+   * Waits until {@link #isReady()}: for embedders (the demo, the benchmarks) that send traffic only
+   * once the app takes it.
+   *
+   * @throws IllegalStateException when it is not ready within {@code timeout}, naming the state
+   */
+  public void awaitReady(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!isReady()) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(
+            "the streams app is not ready after "
+                + timeout.toSeconds()
+                + " s (state "
+                + (streams == null ? "not started" : streams.state())
+                + ")");
+      }
+      Thread.sleep(20); // a state poll: KafkaStreams has no blocking await
+    }
+  }
+
   public KafkaStreams streams() {
     return streams;
   }

@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Locale;
 import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
 
@@ -21,12 +22,12 @@ public final class CommonSettings {
 
   public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
   public static final String DEFAULT_BOOTSTRAP_SERVERS = "127.0.0.1:9092";
-  public static final String BOOTSTRAP_SERVERS_DOC =
+  private static final String BOOTSTRAP_SERVERS_DOC =
       "Kafka bootstrap servers (host:port, comma separated).";
 
   public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
   public static final String DEFAULT_SCHEMA_REGISTRY_URL = "http://127.0.0.1:8081/apis/ccompat/v7";
-  public static final String SCHEMA_REGISTRY_URL_DOC =
+  private static final String SCHEMA_REGISTRY_URL_DOC =
       "Base URL of a schema registry speaking the Confluent REST API.";
 
   /** Raw frames the streams app samples for retraining; the trainer reads them. */
@@ -38,13 +39,13 @@ public final class CommonSettings {
   public static final String TOPIC_RELEASES = "topic.releases";
 
   public static final String DEFAULT_TOPIC_RELEASES = "models.releases";
-  public static final String TOPIC_RELEASES_DOC = "Compacted topic of ModelRelease records.";
+  private static final String TOPIC_RELEASES_DOC = "Compacted topic of ModelRelease records.";
 
   /** Compacted topic of model package chunks. */
   public static final String TOPIC_ARTIFACTS = "topic.artifacts";
 
   public static final String DEFAULT_TOPIC_ARTIFACTS = "models.artifacts";
-  public static final String TOPIC_ARTIFACTS_DOC = "Compacted topic of model package chunks.";
+  private static final String TOPIC_ARTIFACTS_DOC = "Compacted topic of model package chunks.";
 
   public static final String HTTP_BIND_ADDRESS = "http.bind.address";
   public static final String DEFAULT_HTTP_BIND_ADDRESS = "127.0.0.1";
@@ -52,6 +53,37 @@ public final class CommonSettings {
   public static final String HTTP_AUTH_TOKEN = "http.auth.token";
 
   private CommonSettings() {}
+
+  /**
+   * Defines the keys every service reads the same way, first in its table: where the Kafka cluster
+   * and the schema registry are, and the two compacted topics models are released on.
+   *
+   * @param modelTopics how much the model topics matter to this service (its table's column)
+   * @return {@code definition}, for the service's own keys
+   */
+  public static ConfigDef defineShared(ConfigDef definition, Importance modelTopics) {
+    return definition
+        .define(
+            BOOTSTRAP_SERVERS,
+            Type.STRING,
+            DEFAULT_BOOTSTRAP_SERVERS,
+            Importance.HIGH,
+            BOOTSTRAP_SERVERS_DOC)
+        .define(
+            SCHEMA_REGISTRY_URL,
+            Type.STRING,
+            DEFAULT_SCHEMA_REGISTRY_URL,
+            Importance.HIGH,
+            SCHEMA_REGISTRY_URL_DOC)
+        .define(
+            TOPIC_RELEASES, Type.STRING, DEFAULT_TOPIC_RELEASES, modelTopics, TOPIC_RELEASES_DOC)
+        .define(
+            TOPIC_ARTIFACTS,
+            Type.STRING,
+            DEFAULT_TOPIC_ARTIFACTS,
+            modelTopics,
+            TOPIC_ARTIFACTS_DOC);
+  }
 
   /**
    * Refuses an HTTP bind address beyond loopback (a wildcard, a routable address or a name that

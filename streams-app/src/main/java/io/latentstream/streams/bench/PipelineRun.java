@@ -28,7 +28,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -173,11 +172,13 @@ final class PipelineRun {
     resources.add("streams app " + app, appCloser);
     try (KafkaConsumer<byte[], byte[]> consumer =
             new KafkaConsumer<>(
-                consumerConfig(config), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+                Topics.readerConfig(config),
+                new ByteArrayDeserializer(),
+                new ByteArrayDeserializer());
         KafkaProducer<byte[], byte[]> producer =
             new KafkaProducer<>(
                 producerConfig(config), new ByteArraySerializer(), new ByteArraySerializer())) {
-      awaitReady(streamsApp);
+      streamsApp.awaitReady(READY_TIMEOUT);
       List<TopicPartition> partitions =
           consumer.partitionsFor(latentTopic, Duration.ofSeconds(30)).stream()
               .map(p -> new TopicPartition(latentTopic, p.partition()))
@@ -459,47 +460,9 @@ final class PipelineRun {
     }
   }
 
-  private static void awaitReady(StreamsApp app) throws InterruptedException {
-    long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-    while (!app.isReady()) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException(
-            "the streams app is not ready after "
-                + READY_TIMEOUT.toSeconds()
-                + " s (state "
-                + app.streams().state()
-                + ")");
-      }
-      Thread.sleep(20); // a state poll, not a test wait: KafkaStreams has no blocking await
-    }
-  }
-
-  private static Map<String, Object> clientConfig(StreamsAppConfig config) {
-    Map<String, Object> c =
-        new HashMap<>(config.kafkaOverrides()); // security settings pass through
-    c.put(
-        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-        config.getString(StreamsAppConfig.BOOTSTRAP_SERVERS));
-    return c;
-  }
-
   private static Map<String, Object> producerConfig(StreamsAppConfig config) {
-    Map<String, Object> p = clientConfig(config);
-    p.keySet().retainAll(ProducerConfig.configNames());
-    p.put(ProducerConfig.CLIENT_ID_CONFIG, BENCH_PRODUCER);
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    Map<String, Object> p = Topics.writerConfig(config, BENCH_PRODUCER);
     p.put(ProducerConfig.LINGER_MS_CONFIG, 0); // frames are sent one by one as the window opens
-    p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.maxMessageBytes(config));
     return p;
-  }
-
-  private static Map<String, Object> consumerConfig(StreamsAppConfig config) {
-    Map<String, Object> c = clientConfig(config);
-    c.keySet().retainAll(ConsumerConfig.configNames());
-    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    c.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Topics.maxMessageBytes(config));
-    return c;
   }
 }

@@ -8,6 +8,7 @@ import io.latentstream.streams.feed.CameraFeed;
 import io.latentstream.streams.feed.FrameTally;
 import io.latentstream.streams.topology.DecodeTopology;
 import io.latentstream.streams.topology.EncodeTopology;
+import io.latentstream.streams.topology.Topics;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -24,7 +25,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -65,13 +65,7 @@ final class RunProbes {
 
   private static Changelog changelog(StreamsAppConfig config, String store) {
     String topic = config.getString(StreamsAppConfig.APPLICATION_ID) + "-" + store + "-changelog";
-    Map<String, Object> c = new HashMap<>(config.kafkaOverrides());
-    c.keySet().retainAll(ConsumerConfig.configNames());
-    c.put(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-        config.getString(StreamsAppConfig.BOOTSTRAP_SERVERS));
-    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    Map<String, Object> c = Topics.readerConfig(config);
     long records = 0;
     long bytes = 0;
     Map<String, Integer> last = new HashMap<>();

@@ -97,25 +97,13 @@ public final class StreamsAppConfig extends AbstractConfig {
   public static final String KAFKA_ENV_PREFIX = LayeredSettings.KAFKA_ENV_PREFIX;
 
   public static final ConfigDef CONFIG_DEF =
-      new ConfigDef()
-          .define(
-              BOOTSTRAP_SERVERS,
-              Type.STRING,
-              CommonSettings.DEFAULT_BOOTSTRAP_SERVERS,
-              Importance.HIGH,
-              CommonSettings.BOOTSTRAP_SERVERS_DOC)
+      CommonSettings.defineShared(new ConfigDef(), Importance.LOW)
           .define(
               APPLICATION_ID,
               Type.STRING,
               "latentstream-encoder",
               Importance.HIGH,
               "Kafka Streams application id: instances with the same id share the partitions of the raw topic.")
-          .define(
-              SCHEMA_REGISTRY_URL,
-              Type.STRING,
-              CommonSettings.DEFAULT_SCHEMA_REGISTRY_URL,
-              Importance.HIGH,
-              CommonSettings.SCHEMA_REGISTRY_URL_DOC)
           .define(
               NUM_STREAM_THREADS,
               Type.INT,
@@ -166,18 +154,6 @@ public final class StreamsAppConfig extends AbstractConfig {
               Importance.LOW,
               "Key-frame requests: a record keyed by camera id makes that camera's next frame a KEY frame (created with"
                   + " as many partitions as the raw topic, which it must match).")
-          .define(
-              TOPIC_RELEASES,
-              Type.STRING,
-              CommonSettings.DEFAULT_TOPIC_RELEASES,
-              Importance.LOW,
-              CommonSettings.TOPIC_RELEASES_DOC)
-          .define(
-              TOPIC_ARTIFACTS,
-              Type.STRING,
-              CommonSettings.DEFAULT_TOPIC_ARTIFACTS,
-              Importance.LOW,
-              CommonSettings.TOPIC_ARTIFACTS_DOC)
           .define(
               TOPIC_PARTITIONS,
               Type.INT,

@@ -373,7 +373,7 @@ public final class DemoCommand implements Callable<Integer> {
           }
           app.close();
         });
-    awaitReady(app);
+    app.awaitReady(READY_TIMEOUT);
     String startVersion = app.models().currentVersion();
     out.println(
         "demo: streams app ready, model "
@@ -532,20 +532,5 @@ public final class DemoCommand implements Callable<Integer> {
   static void progress(PrintWriter err, String line) {
     err.println("demo: " + line);
     err.flush();
-  }
-
-  private static void awaitReady(StreamsApp app) throws InterruptedException {
-    long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-    while (!app.isReady()) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException(
-            "the streams app is not ready after "
-                + READY_TIMEOUT.toSeconds()
-                + " s (state "
-                + app.streams().state()
-                + ")");
-      }
-      Thread.sleep(50); // a state poll: KafkaStreams has no blocking await
-    }
   }
 }

@@ -16,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -26,11 +25,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -132,10 +129,14 @@ final class DemoTraffic {
     long heldNanos = 0;
     try (KafkaConsumer<byte[], byte[]> consumer =
             new KafkaConsumer<>(
-                consumerConfig(config), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+                Topics.readerConfig(config),
+                new ByteArrayDeserializer(),
+                new ByteArrayDeserializer());
         KafkaProducer<byte[], byte[]> producer =
             new KafkaProducer<>(
-                producerConfig(config), new ByteArraySerializer(), new ByteArraySerializer())) {
+                Topics.writerConfig(config, "demo-cameras"),
+                new ByteArraySerializer(),
+                new ByteArraySerializer())) {
       // start at the end: a reused data directory holds the frames of earlier runs
       List<TopicPartition> partitions = new ArrayList<>();
       for (String topic : List.of(latentTopic, dlqTopic)) {
@@ -310,30 +311,5 @@ final class DemoTraffic {
         framesPerVersion,
         (lastArrival - startNanos) / 1e9,
         heldNanos / 1e9);
-  }
-
-  private static Map<String, Object> producerConfig(StreamsAppConfig config) {
-    Map<String, Object> p = new HashMap<>(config.kafkaOverrides());
-    p.keySet().retainAll(ProducerConfig.configNames());
-    p.put(
-        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-        config.getString(StreamsAppConfig.BOOTSTRAP_SERVERS));
-    p.put(ProducerConfig.CLIENT_ID_CONFIG, "demo-cameras");
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.maxMessageBytes(config));
-    return p;
-  }
-
-  private static Map<String, Object> consumerConfig(StreamsAppConfig config) {
-    Map<String, Object> c = new HashMap<>(config.kafkaOverrides());
-    c.keySet().retainAll(ConsumerConfig.configNames());
-    c.put(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-        config.getString(StreamsAppConfig.BOOTSTRAP_SERVERS));
-    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    c.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Topics.maxMessageBytes(config));
-    return c;
   }
 }

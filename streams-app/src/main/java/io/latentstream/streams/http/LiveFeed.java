@@ -2,9 +2,9 @@ package io.latentstream.streams.http;
 
 import io.latentstream.schemas.LatentFrame;
 import io.latentstream.streams.config.StreamsAppConfig;
+import io.latentstream.streams.topology.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -62,19 +62,8 @@ public final class LiveFeed implements AutoCloseable {
       Deserializer<LatentFrame> deserializer,
       LiveStats stats,
       int backfill) {
-    Map<String, Object> props = new HashMap<>(config.kafkaOverrides());
-    props
-        .keySet()
-        .retainAll(
-            ConsumerConfig.configNames()); // the pass-through keys also hold producer/streams keys
-    props.put(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-        config.getString(StreamsAppConfig.BOOTSTRAP_SERVERS));
-    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    Map<String, Object> props = Topics.readerConfig(config);
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
-    props.remove(ConsumerConfig.GROUP_ID_CONFIG);
-    props.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
     props.put(ConsumerConfig.CLIENT_ID_CONFIG, "latentstream-live-feed-" + UUID.randomUUID());
     this.consumerConfig = props;
     this.topic = config.getString(StreamsAppConfig.TOPIC_LATENT);

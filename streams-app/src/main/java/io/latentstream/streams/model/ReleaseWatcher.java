@@ -18,6 +18,7 @@ import io.latentstream.schemas.artifacts.ReleaseInstaller;
 import io.latentstream.schemas.artifacts.ReleaseSignature;
 import io.latentstream.schemas.registry.RegistryUnavailableException;
 import io.latentstream.streams.config.StreamsAppConfig;
+import io.latentstream.streams.topology.Topics;
 import java.nio.file.Path;
 import java.security.PublicKey;
 import java.time.Duration;
@@ -137,15 +138,8 @@ public final class ReleaseWatcher implements AutoCloseable {
     this.releaseDeserializer = releaseDeserializer;
     this.releasesTopic = config.getString(StreamsAppConfig.TOPIC_RELEASES);
     this.installer = installer(config, activeModels.modelsDir());
-    Map<String, Object> props = new HashMap<>(config.kafkaOverrides());
-    props.put(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-        config.getString(StreamsAppConfig.BOOTSTRAP_SERVERS));
-    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    Map<String, Object> props = Topics.readerConfig(config);
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    props.remove(ConsumerConfig.GROUP_ID_CONFIG);
-    props.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
     this.consumerProps = Map.copyOf(props);
     this.releases = consumer("latentstream-release-watcher-");
     this.artifacts = consumer("latentstream-artifact-fetcher-");

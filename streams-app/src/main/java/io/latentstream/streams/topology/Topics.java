@@ -10,14 +10,18 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
@@ -67,6 +71,47 @@ public final class Topics {
   /** The largest record the frame topics and the producer accept. */
   public static int maxMessageBytes(StreamsAppConfig config) {
     return config.getInt(StreamsAppConfig.FRAME_MAX_BYTES) + ENVELOPE_BYTES;
+  }
+
+  /**
+   * Configuration of a consumer outside the streams app (the release watcher, the live page, the
+   * demo and the benchmarks) that reads the app's topics as a consumer of {@code images.latent}
+   * would: the pass-through Kafka settings a consumer knows (security), read_committed, no group
+   * and no offset commits (callers assign partitions and seek), and records as large as the frame
+   * topics hold.
+   */
+  public static Map<String, Object> readerConfig(StreamsAppConfig config) {
+    Map<String, Object> c = clientConfig(config, ConsumerConfig.configNames());
+    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    c.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, maxMessageBytes(config));
+    c.remove(ConsumerConfig.GROUP_ID_CONFIG);
+    c.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
+    return c;
+  }
+
+  /**
+   * Configuration of a producer outside the streams app (the demo's and the benchmark's cameras):
+   * the pass-through Kafka settings a producer knows, acks=all with idempotence, and records as
+   * large as the frame topics hold.
+   */
+  public static Map<String, Object> writerConfig(StreamsAppConfig config, String clientId) {
+    Map<String, Object> p = clientConfig(config, ProducerConfig.configNames());
+    p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, maxMessageBytes(config));
+    return p;
+  }
+
+  private static Map<String, Object> clientConfig(StreamsAppConfig config, Set<String> known) {
+    Map<String, Object> c = new HashMap<>(config.kafkaOverrides());
+    // the pass-through keys also hold other clients' and Kafka Streams' keys
+    c.keySet().retainAll(known);
+    c.put(
+        CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG,
+        config.getString(StreamsAppConfig.BOOTSTRAP_SERVERS));
+    return c;
   }
 
   /** Every topic of the app, from the configuration. */

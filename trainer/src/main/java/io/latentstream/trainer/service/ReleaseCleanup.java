@@ -219,13 +219,7 @@ public final class ReleaseCleanup {
    */
   private OptionalLong latentRetentionMs() {
     String topic = config.getString(TrainerServiceConfig.TOPIC_LATENT);
-    Map<String, Object> props = new HashMap<>(config.kafkaOverrides());
-    props.put(
-        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-        config.getString(TrainerServiceConfig.BOOTSTRAP_SERVERS));
-    for (String k : List.of("group.id", "auto.offset.reset", "isolation.level")) {
-      props.remove(k);
-    }
+    Map<String, Object> props = config.kafkaClientConfig(AdminClientConfig.configNames());
     ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
     Admin admin = Admin.create(props);
     try {

@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.security.PublicKey;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -239,10 +238,7 @@ public final class ReleaseHistory {
   }
 
   private KafkaConsumer<String, byte[]> consumer(String role) {
-    Map<String, Object> props = new HashMap<>(config.kafkaOverrides());
-    props.put(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-        config.getString(TrainerServiceConfig.BOOTSTRAP_SERVERS));
+    Map<String, Object> props = config.kafkaClientConfig(ConsumerConfig.configNames());
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");

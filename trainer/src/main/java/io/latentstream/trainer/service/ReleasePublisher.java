@@ -11,8 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.security.PublicKey;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.ConfigException;
@@ -106,14 +104,7 @@ public final class ReleasePublisher {
       throws IOException {
     release.setStatus(ModelStatus.PROMOTED);
     ModelRelease published;
-    try (ModelArtifactPublisher publisher =
-        new ModelArtifactPublisher(
-            producerConfig(),
-            serializer,
-            config.getString(TrainerServiceConfig.TOPIC_ARTIFACTS),
-            config.getString(TrainerServiceConfig.TOPIC_RELEASES),
-            config.getInt(TrainerServiceConfig.ARTIFACT_CHUNK_BYTES),
-            signingKey)) {
+    try (ModelArtifactPublisher publisher = artifactPublisher()) {
       published = publisher.publish(packageDir, release);
     }
     keepCopy(packageDir);
@@ -127,30 +118,28 @@ public final class ReleasePublisher {
    */
   public synchronized void deleteVersion(
       String version, int chunkCount, java.util.Collection<String> releaseKeys) {
-    try (ModelArtifactPublisher publisher =
-        new ModelArtifactPublisher(
-            producerConfig(),
-            serializer,
-            config.getString(TrainerServiceConfig.TOPIC_ARTIFACTS),
-            config.getString(TrainerServiceConfig.TOPIC_RELEASES),
-            config.getInt(TrainerServiceConfig.ARTIFACT_CHUNK_BYTES),
-            signingKey)) {
+    try (ModelArtifactPublisher publisher = artifactPublisher()) {
       publisher.deleteVersion(version, chunkCount, releaseKeys);
     }
   }
 
+  /** A transactional publisher to the model topics (one per operation: it is rarely needed). */
+  private ModelArtifactPublisher artifactPublisher() {
+    return new ModelArtifactPublisher(
+        producerConfig(),
+        serializer,
+        config.getString(TrainerServiceConfig.TOPIC_ARTIFACTS),
+        config.getString(TrainerServiceConfig.TOPIC_RELEASES),
+        config.getInt(TrainerServiceConfig.ARTIFACT_CHUNK_BYTES),
+        signingKey);
+  }
+
   private Map<String, Object> producerConfig() {
-    Map<String, Object> p = new HashMap<>(config.kafkaOverrides());
-    p.put(
-        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-        config.getString(TrainerServiceConfig.BOOTSTRAP_SERVERS));
+    Map<String, Object> p = config.kafkaClientConfig(ProducerConfig.configNames());
     // an unreachable broker must fail the attempt within a run, not hang it for minutes
     p.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, 30_000);
     p.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 60_000);
     p.putIfAbsent(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 30_000);
-    for (String k : List.of("group.id", "auto.offset.reset", "isolation.level")) {
-      p.remove(k);
-    }
     return p;
   }
 

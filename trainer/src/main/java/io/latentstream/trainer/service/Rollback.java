@@ -3,15 +3,11 @@ package io.latentstream.trainer.service;
 import io.latentstream.schemas.EvaluationMetrics;
 import io.latentstream.schemas.ModelRelease;
 import io.latentstream.schemas.TrainingDataSummary;
-import io.latentstream.schemas.registry.SchemaRegistryClient;
 import io.latentstream.schemas.serde.AvroSerde;
-import io.latentstream.schemas.serde.AvroSerdeConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -42,13 +38,7 @@ public final class Rollback {
           version + " is not a package version <name>-<yyyyMMddHHmmss>-<digest:8>");
     }
     String name = m.group(1);
-    Map<String, Object> registry = new HashMap<>(config.kafkaOverrides());
-    registry.put(
-        AvroSerdeConfig.SCHEMA_REGISTRY_URL,
-        config.getString(TrainerServiceConfig.SCHEMA_REGISTRY_URL));
-    SchemaRegistryClient client =
-        new SchemaRegistryClient(new AvroSerdeConfig(registry).registryConfig());
-    AvroSerde<ModelRelease> serde = new AvroSerde<>(client, ModelRelease.class);
+    AvroSerde<ModelRelease> serde = new AvroSerde<>(config.registryClient(), ModelRelease.class);
     ReleaseHistory releases =
         new ReleaseHistory(config, serde.deserializer(), ReleasePublisher.verifyKey(config));
     List<ModelRelease> history = releases.history(name);

@@ -63,10 +63,7 @@ public final class SampleReader implements AutoCloseable {
 
   public SampleReader(
       TrainerServiceConfig config, Deserializer<RawFrame> deserializer, FrameReservoir reservoir) {
-    Map<String, Object> props = new HashMap<>(config.kafkaOverrides());
-    props.put(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-        config.getString(TrainerServiceConfig.BOOTSTRAP_SERVERS));
+    Map<String, Object> props = config.kafkaClientConfig(ConsumerConfig.configNames());
     props.put(ConsumerConfig.GROUP_ID_CONFIG, config.getString(TrainerServiceConfig.GROUP_ID));
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);

@@ -7,7 +7,6 @@ import io.latentstream.schemas.RawFrame;
 import io.latentstream.schemas.files.FileTrees;
 import io.latentstream.schemas.registry.SchemaRegistryClient;
 import io.latentstream.schemas.serde.AvroSerde;
-import io.latentstream.schemas.serde.AvroSerdeConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +18,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -83,12 +81,7 @@ public final class TrainerService implements AutoCloseable {
     for (RunStatus.State s : RunStatus.State.values()) {
       outcomes.put(s, new AtomicLong());
     }
-    Map<String, Object> registry = new HashMap<>(config.kafkaOverrides());
-    registry.put(
-        AvroSerdeConfig.SCHEMA_REGISTRY_URL,
-        config.getString(TrainerServiceConfig.SCHEMA_REGISTRY_URL));
-    SchemaRegistryClient client =
-        new SchemaRegistryClient(new AvroSerdeConfig(registry).registryConfig());
+    SchemaRegistryClient client = config.registryClient();
     AvroSerde<ModelRelease> releaseSerde = new AvroSerde<>(client, ModelRelease.class);
     this.reservoir = FrameReservoir.open(config, clock);
     this.releases =

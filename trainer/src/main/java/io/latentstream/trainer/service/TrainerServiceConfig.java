@@ -2,9 +2,14 @@ package io.latentstream.trainer.service;
 
 import io.latentstream.schemas.config.CommonSettings;
 import io.latentstream.schemas.config.LayeredSettings;
+import io.latentstream.schemas.registry.SchemaRegistryClient;
+import io.latentstream.schemas.serde.AvroSerdeConfig;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -78,19 +83,7 @@ public final class TrainerServiceConfig extends AbstractConfig {
   public static final String KAFKA_ENV_PREFIX = LayeredSettings.KAFKA_ENV_PREFIX;
 
   public static final ConfigDef CONFIG_DEF =
-      new ConfigDef()
-          .define(
-              BOOTSTRAP_SERVERS,
-              Type.STRING,
-              CommonSettings.DEFAULT_BOOTSTRAP_SERVERS,
-              Importance.HIGH,
-              CommonSettings.BOOTSTRAP_SERVERS_DOC)
-          .define(
-              SCHEMA_REGISTRY_URL,
-              Type.STRING,
-              CommonSettings.DEFAULT_SCHEMA_REGISTRY_URL,
-              Importance.HIGH,
-              CommonSettings.SCHEMA_REGISTRY_URL_DOC)
+      CommonSettings.defineShared(new ConfigDef(), Importance.MEDIUM)
           .define(
               GROUP_ID,
               Type.STRING,
@@ -104,18 +97,6 @@ public final class TrainerServiceConfig extends AbstractConfig {
               CommonSettings.DEFAULT_TOPIC_SAMPLE,
               Importance.MEDIUM,
               "Topic of sampled RawFrame records (written by the streams app).")
-          .define(
-              TOPIC_RELEASES,
-              Type.STRING,
-              CommonSettings.DEFAULT_TOPIC_RELEASES,
-              Importance.MEDIUM,
-              CommonSettings.TOPIC_RELEASES_DOC)
-          .define(
-              TOPIC_ARTIFACTS,
-              Type.STRING,
-              CommonSettings.DEFAULT_TOPIC_ARTIFACTS,
-              Importance.MEDIUM,
-              CommonSettings.TOPIC_ARTIFACTS_DOC)
           .define(
               ARTIFACT_CHUNK_BYTES,
               Type.INT,
@@ -370,6 +351,28 @@ public final class TrainerServiceConfig extends AbstractConfig {
   /** Settings not defined here, passed unchanged to every Kafka client and the registry client. */
   public Map<String, String> kafkaOverrides() {
     return kafkaOverrides;
+  }
+
+  /**
+   * The configuration a Kafka client of this service starts from: the pass-through settings the
+   * client knows ({@code known}, e.g. {@code ConsumerConfig.configNames()}: security, tuning) and
+   * the bootstrap servers.
+   */
+  public Map<String, Object> kafkaClientConfig(Set<String> known) {
+    Map<String, Object> c = new HashMap<>(kafkaOverrides);
+    c.keySet().retainAll(known);
+    c.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, getString(BOOTSTRAP_SERVERS));
+    return c;
+  }
+
+  /**
+   * A client of the configured schema registry, with the pass-through settings (TLS, credentials)
+   * applied.
+   */
+  public SchemaRegistryClient registryClient() {
+    Map<String, Object> registry = new HashMap<>(kafkaOverrides);
+    registry.put(AvroSerdeConfig.SCHEMA_REGISTRY_URL, getString(SCHEMA_REGISTRY_URL));
+    return new SchemaRegistryClient(new AvroSerdeConfig(registry).registryConfig());
   }
 
   /** {@link #TRAIN_CROP} as {width, height}. */
