@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -63,6 +64,15 @@ public final class X264Baseline {
     }
   }
 
+  /** ffmpeg, quiet but for errors and never reading the terminal, with {@code args}. */
+  private ProcessBuilder ffmpeg(String... args) {
+    List<String> command =
+        new ArrayList<>(
+            List.of(ffmpeg.toString(), "-hide_banner", "-loglevel", "error", "-nostdin"));
+    command.addAll(List.of(args));
+    return new ProcessBuilder(command);
+  }
+
   /**
    * Codes {@code frames} (same size, RGB24 or GRAY8) as one H.264 stream at {@code crf}, hands each
    * decoded frame with its index to {@code decoded} (in the original's pixel format), and returns
@@ -79,12 +89,7 @@ public final class X264Baseline {
     try {
       String pad = "pad=ceil(iw/2)*2:ceil(ih/2)*2";
       Process enc =
-          new ProcessBuilder(
-                  ffmpeg.toString(),
-                  "-hide_banner",
-                  "-loglevel",
-                  "error",
-                  "-nostdin",
+          ffmpeg(
                   "-y",
                   "-f",
                   "rawvideo",
@@ -118,12 +123,7 @@ public final class X264Baseline {
       finish(enc, log, "x264 encode");
       long bytes = Files.size(stream);
       Process dec =
-          new ProcessBuilder(
-                  ffmpeg.toString(),
-                  "-hide_banner",
-                  "-loglevel",
-                  "error",
-                  "-nostdin",
+          ffmpeg(
                   "-i",
                   stream.toString(),
                   "-vf",

@@ -1,28 +1,17 @@
 package io.latentstream.codec.cli;
 
-import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Graphics2D;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import javax.imageio.ImageIO;
 
 /**
  * Draws bytes per frame over time (log scale), one line per series, key frames marked, to a PNG
  * with Java2D.
  */
 public final class FramePlot {
-  private static final Color[] COLORS = {
-    new Color(0x1f77b4),
-    new Color(0x2ca02c),
-    new Color(0xff7f0e),
-    new Color(0x9467bd),
-    new Color(0xd62728),
-    new Color(0x8c564b)
-  };
 
   private FramePlot() {}
 
@@ -33,12 +22,6 @@ public final class FramePlot {
   public static void write(
       Map<String, List<Integer>> bytes, Map<String, List<Boolean>> keys, Path file)
       throws IOException {
-    int w = 900;
-    int h = 480;
-    int left = 80;
-    int right = 150;
-    int top = 30;
-    int bottom = 50;
     int frames = 1;
     int max = 1;
     int min = Integer.MAX_VALUE;
@@ -54,35 +37,28 @@ public final class FramePlot {
     if (hi <= lo) {
       hi = lo + 1;
     }
-    BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-    Graphics2D g = RdPlot.canvas(img);
-    int pw = w - left - right;
-    int ph = h - top - bottom;
-    g.setColor(new Color(0xdddddd));
+    Chart chart = new Chart(900, 480, 80, 150, 30, 50);
+    Graphics2D g = chart.graphics();
     for (double e = lo; e <= hi; e++) {
-      int y = top + ph - (int) Math.round((e - lo) / (hi - lo) * ph);
-      g.drawLine(left, y, left + pw, y);
+      int y = chart.y((e - lo) / (hi - lo));
+      g.setColor(Chart.GRID);
+      g.drawLine(chart.x(0), y, chart.x(1), y);
       g.setColor(Color.DARK_GRAY);
       g.drawString(String.format("%,.0f", Math.pow(10, e)), 8, y + 4);
-      g.setColor(new Color(0xdddddd));
     }
-    g.setColor(Color.BLACK);
-    g.drawRect(left, top, pw, ph);
-    g.drawString("frame", left + pw / 2 - 15, h - 15);
-    g.drawString("bytes per frame (log scale); dots: key frames", left, 20);
+    chart.border();
+    g.drawString("frame", chart.x(0.5) - 15, chart.height() - 15);
+    g.drawString("bytes per frame (log scale); dots: key frames", chart.left(), 20);
     int i = 0;
     for (Map.Entry<String, List<Integer>> e : bytes.entrySet()) {
-      Color c = COLORS[i % COLORS.length];
-      g.setColor(c);
-      g.setStroke(new BasicStroke(1.2f));
+      chart.series(i, 1.2f);
       List<Integer> s = e.getValue();
       List<Boolean> k = keys.get(e.getKey());
       int px = -1;
       int py = -1;
       for (int f = 0; f < s.size(); f++) {
-        int x = left + (int) Math.round((double) f / Math.max(1, frames - 1) * pw);
-        double v = Math.log10(Math.max(1, s.get(f)));
-        int y = top + ph - (int) Math.round((v - lo) / (hi - lo) * ph);
+        int x = chart.x((double) f / Math.max(1, frames - 1));
+        int y = chart.y((Math.log10(Math.max(1, s.get(f))) - lo) / (hi - lo));
         if (px >= 0) {
           g.drawLine(px, py, x, y);
         }
@@ -92,12 +68,9 @@ public final class FramePlot {
         px = x;
         py = y;
       }
-      g.fillRect(left + pw + 12, top + 10 + 18 * i, 14, 4);
-      g.setColor(Color.BLACK);
-      g.drawString(e.getKey(), left + pw + 30, top + 16 + 18 * i);
+      chart.legend(chart.x(1) + 12, i, e.getKey());
       i++;
     }
-    g.dispose();
-    ImageIO.write(img, "png", file.toFile());
+    chart.write(file);
   }
 }

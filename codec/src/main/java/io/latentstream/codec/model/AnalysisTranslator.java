@@ -1,13 +1,10 @@
 package io.latentstream.codec.model;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.translate.NoBatchifyTranslator;
 import ai.djl.translate.TranslatorContext;
-import io.latentstream.codec.CodecException;
 import io.latentstream.codec.image.PaddedTensor;
-import java.nio.FloatBuffer;
 
 /**
  * Feeds a padded image to the analysis transform g_a as {@code x [1, H, W, 3]} and reads {@code y}
@@ -27,25 +24,18 @@ final class AnalysisTranslator implements NoBatchifyTranslator<PaddedTensor, Lat
 
   @Override
   public NDList processInput(TranslatorContext ctx, PaddedTensor x) {
-    NDArray array =
-        ctx.getNDManager()
-            .create(FloatBuffer.wrap(x.data()), new Shape(1, x.height(), x.width(), 3));
-    array.setName(signature.input());
     ctx.setAttachment("h", x.height() / stride);
     ctx.setAttachment("w", x.width() / stride);
-    return new NDList(array);
+    return TensorLookup.input(
+        ctx, signature.input(), x.data(), new Shape(1, x.height(), x.width(), 3));
   }
 
   @Override
   public Latent processOutput(TranslatorContext ctx, NDList list) {
-    NDArray y = TensorLookup.byName(list, signature.output());
     int h = (Integer) ctx.getAttachment("h");
     int w = (Integer) ctx.getAttachment("w");
-    Shape expected = new Shape(1, h, w, channels);
-    if (!y.getShape().equals(expected)) {
-      throw new CodecException(
-          "analysis transform returned " + y.getShape() + ", expected " + expected);
-    }
-    return new Latent(y.toFloatArray(), h, w, channels);
+    float[] y =
+        TensorLookup.output(list, signature.output(), new Shape(1, h, w, channels), "analysis");
+    return new Latent(y, h, w, channels);
   }
 }

@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -186,16 +187,7 @@ public final class ModelArtifactPublisher implements AutoCloseable {
    * no retained frame needs that version any more.
    */
   public synchronized void deleteChunks(String version, int chunkCount) {
-    int partition =
-        ArtifactChunkFormat.partition(version, producer.partitionsFor(artifactsTopic).size());
-    inTransaction(
-        () -> {
-          for (int i = 0; i < chunkCount; i++) {
-            producer.send(
-                new ProducerRecord<>(
-                    artifactsTopic, partition, ArtifactChunkFormat.key(version, i), null));
-          }
-        });
+    deleteVersion(version, chunkCount, List.of());
   }
 
   /**

@@ -112,21 +112,7 @@ public final class SchemaRegistryClient {
    * @throws InvalidSchemaException if the server cannot parse it
    */
   public int register(String subject, Schema schema) {
-    SubjectSchema key =
-        new SubjectSchema(requireSubject(subject), Objects.requireNonNull(schema, "schema"));
-    Integer cached = idsBySubjectSchema.get(key);
-    if (cached != null) {
-      return cached;
-    }
-    JsonNode response =
-        send(
-            "POST",
-            "/subjects/" + encode(subject) + "/versions",
-            schemaBody(schema),
-            Missing.SUBJECT);
-    int id = requiredInt(response, "id");
-    remember(key, id);
-    return id;
+    return schemaId(subject, schema, "/versions", Missing.SUBJECT);
   }
 
   /**
@@ -137,6 +123,14 @@ public final class SchemaRegistryClient {
    *     versions
    */
   public int lookup(String subject, Schema schema) {
+    return schemaId(subject, schema, "", Missing.SCHEMA);
+  }
+
+  /**
+   * The id of the schema under the subject: remembered, or what a POST of the schema to the
+   * subject's path (plus {@code suffix}) answers.
+   */
+  private int schemaId(String subject, Schema schema, String suffix, Missing missing) {
     SubjectSchema key =
         new SubjectSchema(requireSubject(subject), Objects.requireNonNull(schema, "schema"));
     Integer cached = idsBySubjectSchema.get(key);
@@ -144,7 +138,7 @@ public final class SchemaRegistryClient {
       return cached;
     }
     JsonNode response =
-        send("POST", "/subjects/" + encode(subject), schemaBody(schema), Missing.SCHEMA);
+        send("POST", "/subjects/" + encode(subject) + suffix, schemaBody(schema), missing);
     int id = requiredInt(response, "id");
     remember(key, id);
     return id;

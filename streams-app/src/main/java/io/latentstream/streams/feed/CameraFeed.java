@@ -96,14 +96,25 @@ public final class CameraFeed {
 
   /** The record of camera {@code camera} at {@code sequence}. */
   public RawFrame record(int camera, long sequence, Instant captureTime) {
-    PixelImage image = cameras.image(camera, sequence);
+    return uncompressed(cameraId(camera), sequence, captureTime, cameras.image(camera, sequence));
+  }
+
+  /**
+   * The record of an uncompressed frame (RGB24 or GRAY8 pixels, as a camera publishes them to the
+   * raw topic).
+   */
+  public static RawFrame uncompressed(
+      String cameraId, long sequence, Instant captureTime, PixelImage image) {
     return RawFrame.newBuilder()
-        .setCameraId(cameraId(camera))
+        .setCameraId(cameraId)
         .setSequence(sequence)
         .setCaptureTime(captureTime)
         .setWidth(image.width())
         .setHeight(image.height())
-        .setPixelFormat(PixelFormat.RGB24)
+        .setPixelFormat(
+            image.format() == io.latentstream.codec.image.PixelFormat.GRAY8
+                ? PixelFormat.GRAY8
+                : PixelFormat.RGB24)
         .setPixels(ByteBuffer.wrap(image.pixels()))
         .build();
   }

@@ -38,42 +38,22 @@ final class DecodeInputChecks {
     try {
       parsed = LsfFormat.parse(bits);
     } catch (CorruptBitstreamException e) {
-      return problem(
-          DeadLetterReason.MALFORMED_PAYLOAD,
-          "frame "
-              + frame.getSequence()
-              + " of camera "
-              + frame.getCameraId()
-              + ": corrupt bitstream: "
-              + e.getMessage());
+      return frameProblem(
+          frame, DeadLetterReason.MALFORMED_PAYLOAD, ": corrupt bitstream: " + e.getMessage());
     }
     boolean key = parsed.type() == io.latentstream.codec.bitstream.FrameType.KEY;
     if (key != (frame.getFrameType() == FrameType.KEY)) {
-      return problem(
+      return frameProblem(
+          frame,
           DeadLetterReason.MALFORMED_PAYLOAD,
-          "frame "
-              + frame.getSequence()
-              + " of camera "
-              + frame.getCameraId()
-              + " says "
-              + frame.getFrameType()
-              + " but its bitstream is a "
-              + parsed.type()
-              + " frame");
+          " says " + frame.getFrameType() + " but its bitstream is a " + parsed.type() + " frame");
     }
     if (key) {
       try {
         limits.check(parsed.header());
       } catch (FrameTooLargeException e) {
-        return problem(
-            DeadLetterReason.OVERSIZED_FRAME,
-            "frame "
-                + frame.getSequence()
-                + " of camera "
-                + frame.getCameraId()
-                + ": "
-                + e.getMessage()
-                + " (frame.max.pixels)");
+        return frameProblem(
+            frame, DeadLetterReason.OVERSIZED_FRAME, ": " + e.getMessage() + " (frame.max.pixels)");
       }
     }
     return Optional.empty();
@@ -101,6 +81,13 @@ final class DecodeInputChecks {
       }
     }
     return Optional.empty();
+  }
+
+  /** A problem of {@code frame}: the message names it, then says {@code what}. */
+  private static Optional<RecordReader.Problem> frameProblem(
+      LatentFrame frame, DeadLetterReason reason, String what) {
+    return problem(
+        reason, "frame " + frame.getSequence() + " of camera " + frame.getCameraId() + what);
   }
 
   private static Optional<RecordReader.Problem> problem(DeadLetterReason reason, String message) {

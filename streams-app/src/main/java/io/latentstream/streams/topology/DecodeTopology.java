@@ -29,6 +29,7 @@ import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
 import org.apache.kafka.streams.state.ReadOnlyWindowStore;
 import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.state.WindowStoreIterator;
@@ -169,23 +170,18 @@ public final class DecodeTopology {
     DecodeLimits limits = DecodeLimits.ofMaxPixels(settings.maxPixels());
 
     Map<String, KStream<byte[], ReadOutcome<LatentFrame>>> latent =
-        builder.stream(
-                settings.latentTopic(),
-                Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
-                    .withName("latent-frames-source"))
-            .process(
-                () ->
-                    new RecordReader<>(
-                        new AvroDeserializer<>(serdes.client(), LatentFrame.class),
-                        frame -> DecodeInputChecks.latentFrame(frame, limits),
-                        deadLetters,
-                        metrics,
-                        LATENT_METRICS_STORE),
-                Named.as("latent-frames-read"),
-                LATENT_METRICS_STORE)
-            .split(Named.as("latent-frames-"))
-            .branch((k, v) -> v instanceof ReadOutcome.Read, Branched.as("valid"))
-            .defaultBranch(Branched.as("invalid"));
+        readAndSplit(
+            builder,
+            settings.latentTopic(),
+            "latent-frames-",
+            () ->
+                new RecordReader<>(
+                    new AvroDeserializer<>(serdes.client(), LatentFrame.class),
+                    frame -> DecodeInputChecks.latentFrame(frame, limits),
+                    deadLetters,
+                    metrics,
+                    LATENT_METRICS_STORE),
+            LATENT_METRICS_STORE);
     latent
         .get("latent-frames-valid")
         .mapValues(
@@ -200,23 +196,18 @@ public final class DecodeTopology {
     AvroSerde<DecodeRequest> requests = new AvroSerde<>(serdes.client(), DecodeRequest.class);
     AvroSerde<DecodedFrame> decoded = new AvroSerde<>(serdes.client(), DecodedFrame.class);
     Map<String, KStream<byte[], ReadOutcome<DecodeRequest>>> read =
-        builder.stream(
-                settings.decodeRequestsTopic(),
-                Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
-                    .withName("decode-requests-source"))
-            .process(
-                () ->
-                    new RecordReader<>(
-                        new AvroDeserializer<>(serdes.client(), DecodeRequest.class),
-                        DecodeInputChecks::decodeRequest,
-                        deadLetters,
-                        metrics,
-                        REQUEST_METRICS_STORE),
-                Named.as("decode-requests-read"),
-                REQUEST_METRICS_STORE)
-            .split(Named.as("decode-requests-"))
-            .branch((k, v) -> v instanceof ReadOutcome.Read, Branched.as("valid"))
-            .defaultBranch(Branched.as("invalid"));
+        readAndSplit(
+            builder,
+            settings.decodeRequestsTopic(),
+            "decode-requests-",
+            () ->
+                new RecordReader<>(
+                    new AvroDeserializer<>(serdes.client(), DecodeRequest.class),
+                    DecodeInputChecks::decodeRequest,
+                    deadLetters,
+                    metrics,
+                    REQUEST_METRICS_STORE),
+            REQUEST_METRICS_STORE);
     read.get("decode-requests-valid")
         .map(
             (k, v) -> {
@@ -343,5 +334,25 @@ public final class DecodeTopology {
             storeKey(cameraId, sequence), Instant.EPOCH, Instant.ofEpochMilli(Long.MAX_VALUE))) {
       return it.hasNext() ? Optional.ofNullable(it.next().value) : Optional.empty();
     }
+  }
+
+  /**
+   * Reads {@code topic} through {@code reader} and splits what it read into the branches {@code
+   * <prefix>valid} (records read and checked) and {@code <prefix>invalid} (dead letters to be),
+   * with processor names that start with {@code prefix}.
+   */
+  private static <T> Map<String, KStream<byte[], ReadOutcome<T>>> readAndSplit(
+      StreamsBuilder builder,
+      String topic,
+      String prefix,
+      ProcessorSupplier<byte[], byte[], byte[], ReadOutcome<T>> reader,
+      String metricsStore) {
+    return builder.stream(
+            topic,
+            Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(prefix + "source"))
+        .process(reader, Named.as(prefix + "read"), metricsStore)
+        .split(Named.as(prefix))
+        .branch((k, v) -> v instanceof ReadOutcome.Read, Branched.as("valid"))
+        .defaultBranch(Branched.as("invalid"));
   }
 }

@@ -168,15 +168,10 @@ public final class LatentFrameDecoder {
         if (start == null) {
           Optional<LatentFrame> keyFrame = chain.frame(key);
           if (keyFrame.isEmpty()) {
-            return new Failed(
-                DecodeStatus.NOT_FOUND,
-                "frame "
-                    + frame.getSequence()
-                    + " of camera "
-                    + camera
-                    + " is a DELTA frame whose key frame "
-                    + key
-                    + " is no longer retained");
+            return notRetained(
+                frame,
+                camera,
+                "is a DELTA frame whose key frame " + key + " is no longer retained");
           }
           decoder = new SequenceDecoder(activeModels, limits);
           decoder.apply(bytes(keyFrame.get()));
@@ -188,13 +183,10 @@ public final class LatentFrameDecoder {
         for (long s = next; s < target; s++) {
           Optional<LatentFrame> link = chain.frame(s);
           if (link.isEmpty()) {
-            return new Failed(
-                DecodeStatus.NOT_FOUND,
-                "frame "
-                    + frame.getSequence()
-                    + " of camera "
-                    + camera
-                    + " needs frame "
+            return notRetained(
+                frame,
+                camera,
+                "needs frame "
                     + s
                     + " of its chain (key frame "
                     + key
@@ -272,5 +264,12 @@ public final class LatentFrameDecoder {
       throw new UncheckedIOException(e);
     }
     return out.toByteArray();
+  }
+
+  /** The answer for a frame whose chain lost a frame it needs to retention. */
+  private static Failed notRetained(LatentFrame frame, String camera, String why) {
+    return new Failed(
+        DecodeStatus.NOT_FOUND,
+        "frame " + frame.getSequence() + " of camera " + camera + " " + why);
   }
 }
