@@ -5,12 +5,14 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.latentstream.platform.LoopbackPorts;
 import io.latentstream.schemas.LatentFrame;
-import io.latentstream.schemas.PixelFormat;
 import io.latentstream.schemas.RawFrame;
 import io.latentstream.schemas.registry.SchemaRegistryClient;
 import io.latentstream.schemas.registry.SchemaRegistryConfig;
 import io.latentstream.schemas.serde.AvroSerde;
+import io.latentstream.streams.feed.CameraFeed;
+import io.latentstream.testkit.InstanceProbes;
 import io.latentstream.testkit.TopicClients;
 import java.io.IOException;
 import java.net.URI;
@@ -18,7 +20,6 @@ import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +37,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -44,7 +44,6 @@ import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
@@ -90,9 +89,6 @@ class ComposeStackIT {
 
   /** Sequences per camera in each of the three batches (one instance, two, one again). */
   private static final int SEQUENCES_PER_BATCH = 3;
-
-  private static final Pattern ENCODED =
-      Pattern.compile("^latentstream_frames_encoded_total (\\S+)$", Pattern.MULTILINE);
 
   private static final String PROMETHEUS_IMAGE = "latentstream/prometheus:" + TAG;
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -164,16 +160,16 @@ class ComposeStackIT {
     long testStart = System.nanoTime();
     String project = "lsit" + UUID.randomUUID().toString().substring(0, 8);
     String token = UUID.randomUUID().toString();
-    int kafkaPort = ContainerScalingIT.freePort();
-    int registryPort = ContainerScalingIT.freePort();
+    int kafkaPort = LoopbackPorts.findFree();
+    int registryPort = LoopbackPorts.findFree();
     Map<String, String> env = new LinkedHashMap<>();
     env.put("LATENTSTREAM_TAG", TAG);
     env.put("LATENTSTREAM_HTTP_AUTH_TOKEN", token);
     env.put("LATENTSTREAM_TRAINER_TOKEN", UUID.randomUUID().toString());
     env.put("LATENTSTREAM_KAFKA_PORT", Integer.toString(kafkaPort));
     env.put("LATENTSTREAM_REGISTRY_PORT", Integer.toString(registryPort));
-    env.put("LATENTSTREAM_TRAINER_PORT", Integer.toString(ContainerScalingIT.freePort()));
-    int prometheusPort = ContainerScalingIT.freePort();
+    env.put("LATENTSTREAM_TRAINER_PORT", Integer.toString(LoopbackPorts.findFree()));
+    int prometheusPort = LoopbackPorts.findFree();
     if (monitoring) {
       env.put("LATENTSTREAM_PROMETHEUS_IMAGE", PROMETHEUS_IMAGE);
       env.put("LATENTSTREAM_PROMETHEUS_PORT", Integer.toString(prometheusPort));
@@ -191,7 +187,7 @@ class ComposeStackIT {
       URI one = stack.instance(1);
       awaitReady(one);
       LOG.info("stack up, streams-app 1 ready in {} ms", (System.nanoTime() - t) / 1_000_000);
-      assertThat(status(one.resolve("/metrics"), null))
+      assertThat(InstanceProbes.status(one.resolve("/metrics"), null))
           .as("/metrics without the bearer token")
           .isEqualTo(401);
       assertThat(stack.exitCode("keys", 1)).as("exit status of the key init step").isZero();
@@ -206,7 +202,9 @@ class ComposeStackIT {
 
       // batch 1 on one instance
       publish(bootstrap, rawSerde, cameras, 0, SEQUENCES_PER_BATCH, expected);
-      await().atMost(Duration.ofSeconds(120)).until(() -> encoded(one, token) >= expected.size());
+      await()
+          .atMost(Duration.ofSeconds(120))
+          .until(() -> InstanceProbes.framesEncoded(one, token) >= expected.size());
 
       // scale to two: the new instance joins the group and takes partitions, and encodes its share
       // of batch 2
@@ -226,15 +224,19 @@ class ComposeStackIT {
           "scaled to 2 in {} ms: raw partitions by member {}",
           (System.nanoTime() - t) / 1_000_000,
           rawOwners(admin));
-      double firstBefore = encoded(one, token);
+      double firstBefore = InstanceProbes.framesEncoded(one, token);
       publish(bootstrap, rawSerde, cameras, SEQUENCES_PER_BATCH, SEQUENCES_PER_BATCH, expected);
       await()
           .atMost(Duration.ofSeconds(120))
-          .until(() -> encoded(one, token) + encoded(two, token) >= expected.size());
-      double bySecond = encoded(two, token);
+          .until(
+              () ->
+                  InstanceProbes.framesEncoded(one, token)
+                          + InstanceProbes.framesEncoded(two, token)
+                      >= expected.size());
+      double bySecond = InstanceProbes.framesEncoded(two, token);
       LOG.info(
           "batch 2: instance 1 encoded {}, instance 2 {}",
-          encoded(one, token) - firstBefore,
+          InstanceProbes.framesEncoded(one, token) - firstBefore,
           bySecond);
       assertThat(bySecond).as("frames encoded by the second instance").isPositive();
       if (monitoring) {
@@ -587,40 +589,15 @@ class ComposeStackIT {
         for (int cam = 0; cam < cameras.size(); cam++) {
           String camera = cameras.get(cam);
           RawFrame frame =
-              RawFrame.newBuilder()
-                  .setCameraId(camera)
-                  .setSequence(seq)
-                  .setCaptureTime(Instant.now())
-                  .setWidth(WIDTH)
-                  .setHeight(HEIGHT)
-                  .setPixelFormat(PixelFormat.RGB24)
-                  .setPixels(ByteBuffer.wrap(pixels(cam, seq)))
-                  .build();
+              CameraFeed.uncompressed(
+                  camera, seq, Instant.now(), ItFrames.gradient(WIDTH, HEIGHT, cam, seq));
           producer
-              .send(
-                  new ProducerRecord<>(
-                      RAW,
-                      camera.getBytes(StandardCharsets.UTF_8),
-                      serde.serializer().serialize(RAW, frame)))
+              .send(ItFrames.record(RAW, frame, serde.serializer().serialize(RAW, frame)))
               .get();
           expected.add(camera + "/" + seq);
         }
       }
     }
-  }
-
-  /** A gradient that drifts with the sequence. */
-  private static byte[] pixels(int cam, int seq) {
-    byte[] px = new byte[WIDTH * HEIGHT * 3];
-    for (int y = 0; y < HEIGHT; y++) {
-      for (int x = 0; x < WIDTH; x++) {
-        for (int ch = 0; ch < 3; ch++) {
-          px[(y * WIDTH + x) * 3 + ch] =
-              (byte) ((x * 3 + y * 2 + seq * 5 + cam * 40 + ch * 60) % 256);
-        }
-      }
-    }
-    return px;
   }
 
   /** Raw-topic partitions per member (client id) of the application's consumer group. */
@@ -663,49 +640,7 @@ class ComposeStackIT {
     await()
         .atMost(Duration.ofSeconds(180))
         .pollInterval(Duration.ofSeconds(1))
-        .until(() -> status(instance.resolve("/ready"), null) == 200);
-  }
-
-  /** HTTP status of a GET, -1 when nothing answers. */
-  private static int status(URI uri, String token) {
-    try {
-      HttpRequest.Builder req = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10));
-      if (token != null) {
-        req.header("Authorization", "Bearer " + token);
-      }
-      return HttpClient.newHttpClient()
-          .send(req.build(), HttpResponse.BodyHandlers.discarding())
-          .statusCode();
-    } catch (IOException e) {
-      return -1;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return -1;
-    }
-  }
-
-  /**
-   * latentstream_frames_encoded_total of an instance (with the bearer token), 0 while it does not
-   * answer.
-   */
-  private static double encoded(URI instance, String token) {
-    try {
-      HttpResponse<String> r =
-          HttpClient.newHttpClient()
-              .send(
-                  HttpRequest.newBuilder(instance.resolve("/metrics"))
-                      .header("Authorization", "Bearer " + token)
-                      .timeout(Duration.ofSeconds(10))
-                      .build(),
-                  HttpResponse.BodyHandlers.ofString());
-      Matcher m = ENCODED.matcher(r.body());
-      return r.statusCode() == 200 && m.find() ? Double.parseDouble(m.group(1)) : 0;
-    } catch (IOException e) {
-      return 0;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return 0;
-    }
+        .until(() -> InstanceProbes.status(instance.resolve("/ready"), null) == 200);
   }
 
   private static Path root() {

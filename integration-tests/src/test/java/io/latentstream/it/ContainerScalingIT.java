@@ -3,22 +3,19 @@ package io.latentstream.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.latentstream.platform.LoopbackPorts;
 import io.latentstream.schemas.LatentFrame;
-import io.latentstream.schemas.PixelFormat;
 import io.latentstream.schemas.RawFrame;
 import io.latentstream.schemas.registry.SchemaRegistryClient;
 import io.latentstream.schemas.registry.SchemaRegistryConfig;
 import io.latentstream.schemas.serde.AvroSerde;
+import io.latentstream.streams.feed.CameraFeed;
+import io.latentstream.testkit.InstanceProbes;
 import io.latentstream.testkit.RealPlatform;
 import io.latentstream.testkit.TestPlatform;
 import io.latentstream.testkit.TopicClients;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,15 +27,12 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -49,7 +43,6 @@ import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.Assertions;
@@ -100,8 +93,6 @@ class ContainerScalingIT {
   private static final long FRAME_INTERVAL_MS = 100;
 
   private static final Duration TAKEOVER_BOUND = Duration.ofSeconds(30);
-  private static final Pattern ENCODED =
-      Pattern.compile("^latentstream_frames_encoded_total (\\S+)$", Pattern.MULTILINE);
 
   @BeforeAll
   static void buildImage() throws Exception {
@@ -166,8 +157,8 @@ class ContainerScalingIT {
     AvroSerde<RawFrame> rawSerde = new AvroSerde<>(registry, RawFrame.class);
     AvroSerde<LatentFrame> latentSerde = new AvroSerde<>(registry, LatentFrame.class);
 
-    int portA = freePort();
-    int portB = freePort();
+    int portA = LoopbackPorts.findFree();
+    int portB = LoopbackPorts.findFree();
     GenericContainer<?> a = streamsContainer(platform, app, topics, models, "a", portA);
     GenericContainer<?> b = streamsContainer(platform, app, topics, models, "b", portB);
     Admin admin =
@@ -209,9 +200,11 @@ class ContainerScalingIT {
       watcher.start();
       source.start();
       // mid-stream: container a has encoded part of its share
-      URI metricsA = URI.create("http://127.0.0.1:" + portA + "/metrics");
-      await().atMost(Duration.ofSeconds(90)).until(() -> encoded(metricsA) >= 20);
-      double encodedByA = encoded(metricsA);
+      URI instanceA = URI.create("http://127.0.0.1:" + portA);
+      await()
+          .atMost(Duration.ofSeconds(90))
+          .until(() -> InstanceProbes.framesEncoded(instanceA, null) >= 20);
+      double encodedByA = InstanceProbes.framesEncoded(instanceA, null);
       long stopAt = System.nanoTime();
       long firstSeqAfterStop =
           source.nextSequence() + 1; // the sequence in flight may have begun before
@@ -296,7 +289,9 @@ class ContainerScalingIT {
       assertThat(takeover)
           .as("time until the survivor encoded the stopped container's cameras again")
           .isLessThan(TAKEOVER_BOUND);
-      assertThat(isReady(portB)).as("the survivor is still ready").isTrue();
+      assertThat(InstanceProbes.isReady(URI.create("http://127.0.0.1:" + portB)))
+          .as("the survivor is still ready")
+          .isTrue();
       assertThat(
               a.getDockerClient()
                   .inspectContainerCmd(a.getContainerId())
@@ -384,42 +379,8 @@ class ContainerScalingIT {
                 throw new IllegalStateException(
                     "container exited before it was ready; its log:\n" + c.getLogs());
               }
-              return isReady(port);
+              return InstanceProbes.isReady(URI.create("http://127.0.0.1:" + port));
             });
-  }
-
-  private static boolean isReady(int port) {
-    try {
-      return HttpClient.newHttpClient()
-              .send(
-                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ready"))
-                      .timeout(Duration.ofSeconds(5))
-                      .build(),
-                  HttpResponse.BodyHandlers.discarding())
-              .statusCode()
-          == 200;
-    } catch (IOException e) {
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
-  }
-
-  private static double encoded(URI metrics) {
-    try {
-      String body =
-          HttpClient.newHttpClient()
-              .send(HttpRequest.newBuilder(metrics).build(), HttpResponse.BodyHandlers.ofString())
-              .body();
-      Matcher m = ENCODED.matcher(body);
-      return m.find() ? Double.parseDouble(m.group(1)) : 0;
-    } catch (IOException e) {
-      return 0;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return 0;
-    }
   }
 
   private static void saveLogs(GenericContainer<?> c, String name) {
@@ -508,20 +469,10 @@ class ContainerScalingIT {
           for (int cam = 0; cam < CAMERAS; cam++) {
             String camera = camera(cam);
             RawFrame frame =
-                RawFrame.newBuilder()
-                    .setCameraId(camera)
-                    .setSequence(seq)
-                    .setCaptureTime(Instant.now())
-                    .setWidth(WIDTH)
-                    .setHeight(HEIGHT)
-                    .setPixelFormat(PixelFormat.RGB24)
-                    .setPixels(ByteBuffer.wrap(pixels(cam, seq)))
-                    .build();
+                CameraFeed.uncompressed(
+                    camera, seq, Instant.now(), ItFrames.gradient(WIDTH, HEIGHT, cam, seq));
             producer.send(
-                new ProducerRecord<>(
-                    topic,
-                    camera.getBytes(StandardCharsets.UTF_8),
-                    serde.serializer().serialize(topic, frame)));
+                ItFrames.record(topic, frame, serde.serializer().serialize(topic, frame)));
           }
           producer.flush(); // a sequence counts as sent once every camera's frame is acknowledged
           nextSeq.incrementAndGet();
@@ -535,24 +486,6 @@ class ContainerScalingIT {
         failure.set(e);
         LOG.error("frame source failed", e);
       }
-    }
-
-    /**
-     * A smooth gradient that drifts with the sequence, plus a little noise: something an encoder
-     * can chew on.
-     */
-    private static byte[] pixels(int cam, int seq) {
-      Random noise = new Random(cam * 1_000_003L + seq);
-      byte[] px = new byte[WIDTH * HEIGHT * 3];
-      for (int y = 0; y < HEIGHT; y++) {
-        for (int x = 0; x < WIDTH; x++) {
-          for (int ch = 0; ch < 3; ch++) {
-            int v = (x * 3 + y * 2 + seq + cam * 40 + ch * 60) % 256 + noise.nextInt(7) - 3;
-            px[(y * WIDTH + x) * 3 + ch] = (byte) Math.max(0, Math.min(255, v));
-          }
-        }
-      }
-      return px;
     }
   }
 
@@ -626,12 +559,6 @@ class ContainerScalingIT {
         Files.setPosixFilePermissions(
             p, PosixFilePermissions.fromString(Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--"));
       }
-    }
-  }
-
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
     }
   }
 

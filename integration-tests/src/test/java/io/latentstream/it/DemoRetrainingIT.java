@@ -7,19 +7,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.latentstream.platform.LoopbackPorts;
 import io.latentstream.streams.demo.DemoCommand;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import io.latentstream.testkit.ChildProcesses;
+import io.latentstream.testkit.CommandRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /**
  * {@code ./latentstream demo} with its retraining service (a child JVM running the trainer module),
@@ -40,7 +37,7 @@ class DemoRetrainingIT {
   @Test
   void shouldRecordAPromotedRunAndEncodeTheHeldBackFramesWithItWhenRetrainingIsOn()
       throws Exception {
-    Set<Long> childrenBefore = descendants();
+    Set<Long> childrenBefore = ChildProcesses.alive();
     Path dir =
         Files.createTempDirectory(
                 Files.createDirectories(Paths.get("target", "tmp")), "demo-retraining-")
@@ -48,59 +45,55 @@ class DemoRetrainingIT {
     Path models = dir.resolve("models");
     String champion = RetrainingIT.copyChampion(models, "demo-q2", 2).getFileName().toString();
     Path report = dir.resolve("report");
-    StringWriter stdout = new StringWriter();
-    StringWriter stderr = new StringWriter();
-    List<Integer> ports = freePorts(3);
+    List<Integer> ports = LoopbackPorts.findFree(3);
     // the trainer's classes for the child JVM: this module sees every module
     System.setProperty(
         "latentstream.trainer.classpath",
         System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
 
-    int exit =
-        new CommandLine(new DemoCommand())
-            .setOut(new PrintWriter(stdout))
-            .setErr(new PrintWriter(stderr))
-            .execute(
-                "--models-dir",
-                models.toString(),
-                "--model",
-                "demo",
-                "--quality",
-                "2",
-                "--photos",
-                RetrainingIT.root().resolve("data/photos").toString(),
-                "--footage",
-                dir.resolve("none").toString(),
-                "--size",
-                "96x80",
-                "--cameras",
-                Integer.toString(CAMERAS),
-                "--frames",
-                Integer.toString(FRAMES),
-                "--report",
-                report.toString(),
-                "--data-dir",
-                dir.resolve("data").toString(),
-                "--broker-port",
-                ports.get(0).toString(),
-                "--controller-port",
-                ports.get(1).toString(),
-                "--registry-port",
-                ports.get(2).toString(),
-                "--retrain-steps",
-                "300",
-                "--trainer-set",
-                "train.crop=64x64",
-                "--trainer-set",
-                "train.batch=4",
-                "--trainer-set",
-                "train.learning.rate=2e-3",
-                "--trainer-set",
-                "run.min.train.frames=10",
-                "--trainer-set",
-                "run.min.heldout.frames=2");
+    CommandRun demo =
+        CommandRun.of(
+            new DemoCommand(),
+            "--models-dir",
+            models.toString(),
+            "--model",
+            "demo",
+            "--quality",
+            "2",
+            "--photos",
+            RetrainingIT.root().resolve("data/photos").toString(),
+            "--footage",
+            dir.resolve("none").toString(),
+            "--size",
+            "96x80",
+            "--cameras",
+            Integer.toString(CAMERAS),
+            "--frames",
+            Integer.toString(FRAMES),
+            "--report",
+            report.toString(),
+            "--data-dir",
+            dir.resolve("data").toString(),
+            "--broker-port",
+            ports.get(0).toString(),
+            "--controller-port",
+            ports.get(1).toString(),
+            "--registry-port",
+            ports.get(2).toString(),
+            "--retrain-steps",
+            "300",
+            "--trainer-set",
+            "train.crop=64x64",
+            "--trainer-set",
+            "train.batch=4",
+            "--trainer-set",
+            "train.learning.rate=2e-3",
+            "--trainer-set",
+            "run.min.train.frames=10",
+            "--trainer-set",
+            "run.min.heldout.frames=2");
 
-    assertThat(exit).as(stdout + "\n" + stderr).isZero();
+    assertThat(demo.exit()).as(demo.transcript()).isZero();
     JsonNode json = new ObjectMapper().readTree(report.resolve("report.json").toFile());
     int total = CAMERAS * FRAMES;
     assertThat(json.path("framesIn").asInt()).isEqualTo(total);
@@ -129,26 +122,10 @@ class DemoRetrainingIT {
             json.at("/framesPerModelVersion/" + champion).asInt()
                 + json.at("/framesPerModelVersion/" + challenger).asInt())
         .isEqualTo(total);
-    assertThat(stdout.toString()).contains("promoted", "switched to " + challenger, "demo: ok");
+    assertThat(demo.out()).contains("promoted", "switched to " + challenger, "demo: ok");
     assertThat(Files.readString(report.resolve("report.html"))).contains("Retraining", challenger);
     await()
         .atMost(Duration.ofSeconds(30))
-        .untilAsserted(() -> assertThat(descendants()).isSubsetOf(childrenBefore));
-  }
-
-  private static List<Integer> freePorts(int n) {
-    Set<Integer> ports = new LinkedHashSet<>();
-    while (ports.size() < n) {
-      ports.add(LoopbackPorts.findFree());
-    }
-    return List.copyOf(ports);
-  }
-
-  private static Set<Long> descendants() {
-    return ProcessHandle.current()
-        .descendants()
-        .filter(ProcessHandle::isAlive)
-        .map(ProcessHandle::pid)
-        .collect(Collectors.toSet());
+        .untilAsserted(() -> assertThat(ChildProcesses.alive()).isSubsetOf(childrenBefore));
   }
 }

@@ -13,7 +13,6 @@ import io.latentstream.codec.model.FixtureModels;
 import io.latentstream.codec.sequence.SequenceDecoder;
 import io.latentstream.schemas.LatentFrame;
 import io.latentstream.schemas.ModelRelease;
-import io.latentstream.schemas.PixelFormat;
 import io.latentstream.schemas.RawFrame;
 import io.latentstream.schemas.artifacts.ReleaseSignature;
 import io.latentstream.schemas.registry.SchemaRegistryClient;
@@ -21,6 +20,7 @@ import io.latentstream.schemas.registry.SchemaRegistryConfig;
 import io.latentstream.schemas.serde.AvroSerde;
 import io.latentstream.streams.StreamsApp;
 import io.latentstream.streams.config.StreamsAppConfig;
+import io.latentstream.streams.feed.CameraFeed;
 import io.latentstream.testkit.RealPlatform;
 import io.latentstream.testkit.TestPlatform;
 import io.latentstream.testkit.TopicClients;
@@ -31,7 +31,6 @@ import io.latentstream.trainer.service.TrainerService;
 import io.latentstream.trainer.service.TrainerServiceConfig;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -45,7 +44,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
@@ -298,23 +296,8 @@ class RetrainingIT {
       int to) {
     for (int seq = from; seq < to; seq++) {
       for (int cam = 0; cam < CAMERAS; cam++) {
-        String camera = "cam-" + cam;
-        PixelImage image = frame(cam, seq);
-        RawFrame frame =
-            RawFrame.newBuilder()
-                .setCameraId(camera)
-                .setSequence(seq)
-                .setCaptureTime(Instant.now())
-                .setWidth(image.width())
-                .setHeight(image.height())
-                .setPixelFormat(PixelFormat.RGB24)
-                .setPixels(ByteBuffer.wrap(image.pixels()))
-                .build();
-        producer.send(
-            new ProducerRecord<>(
-                topic,
-                camera.getBytes(StandardCharsets.UTF_8),
-                serde.serializer().serialize(topic, frame)));
+        RawFrame frame = CameraFeed.uncompressed("cam-" + cam, seq, Instant.now(), frame(cam, seq));
+        producer.send(ItFrames.record(topic, frame, serde.serializer().serialize(topic, frame)));
       }
     }
     producer.flush();

@@ -5,6 +5,9 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
 
 /**
  * Port checks on the loopback interface, where every local service of this module listens.
@@ -52,6 +55,15 @@ public final class LoopbackPorts {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot find a free port on " + HOST, e);
     }
+  }
+
+  /** {@code n} distinct ports that were free on 127.0.0.1 a moment ago. */
+  public static List<Integer> findFree(int n) {
+    Set<Integer> ports = new LinkedHashSet<>();
+    while (ports.size() < n) {
+      ports.add(findFree());
+    }
+    return List.copyOf(ports);
   }
 
   private static InetAddress loopback() {

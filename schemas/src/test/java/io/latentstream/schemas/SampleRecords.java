@@ -101,6 +101,29 @@ public final class SampleRecords {
         .build();
   }
 
+  /**
+   * A release with only the fields a publisher does not fill in (creation time, status, metrics,
+   * training data): what tests hand to a publisher with a package.
+   */
+  public static ModelRelease.Builder releaseToPublish() {
+    return ModelRelease.newBuilder()
+        .setCreatedAt(T0)
+        .setStatus(ModelStatus.PROMOTED)
+        .setMetrics(
+            EvaluationMetrics.newBuilder()
+                .setDataset("fixture")
+                .setImageCount(1)
+                .setBpp(1.0)
+                .setPsnr(30.0)
+                .build())
+        .setTrainingData(
+            TrainingDataSummary.newBuilder()
+                .setSources(List.of("fixture"))
+                .setImageCount(1)
+                .setSteps(0)
+                .build());
+  }
+
   public static DecodeRequest decodeRequest() {
     return DecodeRequest.newBuilder()
         .setRequestId("req-1")

@@ -15,7 +15,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,7 +26,6 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
@@ -49,7 +47,6 @@ class ConsumerJoinIT {
             .set(StreamsAppConfig.SAMPLE_RATE, 0.0)
             .set(StreamsAppConfig.KEYFRAME_INTERVAL_FRAMES, 100_000)
             .set(StreamsAppConfig.KEYFRAME_INTERVAL_MS, 0L);
-    String raw = fixture.topic(StreamsAppConfig.TOPIC_RAW);
     String latent = fixture.topic(StreamsAppConfig.TOPIC_LATENT);
     AtomicBoolean stop = new AtomicBoolean();
     AtomicInteger sent = new AtomicInteger();
@@ -61,17 +58,8 @@ class ConsumerJoinIT {
           CompletableFuture.runAsync(
               () -> {
                 for (int seq = 0; !stop.get() && seq < 2000; seq++) {
-                  producer.send(
-                      new ProducerRecord<>(
-                          raw,
-                          "cam-0".getBytes(StandardCharsets.UTF_8),
-                          fixture
-                              .serdes()
-                              .rawFrame()
-                              .serializer()
-                              .serialize(
-                                  raw,
-                                  TestFrames.raw("cam-0", seq, TestFrames.image(0, seq / 10)))));
+                  fixture.sendRaw(
+                      producer, TestFrames.raw("cam-0", seq, TestFrames.image(0, seq / 10)));
                   producer.flush();
                   sent.incrementAndGet();
                   try {

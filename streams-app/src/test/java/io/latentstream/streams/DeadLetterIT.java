@@ -62,16 +62,8 @@ class DeadLetterIT {
             input.label(),
             producer.send(new ProducerRecord<>(raw, input.key(), input.value())).get());
         for (int i = 0; i < 2; i++) {
-          String camera = TestFrames.camera(i);
-          producer.send(
-              new ProducerRecord<>(
-                  raw,
-                  camera.getBytes(StandardCharsets.UTF_8),
-                  fixture
-                      .serdes()
-                      .rawFrame()
-                      .serializer()
-                      .serialize(raw, TestFrames.raw(camera, good, TestFrames.image(i, good)))));
+          fixture.sendRaw(
+              producer, TestFrames.raw(TestFrames.camera(i), good, TestFrames.image(i, good)));
         }
         good++;
       }

@@ -9,7 +9,6 @@ import io.latentstream.codec.image.ImageFiles;
 import io.latentstream.codec.model.CodecModel;
 import io.latentstream.codec.model.FixtureModels;
 import io.latentstream.schemas.DecodeOutputFormat;
-import io.latentstream.schemas.DecodeRequest;
 import io.latentstream.schemas.DecodeStatus;
 import io.latentstream.schemas.DecodedFrame;
 import io.latentstream.schemas.LatentFrame;
@@ -24,12 +23,10 @@ import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
@@ -123,20 +120,19 @@ class DecodeMirrorIT {
       }
 
       // the same by request record
-      AvroSerde<DecodeRequest> requests =
-          new AvroSerde<>(fixture.serdes().client(), DecodeRequest.class);
-      String requestTopic = fixture.topic(StreamsAppConfig.TOPIC_DECODE_REQUESTS);
       Map<String, LatentFrame> asked = new HashMap<>();
       for (int cam = 0; cam < CAMERAS; cam++) {
         LatentFrame f = frames.get(cam);
         asked.put("req-" + cam, f);
-        send(
+        fixture.sendDecodeRequest(
             producer,
-            requests,
-            requestTopic,
-            request("req-" + cam, f.getCameraId(), f.getSequence()));
+            PipelineFixture.decodeRequest(
+                "req-" + cam, f.getCameraId(), f.getSequence(), DecodeOutputFormat.RAW));
       }
-      send(producer, requests, requestTopic, request("req-missing", "cam-1", FRAMES + 100));
+      fixture.sendDecodeRequest(
+          producer,
+          PipelineFixture.decodeRequest(
+              "req-missing", "cam-1", FRAMES + 100, DecodeOutputFormat.RAW));
       producer.flush();
       String decodedTopic = fixture.topic(StreamsAppConfig.TOPIC_DECODED);
       AvroSerde<DecodedFrame> decodedSerde =
@@ -163,28 +159,6 @@ class DecodeMirrorIT {
           });
     }
     LOG.info("DecodeMirrorIT took {} ms", (System.nanoTime() - start) / 1_000_000);
-  }
-
-  private static DecodeRequest request(String id, String camera, long sequence) {
-    return DecodeRequest.newBuilder()
-        .setRequestId(id)
-        .setCameraId(camera)
-        .setSequence(sequence)
-        .setOutputFormat(DecodeOutputFormat.RAW)
-        .setRequestTime(Instant.now())
-        .build();
-  }
-
-  private static void send(
-      KafkaProducer<byte[], byte[]> producer,
-      AvroSerde<DecodeRequest> serde,
-      String topic,
-      DecodeRequest request) {
-    producer.send(
-        new ProducerRecord<>(
-            topic,
-            request.getRequestId().getBytes(StandardCharsets.UTF_8),
-            serde.serializer().serialize(topic, request)));
   }
 
   private static byte[] bytes(ByteBuffer buffer) {

@@ -56,13 +56,10 @@ class EncodePipelineIT {
     long start = System.nanoTime();
     try (StreamsApp app = StreamsApp.start(fixture.config());
         KafkaProducer<byte[], byte[]> producer = fixture.producer()) {
-      String raw = fixture.topic(StreamsAppConfig.TOPIC_RAW);
       for (int seq = 0; seq < FRAMES; seq++) {
         for (int cam = 0; cam < CAMERAS; cam++) {
-          RawFrame frame = TestFrames.raw(TestFrames.camera(cam), seq, TestFrames.image(cam, seq));
-          producer.send(
-              new ProducerRecord<>(
-                  raw, key(cam), fixture.serdes().rawFrame().serializer().serialize(raw, frame)));
+          fixture.sendRaw(
+              producer, TestFrames.raw(TestFrames.camera(cam), seq, TestFrames.image(cam, seq)));
         }
       }
       producer.flush();
@@ -73,27 +70,13 @@ class EncodePipelineIT {
               CAMERAS * FRAMES,
               Duration.ofSeconds(120));
       LOG.info("500 frames encoded {} ms after start", (System.nanoTime() - start) / 1_000_000);
-      String latentTopic = fixture.topic(StreamsAppConfig.TOPIC_LATENT);
-      List<LatentFrame> frames =
-          records.stream()
-              .map(
-                  r ->
-                      fixture
-                          .serdes()
-                          .latentFrame()
-                          .deserializer()
-                          .deserialize(latentTopic, r.value()))
-              .toList();
-
-      assertThat(frames).hasSize(CAMERAS * FRAMES);
-      Set<String> distinct = new HashSet<>();
-      frames.forEach(f -> distinct.add(f.getCameraId() + "/" + f.getSequence()));
-      assertThat(distinct).hasSize(CAMERAS * FRAMES);
+      List<LatentFrame> frames = fixture.latentFrames(records);
+      PipelineFixture.assertEachFrameOnce(frames, CAMERAS * FRAMES);
       Map<String, List<Long>> perCamera = new HashMap<>();
-      for (ConsumerRecord<byte[], byte[]> r : records) {
-        LatentFrame f =
-            fixture.serdes().latentFrame().deserializer().deserialize(latentTopic, r.value());
-        assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo(f.getCameraId());
+      for (int i = 0; i < records.size(); i++) {
+        LatentFrame f = frames.get(i);
+        assertThat(new String(records.get(i).key(), StandardCharsets.UTF_8))
+            .isEqualTo(f.getCameraId());
         perCamera.computeIfAbsent(f.getCameraId(), c -> new ArrayList<>()).add(f.getSequence());
       }
       assertThat(perCamera).hasSize(CAMERAS);
@@ -205,10 +188,6 @@ class EncodePipelineIT {
       assertThat(bytes(letter.getValue()))
           .isEqualTo(tooManyRecord); // the whole original record, not cut
     }
-  }
-
-  private static byte[] key(int camera) {
-    return TestFrames.camera(camera).getBytes(StandardCharsets.UTF_8);
   }
 
   private static byte[] bytes(ByteBuffer buffer) {

@@ -12,6 +12,7 @@ import io.latentstream.schemas.ArtifactChunks;
 import io.latentstream.schemas.FrameType;
 import io.latentstream.schemas.LatentFrame;
 import io.latentstream.schemas.ModelRelease;
+import io.latentstream.schemas.SampleRecords;
 import io.latentstream.schemas.artifacts.ArtifactChunkFormat;
 import io.latentstream.schemas.artifacts.ModelArtifactPublisher;
 import io.latentstream.schemas.artifacts.PackageArchive;
@@ -35,13 +36,10 @@ import java.security.KeyPair;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.streams.StreamsConfig;
@@ -86,7 +84,6 @@ class HotSwapIT {
                     .toString());
     Path releasedPkg = ModelFixtures.releasedPackage();
     String newVersion = releasedPkg.getFileName().toString();
-    String latentTopic = fixture.topic(StreamsAppConfig.TOPIC_LATENT);
 
     try (StreamsApp app = StreamsApp.start(fixture.config());
         KafkaProducer<byte[], byte[]> producer = fixture.producer();
@@ -139,29 +136,16 @@ class HotSwapIT {
 
       // then the real release
       long encodedAtRelease = app.metrics().framesEncoded();
-      publisher.publish(releasedPkg, ModelFixtures.releaseBuilder());
+      publisher.publish(releasedPkg, SampleRecords.releaseToPublish());
       flow.get(120, TimeUnit.SECONDS);
       LOG.info(
           "release published after {} frames; swapped at {}",
           encodedAtRelease,
           app.models().lastSwap());
 
-      List<ConsumerRecord<byte[], byte[]>> records =
-          fixture.readCommitted(latentTopic, CAMERAS * FRAMES_PER_CAMERA, Duration.ofSeconds(120));
       List<LatentFrame> frames =
-          records.stream()
-              .map(
-                  r ->
-                      fixture
-                          .serdes()
-                          .latentFrame()
-                          .deserializer()
-                          .deserialize(latentTopic, r.value()))
-              .toList();
-      assertThat(frames).hasSize(CAMERAS * FRAMES_PER_CAMERA);
-      Set<String> distinct = new HashSet<>();
-      frames.forEach(f -> distinct.add(f.getCameraId() + "/" + f.getSequence()));
-      assertThat(distinct).hasSize(CAMERAS * FRAMES_PER_CAMERA);
+          fixture.readLatent(CAMERAS * FRAMES_PER_CAMERA, Duration.ofSeconds(120));
+      PipelineFixture.assertEachFrameOnce(frames, CAMERAS * FRAMES_PER_CAMERA);
 
       Map<String, List<LatentFrame>> perCamera = new HashMap<>();
       frames.forEach(

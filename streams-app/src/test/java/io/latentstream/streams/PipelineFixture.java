@@ -1,9 +1,15 @@
 package io.latentstream.streams;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.latentstream.codec.model.FixtureModels;
+import io.latentstream.schemas.DecodeOutputFormat;
+import io.latentstream.schemas.DecodeRequest;
 import io.latentstream.schemas.LatentFrame;
+import io.latentstream.schemas.RawFrame;
 import io.latentstream.schemas.registry.SchemaRegistryClient;
 import io.latentstream.schemas.registry.SchemaRegistryConfig;
+import io.latentstream.schemas.serde.AvroSerde;
 import io.latentstream.streams.config.StreamsAppConfig;
 import io.latentstream.streams.serde.RecordSerdes;
 import io.latentstream.testkit.TestPlatform;
@@ -19,12 +25,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Future;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.streams.StreamsConfig;
 
 /**
@@ -37,6 +46,7 @@ public final class PipelineFixture {
   private final TestPlatform platform;
   private final Map<String, Object> config = new HashMap<>();
   private final RecordSerdes serdes;
+  private final AvroSerde<DecodeRequest> decodeRequests;
 
   public PipelineFixture(TestPlatform platform, int partitions) {
     this.platform = platform;
@@ -60,6 +70,7 @@ public final class PipelineFixture {
     config.put(StreamsConfig.STATE_DIR_CONFIG, freshDirectory(app + "-state-"));
     serdes =
         new RecordSerdes(new SchemaRegistryClient(SchemaRegistryConfig.of(platform.registryUrl())));
+    decodeRequests = new AvroSerde<>(serdes.client(), DecodeRequest.class);
   }
 
   /** A new, empty directory under {@code target/tmp}. */
@@ -118,29 +129,67 @@ public final class PipelineFixture {
    * {@code to}.
    */
   public void sendFrames(KafkaProducer<byte[], byte[]> producer, int cameras, int from, int to) {
-    String raw = topic(StreamsAppConfig.TOPIC_RAW);
     for (int seq = from; seq < to; seq++) {
       for (int cam = 0; cam < cameras; cam++) {
-        String camera = TestFrames.camera(cam);
-        producer.send(
-            new ProducerRecord<>(
-                raw,
-                camera.getBytes(StandardCharsets.UTF_8),
-                serdes
-                    .rawFrame()
-                    .serializer()
-                    .serialize(raw, TestFrames.raw(camera, seq, TestFrames.image(cam, seq)))));
+        sendRaw(producer, TestFrames.raw(TestFrames.camera(cam), seq, TestFrames.image(cam, seq)));
       }
     }
     producer.flush();
   }
 
+  /** Sends {@code frame} to the raw topic keyed by its camera id, as a camera does; not flushed. */
+  public Future<RecordMetadata> sendRaw(KafkaProducer<byte[], byte[]> producer, RawFrame frame) {
+    String raw = topic(StreamsAppConfig.TOPIC_RAW);
+    return producer.send(
+        new ProducerRecord<>(
+            raw,
+            frame.getCameraId().getBytes(StandardCharsets.UTF_8),
+            serdes.rawFrame().serializer().serialize(raw, frame)));
+  }
+
+  /** A request for frame {@code sequence} of {@code camera}, answered in {@code format}. */
+  public static DecodeRequest decodeRequest(
+      String id, String camera, long sequence, DecodeOutputFormat format) {
+    return DecodeRequest.newBuilder()
+        .setRequestId(id)
+        .setCameraId(camera)
+        .setSequence(sequence)
+        .setOutputFormat(format)
+        .setRequestTime(Instant.now())
+        .build();
+  }
+
+  /** Sends {@code request} to the decode-requests topic keyed by its id; not flushed. */
+  public void sendDecodeRequest(KafkaProducer<byte[], byte[]> producer, DecodeRequest request) {
+    String topic = topic(StreamsAppConfig.TOPIC_DECODE_REQUESTS);
+    producer.send(
+        new ProducerRecord<>(
+            topic,
+            request.getRequestId().getBytes(StandardCharsets.UTF_8),
+            decodeRequests.serializer().serialize(topic, request)));
+  }
+
   /** The latent topic's committed frames, read as {@link #readCommitted} does. */
   public List<LatentFrame> readLatent(int expected, Duration timeout) {
+    return latentFrames(readCommitted(topic(StreamsAppConfig.TOPIC_LATENT), expected, timeout));
+  }
+
+  /** The values of records read from the latent topic, deserialized, in the same order. */
+  public List<LatentFrame> latentFrames(List<ConsumerRecord<byte[], byte[]>> records) {
     String latent = topic(StreamsAppConfig.TOPIC_LATENT);
-    return readCommitted(latent, expected, timeout).stream()
+    return records.stream()
         .map(r -> serdes.latentFrame().deserializer().deserialize(latent, r.value()))
         .toList();
+  }
+
+  /**
+   * Asserts exactly-once output: {@code expected} frames, and no camera and sequence number twice.
+   */
+  public static void assertEachFrameOnce(List<LatentFrame> frames, int expected) {
+    assertThat(frames).hasSize(expected);
+    assertThat(frames.stream().map(f -> f.getCameraId() + "/" + f.getSequence()).distinct())
+        .as("distinct camera/sequence pairs")
+        .hasSize(expected);
   }
 
   /**

@@ -24,7 +24,6 @@ import java.net.http.HttpClient;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -95,26 +94,13 @@ class PoisonRecordIT {
         KafkaProducer<byte[], byte[]> producer = fixture.producer()) {
       // good frames: two small ones of cam-0 and a big one of cam-1 (a JPEG record, so that it fits
       // the topic)
-      sendFrame(fixture, producer, "cam-0", 0, TestFrames.image(0, 0));
-      sendFrame(fixture, producer, "cam-0", 1, TestFrames.image(0, 1));
+      fixture.sendRaw(producer, TestFrames.raw("cam-0", 0, TestFrames.image(0, 0)));
+      fixture.sendRaw(producer, TestFrames.raw("cam-0", 1, TestFrames.image(0, 1)));
       PixelImage big = ImageFiles.resize(TestFrames.image(1, 0), BIG_WIDTH, BIG_HEIGHT);
-      producer.send(
-          new ProducerRecord<>(
-              raw,
-              bytes("cam-1"),
-              fixture
-                  .serdes()
-                  .rawFrame()
-                  .serializer()
-                  .serialize(
-                      raw,
-                      TestFrames.file(
-                          "cam-1",
-                          0,
-                          PixelFormat.JPEG,
-                          TestFrames.jpeg(big),
-                          BIG_WIDTH,
-                          BIG_HEIGHT))));
+      fixture.sendRaw(
+          producer,
+          TestFrames.file(
+              "cam-1", 0, PixelFormat.JPEG, TestFrames.jpeg(big), BIG_WIDTH, BIG_HEIGHT));
       producer.flush();
       List<LatentFrame> good = latentFrames(fixture, latent, 3);
       assertThat(good).hasSize(3);
@@ -139,18 +125,16 @@ class PoisonRecordIT {
               keyframes, bytes("cam-0"), "garbage".getBytes(StandardCharsets.UTF_8)));
       producer.send(new ProducerRecord<>(keyframes, null, new byte[FRAME_MAX_BYTES]));
       // requests that are fine but cannot be answered with pixels
-      sendRequest(
-          producer, requestSerde, requests, request("req-ok", "cam-0", 1, DecodeOutputFormat.RAW));
-      sendRequest(
-          producer, requestSerde, requests, request("req-big", "cam-1", 0, DecodeOutputFormat.RAW));
-      sendRequest(
+      fixture.sendDecodeRequest(
+          producer, PipelineFixture.decodeRequest("req-ok", "cam-0", 1, DecodeOutputFormat.RAW));
+      fixture.sendDecodeRequest(
+          producer, PipelineFixture.decodeRequest("req-big", "cam-1", 0, DecodeOutputFormat.RAW));
+      fixture.sendDecodeRequest(
           producer,
-          requestSerde,
-          requests,
-          request("req-poisoned", "cam-9", 0, DecodeOutputFormat.PNG));
+          PipelineFixture.decodeRequest("req-poisoned", "cam-9", 0, DecodeOutputFormat.PNG));
       // and the service keeps encoding
-      sendFrame(fixture, producer, "cam-0", 2, TestFrames.image(0, 2));
-      sendFrame(fixture, producer, "cam-0", 3, TestFrames.image(0, 3));
+      fixture.sendRaw(producer, TestFrames.raw("cam-0", 2, TestFrames.image(0, 2)));
+      fixture.sendRaw(producer, TestFrames.raw("cam-0", 3, TestFrames.image(0, 3)));
       producer.flush();
 
       List<ConsumerRecord<byte[], byte[]>> letters =
@@ -238,7 +222,8 @@ class PoisonRecordIT {
     byte[] request =
         requestSerde
             .serializer()
-            .serialize(requests, request("r", "cam-0", 0, DecodeOutputFormat.PNG));
+            .serialize(
+                requests, PipelineFixture.decodeRequest("r", "cam-0", 0, DecodeOutputFormat.PNG));
     List<Poison> out = new ArrayList<>();
 
     out.add(new Poison(raw, "raw-garbage", garbage, DeadLetterReason.UNDECODABLE_PAYLOAD));
@@ -309,7 +294,9 @@ class PoisonRecordIT {
             requestSerde
                 .serializer()
                 .serialize(
-                    requests, request("x".repeat(20_000), "cam-0", 0, DecodeOutputFormat.PNG)),
+                    requests,
+                    PipelineFixture.decodeRequest(
+                        "x".repeat(20_000), "cam-0", 0, DecodeOutputFormat.PNG)),
             DeadLetterReason.OVERSIZED_FRAME));
     return out;
   }
@@ -342,45 +329,6 @@ class PoisonRecordIT {
                     || !new String(r.key(), StandardCharsets.UTF_8).startsWith("poison-"))
         .map(read)
         .toList();
-  }
-
-  private static void sendFrame(
-      PipelineFixture fixture,
-      KafkaProducer<byte[], byte[]> producer,
-      String camera,
-      long sequence,
-      PixelImage image) {
-    String raw = fixture.topic(StreamsAppConfig.TOPIC_RAW);
-    producer.send(
-        new ProducerRecord<>(
-            raw,
-            bytes(camera),
-            fixture
-                .serdes()
-                .rawFrame()
-                .serializer()
-                .serialize(raw, TestFrames.raw(camera, sequence, image))));
-  }
-
-  private static DecodeRequest request(
-      String id, String camera, long sequence, DecodeOutputFormat format) {
-    return DecodeRequest.newBuilder()
-        .setRequestId(id)
-        .setCameraId(camera)
-        .setSequence(sequence)
-        .setOutputFormat(format)
-        .setRequestTime(Instant.now())
-        .build();
-  }
-
-  private static void sendRequest(
-      KafkaProducer<byte[], byte[]> producer,
-      AvroSerde<DecodeRequest> serde,
-      String topic,
-      DecodeRequest request) {
-    producer.send(
-        new ProducerRecord<>(
-            topic, bytes(request.getRequestId()), serde.serializer().serialize(topic, request)));
   }
 
   private static byte[] bytes(String s) {

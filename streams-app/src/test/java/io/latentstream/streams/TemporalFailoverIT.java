@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.latentstream.codec.LearnedCodec;
 import io.latentstream.codec.model.CodecModel;
 import io.latentstream.codec.model.FixtureModels;
+import io.latentstream.platform.LoopbackPorts;
 import io.latentstream.schemas.FrameType;
 import io.latentstream.schemas.LatentFrame;
 import io.latentstream.schemas.registry.RegistryUnavailableException;
@@ -14,33 +15,25 @@ import io.latentstream.streams.errors.TransientFailureExceptionHandler;
 import io.latentstream.streams.metrics.PipelineMetrics;
 import io.latentstream.streams.topology.EncodeTopology;
 import io.latentstream.streams.topology.Topics;
+import io.latentstream.testkit.InstanceProbes;
 import io.latentstream.testkit.RealPlatform;
 import io.latentstream.testkit.TestPlatform;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -63,8 +56,6 @@ class TemporalFailoverIT {
   private static final Logger LOG = LoggerFactory.getLogger(TemporalFailoverIT.class);
   private static final int CAMERAS = 8;
   private static final int FRAMES = 125;
-  private static final Pattern ENCODED =
-      Pattern.compile("^latentstream_frames_encoded_total (\\S+)$", Pattern.MULTILINE);
 
   @Test
   void shouldEncodeEveryFrameExactlyOnceWhenOneOfTwoInstancesIsKilledMidStream(
@@ -78,7 +69,7 @@ class TemporalFailoverIT {
             .set(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 6000);
     StreamsAppConfig survivorConfig = fixture.config();
     String app = (String) survivorConfig.originals().get(StreamsAppConfig.APPLICATION_ID);
-    int victimPort = freePort();
+    int victimPort = LoopbackPorts.findFree();
     Path victimProperties = victimConfig(fixture, app, victimPort);
     String latent = fixture.topic(StreamsAppConfig.TOPIC_LATENT);
     Process victim = null;
@@ -86,8 +77,17 @@ class TemporalFailoverIT {
         KafkaProducer<byte[], byte[]> producer = fixture.producer()) {
       victim = startVictim(victimProperties, Paths.get("target", app + "-victim.log"));
       Process v = victim;
-      URI victimMetrics = URI.create("http://127.0.0.1:" + victimPort + "/metrics");
-      await().atMost(Duration.ofSeconds(90)).until(() -> isReady(v, victimPort));
+      URI victimUri = URI.create("http://127.0.0.1:" + victimPort);
+      await()
+          .atMost(Duration.ofSeconds(90))
+          .until(
+              () -> {
+                if (!v.isAlive()) {
+                  throw new IllegalStateException(
+                      "the second instance exited with " + v.exitValue());
+                }
+                return InstanceProbes.isReady(victimUri);
+              });
       // the victim owns some raw partitions (encode tasks are sub-topology 0) before frames flow
       await()
           .atMost(Duration.ofSeconds(60))
@@ -101,27 +101,18 @@ class TemporalFailoverIT {
 
       fixture.sendFrames(producer, CAMERAS, 0, FRAMES / 2);
       // the victim has encoded part of its share when it dies
-      await().atMost(Duration.ofSeconds(60)).until(() -> encodedBy(victimMetrics) >= 10);
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> InstanceProbes.framesEncoded(victimUri, null) >= 10);
       LOG.info(
           "killing the second instance (pid {}) after it encoded {} frames",
           v.pid(),
-          encodedBy(victimMetrics));
+          InstanceProbes.framesEncoded(victimUri, null));
       v.destroyForcibly().waitFor();
       fixture.sendFrames(producer, CAMERAS, FRAMES / 2, FRAMES);
 
-      List<ConsumerRecord<byte[], byte[]>> records =
-          fixture.readCommitted(latent, CAMERAS * FRAMES, Duration.ofSeconds(120));
-      List<String> frames = new ArrayList<>();
-      List<LatentFrame> latents = new ArrayList<>();
-      for (ConsumerRecord<byte[], byte[]> r : records) {
-        LatentFrame f =
-            fixture.serdes().latentFrame().deserializer().deserialize(latent, r.value());
-        frames.add(f.getCameraId() + "/" + f.getSequence());
-        latents.add(f);
-      }
-      Set<String> distinct = new HashSet<>(frames);
-      assertThat(distinct).hasSize(CAMERAS * FRAMES);
-      assertThat(frames).hasSize(CAMERAS * FRAMES);
+      List<LatentFrame> latents = fixture.readLatent(CAMERAS * FRAMES, Duration.ofSeconds(120));
+      PipelineFixture.assertEachFrameOnce(latents, CAMERAS * FRAMES);
       assertThat(survivor.isReady()).isTrue();
       assertDecodableWithResets(latents);
     } finally {
@@ -175,22 +166,9 @@ class TemporalFailoverIT {
         assertThat(fixture.readCommitted(latent, CAMERAS * (FRAMES / 2), Duration.ofSeconds(60)))
             .hasSize(CAMERAS * (FRAMES / 2));
         fixture.sendFrames(producer, CAMERAS, FRAMES / 2, FRAMES);
-        List<ConsumerRecord<byte[], byte[]>> records =
-            fixture.readCommitted(latent, CAMERAS * FRAMES, Duration.ofSeconds(120));
-        List<LatentFrame> latents =
-            records.stream()
-                .map(
-                    r ->
-                        fixture
-                            .serdes()
-                            .latentFrame()
-                            .deserializer()
-                            .deserialize(latent, r.value()))
-                .toList();
+        List<LatentFrame> latents = fixture.readLatent(CAMERAS * FRAMES, Duration.ofSeconds(120));
         assertThat(failed).isTrue();
-        assertThat(latents).hasSize(CAMERAS * FRAMES);
-        assertThat(latents.stream().map(f -> f.getCameraId() + "/" + f.getSequence()).distinct())
-            .hasSize(CAMERAS * FRAMES);
+        PipelineFixture.assertEachFrameOnce(latents, CAMERAS * FRAMES);
         // the aborted frames were encoded twice in all, once in the aborted transaction
         assertThat(metrics.framesEncoded()).isGreaterThan(CAMERAS * FRAMES);
         assertDecodableWithResets(latents);
@@ -249,39 +227,5 @@ class TemporalFailoverIT {
         .redirectErrorStream(true)
         .redirectOutput(log.toFile())
         .start();
-  }
-
-  private static boolean isReady(Process victim, int port) {
-    if (!victim.isAlive()) {
-      throw new IllegalStateException("the second instance exited with " + victim.exitValue());
-    }
-    try {
-      return HttpClient.newHttpClient()
-              .send(
-                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ready")).build(),
-                  HttpResponse.BodyHandlers.discarding())
-              .statusCode()
-          == 200;
-    } catch (IOException e) {
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
-  }
-
-  private static double encodedBy(URI metrics) throws Exception {
-    String body =
-        HttpClient.newHttpClient()
-            .send(HttpRequest.newBuilder(metrics).build(), HttpResponse.BodyHandlers.ofString())
-            .body();
-    Matcher m = ENCODED.matcher(body);
-    return m.find() ? Double.parseDouble(m.group(1)) : 0;
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 }

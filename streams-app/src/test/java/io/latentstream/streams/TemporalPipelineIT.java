@@ -13,12 +13,10 @@ import io.latentstream.schemas.LatentFrame;
 import io.latentstream.streams.config.StreamsAppConfig;
 import io.latentstream.testkit.RealPlatform;
 import io.latentstream.testkit.TestPlatform;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -47,22 +45,12 @@ class TemporalPipelineIT {
             .set(StreamsAppConfig.SAMPLE_RATE, 0.0)
             .set(StreamsAppConfig.KEYFRAME_INTERVAL_FRAMES, INTERVAL)
             .set(StreamsAppConfig.KEYFRAME_INTERVAL_MS, 0L);
-    String raw = fixture.topic(StreamsAppConfig.TOPIC_RAW);
     String latent = fixture.topic(StreamsAppConfig.TOPIC_LATENT);
     try (StreamsApp app = StreamsApp.start(fixture.config());
         KafkaProducer<byte[], byte[]> producer = fixture.producer()) {
       for (int seq = 0; seq < FRAMES; seq++) {
         for (int cam = 0; cam < CAMERAS; cam++) {
-          String camera = TestFrames.camera(cam);
-          producer.send(
-              new ProducerRecord<>(
-                  raw,
-                  camera.getBytes(StandardCharsets.UTF_8),
-                  fixture
-                      .serdes()
-                      .rawFrame()
-                      .serializer()
-                      .serialize(raw, TestFrames.raw(camera, seq, frame(cam, seq)))));
+          fixture.sendRaw(producer, TestFrames.raw(TestFrames.camera(cam), seq, frame(cam, seq)));
         }
       }
       producer.flush();

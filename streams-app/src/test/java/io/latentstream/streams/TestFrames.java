@@ -6,6 +6,7 @@ import io.latentstream.codec.image.ImageFiles;
 import io.latentstream.codec.image.PixelImage;
 import io.latentstream.schemas.PixelFormat;
 import io.latentstream.schemas.RawFrame;
+import io.latentstream.streams.feed.CameraFeed;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -86,18 +87,8 @@ public final class TestFrames {
 
   /** The record of an uncompressed frame. */
   public static RawFrame raw(String cameraId, long sequence, PixelImage image) {
-    return RawFrame.newBuilder()
-        .setCameraId(cameraId)
-        .setSequence(sequence)
-        .setCaptureTime(Instant.ofEpochMilli(1_764_028_800_000L + sequence * 40))
-        .setWidth(image.width())
-        .setHeight(image.height())
-        .setPixelFormat(
-            image.format() == io.latentstream.codec.image.PixelFormat.GRAY8
-                ? PixelFormat.GRAY8
-                : PixelFormat.RGB24)
-        .setPixels(ByteBuffer.wrap(image.pixels()))
-        .build();
+    return CameraFeed.uncompressed(
+        cameraId, sequence, Instant.ofEpochMilli(1_764_028_800_000L + sequence * 40), image);
   }
 
   /**

@@ -12,8 +12,10 @@ import io.latentstream.codec.image.PixelImage;
 import io.latentstream.codec.metrics.QualityMetrics;
 import io.latentstream.codec.model.FixtureModels;
 import io.latentstream.codec.model.ModelCatalog;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -70,19 +72,9 @@ class CodecCliTest {
     Path images = Files.createDirectories(dir.resolve("images"));
     ImageFiles.writePng(
         TestImages.synthetic(64, 48, PixelFormat.RGB24, 5), images.resolve("s.png"));
-    Path out = dir.resolve("rd.json");
     Path plot = dir.resolve("rd.png");
-    assertThat(
-            CodecCli.run(
-                "eval",
-                "--images",
-                images.toString(),
-                "--out",
-                out.toString(),
-                "--plot",
-                plot.toString()))
-        .isZero();
-    JsonNode rd = new ObjectMapper().readTree(out.toFile());
+    JsonNode rd =
+        runForJson("rd.json", "eval", "--images", images.toString(), "--plot", plot.toString());
     assertThat(rd.get("curves")).hasSizeGreaterThanOrEqualTo(2);
     assertThat(rd.get("curves").get(0).get("points")).hasSize(3);
     assertThat(rd.get("bdRatePercent").has("vs jpeg")).isTrue();
@@ -91,20 +83,8 @@ class CodecCliTest {
 
   @Test
   void shouldReportSpeedsWhenBenchmarking() throws Exception {
-    Path out = dir.resolve("bench.json");
-    assertThat(
-            CodecCli.run(
-                "bench",
-                "--size",
-                "64x48",
-                "--frames",
-                "2",
-                "--runs",
-                "1",
-                "--out",
-                out.toString()))
-        .isZero();
-    JsonNode bench = new ObjectMapper().readTree(out.toFile());
+    JsonNode bench =
+        runForJson("bench.json", "bench", "--size", "64x48", "--frames", "2", "--runs", "1");
     assertThat(bench.get("encodeFps").asDouble()).isPositive();
     assertThat(bench.get("jpegImageIoEncodeFps").asDouble()).isPositive();
     assertThat(bench.get("entropyCoder").get("decodeMSymbolsPerSec").asDouble()).isPositive();
@@ -170,19 +150,9 @@ class CodecCliTest {
   @Test
   void shouldCompareSequenceCodingWithPerFrameCodecsWhenEvaluatingASequence() throws Exception {
     Path in = sequence(8);
-    Path out = dir.resolve("seq.json");
     Path plot = dir.resolve("seq.png");
-    assertThat(
-            CodecCli.run(
-                "eval",
-                "--sequence",
-                in.toString(),
-                "--out",
-                out.toString(),
-                "--plot",
-                plot.toString()))
-        .isZero();
-    JsonNode rd = new ObjectMapper().readTree(out.toFile());
+    JsonNode rd =
+        runForJson("seq.json", "eval", "--sequence", in.toString(), "--plot", plot.toString());
     assertThat(rd.get("frames").asInt()).isEqualTo(8);
     assertThat(rd.get("curves").get(0).get("codec").asText()).startsWith("learned-sequence");
     assertThat(rd.get("curves").get(1).get("codec").asText()).startsWith("learned-per-frame");
@@ -194,24 +164,30 @@ class CodecCliTest {
   @Test
   void shouldReportSequenceSpeedsBesidePerFrameSpeeds() throws Exception {
     Path in = sequence(6);
-    Path out = dir.resolve("bench-seq.json");
-    assertThat(
-            CodecCli.run(
-                "bench",
-                "--sequence",
-                in.toString(),
-                "--size",
-                "48x32",
-                "--frames",
-                "6",
-                "--runs",
-                "1",
-                "--out",
-                out.toString()))
-        .isZero();
-    JsonNode bench = new ObjectMapper().readTree(out.toFile());
+    JsonNode bench =
+        runForJson(
+            "bench-seq.json",
+            "bench",
+            "--sequence",
+            in.toString(),
+            "--size",
+            "48x32",
+            "--frames",
+            "6",
+            "--runs",
+            "1");
     assertThat(bench.get("sequenceEncodeFpsRatio").asDouble()).isPositive();
     assertThat(bench.get("deltaEntropyDecodeFps").asDouble()).isPositive();
     assertThat(bench.get("randomAccessMs").get("keyFrameOnly").asDouble()).isPositive();
+  }
+
+  /** Runs the CLI with {@code args} plus {@code --out} a file named {@code out}; its JSON. */
+  private JsonNode runForJson(String out, String... args) throws IOException {
+    Path file = dir.resolve(out);
+    String[] all = Arrays.copyOf(args, args.length + 2);
+    all[args.length] = "--out";
+    all[args.length + 1] = file.toString();
+    assertThat(CodecCli.run(all)).as("exit status of %s", String.join(" ", all)).isZero();
+    return new ObjectMapper().readTree(file.toFile());
   }
 }

@@ -325,20 +325,7 @@ public final class FixtureModels {
    * luma.
    */
   private static float[][][][] haar() {
-    float[][][][] w = new float[2][2][3][M];
-    for (int a = 0; a < 2; a++) {
-      for (int b = 0; b < 2; b++) {
-        float sa = a == 0 ? -1 : 1;
-        float sb = b == 0 ? -1 : 1;
-        for (int c = 0; c < 3; c++) {
-          w[a][b][c][c] = 0.25f;
-          w[a][b][c][3] = sb * 0.25f / 3;
-          w[a][b][c][4] = sa * 0.25f / 3;
-          w[a][b][c][5] = sa * sb * 0.25f / 3;
-        }
-      }
-    }
-    return w;
+    return haarFilter(0.25f, 0.25f / 3);
   }
 
   /**
@@ -346,16 +333,24 @@ public final class FixtureModels {
    * every channel).
    */
   private static float[][][][] inverseHaar() {
+    return haarFilter(1f, 1f);
+  }
+
+  /**
+   * The Haar filter pair's shape: each channel to itself with weight {@code mean}, and each channel
+   * to the three luma details with weight {@code detail} and the detail's signs.
+   */
+  private static float[][][][] haarFilter(float mean, float detail) {
     float[][][][] w = new float[2][2][3][M];
     for (int a = 0; a < 2; a++) {
       for (int b = 0; b < 2; b++) {
         float sa = a == 0 ? -1 : 1;
         float sb = b == 0 ? -1 : 1;
         for (int c = 0; c < 3; c++) {
-          w[a][b][c][c] = 1f;
-          w[a][b][c][3] = sb;
-          w[a][b][c][4] = sa;
-          w[a][b][c][5] = sa * sb;
+          w[a][b][c][c] = mean;
+          w[a][b][c][3] = sb * detail;
+          w[a][b][c][4] = sa * detail;
+          w[a][b][c][5] = sa * sb * detail;
         }
       }
     }

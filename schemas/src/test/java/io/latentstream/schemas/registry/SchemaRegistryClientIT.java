@@ -11,7 +11,6 @@ import io.latentstream.testkit.RealPlatform;
 import io.latentstream.testkit.TestPlatform;
 import java.util.List;
 import org.apache.avro.Schema;
-import org.apache.avro.SchemaBuilder;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.errors.SerializationException;
 import org.junit.jupiter.api.BeforeAll;
@@ -56,25 +55,9 @@ class SchemaRegistryClientIT {
   @Test
   void shouldRejectNewRequiredFieldWhenSubjectIsBackwardCompatible(TestPlatform platform) {
     String subject = platform.uniqueName("thing") + "-value";
-    Schema v1 =
-        SchemaBuilder.record("Thing").namespace("it").fields().requiredString("a").endRecord();
-    Schema withDefault =
-        SchemaBuilder.record("Thing")
-            .namespace("it")
-            .fields()
-            .requiredString("a")
-            .name("b")
-            .type()
-            .intType()
-            .intDefault(0)
-            .endRecord();
-    Schema withoutDefault =
-        SchemaBuilder.record("Thing")
-            .namespace("it")
-            .fields()
-            .requiredString("a")
-            .requiredInt("c")
-            .endRecord();
+    Schema v1 = ThingSchemas.v1();
+    Schema withDefault = ThingSchemas.withDefault();
+    Schema withoutDefault = ThingSchemas.withoutDefault();
     client.register(subject, v1);
     client.setCompatibility(subject, CompatibilityLevel.BACKWARD);
 

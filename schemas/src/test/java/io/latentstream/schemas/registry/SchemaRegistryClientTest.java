@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
+import io.latentstream.platform.LoopbackPorts;
 import io.latentstream.schemas.DeadLetter;
 import io.latentstream.schemas.RawFrame;
 import io.latentstream.schemas.StubSchemaRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
@@ -20,7 +20,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.apache.avro.Schema;
-import org.apache.avro.SchemaBuilder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -128,10 +127,7 @@ class SchemaRegistryClientTest {
 
   @Test
   void shouldThrowUnavailableWhenNothingListens() throws IOException {
-    int port;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      port = socket.getLocalPort();
-    }
+    int port = LoopbackPorts.findFree();
     SchemaRegistryClient dead =
         new SchemaRegistryClient(
             fastRetries(SchemaRegistryConfig.of("http://127.0.0.1:" + port), 2));
@@ -145,10 +141,7 @@ class SchemaRegistryClientTest {
 
   @Test
   void shouldFailOverToNextUrlWhenFirstIsDown() throws IOException {
-    int port;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      port = socket.getLocalPort();
-    }
+    int port = LoopbackPorts.findFree();
     SchemaRegistryClient failover =
         new SchemaRegistryClient(
             fastRetries(
@@ -310,25 +303,9 @@ class SchemaRegistryClientTest {
 
   @Test
   void shouldReportCompatibilityWhenCandidateAddsFieldWithOrWithoutDefault() {
-    Schema v1 =
-        SchemaBuilder.record("Thing").namespace("t").fields().requiredString("a").endRecord();
-    Schema withDefault =
-        SchemaBuilder.record("Thing")
-            .namespace("t")
-            .fields()
-            .requiredString("a")
-            .name("b")
-            .type()
-            .intType()
-            .intDefault(0)
-            .endRecord();
-    Schema withoutDefault =
-        SchemaBuilder.record("Thing")
-            .namespace("t")
-            .fields()
-            .requiredString("a")
-            .requiredInt("b")
-            .endRecord();
+    Schema v1 = ThingSchemas.v1();
+    Schema withDefault = ThingSchemas.withDefault();
+    Schema withoutDefault = ThingSchemas.withoutDefault();
     client.register("thing-value", v1);
 
     assertThat(client.testCompatibility("thing-value", withDefault)).isTrue();

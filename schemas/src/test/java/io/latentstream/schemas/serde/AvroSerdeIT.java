@@ -50,9 +50,7 @@ class AvroSerdeIT {
       SpecificRecord record, TestPlatform platform) {
     String topic = platform.uniqueName(record.getSchema().getName());
     TestTopics.create(platform, topic, 1);
-    try (KafkaProducer<String, SpecificRecord> producer =
-        new KafkaProducer<>(
-            platform.clientConfig(), new StringSerializer(), new AvroSerializer<>(client))) {
+    try (KafkaProducer<String, SpecificRecord> producer = producer(platform)) {
       producer.send(new ProducerRecord<>(topic, "k", record));
       producer.send(new ProducerRecord<>(topic, "tombstone", null));
       producer.flush();
@@ -78,18 +76,12 @@ class AvroSerdeIT {
   void shouldRaiseSchemaMismatchWhenDeadLetterBytesAreReadAsRawFrame(TestPlatform platform) {
     String topic = platform.uniqueName("images.raw");
     TestTopics.create(platform, topic, 1);
-    try (KafkaProducer<String, DeadLetter> producer =
-        new KafkaProducer<>(
-            platform.clientConfig(), new StringSerializer(), new AvroSerializer<>(client))) {
+    try (KafkaProducer<String, DeadLetter> producer = producer(platform)) {
       producer.send(new ProducerRecord<>(topic, "k", SampleRecords.deadLetter()));
       producer.flush();
     }
 
-    try (KafkaConsumer<String, RawFrame> consumer =
-        new KafkaConsumer<>(
-            platform.clientConfig(),
-            new StringDeserializer(),
-            new AvroDeserializer<>(client, RawFrame.class))) {
+    try (KafkaConsumer<String, RawFrame> consumer = rawFrameConsumer(platform)) {
       assertThatThrownBy(() -> TestTopics.readAll(consumer, topic, 1))
           .isInstanceOfSatisfying(
               RecordDeserializationException.class,
@@ -112,9 +104,7 @@ class AvroSerdeIT {
     String topic = platform.uniqueName("images.raw");
     TestTopics.create(platform, topic, 3);
     int count = 200;
-    try (KafkaProducer<String, RawFrame> producer =
-        new KafkaProducer<>(
-            platform.clientConfig(), new StringSerializer(), new AvroSerializer<>(client))) {
+    try (KafkaProducer<String, RawFrame> producer = producer(platform)) {
       for (int i = 0; i < count; i++) {
         RawFrame frame = SampleRecords.rawFrame();
         frame.setCameraId("cam-" + (i % 7));
@@ -124,11 +114,7 @@ class AvroSerdeIT {
       producer.flush();
     }
 
-    try (KafkaConsumer<String, RawFrame> consumer =
-        new KafkaConsumer<>(
-            platform.clientConfig(),
-            new StringDeserializer(),
-            new AvroDeserializer<>(client, RawFrame.class))) {
+    try (KafkaConsumer<String, RawFrame> consumer = rawFrameConsumer(platform)) {
       List<ConsumerRecord<String, RawFrame>> records = TestTopics.readAll(consumer, topic, count);
 
       assertThat(records)
@@ -137,5 +123,20 @@ class AvroSerdeIT {
               java.util.stream.LongStream.range(0, count).boxed().toList());
       assertThat(records).allSatisfy(r -> assertThat(r.value().getCameraId()).isEqualTo(r.key()));
     }
+  }
+
+  /** A producer of string keys and Avro values registered through the shared client. */
+  private static <T extends SpecificRecord> KafkaProducer<String, T> producer(
+      TestPlatform platform) {
+    return new KafkaProducer<>(
+        platform.clientConfig(), new StringSerializer(), new AvroSerializer<>(client));
+  }
+
+  /** A consumer of string keys and RawFrame values. */
+  private static KafkaConsumer<String, RawFrame> rawFrameConsumer(TestPlatform platform) {
+    return new KafkaConsumer<>(
+        platform.clientConfig(),
+        new StringDeserializer(),
+        new AvroDeserializer<>(client, RawFrame.class));
   }
 }

@@ -6,15 +6,13 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.latentstream.codec.model.FixtureModels;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import io.latentstream.testkit.ChildProcesses;
+import io.latentstream.testkit.CommandRun;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * Acceptance 6, the command itself: {@code bench-pipeline} on its own local broker and registry,
@@ -27,10 +25,8 @@ class PipelineBenchIT {
 
   @Test
   void shouldReportCodecAndPipelineFiguresAndStopItsPlatformWhenRunEndToEnd() throws Exception {
-    Set<Long> childrenBefore = descendants();
+    Set<Long> childrenBefore = ChildProcesses.alive();
     Path out = dir.resolve("bench-pipeline.json");
-    StringWriter stdout = new StringWriter();
-    StringWriter stderr = new StringWriter();
     Path model = FixtureModels.level(2);
 
     // two frames in flight: the fixture codec runs thousands of tiny frames a second, so by default
@@ -38,28 +34,26 @@ class PipelineBenchIT {
     // sent at once, arrive in one commit, and leave a measurement window of microseconds; with two,
     // the timed
     // frames span several transactions
-    int exit =
-        new CommandLine(new PipelineBench())
-            .setOut(new PrintWriter(stdout))
-            .setErr(new PrintWriter(stderr))
-            .execute(
-                "--model",
-                model.toString(),
-                "--size",
-                "64x48",
-                "--cameras",
-                "2",
-                "--frames",
-                "15",
-                "--runs",
-                "1",
-                "--in-flight",
-                "2",
-                "--out",
-                out.toString());
+    CommandRun bench =
+        CommandRun.of(
+            new PipelineBench(),
+            "--model",
+            model.toString(),
+            "--size",
+            "64x48",
+            "--cameras",
+            "2",
+            "--frames",
+            "15",
+            "--runs",
+            "1",
+            "--in-flight",
+            "2",
+            "--out",
+            out.toString());
 
-    assertThat(exit).as(stderr.toString()).isZero();
-    assertThat(stdout.toString()).contains("median");
+    assertThat(bench.exit()).as(bench.err()).isZero();
+    assertThat(bench.out()).contains("median");
     JsonNode json = new ObjectMapper().readTree(out.toFile());
     assertThat(json.path("model").asText()).isEqualTo(model.getFileName().toString());
     assertThat(json.path("frameSize").asText()).isEqualTo("64x48");
@@ -120,9 +114,7 @@ class PipelineBenchIT {
                 .isNumber())
         .isTrue();
     assertThat(run.path("pipelineCpu").path("tensorflowThreadsCpuMsPerFrame").isNumber()).isTrue();
-    assertThat(stdout.toString())
-        .contains("CPU ms per frame")
-        .contains("Stream thread ms per frame");
+    assertThat(bench.out()).contains("CPU ms per frame").contains("Stream thread ms per frame");
     assertThat(median.path("latencyP50Ms").asDouble())
         .isPositive()
         .isLessThanOrEqualTo(median.path("latencyP99Ms").asDouble());
@@ -151,7 +143,7 @@ class PipelineBenchIT {
     assertThat(quality.path("psnr").asDouble())
         .isCloseTo(
             quality.path("perFramePsnr").asDouble(), org.assertj.core.data.Offset.offset(0.3));
-    assertThat(stdout.toString()).contains("key/delta vs per-frame");
+    assertThat(bench.out()).contains("key/delta vs per-frame");
     // random access through the real endpoint against one KEY decode, and the bytes a failover
     // costs
     assertThat(run.path("randomAccessRequests").asInt()).isPositive();
@@ -167,14 +159,6 @@ class PipelineBenchIT {
     // the broker and the registry were child JVMs of this one: all gone
     await()
         .atMost(Duration.ofSeconds(30))
-        .untilAsserted(() -> assertThat(descendants()).isSubsetOf(childrenBefore));
-  }
-
-  private static Set<Long> descendants() {
-    return ProcessHandle.current()
-        .descendants()
-        .filter(ProcessHandle::isAlive)
-        .map(ProcessHandle::pid)
-        .collect(Collectors.toSet());
+        .untilAsserted(() -> assertThat(ChildProcesses.alive()).isSubsetOf(childrenBefore));
   }
 }

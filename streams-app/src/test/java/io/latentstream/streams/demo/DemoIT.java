@@ -11,21 +11,21 @@ import io.latentstream.codec.image.PixelImage;
 import io.latentstream.codec.model.FixtureModels;
 import io.latentstream.platform.LoopbackPorts;
 import io.latentstream.schemas.files.FileTrees;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import io.latentstream.testkit.ChildProcesses;
+import io.latentstream.testkit.CommandRun;
+import io.latentstream.testkit.HeadlessChromium;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code ./latentstream demo --no-retrain} in-process with the fixture model on tiny frames, one
@@ -36,17 +36,18 @@ import picocli.CommandLine;
  */
 class DemoIT {
 
+  /** Virtual time the report page gets to load its images before it is read. */
+  private static final Duration RENDER_TIME = Duration.ofSeconds(5);
+
   @TempDir Path dir;
 
   @Test
   void shouldAccountForEveryFrameAndWriteACompleteReportWhenRunEndToEnd() throws Exception {
-    Set<Long> childrenBefore = descendants();
+    Set<Long> childrenBefore = ChildProcesses.alive();
     // kept under target/ for a person to open (and the screenshot next to it)
     Path report = Paths.get("target", "demo-it-report").toAbsolutePath();
     FileTrees.deleteTree(report);
-    StringWriter stdout = new StringWriter();
-    StringWriter stderr = new StringWriter();
-    List<Integer> ports = freePorts(3);
+    List<Integer> ports = LoopbackPorts.findFree(3);
     Path footage = Files.createDirectories(dir.resolve("footage"));
     for (int i = 0; i < 3; i++) {
       // a gradient that drifts a little from frame to frame: footage a thumbnail of which is
@@ -61,40 +62,29 @@ class DemoIT {
           new PixelImage(80, 60, PixelFormat.RGB24, px), footage.resolve("frame-" + i + ".png"));
     }
 
-    int exit =
-        new CommandLine(new DemoCommand())
-            .setOut(new PrintWriter(stdout))
-            .setErr(new PrintWriter(stderr))
-            .execute(
-                "--models-dir",
-                FixtureModels.modelsDir().toString(),
-                "--quality",
-                "2",
-                "--photos",
-                Paths.get("..", "data", "photos").toString(),
-                "--size",
-                "64x48",
-                "--cameras",
-                "2",
-                "--frames",
-                "8",
-                "--report",
-                report.toString(),
-                "--data-dir",
-                dir.resolve("data").toString(),
-                "--broker-port",
-                ports.get(0).toString(),
-                "--controller-port",
-                ports.get(1).toString(),
-                "--registry-port",
-                ports.get(2).toString(),
-                "--footage",
-                footage.toString(),
-                "--no-retrain");
+    CommandRun run =
+        demo(
+            "--cameras",
+            "2",
+            "--frames",
+            "8",
+            "--report",
+            report.toString(),
+            "--data-dir",
+            dir.resolve("data").toString(),
+            "--broker-port",
+            ports.get(0).toString(),
+            "--controller-port",
+            ports.get(1).toString(),
+            "--registry-port",
+            ports.get(2).toString(),
+            "--footage",
+            footage.toString(),
+            "--no-retrain");
 
-    assertThat(exit).as(stdout + "\n" + stderr).isZero();
-    assertThat(stdout.toString()).contains("16 in, 16 latents out, 0 dead letters", "demo: ok");
-    assertThat(stderr.toString()).contains("latents");
+    assertThat(run.exit()).as(run.transcript()).isZero();
+    assertThat(run.out()).contains("16 in, 16 latents out, 0 dead letters", "demo: ok");
+    assertThat(run.err()).contains("latents");
     JsonNode json = new ObjectMapper().readTree(report.resolve("report.json").toFile());
     assertThat(json.path("framesIn").asInt()).isEqualTo(16);
     assertThat(json.path("latentsOut").asInt()).isEqualTo(16);
@@ -157,45 +147,33 @@ class DemoIT {
     assertRendersInChromium(report);
     await()
         .atMost(Duration.ofSeconds(30))
-        .untilAsserted(() -> assertThat(descendants()).isSubsetOf(childrenBefore));
+        .untilAsserted(() -> assertThat(ChildProcesses.alive()).isSubsetOf(childrenBefore));
   }
 
   @Test
   void shouldFailWithAClearMessageWhenABrokerPortIsTaken() throws Exception {
     try (java.net.ServerSocket taken =
         new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      List<Integer> ports = freePorts(2);
-      StringWriter stderr = new StringWriter();
+      List<Integer> ports = LoopbackPorts.findFree(2);
 
-      int exit =
-          new CommandLine(new DemoCommand())
-              .setOut(new PrintWriter(new StringWriter()))
-              .setErr(new PrintWriter(stderr))
-              .execute(
-                  "--models-dir",
-                  FixtureModels.modelsDir().toString(),
-                  "--quality",
-                  "2",
-                  "--photos",
-                  Paths.get("..", "data", "photos").toString(),
-                  "--size",
-                  "64x48",
-                  "--frames",
-                  "1",
-                  "--report",
-                  dir.resolve("r").toString(),
-                  "--data-dir",
-                  dir.resolve("d").toString(),
-                  "--broker-port",
-                  String.valueOf(taken.getLocalPort()),
-                  "--controller-port",
-                  ports.get(0).toString(),
-                  "--registry-port",
-                  ports.get(1).toString(),
-                  "--no-retrain");
+      CommandRun run =
+          demo(
+              "--frames",
+              "1",
+              "--report",
+              dir.resolve("r").toString(),
+              "--data-dir",
+              dir.resolve("d").toString(),
+              "--broker-port",
+              String.valueOf(taken.getLocalPort()),
+              "--controller-port",
+              ports.get(0).toString(),
+              "--registry-port",
+              ports.get(1).toString(),
+              "--no-retrain");
 
-      assertThat(exit).isEqualTo(2);
-      assertThat(stderr.toString()).contains(String.valueOf(taken.getLocalPort()), "--broker-port");
+      assertThat(run.exit()).isEqualTo(2);
+      assertThat(run.err()).contains(String.valueOf(taken.getLocalPort()), "--broker-port");
     }
   }
 
@@ -207,13 +185,7 @@ class DemoIT {
    * folder for a person to look at.
    */
   private static void assertRendersInChromium(Path report) throws Exception {
-    Path chromium = Paths.get(System.getProperty("latentstream.chromium", "/usr/bin/chromium"));
-    assertThat(Files.isExecutable(chromium))
-        .as(
-            "DemoIT needs headless Chromium at %s (Debian: apt-get install chromium; -Dlatentstream.chromium=PATH"
-                + " picks another)",
-            chromium)
-        .isTrue();
+    HeadlessChromium chromium = HeadlessChromium.require("DemoIT");
     Path check = report.resolve("render-check.html");
     Files.writeString(
         check,
@@ -252,7 +224,14 @@ class DemoIT {
         </script></body></html>
         """);
     Path dom = report.resolve("render-check.dom.html");
-    runChromium(chromium, check, dom, "--allow-file-access-from-files", "--dump-dom");
+    Path log = Paths.get("target", "demo-report-chromium.log").toAbsolutePath();
+    chromium.run(
+        check.toUri().toString(),
+        RENDER_TIME,
+        log,
+        dom,
+        "--allow-file-access-from-files",
+        "--dump-dom");
     String rendered =
         org.jsoup.Jsoup.parse(Files.readString(dom)).select("pre#check").text().replace('\n', ' ');
     Matcher headline = Pattern.compile("headline=(.*?) image=").matcher(rendered);
@@ -277,63 +256,32 @@ class DemoIT {
     assertThat(shown.stream().filter(s -> s.startsWith("frame-")))
         .as("thumbnails, original and decoded")
         .hasSizeGreaterThanOrEqualTo(2 * 2);
-    runChromium(
-        chromium,
-        report.resolve("report.html"),
+    chromium.run(
+        report.resolve("report.html").toUri().toString(),
+        RENDER_TIME,
+        log,
         report.resolve("screenshot.log"),
         "--screenshot=" + report.resolve("screenshot.png"),
         "--window-size=1280,2400");
     assertThat(report.resolve("screenshot.png")).isRegularFile();
   }
 
-  private static void runChromium(Path chromium, Path page, Path stdout, String... mode)
-      throws Exception {
-    Path profile =
-        Files.createTempDirectory(Files.createDirectories(Paths.get("target", "tmp")), "chromium-");
-    List<String> command =
-        new java.util.ArrayList<>(
+  /**
+   * The demo on the fixture model (quality 2) and the shared photos at 64x48, plus {@code args}.
+   */
+  private static CommandRun demo(String... args) {
+    List<String> all =
+        new ArrayList<>(
             List.of(
-                chromium.toString(),
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--disable-extensions",
-                "--disable-dev-shm-usage",
-                "--user-data-dir=" + profile,
-                "--virtual-time-budget=5000"));
-    command.addAll(List.of(mode));
-    command.add(page.toUri().toString());
-    Path log = Paths.get("target", "demo-report-chromium.log").toAbsolutePath();
-    Process p =
-        new ProcessBuilder(command)
-            .redirectError(log.toFile())
-            .redirectOutput(stdout.toFile())
-            .start();
-    if (!p.waitFor(90, java.util.concurrent.TimeUnit.SECONDS)) {
-      p.descendants().forEach(ProcessHandle::destroyForcibly);
-      p.destroyForcibly();
-      throw new AssertionError("chromium did not finish within 90 s; its log: " + log);
-    }
-    assertThat(p.exitValue()).as("chromium exit status (log: %s)", log).isZero();
-  }
-
-  private static List<Integer> freePorts(int n) {
-    Set<Integer> ports = new java.util.LinkedHashSet<>();
-    while (ports.size() < n) {
-      ports.add(LoopbackPorts.findFree());
-    }
-    return List.copyOf(ports);
-  }
-
-  private static Set<Long> descendants() {
-    return ProcessHandle.current()
-        .descendants()
-        .filter(ProcessHandle::isAlive)
-        .map(ProcessHandle::pid)
-        .collect(Collectors.toSet());
+                "--models-dir",
+                FixtureModels.modelsDir().toString(),
+                "--quality",
+                "2",
+                "--photos",
+                Paths.get("..", "data", "photos").toString(),
+                "--size",
+                "64x48"));
+    all.addAll(List.of(args));
+    return CommandRun.of(new DemoCommand(), all.toArray(String[]::new));
   }
 }

@@ -2,8 +2,8 @@ package io.latentstream.streams.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.latentstream.platform.LoopbackPorts;
 import io.latentstream.streams.metrics.PipelineMetrics;
-import java.net.ServerSocket;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -58,10 +58,7 @@ class FrameQueryHandlerTest {
 
   @Test
   void shouldAnswerAForwardedQueryAtOnceWhenAnotherInstanceOwnsTheCamera() throws Exception {
-    int deadPort;
-    try (ServerSocket s = new ServerSocket(0)) {
-      deadPort = s.getLocalPort();
-    }
+    int deadPort = LoopbackPorts.findFree();
     Path stateDir =
         Files.createTempDirectory(
             Files.createDirectories(Paths.get("target", "tmp")), "fqh-state-");

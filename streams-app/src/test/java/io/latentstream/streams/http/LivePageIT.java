@@ -9,6 +9,7 @@ import io.latentstream.streams.PipelineFixture;
 import io.latentstream.streams.StreamsApp;
 import io.latentstream.streams.TestFrames;
 import io.latentstream.streams.config.StreamsAppConfig;
+import io.latentstream.testkit.HeadlessChromium;
 import io.latentstream.testkit.RealPlatform;
 import io.latentstream.testkit.TestPlatform;
 import java.io.IOException;
@@ -26,9 +27,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.jsoup.Jsoup;
 import org.jsoup.nodes.Document;
 import org.jsoup.nodes.Element;
@@ -60,10 +59,13 @@ class LivePageIT {
   private static final List<String> CAMERAS = List.of("car-park", "lobby", HOSTILE);
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /** Virtual time the page runs for before it is read: polls, frame fetches, decoding. */
+  private static final Duration PAGE_TIME = Duration.ofSeconds(10);
+
   @Test
   void shouldShowEveryCameraWithItsDecodedFrameChartsAndModelWhenOpenedInHeadlessChromium(
       TestPlatform platform) throws Exception {
-    Path chromium = chromium();
+    HeadlessChromium chromium = HeadlessChromium.require("LivePageIT");
     long start = System.nanoTime();
     PipelineFixture fixture =
         new PipelineFixture(platform, 2)
@@ -74,19 +76,10 @@ class LivePageIT {
     try (StreamsApp app = StreamsApp.start(fixture.config());
         KafkaProducer<byte[], byte[]> producer = fixture.producer()) {
       URI base = app.http().baseUri();
-      String raw = fixture.topic(StreamsAppConfig.TOPIC_RAW);
       for (int seq = 0; seq < FRAMES; seq++) {
         for (int cam = 0; cam < CAMERAS.size(); cam++) {
-          String camera = CAMERAS.get(cam);
-          producer.send(
-              new ProducerRecord<>(
-                  raw,
-                  camera.getBytes(StandardCharsets.UTF_8),
-                  fixture
-                      .serdes()
-                      .rawFrame()
-                      .serializer()
-                      .serialize(raw, TestFrames.raw(camera, seq, TestFrames.image(cam, seq)))));
+          fixture.sendRaw(
+              producer, TestFrames.raw(CAMERAS.get(cam), seq, TestFrames.image(cam, seq)));
         }
       }
       producer.flush();
@@ -147,11 +140,11 @@ class LivePageIT {
       String screenshot = System.getProperty("latentstream.live.screenshot", "");
       if (!screenshot
           .isBlank()) { // for a person to look at: -Dlatentstream.live.screenshot=/tmp/live.png
-        runChromium(
-            chromium,
-            page,
+        chromium.run(
+            page.toString(),
+            PAGE_TIME,
             Paths.get("target", "live-page-screenshot.log"),
-            null,
+            Paths.get("target", "live-page-screenshot.log.out"),
             "--screenshot=" + Paths.get(screenshot).toAbsolutePath(),
             "--window-size=1280,900");
       }
@@ -213,65 +206,21 @@ class LivePageIT {
   }
 
   /**
-   * Headless Chromium from the Debian package; its absence fails the test (CI installs it, see
-   * .ci/run).
-   */
-  private static Path chromium() {
-    Path path = Paths.get(System.getProperty("latentstream.chromium", "/usr/bin/chromium"));
-    assertThat(Files.isExecutable(path))
-        .as(
-            "LivePageIT needs headless Chromium at %s (Debian: apt-get install chromium; .ci/run installs it; "
-                + "-Dlatentstream.chromium=PATH picks another)",
-            path)
-        .isTrue();
-    return path;
-  }
-
-  /**
    * Runs the page for 10 s of virtual time (polls, frame fetches, decoding) and returns the
    * serialized DOM.
    */
-  private static String dumpDom(Path chromium, URI url) throws IOException, InterruptedException {
+  private static String dumpDom(HeadlessChromium chromium, URI url)
+      throws IOException, InterruptedException {
     Path out =
         Files.createTempFile(
             Files.createDirectories(Paths.get("target", "tmp")), "live-dom-", ".html");
-    runChromium(chromium, url, Paths.get("target", "live-page-chromium.log"), out, "--dump-dom");
+    chromium.run(
+        url.toString(),
+        PAGE_TIME,
+        Paths.get("target", "live-page-chromium.log"),
+        out,
+        "--dump-dom");
     return Files.readString(out);
-  }
-
-  private static void runChromium(Path chromium, URI url, Path log, Path stdout, String... mode)
-      throws IOException, InterruptedException {
-    Path profile =
-        Files.createTempDirectory(Files.createDirectories(Paths.get("target", "tmp")), "chromium-");
-    List<String> command =
-        new ArrayList<>(
-            List.of(
-                chromium.toString(),
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--disable-extensions",
-                "--disable-dev-shm-usage",
-                "--user-data-dir=" + profile,
-                "--virtual-time-budget=10000"));
-    command.addAll(List.of(mode));
-    command.add(url.toString());
-    ProcessBuilder builder = new ProcessBuilder(command).redirectError(log.toFile());
-    builder.redirectOutput(
-        stdout == null ? log.resolveSibling(log.getFileName() + ".out").toFile() : stdout.toFile());
-    Process p = builder.start();
-    if (!p.waitFor(90, TimeUnit.SECONDS)) {
-      p.descendants().forEach(ProcessHandle::destroyForcibly);
-      p.destroyForcibly();
-      throw new AssertionError(
-          "chromium did not finish within 90 s; its log: " + log.toAbsolutePath());
-    }
-    assertThat(p.exitValue()).as("chromium exit status (log: %s)", log.toAbsolutePath()).isZero();
   }
 
   private static HttpResponse<String> get(HttpClient http, URI uri, String token) {

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.latentstream.platform.LoopbackPorts;
 import io.latentstream.streams.PipelineFixture;
 import io.latentstream.streams.StreamsApp;
 import io.latentstream.streams.TestFrames;
@@ -12,7 +13,6 @@ import io.latentstream.streams.config.StreamsAppConfig;
 import io.latentstream.testkit.RealPlatform;
 import io.latentstream.testkit.TestPlatform;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -63,7 +63,7 @@ class PrometheusScrapeIT {
     try (StreamsApp app = StreamsApp.start(fixture.config());
         KafkaProducer<byte[], byte[]> producer = fixture.producer()) {
       int appPort = app.http().port();
-      int port = freePort();
+      int port = LoopbackPorts.findFree();
       Files.writeString(dir.resolve("streams-app.token"), token);
       Files.copy(PrometheusRulesTest.DIR.resolve("alerts.yml"), dir.resolve("alerts.yml"));
       // the shipped job, with the target found statically instead of through Docker's DNS
@@ -228,11 +228,5 @@ class PrometheusScrapeIT {
                 HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),
                 HttpResponse.BodyHandlers.ofString());
     return JSON.readTree(r.body());
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 }

@@ -2,10 +2,8 @@ package io.latentstream.streams.model;
 
 import io.latentstream.codec.model.FixtureModels;
 import io.latentstream.schemas.ArtifactChunks;
-import io.latentstream.schemas.EvaluationMetrics;
 import io.latentstream.schemas.ModelRelease;
-import io.latentstream.schemas.ModelStatus;
-import io.latentstream.schemas.TrainingDataSummary;
+import io.latentstream.schemas.SampleRecords;
 import io.latentstream.schemas.artifacts.ReleaseSignature;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,8 +11,6 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.security.PrivateKey;
-import java.time.Instant;
-import java.util.List;
 
 /**
  * Model packages for the streams tests: codec's fixture {@code default-q2} as the model a
@@ -59,7 +55,7 @@ public final class ModelFixtures {
   public static ModelRelease release(
       String version, String sha256, ArtifactChunks location, PrivateKey signer) {
     ModelRelease release =
-        releaseBuilder()
+        SampleRecords.releaseToPublish()
             .setModelName(MODEL_NAME)
             .setVersion(version)
             .setSha256(sha256)
@@ -69,25 +65,5 @@ public final class ModelFixtures {
       release.setSignature(ByteBuffer.wrap(ReleaseSignature.sign(signer, release)));
     }
     return release;
-  }
-
-  /** The fields a publisher does not fill in. */
-  public static ModelRelease.Builder releaseBuilder() {
-    return ModelRelease.newBuilder()
-        .setCreatedAt(Instant.parse("2026-11-25T12:00:00Z"))
-        .setStatus(ModelStatus.PROMOTED)
-        .setMetrics(
-            EvaluationMetrics.newBuilder()
-                .setDataset("fixture")
-                .setImageCount(1)
-                .setBpp(1.0)
-                .setPsnr(30.0)
-                .build())
-        .setTrainingData(
-            TrainingDataSummary.newBuilder()
-                .setSources(List.of("fixture"))
-                .setImageCount(1)
-                .setSteps(0)
-                .build());
   }
 }

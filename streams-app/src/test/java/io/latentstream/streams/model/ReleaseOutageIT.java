@@ -8,6 +8,7 @@ import io.latentstream.platform.LocalSchemaRegistry;
 import io.latentstream.platform.LoopbackPorts;
 import io.latentstream.schemas.ArtifactChunks;
 import io.latentstream.schemas.ModelRelease;
+import io.latentstream.schemas.SampleRecords;
 import io.latentstream.schemas.artifacts.ModelArtifactPublisher;
 import io.latentstream.schemas.artifacts.ReleaseSignature;
 import io.latentstream.schemas.registry.SchemaRegistryClient;
@@ -109,7 +110,7 @@ class ReleaseOutageIT {
         assertThat(watcher.awaitCaughtUp(Duration.ofSeconds(60))).isTrue();
 
         platform.registry().close();
-        publisher.publish(pkg, ModelFixtures.releaseBuilder());
+        publisher.publish(pkg, SampleRecords.releaseToPublish());
 
         // the release arrives while the registry is down: read again later, not rejected, still
         // ready

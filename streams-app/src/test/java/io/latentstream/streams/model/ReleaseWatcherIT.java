@@ -7,6 +7,7 @@ import io.latentstream.codec.EncodedImage;
 import io.latentstream.codec.image.PixelImage;
 import io.latentstream.schemas.ArtifactChunks;
 import io.latentstream.schemas.ModelRelease;
+import io.latentstream.schemas.SampleRecords;
 import io.latentstream.schemas.artifacts.ArtifactChunkFormat;
 import io.latentstream.schemas.artifacts.ModelArtifactPublisher;
 import io.latentstream.schemas.artifacts.PackageArchive;
@@ -118,7 +119,7 @@ class ReleaseWatcherIT {
     Path pkg = ModelFixtures.releasedPackage();
     String newVersion = pkg.getFileName().toString();
 
-    ModelRelease published = publisher.publish(pkg, ModelFixtures.releaseBuilder());
+    ModelRelease published = publisher.publish(pkg, SampleRecords.releaseToPublish());
     watcher.start();
 
     assertThat(watcher.awaitCaughtUp(Duration.ofSeconds(60))).isTrue();
@@ -143,14 +144,14 @@ class ReleaseWatcherIT {
     assertThat(watcher.awaitCaughtUp(Duration.ofSeconds(60))).isTrue();
     Path pkg = ModelFixtures.releasedPackage();
     String newVersion = pkg.getFileName().toString();
-    publisher.publish(pkg, ModelFixtures.releaseBuilder());
+    publisher.publish(pkg, SampleRecords.releaseToPublish());
     await()
         .atMost(Duration.ofSeconds(60))
         .until(() -> activeModels.currentVersion().equals(newVersion));
 
     // rollback: the initial package published again (it is on disk here, so only its sha256 is
     // compared)
-    publisher.publish(ModelFixtures.initialPackage(), ModelFixtures.releaseBuilder());
+    publisher.publish(ModelFixtures.initialPackage(), SampleRecords.releaseToPublish());
 
     await()
         .atMost(Duration.ofSeconds(60))
@@ -169,7 +170,7 @@ class ReleaseWatcherIT {
     Path pkg = ModelFixtures.releasedPackage();
     String newVersion = pkg.getFileName().toString();
 
-    publisher.publish(pkg, ModelFixtures.releaseBuilder());
+    publisher.publish(pkg, SampleRecords.releaseToPublish());
 
     await().atMost(Duration.ofSeconds(60)).until(() -> watcher.retryCount() >= 2);
     assertThat(activeModels.currentVersion()).isEqualTo(initialVersion);
@@ -189,10 +190,10 @@ class ReleaseWatcherIT {
     watcher.start();
     assertThat(watcher.awaitCaughtUp(Duration.ofSeconds(60))).isTrue();
     ModelRelease first =
-        publisher.publish(ModelFixtures.initialPackage(), ModelFixtures.releaseBuilder());
+        publisher.publish(ModelFixtures.initialPackage(), SampleRecords.releaseToPublish());
     Path pkg = ModelFixtures.releasedPackage();
     String newVersion = pkg.getFileName().toString();
-    publisher.publish(pkg, ModelFixtures.releaseBuilder());
+    publisher.publish(pkg, SampleRecords.releaseToPublish());
     await()
         .atMost(Duration.ofSeconds(60))
         .until(() -> activeModels.currentVersion().equals(newVersion));
@@ -207,7 +208,7 @@ class ReleaseWatcherIT {
     assertThat(activeModels.swapCount()).isEqualTo(2);
 
     // a rollback by the trainer is a new publication of the earlier version: followed
-    publisher.publish(ModelFixtures.initialPackage(), ModelFixtures.releaseBuilder());
+    publisher.publish(ModelFixtures.initialPackage(), SampleRecords.releaseToPublish());
     await()
         .atMost(Duration.ofSeconds(60))
         .until(() -> activeModels.currentVersion().equals(initialVersion));
@@ -217,10 +218,10 @@ class ReleaseWatcherIT {
   void shouldDecodeAFrameOfASupersededModelOnAnInstanceThatNeverHadIt() throws Exception {
     PixelImage image = TestFrames.image(1, 5);
     EncodedImage old = activeModels.compress(image); // encoded by the initial model, released first
-    publisher.publish(ModelFixtures.initialPackage(), ModelFixtures.releaseBuilder());
+    publisher.publish(ModelFixtures.initialPackage(), SampleRecords.releaseToPublish());
     Path pkg = ModelFixtures.releasedPackage();
     String newVersion = pkg.getFileName().toString();
-    publisher.publish(pkg, ModelFixtures.releaseBuilder());
+    publisher.publish(pkg, SampleRecords.releaseToPublish());
 
     // an instance started after the initial model was superseded, with nothing bundled
     Path freshModels = Files.createDirectories(tmp.resolve("fresh-models"));
@@ -257,12 +258,12 @@ class ReleaseWatcherIT {
             releasesTopic,
             CHUNK_BYTES,
             trainerKeys.getPrivate())) {
-      compacting.publish(ModelFixtures.initialPackage(), ModelFixtures.releaseBuilder());
+      compacting.publish(ModelFixtures.initialPackage(), SampleRecords.releaseToPublish());
       // the newer version three times (as rollbacks to it would): segments roll between them, so
       // its first record
       // lands in a closed segment with a later record of its key, and the cleaner removes it
       for (int i = 0; i < 3; i++) {
-        compacting.publish(pkg, ModelFixtures.releaseBuilder());
+        compacting.publish(pkg, SampleRecords.releaseToPublish());
         Thread.sleep(300);
       }
     }
@@ -352,7 +353,7 @@ class ReleaseWatcherIT {
         .isEqualTo(initialVersion);
 
     // and the watcher goes on: a good release afterwards is installed
-    publisher.publish(pkg, ModelFixtures.releaseBuilder());
+    publisher.publish(pkg, SampleRecords.releaseToPublish());
     await()
         .atMost(Duration.ofSeconds(60))
         .until(() -> activeModels.currentVersion().equals(version));

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.latentstream.codec.EncodedImage;
 import io.latentstream.codec.LearnedCodec;
-import io.latentstream.codec.bitstream.LsfFormat;
-import io.latentstream.codec.bitstream.LsfHeader;
 import io.latentstream.codec.bitstream.TestBitstreams;
 import io.latentstream.codec.image.ImageFiles;
 import io.latentstream.codec.image.PixelImage;
@@ -243,42 +241,20 @@ class DecodeTopologyTest {
   @Test
   void shouldAnswerModelUnavailableOrFailedWhenFrameCannotBeDecoded() {
     EncodedImage good = models.compress(TestFrames.image(3, 1));
-    LsfFormat.Parsed parsed = LsfFormat.parse(good.bitstream());
-    LsfHeader h = parsed.header();
-    LsfHeader unknown =
-        new LsfHeader(
-            "default-q2-20200101000000-deadbeef",
-            h.width(),
-            h.height(),
-            h.pixelFormat(),
-            h.container(),
-            h.stride(),
-            h.latentHeight(),
-            h.latentWidth(),
-            h.latentChannels());
-    byte[] payload =
-        Arrays.copyOfRange(
-            parsed.buffer(),
-            parsed.payloadOffset(),
-            parsed.payloadOffset() + parsed.payloadLength());
-    byte[] unknownVersion = LsfFormat.writeKey(unknown, parsed.sequence(), payload);
+    String unknown = "default-q2-20200101000000-deadbeef";
+    byte[] unknownVersion =
+        TestBitstreams.withHeader(
+            good.bitstream(),
+            h -> TestBitstreams.header(h, unknown, h.width(), h.height(), h.latentChannels()));
     // a well-formed bitstream that does not fit its model (one latent channel more)
-    LsfHeader wider =
-        new LsfHeader(
-            h.modelVersion(),
-            h.width(),
-            h.height(),
-            h.pixelFormat(),
-            h.container(),
-            h.stride(),
-            h.latentHeight(),
-            h.latentWidth(),
-            h.latentChannels() + 1);
-    byte[] misfit = LsfFormat.writeKey(wider, parsed.sequence(), payload);
+    byte[] misfit =
+        TestBitstreams.withHeader(
+            good.bitstream(),
+            h ->
+                TestBitstreams.header(
+                    h, h.modelVersion(), h.width(), h.height(), h.latentChannels() + 1));
     latent.pipeInput(
-        "cam-3",
-        frame("cam-3", 1, new EncodedImage(unknownVersion, unknown.modelVersion(), 64, 48)),
-        T0);
+        "cam-3", frame("cam-3", 1, new EncodedImage(unknownVersion, unknown, 64, 48)), T0);
     latent.pipeInput(
         "cam-3", frame("cam-3", 2, new EncodedImage(misfit, good.modelVersion(), 64, 48)), T0);
 

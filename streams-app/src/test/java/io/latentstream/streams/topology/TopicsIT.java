@@ -34,23 +34,9 @@ class TopicsIT {
       // key-frame requests must land in the task that encodes the camera: as many partitions as the
       // raw topic
       String requests = config.getString(StreamsAppConfig.TOPIC_KEYFRAME_REQUESTS);
-      assertThat(
-              admin
-                  .describeTopics(List.of(requests))
-                  .allTopicNames()
-                  .get(30, TimeUnit.SECONDS)
-                  .get(requests)
-                  .partitions())
-          .hasSize(3);
+      assertThat(partitions(admin, requests)).isEqualTo(3);
       String releases = config.getString(StreamsAppConfig.TOPIC_RELEASES);
-      assertThat(
-              admin
-                  .describeTopics(List.of(raw))
-                  .allTopicNames()
-                  .get(30, TimeUnit.SECONDS)
-                  .get(raw)
-                  .partitions())
-          .hasSize(3);
+      assertThat(partitions(admin, raw)).isEqualTo(3);
       Map<ConfigResource, Config> configs =
           admin
               .describeConfigs(
@@ -103,5 +89,15 @@ class TopicsIT {
           .isInstanceOf(TopicConfigurationException.class)
           .hasMessageContaining(config.getString(StreamsAppConfig.TOPIC_RAW) + ": missing");
     }
+  }
+
+  private static int partitions(Admin admin, String topic) throws Exception {
+    return admin
+        .describeTopics(List.of(topic))
+        .allTopicNames()
+        .get(30, TimeUnit.SECONDS)
+        .get(topic)
+        .partitions()
+        .size();
   }
 }

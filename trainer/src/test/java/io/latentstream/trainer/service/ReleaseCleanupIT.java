@@ -4,9 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.latentstream.schemas.EvaluationMetrics;
 import io.latentstream.schemas.ModelRelease;
-import io.latentstream.schemas.TrainingDataSummary;
+import io.latentstream.schemas.SampleRecords;
 import io.latentstream.schemas.registry.SchemaRegistryClient;
 import io.latentstream.schemas.registry.SchemaRegistryConfig;
 import io.latentstream.schemas.serde.AvroSerde;
@@ -55,13 +54,10 @@ class ReleaseCleanupIT {
         .set(TrainerServiceConfig.TOPIC_LATENT, foreverTopic)
         .set(TrainerServiceConfig.CLEANUP_MARGIN_MS, 0);
 
-    AvroSerde<ModelRelease> serde =
-        new AvroSerde<>(
-            new SchemaRegistryClient(SchemaRegistryConfig.of(platform.registryUrl())),
-            ModelRelease.class);
+    AvroSerde<ModelRelease> serde = releaseSerde(platform);
     ReleasePublisher publisher = new ReleasePublisher(fixture.config(), serde.serializer(), null);
-    publisher.publish(v1, release());
-    ModelRelease second = publisher.publish(v2, release());
+    publisher.publish(v1, SampleRecords.releaseToPublish());
+    ModelRelease second = publisher.publish(v2, SampleRecords.releaseToPublish());
 
     // gap 1: both versions have their own key, so compaction keeps the superseded v1's release
     assertThat(records(platform, fixture.topic(TrainerServiceConfig.TOPIC_RELEASES)).keySet())
@@ -126,17 +122,14 @@ class ReleaseCleanupIT {
     Path v1 = fixture.champion(MODEL);
     String name = v1.getFileName().toString();
     Path v2 = copyAsVersion(v1, MODEL + "-20990101000000-" + name.substring(name.length() - 8));
-    AvroSerde<ModelRelease> serde =
-        new AvroSerde<>(
-            new SchemaRegistryClient(SchemaRegistryConfig.of(platform.registryUrl())),
-            ModelRelease.class);
+    AvroSerde<ModelRelease> serde = releaseSerde(platform);
     ReleasePublisher publisher = new ReleasePublisher(fixture.config(), serde.serializer(), null);
-    publisher.publish(v1, release());
+    publisher.publish(v1, SampleRecords.releaseToPublish());
     // v2, then v2 twice more (as rollbacks to it would): segments roll between them, so the first
     // record of v2
     // ends up in a closed segment with a later record of its key, which the cleaner removes
     for (int i = 0; i < 3; i++) {
-      publisher.publish(v2, release());
+      publisher.publish(v2, SampleRecords.releaseToPublish());
       Thread.sleep(300);
     }
     long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
@@ -185,23 +178,6 @@ class ReleaseCleanupIT {
     return out;
   }
 
-  private static ModelRelease.Builder release() {
-    return ModelRelease.newBuilder()
-        .setMetrics(
-            EvaluationMetrics.newBuilder()
-                .setDataset("test")
-                .setImageCount(0)
-                .setBpp(0)
-                .setPsnr(0)
-                .build())
-        .setTrainingData(
-            TrainingDataSummary.newBuilder()
-                .setSources(List.of())
-                .setImageCount(0)
-                .setSteps(0)
-                .build());
-  }
-
   /**
    * A copy of a package under another version of the same model (manifest edited; not loaded here).
    */
@@ -248,5 +224,11 @@ class ReleaseCleanupIT {
       }
     }
     return out;
+  }
+
+  private static AvroSerde<ModelRelease> releaseSerde(TestPlatform platform) {
+    return new AvroSerde<>(
+        new SchemaRegistryClient(SchemaRegistryConfig.of(platform.registryUrl())),
+        ModelRelease.class);
   }
 }

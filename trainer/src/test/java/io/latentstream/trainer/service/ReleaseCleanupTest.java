@@ -3,10 +3,9 @@ package io.latentstream.trainer.service;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.latentstream.schemas.ArtifactChunks;
-import io.latentstream.schemas.EvaluationMetrics;
 import io.latentstream.schemas.ModelRelease;
 import io.latentstream.schemas.ModelStatus;
-import io.latentstream.schemas.TrainingDataSummary;
+import io.latentstream.schemas.SampleRecords;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -28,26 +27,12 @@ class ReleaseCleanupTest {
   private static ReleaseHistory.Entry entry(
       String key, String version, long publishedAt, ModelStatus status) {
     ModelRelease r =
-        ModelRelease.newBuilder()
+        SampleRecords.releaseToPublish()
             .setModelName("cam-q3")
             .setVersion(version)
-            .setCreatedAt(Instant.ofEpochMilli(0))
             .setSha256("00")
             .setStatus(status)
             .setLocation(new ArtifactChunks("models.artifacts", 3, 3000L))
-            .setMetrics(
-                EvaluationMetrics.newBuilder()
-                    .setDataset("d")
-                    .setImageCount(0)
-                    .setBpp(0)
-                    .setPsnr(0)
-                    .build())
-            .setTrainingData(
-                TrainingDataSummary.newBuilder()
-                    .setSources(List.of())
-                    .setImageCount(0)
-                    .setSteps(0)
-                    .build())
             .setPublishedAt(Instant.ofEpochMilli(publishedAt))
             .build();
     return new ReleaseHistory.Entry(key, publishedAt, r);

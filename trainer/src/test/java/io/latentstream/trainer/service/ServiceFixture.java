@@ -3,6 +3,7 @@ package io.latentstream.trainer.service;
 import io.latentstream.codec.TestImages;
 import io.latentstream.codec.image.PixelImage;
 import io.latentstream.codec.model.FixtureModels;
+import io.latentstream.platform.LoopbackPorts;
 import io.latentstream.schemas.PixelFormat;
 import io.latentstream.schemas.RawFrame;
 import io.latentstream.schemas.registry.SchemaRegistryClient;
@@ -10,7 +11,6 @@ import io.latentstream.schemas.registry.SchemaRegistryConfig;
 import io.latentstream.schemas.serde.AvroSerde;
 import io.latentstream.testkit.TestPlatform;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -76,10 +76,7 @@ final class ServiceFixture {
    * listens on, short client timeouts): runs fail, the endpoints answer.
    */
   static Map<String, Object> unreachableConfig(Path dir) throws IOException {
-    int deadPort;
-    try (ServerSocket s = new ServerSocket(0)) {
-      deadPort = s.getLocalPort(); // closed again: nothing listens there
-    }
+    int deadPort = LoopbackPorts.findFree(); // free: nothing listens there
     Map<String, Object> c = new HashMap<>();
     c.put(TrainerServiceConfig.BOOTSTRAP_SERVERS, "127.0.0.1:" + deadPort);
     c.put(TrainerServiceConfig.SCHEMA_REGISTRY_URL, "http://127.0.0.1:" + deadPort);
