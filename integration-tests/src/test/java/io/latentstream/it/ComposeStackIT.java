@@ -361,19 +361,14 @@ class ComposeStackIT {
 
     /** The published address of a streams-app container's port 8080. */
     static URI published(String containerId) throws IOException, InterruptedException {
-      ContainerScalingIT.Result r =
-          ContainerScalingIT.run(
-              Duration.ofSeconds(30), Map.of(), "docker", "port", containerId, "8080");
+      ContainerScalingIT.Result r = docker("port", containerId, "8080");
       assertThat(r.exit()).as("docker port:\n%s", r.output()).isZero();
       return URI.create("http://" + r.output().strip().lines().findFirst().orElseThrow());
     }
 
     List<String> containerIds(String service) throws IOException, InterruptedException {
       ContainerScalingIT.Result r =
-          ContainerScalingIT.run(
-              Duration.ofSeconds(30),
-              Map.of(),
-              "docker",
+          docker(
               "ps",
               "-q",
               "--no-trunc",
@@ -386,10 +381,7 @@ class ComposeStackIT {
 
     long exitCode(String service, int number) throws IOException, InterruptedException {
       ContainerScalingIT.Result r =
-          ContainerScalingIT.run(
-              Duration.ofSeconds(30),
-              Map.of(),
-              "docker",
+          docker(
               "ps",
               "-aq",
               "--filter",
@@ -400,25 +392,13 @@ class ComposeStackIT {
               "label=com.docker.compose.container-number=" + number);
       String id = r.output().strip();
       return Long.parseLong(
-          ContainerScalingIT.run(
-                  Duration.ofSeconds(30),
-                  Map.of(),
-                  "docker",
-                  "inspect",
-                  "--format",
-                  "{{.State.ExitCode}}",
-                  id)
-              .output()
-              .strip());
+          docker("inspect", "--format", "{{.State.ExitCode}}", id).output().strip());
     }
 
     /** Container name to exit status, for every container of the project. */
     Map<String, Long> exitCodes() throws IOException, InterruptedException {
       ContainerScalingIT.Result r =
-          ContainerScalingIT.run(
-              Duration.ofSeconds(30),
-              Map.of(),
-              "docker",
+          docker(
               "ps",
               "-a",
               "--filter",
@@ -428,14 +408,7 @@ class ComposeStackIT {
       Map<String, Long> out = new HashMap<>();
       for (String name : r.output().lines().map(String::strip).filter(l -> !l.isEmpty()).toList()) {
         ContainerScalingIT.Result state =
-            ContainerScalingIT.run(
-                Duration.ofSeconds(30),
-                Map.of(),
-                "docker",
-                "inspect",
-                "--format",
-                "{{.State.Running}} {{.State.ExitCode}}",
-                name);
+            docker("inspect", "--format", "{{.State.Running}} {{.State.ExitCode}}", name);
         String[] parts = state.output().strip().split(" ");
         out.put(name, "true".equals(parts[0]) ? -1L : Long.parseLong(parts[1]));
       }
@@ -645,5 +618,13 @@ class ComposeStackIT {
 
   private static Path root() {
     return ContainerScalingIT.root();
+  }
+
+  /** {@code docker ARGS}, 30 s at most. */
+  static ContainerScalingIT.Result docker(String... args) throws IOException, InterruptedException {
+    String[] command = new String[args.length + 1];
+    command[0] = "docker";
+    System.arraycopy(args, 0, command, 1, args.length);
+    return ContainerScalingIT.run(Duration.ofSeconds(30), Map.of(), command);
   }
 }

@@ -35,8 +35,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.StreamsConfig;
 import org.slf4j.Logger;
@@ -170,14 +168,8 @@ final class PipelineRun {
           streamsApp.close();
         };
     resources.add("streams app " + app, appCloser);
-    try (KafkaConsumer<byte[], byte[]> consumer =
-            new KafkaConsumer<>(
-                Topics.readerConfig(config),
-                new ByteArrayDeserializer(),
-                new ByteArrayDeserializer());
-        KafkaProducer<byte[], byte[]> producer =
-            new KafkaProducer<>(
-                producerConfig(config), new ByteArraySerializer(), new ByteArraySerializer())) {
+    try (KafkaConsumer<byte[], byte[]> consumer = Topics.consumer(Topics.readerConfig(config));
+        KafkaProducer<byte[], byte[]> producer = Topics.producer(producerConfig(config))) {
       streamsApp.awaitReady(READY_TIMEOUT);
       List<TopicPartition> partitions =
           consumer.partitionsFor(latentTopic, Duration.ofSeconds(30)).stream()

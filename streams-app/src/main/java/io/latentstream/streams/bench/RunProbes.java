@@ -28,7 +28,6 @@ import java.util.Random;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * Two measurements taken at the end of a key/delta run while its app still runs, on the frames it
@@ -69,8 +68,7 @@ final class RunProbes {
     long records = 0;
     long bytes = 0;
     Map<String, Integer> last = new HashMap<>();
-    try (KafkaConsumer<byte[], byte[]> consumer =
-        new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+    try (KafkaConsumer<byte[], byte[]> consumer = Topics.consumer(c)) {
       List<TopicPartition> partitions =
           consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
               .map(p -> new TopicPartition(topic, p.partition()))

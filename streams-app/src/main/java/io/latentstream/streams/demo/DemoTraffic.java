@@ -30,8 +30,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
 
@@ -127,16 +125,9 @@ final class DemoTraffic {
     long startNanos;
     long lastArrival;
     long heldNanos = 0;
-    try (KafkaConsumer<byte[], byte[]> consumer =
-            new KafkaConsumer<>(
-                Topics.readerConfig(config),
-                new ByteArrayDeserializer(),
-                new ByteArrayDeserializer());
+    try (KafkaConsumer<byte[], byte[]> consumer = Topics.consumer(Topics.readerConfig(config));
         KafkaProducer<byte[], byte[]> producer =
-            new KafkaProducer<>(
-                Topics.writerConfig(config, "demo-cameras"),
-                new ByteArraySerializer(),
-                new ByteArraySerializer())) {
+            Topics.producer(Topics.writerConfig(config, "demo-cameras"))) {
       // start at the end: a reused data directory holds the frames of earlier runs
       List<TopicPartition> partitions = new ArrayList<>();
       for (String topic : List.of(latentTopic, dlqTopic)) {

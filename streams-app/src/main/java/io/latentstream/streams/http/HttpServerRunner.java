@@ -104,18 +104,6 @@ public final class HttpServerRunner implements AutoCloseable {
           "anyone who reaches the port could fetch decoded camera images, the live page's data and the metrics");
     }
 
-    /** Settings without a per-client limit. */
-    public Settings(
-        String bindAddress,
-        int port,
-        Optional<String> token,
-        Optional<Path> keystore,
-        Optional<String> keystorePassword,
-        int threads,
-        int queue) {
-      this(bindAddress, port, token, keystore, keystorePassword, threads, queue, 0);
-    }
-
     public static Settings from(StreamsAppConfig config) {
       String keystore = config.getString(StreamsAppConfig.HTTP_TLS_KEYSTORE);
       int threads = config.getInt(StreamsAppConfig.HTTP_REQUEST_THREADS);

@@ -70,7 +70,7 @@ class FrameQueryHandlerTest {
         HttpServerRunner server =
             new HttpServerRunner(
                 new HttpServerRunner.Settings(
-                    "127.0.0.1", 0, Optional.empty(), Optional.empty(), Optional.empty(), 2, 2),
+                    "127.0.0.1", 0, Optional.empty(), Optional.empty(), Optional.empty(), 2, 2, 0),
                 () -> true,
                 new PipelineMetrics(),
                 Map.of())) {

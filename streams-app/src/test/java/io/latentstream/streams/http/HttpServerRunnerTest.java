@@ -45,7 +45,7 @@ class HttpServerRunnerTest {
   private HttpServerRunner start(
       Optional<String> token, Optional<Path> keystore, Optional<String> password) throws Exception {
     return new HttpServerRunner(
-            new HttpServerRunner.Settings("127.0.0.1", 0, token, keystore, password, 2, 2),
+            new HttpServerRunner.Settings("127.0.0.1", 0, token, keystore, password, 2, 2, 0),
             ready::get,
             metrics,
             Map.of("/frames/", frames))
@@ -70,7 +70,7 @@ class HttpServerRunnerTest {
     try (HttpServerRunner server =
         new HttpServerRunner(
                 new HttpServerRunner.Settings(
-                    "127.0.0.1", 0, Optional.empty(), Optional.empty(), Optional.empty(), 2, 2),
+                    "127.0.0.1", 0, Optional.empty(), Optional.empty(), Optional.empty(), 2, 2, 0),
                 ready::get,
                 metrics,
                 Map.of("/frames/", slow))
@@ -233,7 +233,7 @@ class HttpServerRunnerTest {
     assertThatThrownBy(
             () ->
                 new HttpServerRunner.Settings(
-                    "0.0.0.0", 0, Optional.empty(), Optional.empty(), Optional.empty(), 2, 2))
+                    "0.0.0.0", 0, Optional.empty(), Optional.empty(), Optional.empty(), 2, 2, 0))
         .isInstanceOf(ConfigException.class);
 
     HttpServerRunner.Settings withToken =

@@ -120,9 +120,7 @@ class ReleaseWatcherIT {
     String newVersion = pkg.getFileName().toString();
 
     ModelRelease published = publisher.publish(pkg, SampleRecords.releaseToPublish());
-    watcher.start();
-
-    assertThat(watcher.awaitCaughtUp(Duration.ofSeconds(60))).isTrue();
+    startAndCatchUp();
     assertThat(activeModels.currentVersion()).isEqualTo(newVersion);
     assertThat(published.getLocation())
         .isInstanceOfSatisfying(
@@ -140,30 +138,24 @@ class ReleaseWatcherIT {
 
   @Test
   void shouldSwapBackWhenAnEarlierVersionIsPromotedAgain() throws Exception {
-    watcher.start();
-    assertThat(watcher.awaitCaughtUp(Duration.ofSeconds(60))).isTrue();
+    startAndCatchUp();
     Path pkg = ModelFixtures.releasedPackage();
     String newVersion = pkg.getFileName().toString();
     publisher.publish(pkg, SampleRecords.releaseToPublish());
-    await()
-        .atMost(Duration.ofSeconds(60))
-        .until(() -> activeModels.currentVersion().equals(newVersion));
+    awaitVersion(newVersion);
 
     // rollback: the initial package published again (it is on disk here, so only its sha256 is
     // compared)
     publisher.publish(ModelFixtures.initialPackage(), SampleRecords.releaseToPublish());
 
-    await()
-        .atMost(Duration.ofSeconds(60))
-        .until(() -> activeModels.currentVersion().equals(initialVersion));
+    awaitVersion(initialVersion);
     assertThat(activeModels.swapCount()).isEqualTo(3);
     assertThat(activeModels.rejectionCounts().values()).containsOnly(0L);
   }
 
   @Test
   void shouldTryAgainWhenAReleaseCannotBeFetchedForNowInsteadOfRejectingIt() throws Exception {
-    watcher.start();
-    assertThat(watcher.awaitCaughtUp(Duration.ofSeconds(60))).isTrue();
+    startAndCatchUp();
     // the disk refuses the staging directory for now (a file where the directory must go)
     Path blocker =
         Files.writeString(modelsDir.resolve(ReleaseInstaller.INCOMING), "not a directory");
@@ -179,24 +171,19 @@ class ReleaseWatcherIT {
 
     Files.delete(blocker);
 
-    await()
-        .atMost(Duration.ofSeconds(60))
-        .until(() -> activeModels.currentVersion().equals(newVersion));
+    awaitVersion(newVersion);
     assertThat(activeModels.rejectionCounts().values()).containsOnly(0L);
   }
 
   @Test
   void shouldRefuseAnOldSignedPromotionSentAgainButFollowARollback() throws Exception {
-    watcher.start();
-    assertThat(watcher.awaitCaughtUp(Duration.ofSeconds(60))).isTrue();
+    startAndCatchUp();
     ModelRelease first =
         publisher.publish(ModelFixtures.initialPackage(), SampleRecords.releaseToPublish());
     Path pkg = ModelFixtures.releasedPackage();
     String newVersion = pkg.getFileName().toString();
     publisher.publish(pkg, SampleRecords.releaseToPublish());
-    await()
-        .atMost(Duration.ofSeconds(60))
-        .until(() -> activeModels.currentVersion().equals(newVersion));
+    awaitVersion(newVersion);
 
     // whoever can write the topic sends the first promotion again, signature and all
     publisher.publishRelease(first);
@@ -209,9 +196,7 @@ class ReleaseWatcherIT {
 
     // a rollback by the trainer is a new publication of the earlier version: followed
     publisher.publish(ModelFixtures.initialPackage(), SampleRecords.releaseToPublish());
-    await()
-        .atMost(Duration.ofSeconds(60))
-        .until(() -> activeModels.currentVersion().equals(initialVersion));
+    awaitVersion(initialVersion);
   }
 
   @Test
@@ -330,8 +315,7 @@ class ReleaseWatcherIT {
   @ParameterizedTest
   @EnumSource(BadRelease.class)
   void shouldRejectWithReasonAndKeepServingWhenPackageIsBad(BadRelease bad) throws Exception {
-    watcher.start();
-    assertThat(watcher.awaitCaughtUp(Duration.ofSeconds(60))).isTrue();
+    startAndCatchUp();
     Path pkg = ModelFixtures.releasedPackage();
     String version = pkg.getFileName().toString();
 
@@ -354,9 +338,7 @@ class ReleaseWatcherIT {
 
     // and the watcher goes on: a good release afterwards is installed
     publisher.publish(pkg, SampleRecords.releaseToPublish());
-    await()
-        .atMost(Duration.ofSeconds(60))
-        .until(() -> activeModels.currentVersion().equals(version));
+    awaitVersion(version);
   }
 
   private ModelRelease badRelease(BadRelease bad, Path pkg) throws IOException {
@@ -444,5 +426,18 @@ class ReleaseWatcherIT {
       }
     }
     return out.toByteArray();
+  }
+
+  /** Starts the watcher and waits until it has read every release published so far. */
+  private void startAndCatchUp() throws InterruptedException {
+    watcher.start();
+    assertThat(watcher.awaitCaughtUp(Duration.ofSeconds(60))).isTrue();
+  }
+
+  /** Waits (60 s at most) until the active model is {@code version}. */
+  private void awaitVersion(String version) {
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> activeModels.currentVersion().equals(version));
   }
 }
