@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.Locale;
+import java.util.Optional;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
@@ -69,21 +70,10 @@ public final class ImageFiles {
   public static PixelImage readRaw(Path file, int width, int height, PixelFormat format)
       throws IOException {
     PixelImage.checkDimensions(width, height);
-    long expected = (long) width * height * format.channels();
-    long size = Files.size(file);
-    if (size != expected) {
-      throw new InvalidImageException(
-          file
-              + ": raw "
-              + format
-              + " "
-              + width
-              + "x"
-              + height
-              + " needs "
-              + expected
-              + " bytes, file has "
-              + size);
+    Optional<String> mismatch =
+        PixelImage.rawSizeMismatch(width, height, format, Files.size(file), "the file");
+    if (mismatch.isPresent()) {
+      throw new InvalidImageException(file + ": raw " + mismatch.get());
     }
     try (InputStream in = Files.newInputStream(file)) {
       return new PixelImage(width, height, format, in.readAllBytes(), ContainerFormat.RAW);

@@ -1,6 +1,7 @@
 package io.latentstream.codec.image;
 
 import io.latentstream.codec.InvalidImageException;
+import java.util.Optional;
 
 /**
  * An 8-bit image in memory: row-major, interleaved channels ({@link PixelFormat}). The pixel array
@@ -67,6 +68,33 @@ public record PixelImage(
       throw new InvalidImageException(
           "image size " + width + "x" + height + " exceeds " + MAX_PIXELS + " pixels");
     }
+  }
+
+  /**
+   * What is wrong when {@code actual} bytes are not the headerless pixels of a {@code width x
+   * height} image in {@code format}, e.g. "RGB24 64x48 needs 9216 bytes, the frame has 9215"; empty
+   * when they are.
+   *
+   * @param holder what holds the bytes, for the message
+   */
+  public static Optional<String> rawSizeMismatch(
+      int width, int height, PixelFormat format, long actual, String holder) {
+    long expected = (long) width * height * format.channels();
+    if (actual == expected) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        format
+            + " "
+            + width
+            + "x"
+            + height
+            + " needs "
+            + expected
+            + " bytes, "
+            + holder
+            + " has "
+            + actual);
   }
 
   public long pixelCount() {

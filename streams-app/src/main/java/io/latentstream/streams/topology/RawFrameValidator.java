@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
@@ -88,19 +89,10 @@ public final class RawFrameValidator {
   }
 
   private static PixelImage raw(int width, int height, PixelFormat format, byte[] bytes) {
-    long expected = (long) width * height * format.channels();
-    if (bytes.length != expected) {
-      throw new FrameRejectedException(
-          BYTE_COUNT_MISMATCH,
-          format
-              + " "
-              + width
-              + "x"
-              + height
-              + " needs "
-              + expected
-              + " bytes, the frame has "
-              + bytes.length);
+    Optional<String> mismatch =
+        PixelImage.rawSizeMismatch(width, height, format, bytes.length, "the frame");
+    if (mismatch.isPresent()) {
+      throw new FrameRejectedException(BYTE_COUNT_MISMATCH, mismatch.get());
     }
     return new PixelImage(width, height, format, bytes, ContainerFormat.RAW);
   }

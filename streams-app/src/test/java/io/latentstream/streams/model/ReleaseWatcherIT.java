@@ -365,14 +365,10 @@ class ReleaseWatcherIT {
         return ModelFixtures.release(version, other, chunks, signer);
       }
       case UNSIGNED -> {
-        return ModelFixtures.release(version, sha, publisher.publishChunks(version, archive), null);
+        return signedRelease(version, archive, null);
       }
       case SIGNED_BY_ANOTHER_KEY -> {
-        return ModelFixtures.release(
-            version,
-            sha,
-            publisher.publishChunks(version, archive),
-            ReleaseSignature.generateKeyPair().getPrivate());
+        return signedRelease(version, archive, ReleaseSignature.generateKeyPair().getPrivate());
       }
       case SIZE_CHANGED_AFTER_SIGNING -> {
         // a signed release whose announced size was raised afterwards: the fetch limit must not be
@@ -396,9 +392,7 @@ class ReleaseWatcherIT {
                     "gotcha",
                     "../escaped.txt",
                     "gotcha"));
-        String evilSha = ArtifactChunkFormat.sha256(evil);
-        return ModelFixtures.release(
-            version, evilSha, publisher.publishChunks(version, evil), signer);
+        return signedRelease(version, evil, signer);
       }
       case NOT_A_MODEL -> {
         byte[] junk =
@@ -408,12 +402,19 @@ class ReleaseWatcherIT {
                     "{\"format\": \"something else\"}",
                     "encoder/saved_model.pb",
                     "x"));
-        String junkSha = ArtifactChunkFormat.sha256(junk);
-        return ModelFixtures.release(
-            version, junkSha, publisher.publishChunks(version, junk), signer);
+        return signedRelease(version, junk, signer);
       }
       default -> throw new IllegalArgumentException(bad.toString());
     }
+  }
+
+  /** {@code archive} published as chunks, and its release signed by {@code signer} (or not). */
+  private ModelRelease signedRelease(String version, byte[] archive, PrivateKey signer) {
+    return ModelFixtures.release(
+        version,
+        ArtifactChunkFormat.sha256(archive),
+        publisher.publishChunks(version, archive),
+        signer);
   }
 
   private static byte[] zip(Map<String, String> entries) throws IOException {
