@@ -83,14 +83,7 @@ class ReleaseWatcherIT {
         new AvroSerde<>(
             new SchemaRegistryClient(SchemaRegistryConfig.of(platform.registryUrl())),
             ModelRelease.class);
-    publisher =
-        new ModelArtifactPublisher(
-            platform.clientConfig(),
-            releaseSerde.serializer(),
-            artifactsTopic,
-            releasesTopic,
-            CHUNK_BYTES,
-            trainerKeys.getPrivate());
+    publisher = trainerPublisher(platform);
     bootstrapServers = platform.bootstrapServers();
     watcher = new ReleaseWatcher(config(modelsDir), activeModels, releaseSerde.deserializer());
   }
@@ -235,14 +228,7 @@ class ReleaseWatcherIT {
     PixelImage image = TestFrames.image(2, 3);
     EncodedImage old = activeModels.compress(image);
     Path pkg = ModelFixtures.releasedPackage();
-    try (ModelArtifactPublisher compacting =
-        new ModelArtifactPublisher(
-            platform.clientConfig(),
-            releaseSerde.serializer(),
-            artifactsTopic,
-            releasesTopic,
-            CHUNK_BYTES,
-            trainerKeys.getPrivate())) {
+    try (ModelArtifactPublisher compacting = trainerPublisher(platform)) {
       compacting.publish(ModelFixtures.initialPackage(), SampleRecords.releaseToPublish());
       // the newer version three times (as rollbacks to it would): segments roll between them, so
       // its first record
@@ -427,6 +413,17 @@ class ReleaseWatcherIT {
       }
     }
     return out.toByteArray();
+  }
+
+  /** A publisher to this test's topics, signing with the trainer's key, as the trainer does. */
+  private ModelArtifactPublisher trainerPublisher(TestPlatform platform) {
+    return new ModelArtifactPublisher(
+        platform.clientConfig(),
+        releaseSerde.serializer(),
+        artifactsTopic,
+        releasesTopic,
+        CHUNK_BYTES,
+        trainerKeys.getPrivate());
   }
 
   /** Starts the watcher and waits until it has read every release published so far. */
