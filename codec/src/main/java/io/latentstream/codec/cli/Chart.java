@@ -68,14 +68,6 @@ final class Chart {
     return top;
   }
 
-  int plotWidth() {
-    return plotWidth;
-  }
-
-  int plotHeight() {
-    return plotHeight;
-  }
-
   /** The image x of a fraction of the plot area's width. */
   int x(double fraction) {
     return left + (int) Math.round(fraction * plotWidth);
